@@ -1,0 +1,52 @@
+# The two commands a new user needs: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+LS_VENV := .venv-localstack
+PORT ?= 8000
+
+.PHONY: install run test bench lint migrations-check chromium localstack clean
+
+# Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(LS_VENV)/.installed: requirements-localstack.txt
+	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-localstack.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own here).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+install: $(VENV)/.installed $(LS_VENV)/.installed node_modules/.installed
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loadquestions
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) benchmarks/simulate.py
+	$(PY) benchmarks/worker.py
+	$(PY) benchmarks/api.py
+
+lint: install
+	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) $(LS_VENV) node_modules var staticfiles

@@ -1,0 +1,6 @@
+"""Shared fixtures. Fixtures for one feature live beside its tests; only cross-cutting ones here."""
+import os
+
+# Django's live_server with Playwright's sync API runs inside an event loop; Django would
+# otherwise refuse database access from it (see ../shared/TOOLING.md, "Browser tests").
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
