@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from questions.views import home
+from studyapp import views
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("questions.urls")),
     path("admin/", admin.site.urls),
 ]

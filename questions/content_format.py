@@ -1,0 +1,359 @@
+"""The question file format: Markdown with YAML front matter, parsed and validated.
+
+    ---
+    id: "1973"                 # external id: letters, digits, - and _
+    title: ...
+    domain: ...                # e.g. "Design for new solutions"
+    tags: [sqs, ecs]
+    source: ...                # attribution
+    last_verified: 2026-11-28
+    options:
+      - {label: A, text: ..., correct: false, why: ...}
+    key_points: [...]
+    references:
+      - {title: ..., url: https://...}
+    ---
+    # Stem
+    ...Markdown...
+    # Explanation              (optional)
+    ...
+    # More precisely           (optional)
+    ...
+
+The same validation serves the file loader and the quiz API (`validate_question`), so a
+question is accepted or refused for the same reasons whichever way it arrives. Errors carry the
+field path and, for files, the line, so an author can go straight to the problem.
+"""
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+import yaml
+
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+LABEL_RE = re.compile(r"^[A-Z]$")
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+URL_RE = re.compile(r"^https?://[^\s]+$")
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+FRONT_MATTER_KEYS = {
+    "id", "title", "domain", "tags", "source", "last_verified", "options", "key_points", "references",
+}
+OPTION_KEYS = {"label", "text", "correct", "why"}
+REFERENCE_KEYS = {"title", "url"}
+# Body sections, by their level-1 heading, mapped to QuestionData fields.
+SECTIONS = {"stem": "stem", "explanation": "explanation", "more precisely": "more_precisely"}
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self):
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class ContentError(ValueError):
+    """A question that cannot be accepted; `errors` lists every problem found, not just the first."""
+
+    def __init__(self, errors: list[FieldError], source: str = ""):
+        self.errors = errors
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__("; ".join(prefix + str(e) for e in errors))
+
+
+@dataclass
+class OptionData:
+    label: str
+    text: str
+    correct: bool
+    why: str
+
+
+@dataclass
+class QuestionData:
+    id: str
+    title: str
+    stem: str
+    options: list[OptionData]
+    explanation: str = ""
+    more_precisely: str = ""
+    domain: str = ""
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    last_verified: dt.date | None = None
+    key_points: list[str] = field(default_factory=list)
+    references: list[dict] = field(default_factory=list)
+
+    def content_hash(self) -> str:
+        """Hash of the content, not the file's bytes: a re-exported file with the same
+        content reloads as unchanged."""
+        data = asdict(self)
+        data["last_verified"] = self.last_verified.isoformat() if self.last_verified else None
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation of the structured part (shared by files and the API)
+
+
+def _text(raw, path, errors, *, required=True, max_len=None):
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if required:
+            errors.append(FieldError(path, "required; a non-empty text"))
+        return ""
+    if not isinstance(raw, str):
+        # YAML reads yes/no/on/off as booleans and bare numbers as numbers: say how to fix it.
+        errors.append(FieldError(path, f"must be text, not {type(raw).__name__}; put it in quotes"))
+        return ""
+    if max_len and len(raw) > max_len:
+        errors.append(FieldError(path, f"at most {max_len} characters; got {len(raw)}"))
+    return raw.strip()
+
+
+def _list(raw, path, errors):
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(FieldError(path, f"must be a list, not {type(raw).__name__}"))
+        return []
+    return raw
+
+
+def _unknown_keys(raw: dict, allowed: set, path: str, errors):
+    for key in raw:
+        if key not in allowed:
+            errors.append(FieldError(f"{path}{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}"))
+
+
+def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]:
+    """Validate a question given as a dict (front matter plus stem/explanation/more_precisely).
+
+    Returns the data and no errors, or None and every error found.
+    """
+    errors: list[FieldError] = []
+    if not isinstance(raw, dict):
+        return None, [FieldError("(question)", "must be a mapping of fields")]
+    _unknown_keys(raw, FRONT_MATTER_KEYS | set(SECTIONS.values()), "", errors)
+
+    qid = raw.get("id")
+    qid = str(qid) if isinstance(qid, int) and not isinstance(qid, bool) else qid
+    if not isinstance(qid, str) or not ID_RE.match(qid):
+        errors.append(FieldError("id", "required; 1-32 letters, digits, '-' or '_' (e.g. \"1973\")"))
+        qid = ""
+    title = _text(raw.get("title"), "title", errors, max_len=200)
+    stem = _text(raw.get("stem"), "stem", errors)
+    domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=100)
+    source = _text(raw.get("source"), "source", errors, required=False, max_len=300)
+
+    last_verified = raw.get("last_verified")
+    if isinstance(last_verified, str):
+        try:
+            last_verified = dt.date.fromisoformat(last_verified)
+        except ValueError:
+            errors.append(FieldError("last_verified", "must be a date as YYYY-MM-DD"))
+            last_verified = None
+    elif last_verified is not None and not isinstance(last_verified, dt.date):
+        errors.append(FieldError("last_verified", "must be a date as YYYY-MM-DD"))
+        last_verified = None
+
+    tags = []
+    for i, tag in enumerate(_list(raw.get("tags"), "tags", errors)):
+        if not isinstance(tag, str) or not TAG_RE.match(tag):
+            errors.append(FieldError(f"tags[{i}]", "lower-case letters, digits and '-', up to 50 characters"))
+        else:
+            tags.append(tag)
+
+    options = []
+    raw_options = _list(raw.get("options"), "options", errors)
+    if not (MIN_OPTIONS <= len(raw_options) <= MAX_OPTIONS):
+        errors.append(FieldError("options", f"between {MIN_OPTIONS} and {MAX_OPTIONS} options; got {len(raw_options)}"))
+    seen = set()
+    for i, opt in enumerate(raw_options):
+        path = f"options[{i}]"
+        if not isinstance(opt, dict):
+            errors.append(FieldError(path, "must be a mapping with label, text, correct, why"))
+            continue
+        _unknown_keys(opt, OPTION_KEYS, f"{path}.", errors)
+        label = opt.get("label")
+        if not isinstance(label, str) or not LABEL_RE.match(label):
+            errors.append(FieldError(f"{path}.label", "required; one capital letter A-Z"))
+        elif label in seen:
+            errors.append(FieldError(f"{path}.label", f"duplicate label {label}; labels must be unique"))
+        else:
+            seen.add(label)
+        correct = opt.get("correct")
+        if not isinstance(correct, bool):
+            errors.append(FieldError(f"{path}.correct", "required; true or false"))
+        options.append(
+            OptionData(
+                label=label if isinstance(label, str) else "",
+                text=_text(opt.get("text"), f"{path}.text", errors),
+                correct=bool(correct),
+                why=_text(opt.get("why"), f"{path}.why", errors),
+            )
+        )
+    if raw_options and not any(o.correct for o in options):
+        errors.append(FieldError("options", "at least one option must have correct: true"))
+    if options and all(o.correct for o in options) and len(options) == len(raw_options):
+        errors.append(FieldError("options", "at least one option must be wrong"))
+
+    key_points = []
+    for i, point in enumerate(_list(raw.get("key_points"), "key_points", errors)):
+        key_points.append(_text(point, f"key_points[{i}]", errors))
+
+    references = []
+    for i, ref in enumerate(_list(raw.get("references"), "references", errors)):
+        path = f"references[{i}]"
+        if not isinstance(ref, dict):
+            errors.append(FieldError(path, "must be a mapping with title and url"))
+            continue
+        _unknown_keys(ref, REFERENCE_KEYS, f"{path}.", errors)
+        url = ref.get("url")
+        if not isinstance(url, str) or not URL_RE.match(url):
+            errors.append(FieldError(f"{path}.url", "required; an http:// or https:// URL"))
+        references.append({"title": _text(ref.get("title"), f"{path}.title", errors), "url": url})
+
+    if errors:
+        return None, errors
+    return (
+        QuestionData(
+            id=qid, title=title, stem=stem, options=options,
+            explanation=_text(raw.get("explanation"), "explanation", errors, required=False),
+            more_precisely=_text(raw.get("more_precisely"), "more_precisely", errors, required=False),
+            domain=domain, tags=sorted(set(tags)), source=source, last_verified=last_verified,
+            key_points=key_points, references=references,
+        ),
+        [],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def _line_of(node, path: str) -> int | None:
+    """The 1-based line (within the YAML) where a field path such as options[2].why starts."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if node is None:
+            return None
+        if part.startswith("["):
+            index = int(part[1:-1])
+            if isinstance(node, yaml.SequenceNode) and index < len(node.value):
+                node = node.value[index]
+            else:
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                return node.start_mark.line + 1
+            node = match
+        else:
+            return node.start_mark.line + 1
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int]:
+    """(front matter, body, line number where the body starts)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ContentError([FieldError("(file)", "must start with a '---' line opening the front matter", 1)])
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise ContentError([FieldError("(file)", "front matter is not closed by a '---' line", 1)])
+
+
+def _split_sections(body: str, first_line: int) -> tuple[dict, list[FieldError]]:
+    sections: dict[str, list[str]] = {}
+    errors = []
+    current = None
+    for offset, line in enumerate(body.splitlines()):
+        heading = re.match(r"^# (.+?)\s*$", line)
+        if heading:
+            name = heading.group(1).strip().lower()
+            if name not in SECTIONS:
+                errors.append(FieldError(
+                    "(body)", f"unknown section '# {heading.group(1)}'; allowed: "
+                    + ", ".join(f"'# {s.capitalize()}'" for s in SECTIONS), first_line + offset))
+                current = None
+                continue
+            if SECTIONS[name] in sections:
+                errors.append(FieldError("(body)", f"section '# {heading.group(1)}' appears twice", first_line + offset))
+            current = SECTIONS[name]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+        elif line.strip():
+            errors.append(FieldError("(body)", "text before the first section; start with '# Stem'", first_line + offset))
+    return {k: "\n".join(v).strip() for k, v in sections.items()}, errors
+
+
+def parse_question_file(text: str, source: str = "") -> QuestionData:
+    """Parse one question file; raises ContentError naming the source, lines and fields."""
+    front, body, body_line = _split_front_matter(text)
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 2 if exc.problem_mark else None
+        raise ContentError([FieldError("(front matter)", f"invalid YAML: {exc.problem}", line)], source) from None
+    if not isinstance(raw, dict):
+        raise ContentError([FieldError("(front matter)", "must be a mapping of fields", 2)], source)
+    sections, errors = _split_sections(body, body_line)
+    for key in SECTIONS.values():
+        if key in raw:
+            errors.append(FieldError(key, f"belongs in the body as a '# ' section, not in the front matter",
+                                     _line_of(node, key) + 1))
+    data, field_errors = validate_question({**raw, **sections})
+    for err in field_errors:
+        if err.field in SECTIONS.values():
+            err.line = body_line
+        elif not err.field.startswith("("):
+            line = _line_of(node, err.field)
+            err.line = line + 1 if line else None  # +1: the opening '---' line
+    errors += field_errors
+    if errors:
+        raise ContentError(errors, source)
+    return data
+
+
+def _literal_str(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(str, _literal_str)
+
+
+def dump_question_file(data: QuestionData) -> str:
+    """The file text for a question, in the format parse_question_file reads."""
+    front = {
+        "id": data.id,
+        "title": data.title,
+        "domain": data.domain,
+        "tags": data.tags,
+        "source": data.source,
+        "last_verified": data.last_verified,
+        "options": [asdict(o) for o in data.options],
+        "key_points": data.key_points,
+        "references": data.references,
+    }
+    front = {k: v for k, v in front.items() if v not in (None, "", [])}
+    yaml_text = yaml.dump(front, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    parts = ["---", yaml_text.rstrip(), "---", "# Stem", "", data.stem, ""]
+    if data.explanation:
+        parts += ["# Explanation", "", data.explanation, ""]
+    if data.more_precisely:
+        parts += ["# More precisely", "", data.more_precisely, ""]
+    return "\n".join(parts)

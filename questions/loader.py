@@ -1,0 +1,134 @@
+"""Loading question files into the database, and exporting the database back to files.
+
+Loading is all or nothing: every file is parsed and validated first, and only if all are good
+are they written, inside one transaction. A bad file leaves the database as it was.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from questions.content_format import (
+    ContentError, FieldError, OptionData, QuestionData, dump_question_file, parse_question_file,
+)
+from questions.models import Choice, Question, Tag
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+
+
+class LoadError(Exception):
+    """One or more files are invalid; nothing was written. `problems` maps file -> ContentError."""
+
+    def __init__(self, problems: dict[str, ContentError]):
+        self.problems = problems
+        lines = []
+        for source, err in problems.items():
+            lines += [f"{source}: {e}" for e in err.errors]
+        super().__init__("\n".join(lines))
+
+
+def question_files(paths=None) -> list[Path]:
+    """The .md files named, or found in named folders; by default questions/content/."""
+    found = []
+    for p in map(Path, paths or [CONTENT_DIR]):
+        found += sorted(p.glob("*.md")) if p.is_dir() else [p]
+    return found
+
+
+def parse_files(paths) -> list[QuestionData]:
+    """Parse every file; raise LoadError listing every problem in every file."""
+    problems, parsed, origin = {}, [], {}
+    for path in paths:
+        try:
+            data = parse_question_file(Path(path).read_text(encoding="utf-8"), str(path))
+        except ContentError as exc:
+            problems[str(path)] = exc
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems[str(path)] = ContentError([FieldError("(file)", f"cannot be read: {exc}")], str(path))
+            continue
+        if data.id in origin:
+            problems[str(path)] = ContentError(
+                [FieldError("id", f"'{data.id}' is already used by {origin[data.id]}")], str(path))
+            continue
+        origin[data.id] = str(path)
+        parsed.append(data)
+    if problems:
+        raise LoadError(problems)
+    return parsed
+
+
+def save_question(data: QuestionData, question: Question | None = None) -> tuple[Question, str]:
+    """Create or update one question from validated data; returns it and what happened.
+
+    Used by the loader and by the quiz API, so both write questions the same way.
+    """
+    digest = data.content_hash()
+    if question is None:
+        question = Question.objects.filter(external_id=data.id).first()
+    if question is not None and question.content_hash == digest:
+        return question, "unchanged"
+    outcome = "created" if question is None else "updated"
+    question = question or Question(external_id=data.id)
+    question.external_id = data.id
+    for attr in ("title", "stem", "explanation", "more_precisely", "domain", "source",
+                 "last_verified", "key_points", "references"):
+        setattr(question, attr, getattr(data, attr))
+    question.content_hash = digest
+    question.save()
+    question.choices.all().delete()
+    Choice.objects.bulk_create(
+        Choice(question=question, label=o.label, text=o.text, is_correct=o.correct, why=o.why, order=i)
+        for i, o in enumerate(data.options)
+    )
+    tags = [Tag.objects.get_or_create(slug=slug)[0] for slug in data.tags]
+    question.tags.set(tags)
+    return question, outcome
+
+
+def load_questions(paths=None, *, dry_run: bool = False) -> LoadReport:
+    """Load question files. Raises LoadError (and writes nothing) if any file is invalid."""
+    parsed = parse_files(question_files(paths))
+    report = LoadReport()
+    with transaction.atomic():
+        for data in parsed:
+            _, outcome = save_question(data)
+            getattr(report, outcome).append(data.id)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def question_data(question: Question) -> QuestionData:
+    """The content of a stored question, as the file format holds it."""
+    return QuestionData(
+        id=question.external_id, title=question.title, stem=question.stem,
+        options=[OptionData(c.label, c.text, c.is_correct, c.why) for c in question.choices.all()],
+        explanation=question.explanation, more_precisely=question.more_precisely,
+        domain=question.domain, tags=[t.slug for t in question.tags.all()], source=question.source,
+        last_verified=question.last_verified, key_points=list(question.key_points),
+        references=list(question.references),
+    )
+
+
+def export_questions(out_dir) -> list[Path]:
+    """Write every question as a file the loader reads back to the same content."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for question in Question.objects.with_choices():
+        path = out / f"{question.external_id}.md"
+        path.write_text(dump_question_file(question_data(question)), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,123 @@
+"""The question bank and learners' attempts.
+
+Questions are authored as files in questions/content/ and loaded by `manage.py loadquestions`;
+the database is a loaded copy, so `content_hash` lets a reload skip unchanged files.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.slug
+
+
+class QuestionQuerySet(models.QuerySet):
+    def with_choices(self):
+        """Everything a question page or API response needs, in a fixed number of queries."""
+        return self.prefetch_related("choices", "tags")
+
+
+class Question(models.Model):
+    external_id = models.SlugField(max_length=32, unique=True)
+    title = models.CharField(max_length=200)
+    stem = models.TextField(help_text="Markdown")
+    explanation = models.TextField(blank=True, help_text="Markdown: the overall explanation")
+    more_precisely = models.TextField(
+        blank=True, help_text="Markdown: where the usual explanation is imprecise, and the precise account"
+    )
+    key_points = models.JSONField(default=list, blank=True)
+    references = models.JSONField(default=list, blank=True, help_text='[{"title": ..., "url": ...}]')
+    domain = models.CharField(max_length=100, blank=True, db_index=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    source = models.CharField(max_length=300, blank=True, help_text="Where the question comes from")
+    last_verified = models.DateField(null=True, blank=True)
+    # sha256 of the file it was loaded from: a reload with the same file changes nothing.
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["external_id"]
+
+    def __str__(self):
+        return f"#{self.external_id} {self.title}"
+
+    @property
+    def correct_labels(self) -> list[str]:
+        # Reads the prefetched choices when present, so lists stay at a fixed query count.
+        return [c.label for c in self.choices.all() if c.is_correct]
+
+    @property
+    def answers_required(self) -> int:
+        return len(self.correct_labels)
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    label = models.CharField(max_length=1)
+    text = models.TextField(help_text="Markdown")
+    is_correct = models.BooleanField(default=False)
+    why = models.TextField(help_text="Markdown: why this option is right or wrong")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "label"], name="unique_choice_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}. {self.text[:60]}"
+
+
+class AttemptQuerySet(models.QuerySet):
+    def owned_by(self, user=None, anon_id: str = ""):
+        """A learner's own attempts: by account when logged in, else by the anonymous id."""
+        if user is not None and user.is_authenticated:
+            return self.filter(user=user)
+        if anon_id:
+            return self.filter(user__isnull=True, anon_id=anon_id)
+        return self.none()
+
+    def accuracy_by_domain(self):
+        return (
+            self.values("question__domain")
+            .annotate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)))
+            .order_by("question__domain")
+        )
+
+
+class Attempt(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    # Anonymous learners are identified by a random id kept in their session; it survives
+    # Django's session-key rotation at login, which is when attempts move to the account.
+    anon_id = models.CharField(max_length=64, blank=True, db_index=True)
+    selected = models.JSONField(help_text="Labels the learner chose, sorted")
+    correct = models.BooleanField()
+    seconds_on_question = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "my attempts" lists and progress totals filter by user and sort by time.
+            models.Index(fields=["user", "-created_at"], name="attempt_user_recent"),
+        ]
+
+    def __str__(self):
+        who = self.user or f"anon:{self.anon_id[:8]}"
+        return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from questions import views
+
+app_name = "questions"
+
+urlpatterns = [
+    path("questions/<slug:external_id>/", views.question_detail, name="detail"),
+    path("questions/<slug:external_id>/attempts/<int:pk>/", views.attempt_detail, name="attempt"),
+    path("history/", views.history, name="history"),
+]

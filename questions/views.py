@@ -1,0 +1,68 @@
+"""Learner pages: server-rendered, complete without JavaScript."""
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from questions.forms import AnswerForm, seconds_since, sign_shown_at
+from questions.learner import anon_id, my_attempts
+from questions.models import Attempt, Question
+
+
+def home(request):
+    questions = list(Question.objects.prefetch_related("tags"))
+    latest = {}
+    for attempt in my_attempts(request).only("question_id", "correct", "created_at"):
+        latest.setdefault(attempt.question_id, attempt)  # newest first by the model's ordering
+    rows = [{"question": q, "last": latest.get(q.id)} for q in questions]
+    return render(request, "questions/home.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def question_detail(request, external_id):
+    question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
+    if request.method == "POST":
+        form = AnswerForm(question, request.POST)
+        if form.is_valid():
+            result = form.grade_result
+            user = request.user if request.user.is_authenticated else None
+            attempt = Attempt.objects.create(
+                question=question,
+                user=user,
+                anon_id="" if user else anon_id(request, create=True),
+                selected=result.selected,
+                correct=result.correct,
+                seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")),
+            )
+            return redirect("questions:attempt", external_id=question.external_id, pk=attempt.pk)
+        status = 400
+    else:
+        form = AnswerForm(question, initial={"shown_at": sign_shown_at()})
+        status = 200
+    return render(request, "questions/question.html", {"question": question, "form": form}, status=status)
+
+
+def attempt_detail(request, external_id, pk):
+    """Feedback on one of the learner's own attempts; anyone else's is a 404."""
+    attempt = (
+        my_attempts(request)
+        .select_related("question")
+        .prefetch_related(Prefetch("question__choices"))
+        .filter(pk=pk, question__external_id=external_id)
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt of yours")
+    question = attempt.question
+    options = [
+        {"choice": c, "chosen": c.label in attempt.selected} for c in question.choices.all()
+    ]
+    return render(request, "questions/attempt.html", {
+        "attempt": attempt, "question": question, "options": options,
+        "correct_labels": question.correct_labels,
+    })
+
+
+def history(request):
+    attempts = my_attempts(request).select_related("question")[:200]
+    return render(request, "questions/history.html", {"attempts": attempts})

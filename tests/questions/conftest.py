@@ -1,0 +1,40 @@
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from questions.loader import CONTENT_DIR, load_questions
+from questions.models import Question
+
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "content" / "question-1973.md"
+
+
+@pytest.fixture
+def q1973(db):
+    load_questions([CONTENT_DIR / "1973.md"])
+    return Question.objects.with_choices().get(external_id="1973")
+
+
+def question_file(qid="q1", title="A title", options=None, body="# Stem\n\nWhat is it?\n", extra=""):
+    """Text of a small valid question file, with parts replaceable for error cases."""
+    options = options if options is not None else textwrap.dedent("""\
+        options:
+          - label: A
+            text: Right one
+            correct: true
+            why: Because.
+          - label: B
+            text: Wrong one
+            correct: false
+            why: Because not.
+        """)
+    return f"---\nid: \"{qid}\"\ntitle: {title}\n{options}{extra}---\n{body}"
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(name, text):
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+    return _write
