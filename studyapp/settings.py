@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "studyapp",
     "questions",
+    "labs",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "studyapp.context_processors.roles",
             ],
         },
     },
@@ -184,3 +186,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# Instructor labs. A lab never outlives its time limit, never runs more than its worker cap,
+# and an AWS lab deploys only into an allow-listed account (checked against STS at deploy time).
+LAB_MAX_TTL_MINUTES = envint("LAB_MAX_TTL_MINUTES", 240)
+LAB_MAX_TASKS_CAP = envint("LAB_MAX_TASKS_CAP", 10)
+LAB_ALLOWED_ACCOUNT_IDS = envlist("LAB_ALLOWED_ACCOUNT_IDS", [])
+LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")

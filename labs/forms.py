@@ -1,0 +1,24 @@
+from django import forms
+from django.conf import settings
+
+from labs.models import Lab
+
+
+class LabForm(forms.ModelForm):
+    ttl_minutes = forms.IntegerField(
+        label="Time limit (minutes)", min_value=5, max_value=settings.LAB_MAX_TTL_MINUTES, initial=30,
+        help_text=f"Torn down automatically when this passes (at most {settings.LAB_MAX_TTL_MINUTES}).",
+    )
+    max_tasks = forms.IntegerField(
+        label="Maximum workers", min_value=1, max_value=settings.LAB_MAX_TASKS_CAP, initial=4,
+        help_text=f"The autoscaler never runs more than this (at most {settings.LAB_MAX_TASKS_CAP}).",
+    )
+
+    class Meta:
+        model = Lab
+        fields = ["name", "target", "max_tasks"]
+
+
+class BurstForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=5000, initial=300, label="Jobs to send")
+    batch_size = forms.IntegerField(min_value=1, max_value=10, initial=1, label="Inputs per job")

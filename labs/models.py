@@ -1,0 +1,80 @@
+"""Instructors' demo deployments of the reference system, and who did what to them.
+
+A lab runs either on this machine (the local runtime: LocalStack plus worker processes) or in a
+sandbox AWS account (the CloudFormation stack). Either way it has a deadline: the runtime or the
+stack enforces it on its own, and the web app tears down anything it finds past it.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class LabQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status__in=[Lab.Status.ENDED, Lab.Status.FAILED])
+
+    def expired(self, now=None):
+        return self.active().filter(expires_at__lte=now or timezone.now())
+
+
+class Lab(models.Model):
+    class Target(models.TextChoices):
+        LOCAL = "local", "This machine"
+        AWS = "aws", "AWS sandbox account"
+
+    class Status(models.TextChoices):
+        DEPLOYING = "deploying"
+        RUNNING = "running"
+        TEARING_DOWN = "tearing_down", "tearing down"
+        ENDED = "ended"
+        FAILED = "failed"
+
+    name = models.CharField(max_length=60)
+    target = models.CharField(max_length=10, choices=Target.choices, default=Target.LOCAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DEPLOYING, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="labs")
+    model_name = models.CharField(max_length=40, default="digits")
+    max_tasks = models.PositiveSmallIntegerField(default=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Where the lab runs: a runtime folder and process group locally, a stack in AWS.
+    # Never credentials: AWS access comes from boto3's standard chain at call time.
+    runtime_dir = models.CharField(max_length=300, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    aws_account_id = models.CharField(max_length=12, blank=True)
+    aws_region = models.CharField(max_length=30, blank=True)
+    stack_name = models.CharField(max_length=128, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = LabQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_target_display()}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in (self.Status.ENDED, self.Status.FAILED)
+
+    def seconds_left(self, now=None) -> int:
+        return max(0, int((self.expires_at - (now or timezone.now())).total_seconds()))
+
+
+class LabEvent(models.Model):
+    """The audit log: every instructor action and every state change, with who and when."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lab", "-created_at"], name="labevent_lab_recent")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor or 'system'} {self.action}"
