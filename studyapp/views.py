@@ -2,6 +2,7 @@
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 
@@ -17,3 +18,9 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(request.GET.get("next") or "home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page links to. Resolved per request, because
+    # the hashed static name only exists after collectstatic.
+    return redirect(static("favicon.svg"), permanent=True)
