@@ -1,0 +1,232 @@
+"""The backlog-per-task scaling policy, as pure functions.
+
+AWS's documented method (EC2 Auto Scaling User Guide, "Scaling policy based on Amazon SQS",
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html):
+
+    target backlog per task = acceptable latency / seconds to process one message
+    desired tasks           = ceil(backlog / target), within [min, max]
+
+Raw queue depth is the wrong signal because it "might not change proportionally to the size of
+the Auto Scaling group"; backlog per task does. On top of the documented arithmetic, this policy
+fixes what AWS's own samples get wrong (sources in ../shared/aws-facts.md, "Scaling on SQS"):
+
+* Scale from zero on a single visible message. At zero tasks backlog per task has no value, so
+  target tracking alone never leaves zero; SageMaker's answer is a second policy on
+  HasBacklogWithoutCapacity
+  (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html), and
+  aws/copilot-cli#3376 is the bug where one message never scaled out.
+* Count in-flight messages as backlog, so scale-in never removes tasks that are still working
+  (kedacore/keda#1663; KEDA counts visible + in flight by default).
+* Scale out at once, scale in gradually after a cooldown: Application Auto Scaling "scales out
+  as fast as it can" and in gradually; 300 s is its default ECS scale-in cooldown
+  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
+* No flapping between 0 and 1 when messages are sparse (kedacore/keda#7327): the last task
+  stays until the queue has been idle for `idle_before_zero_s`.
+
+The same functions drive the local autoscaler, the simulator's option D and the deployment
+template's parameters (`target_tracking_config`).
+"""
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass, replace
+
+# Application Auto Scaling's default ECS cooldowns are 300 s
+# (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown).
+AWS_DEFAULT_COOLDOWN_S = 300.0
+# One ReceiveMessage returns at most 10 messages
+# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html),
+# so a task holds at most this many in flight at once.
+MAX_MESSAGES_PER_RECEIVE = 10
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    acceptable_latency_s: float
+    seconds_per_message: float
+    min_tasks: int = 0
+    max_tasks: int = 10
+    # Scale-out is not held back between polls: a burst wants capacity now, and Application
+    # Auto Scaling also keeps scaling out during a scale-out cooldown when more is needed.
+    scale_out_cooldown_s: float = 0.0
+    scale_in_cooldown_s: float = AWS_DEFAULT_COOLDOWN_S
+    scale_in_max_step: int = 1
+    idle_before_zero_s: float = AWS_DEFAULT_COOLDOWN_S
+    messages_per_task: int = MAX_MESSAGES_PER_RECEIVE
+
+    def __post_init__(self):
+        problems = []
+        if not self.acceptable_latency_s > 0:
+            problems.append("acceptable_latency_s must be > 0")
+        if not self.seconds_per_message > 0:
+            problems.append("seconds_per_message must be > 0")
+        if self.min_tasks < 0:
+            problems.append("min_tasks must be >= 0")
+        if self.max_tasks < max(1, self.min_tasks):
+            problems.append("max_tasks must be >= 1 and >= min_tasks")
+        if self.scale_out_cooldown_s < 0 or self.scale_in_cooldown_s < 0 or self.idle_before_zero_s < 0:
+            problems.append("cooldowns must be >= 0")
+        if self.scale_in_max_step < 1:
+            problems.append("scale_in_max_step must be >= 1")
+        if self.messages_per_task < 1:
+            problems.append("messages_per_task must be >= 1")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def target_backlog_per_task(self) -> float:
+        """How many messages one task may have waiting and still meet the latency target."""
+        return self.acceptable_latency_s / self.seconds_per_message
+
+
+@dataclass(frozen=True)
+class QueueSample:
+    visible: int
+    in_flight: int
+    running: int
+
+    @property
+    def backlog(self) -> int:
+        return self.visible + self.in_flight
+
+
+@dataclass(frozen=True)
+class ScalerState:
+    """What the scaler remembers between polls. ScalerState() is the state before the first."""
+
+    desired: int = 0
+    last_scale_out_s: float | None = None
+    last_scale_in_s: float | None = None
+    last_busy_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    desired: int
+    action: str  # "scale_out" | "scale_in" | "hold"
+    reason: str
+    backlog_per_task: float | None
+    state: ScalerState
+
+
+def tasks_for_backlog(policy: ScalingPolicy, backlog: int) -> int:
+    """The documented arithmetic alone: ceil(backlog / target), clamped to [min, max]."""
+    raw = math.ceil(backlog / policy.target_backlog_per_task) if backlog > 0 else 0
+    return min(policy.max_tasks, max(policy.min_tasks, raw))
+
+
+def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s: float) -> Decision:
+    """One poll of the autoscaler: how many tasks should run now, and why.
+
+    Pure: the caller supplies the clock and carries `Decision.state` to the next call.
+    """
+    backlog = sample.backlog
+    busy = backlog > 0
+    last_busy = now_s if busy else state.last_busy_s
+    current = state.desired
+    per_task = backlog / sample.running if sample.running else None
+    target = policy.target_backlog_per_task
+    figures = (f"{sample.visible} waiting + {sample.in_flight} in flight = {backlog} backlog, "
+               f"{sample.running} running, target {target:g} per task")
+
+    raw = math.ceil(backlog / target) if backlog else 0
+    wanted = tasks_for_backlog(policy, backlog)
+    why = f"ceil({backlog} / {target:g}) = {raw}"
+    if raw > policy.max_tasks:
+        why += f", capped at max {policy.max_tasks}"
+    elif raw < policy.min_tasks:
+        why += f", raised to min {policy.min_tasks}"
+    if sample.visible > 0 and wanted < 1:
+        wanted = 1
+    if current == 0 and wanted > 0:
+        why += ("; scale from zero on the first message (target tracking alone cannot: "
+                "backlog per task has no value at 0 tasks)")
+    # Work in flight keeps its tasks: never plan fewer running tasks than the in-flight
+    # messages occupy (each holds at most messages_per_task).
+    in_flight_floor = min(sample.running, policy.max_tasks,
+                          math.ceil(sample.in_flight / policy.messages_per_task))
+    if wanted < in_flight_floor:
+        wanted, why = in_flight_floor, f"{sample.in_flight} messages in flight need {in_flight_floor} task(s)"
+    if wanted == 0 and current > 0 and last_busy is not None and now_s - last_busy < policy.idle_before_zero_s:
+        idle = now_s - last_busy
+        wanted = max(policy.min_tasks, 1)
+        why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
+
+    new_state = replace(state, last_busy_s=last_busy)
+    if wanted > current:
+        since = None if state.last_scale_out_s is None else now_s - state.last_scale_out_s
+        if current > 0 and since is not None and since < policy.scale_out_cooldown_s:
+            return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-out cooldown "
+                            f"has {policy.scale_out_cooldown_s - since:.0f} s left", per_task, new_state)
+        new_state = replace(new_state, desired=wanted, last_scale_out_s=now_s)
+        return Decision(wanted, "scale_out", f"{figures}; {why}: {current} -> {wanted}", per_task, new_state)
+    if wanted < current:
+        last_change = max((t for t in (state.last_scale_out_s, state.last_scale_in_s) if t is not None), default=None)
+        since = None if last_change is None else now_s - last_change
+        if since is not None and since < policy.scale_in_cooldown_s:
+            return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-in cooldown "
+                            f"has {policy.scale_in_cooldown_s - since:.0f} s left", per_task, new_state)
+        step_to = max(wanted, current - policy.scale_in_max_step)
+        new_state = replace(new_state, desired=step_to, last_scale_in_s=now_s)
+        gradual = "" if step_to == wanted else f" (gradually: at most {policy.scale_in_max_step} per step)"
+        return Decision(step_to, "scale_in", f"{figures}; {why}: {current} -> {step_to}{gradual}", per_task, new_state)
+    return Decision(current, "hold", f"{figures}; {why}: stay at {current}", per_task, new_state)
+
+
+def target_tracking_config(policy: ScalingPolicy) -> dict:
+    """The numbers the CloudFormation template's scaling resources take, from the same policy."""
+    return {
+        "TargetBacklogPerTask": policy.target_backlog_per_task,
+        "MinTasks": policy.min_tasks,
+        "MaxTasks": policy.max_tasks,
+        "ScaleOutCooldownSeconds": int(policy.scale_out_cooldown_s),
+        "ScaleInCooldownSeconds": int(policy.scale_in_cooldown_s),
+    }
+
+
+def _main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m reference_impl.scaling",
+        description="How many tasks should run for this queue? The backlog-per-task policy, explained.",
+    )
+    parser.add_argument("--visible", type=int, required=True, help="messages waiting (ApproximateNumberOfMessages)")
+    parser.add_argument("--in-flight", type=int, default=0, help="messages being processed (…NotVisible)")
+    parser.add_argument("--running", type=int, required=True, help="tasks running now")
+    parser.add_argument("--acceptable-latency", type=float, required=True, help="seconds a message may wait")
+    parser.add_argument("--seconds-per-message", type=float, required=True, help="processing time of one message")
+    parser.add_argument("--min", type=int, default=0, dest="min_tasks")
+    parser.add_argument("--max", type=int, default=100, dest="max_tasks")
+    parser.add_argument("--json", action="store_true", help="print JSON for machines")
+    args = parser.parse_args(argv)
+    for name in ("visible", "in_flight", "running"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be >= 0")
+    try:
+        policy = ScalingPolicy(args.acceptable_latency, args.seconds_per_message,
+                               min_tasks=args.min_tasks, max_tasks=args.max_tasks)
+    except ValueError as exc:
+        parser.error(str(exc))
+    sample = QueueSample(args.visible, args.in_flight, args.running)
+    # A one-off calculation: the tasks running now are the current desired count, and no
+    # cooldown is in progress.
+    decision = decide(policy, sample, ScalerState(desired=args.running), now_s=0.0)
+    if args.json:
+        print(json.dumps({
+            "desired": decision.desired, "action": decision.action, "reason": decision.reason,
+            "backlog_per_task": decision.backlog_per_task,
+            "target_backlog_per_task": policy.target_backlog_per_task,
+            "policy": asdict(policy), "sample": asdict(sample),
+        }, indent=2))
+    else:
+        print(f"target backlog per task: {args.acceptable_latency:g} s / {args.seconds_per_message:g} s "
+              f"= {policy.target_backlog_per_task:g} messages")
+        if decision.backlog_per_task is not None:
+            print(f"backlog per task now:    {sample.backlog} / {sample.running} = {decision.backlog_per_task:g}")
+        print(f"decision:                {decision.action} to {decision.desired} task(s)")
+        print(f"why:                     {decision.reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -1,0 +1,143 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reference_impl.scaling import (
+    QueueSample, ScalerState, ScalingPolicy, decide, target_tracking_config, tasks_for_backlog,
+)
+
+POLICY = ScalingPolicy(acceptable_latency_s=10, seconds_per_message=0.1, min_tasks=0, max_tasks=20,
+                       scale_in_cooldown_s=60, idle_before_zero_s=120)
+
+
+def test_awss_documented_worked_example():
+    # EC2 Auto Scaling User Guide, "Scaling policy based on Amazon SQS": 1500 messages,
+    # 10 instances, 0.1 s per message, 10 s acceptable latency -> target 100, backlog per
+    # instance 150, so 15 instances.
+    decision = decide(POLICY, QueueSample(visible=1500, in_flight=0, running=10), ScalerState(desired=10), 0)
+    assert POLICY.target_backlog_per_task == 100
+    assert decision.backlog_per_task == 150
+    assert (decision.action, decision.desired) == ("scale_out", 15)
+
+
+def test_a_single_message_at_zero_tasks_starts_one():
+    decision = decide(POLICY, QueueSample(visible=1, in_flight=0, running=0), ScalerState(), 0)
+    assert (decision.action, decision.desired) == ("scale_out", 1)
+    assert "scale from zero" in decision.reason
+
+
+def test_in_flight_messages_count_as_backlog():
+    # 300 in flight, nothing visible: scaling on visible messages alone would remove the
+    # three tasks doing the work.
+    state = ScalerState(desired=3, last_scale_out_s=0)
+    decision = decide(POLICY, QueueSample(visible=0, in_flight=300, running=3), state, 1000)
+    assert decision.desired == 3 and decision.action == "hold"
+
+
+def test_scale_in_never_drops_below_what_in_flight_work_needs():
+    policy = ScalingPolicy(acceptable_latency_s=1000, seconds_per_message=1, max_tasks=10,
+                           scale_in_cooldown_s=0, scale_in_max_step=10)
+    # Target 1000 per task says one task; 25 messages in flight on up to 10 per task need 3.
+    decision = decide(policy, QueueSample(visible=0, in_flight=25, running=5), ScalerState(desired=5), 100)
+    assert (decision.action, decision.desired) == ("scale_in", 3)
+
+
+def test_scale_out_is_immediate_and_capped_at_max():
+    decision = decide(POLICY, QueueSample(visible=100_000, in_flight=0, running=2), ScalerState(desired=2), 5)
+    assert (decision.action, decision.desired) == ("scale_out", 20)
+    assert "capped at max 20" in decision.reason
+
+
+def test_scale_in_waits_for_the_cooldown_then_steps_down_gradually():
+    state = ScalerState(desired=10, last_scale_out_s=0, last_busy_s=0)
+    sample = QueueSample(visible=100, in_flight=0, running=10)
+    held = decide(POLICY, sample, state, 30)
+    assert held.action == "hold" and "scale-in cooldown" in held.reason
+    stepped = decide(POLICY, sample, held.state, 61)
+    assert (stepped.action, stepped.desired) == ("scale_in", 9)
+    again = decide(POLICY, sample, stepped.state, 62)
+    assert again.action == "hold"
+
+
+def test_sparse_messages_do_not_flap_between_zero_and_one():
+    state = ScalerState()
+    desired = []
+    # One message every 60 s, each processed before the next poll; idle_before_zero_s is 120.
+    for t in range(0, 600, 10):
+        sample = QueueSample(visible=1 if t % 60 == 0 else 0, in_flight=0, running=state.desired)
+        decision = decide(POLICY, sample, state, t)
+        state = decision.state
+        desired.append(decision.desired)
+    assert desired[0] == 1 and 0 not in desired
+
+
+def test_after_a_long_idle_it_scales_to_zero():
+    state = ScalerState(desired=1, last_scale_out_s=0, last_busy_s=0)
+    decision = decide(POLICY, QueueSample(0, 0, 1), state, 121)
+    assert (decision.action, decision.desired) == ("scale_in", 0)
+
+
+def test_min_tasks_is_respected():
+    policy = ScalingPolicy(10, 0.1, min_tasks=2, max_tasks=5, scale_in_cooldown_s=0, idle_before_zero_s=0)
+    decision = decide(policy, QueueSample(0, 0, 2), ScalerState(desired=2), 1000)
+    assert decision.desired == 2
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"acceptable_latency_s": 0, "seconds_per_message": 1}, "acceptable_latency_s must be > 0"),
+    ({"acceptable_latency_s": 1, "seconds_per_message": -1}, "seconds_per_message must be > 0"),
+    ({"acceptable_latency_s": 1, "seconds_per_message": 1, "min_tasks": 5, "max_tasks": 2}, "max_tasks must be"),
+])
+def test_bad_policies_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ScalingPolicy(**kwargs)
+
+
+@given(
+    visible=st.integers(0, 50_000), in_flight=st.integers(0, 5_000), running=st.integers(0, 30),
+    desired=st.integers(0, 20), now=st.floats(0, 1e6),
+    last_out=st.one_of(st.none(), st.floats(0, 1e6)), last_busy=st.one_of(st.none(), st.floats(0, 1e6)),
+)
+def test_desired_always_stays_within_min_and_max(visible, in_flight, running, desired, now, last_out, last_busy):
+    policy = ScalingPolicy(10, 0.1, min_tasks=1, max_tasks=20)
+    state = ScalerState(desired=max(1, desired), last_scale_out_s=last_out, last_busy_s=last_busy)
+    decision = decide(policy, QueueSample(visible, in_flight, running), state, now)
+    assert 1 <= decision.desired <= 20
+    if visible > 0:
+        assert decision.desired >= 1
+    assert decision.state.desired == decision.desired
+
+
+def test_template_parameters_come_from_the_same_policy():
+    config = target_tracking_config(POLICY)
+    assert config["TargetBacklogPerTask"] == 100 and config["MaxTasks"] == 20 and config["MinTasks"] == 0
+    assert tasks_for_backlog(POLICY, 1500) == 15
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "reference_impl.scaling", *args], capture_output=True, text=True)
+
+
+def test_the_calculator_explains_its_decision():
+    out = run_cli("--visible", "1500", "--in-flight", "0", "--running", "10",
+                  "--acceptable-latency", "10", "--seconds-per-message", "0.1")
+    assert out.returncode == 0
+    assert "= 100 messages" in out.stdout and "scale_out to 15 task(s)" in out.stdout
+
+
+def test_the_calculator_speaks_json():
+    out = run_cli("--visible", "1", "--running", "0", "--acceptable-latency", "10",
+                  "--seconds-per-message", "0.1", "--json")
+    data = json.loads(out.stdout)
+    assert data["desired"] == 1 and data["action"] == "scale_out" and data["target_backlog_per_task"] == 100
+
+
+def test_the_calculator_refuses_bad_input_clearly():
+    out = run_cli("--visible", "-3", "--running", "0", "--acceptable-latency", "10", "--seconds-per-message", "0.1")
+    assert out.returncode == 2 and "--visible must be >= 0" in out.stderr
+    out = run_cli("--visible", "3", "--running", "0", "--acceptable-latency", "0", "--seconds-per-message", "0.1")
+    assert out.returncode == 2 and "acceptable_latency_s must be > 0" in out.stderr
