@@ -30,7 +30,7 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 # Application Auto Scaling's default ECS cooldowns are 300 s
 # (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown).
@@ -153,13 +153,15 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
         wanted = max(policy.min_tasks, 1)
         why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
 
-    new_state = replace(state, last_busy_s=last_busy)
+    # Built directly rather than with dataclasses.replace: this runs once per poll in the
+    # simulator, tens of thousands of times per simulated month.
+    new_state = ScalerState(current, state.last_scale_out_s, state.last_scale_in_s, last_busy)
     if wanted > current:
         since = None if state.last_scale_out_s is None else now_s - state.last_scale_out_s
         if current > 0 and since is not None and since < policy.scale_out_cooldown_s:
             return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-out cooldown "
                             f"has {policy.scale_out_cooldown_s - since:.0f} s left", per_task, new_state)
-        new_state = replace(new_state, desired=wanted, last_scale_out_s=now_s)
+        new_state = ScalerState(wanted, now_s, state.last_scale_in_s, last_busy)
         return Decision(wanted, "scale_out", f"{figures}; {why}: {current} -> {wanted}", per_task, new_state)
     if wanted < current:
         last_change = max((t for t in (state.last_scale_out_s, state.last_scale_in_s) if t is not None), default=None)
@@ -168,7 +170,7 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
             return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-in cooldown "
                             f"has {policy.scale_in_cooldown_s - since:.0f} s left", per_task, new_state)
         step_to = max(wanted, current - policy.scale_in_max_step)
-        new_state = replace(new_state, desired=step_to, last_scale_in_s=now_s)
+        new_state = ScalerState(step_to, state.last_scale_out_s, now_s, last_busy)
         gradual = "" if step_to == wanted else f" (gradually: at most {policy.scale_in_max_step} per step)"
         return Decision(step_to, "scale_in", f"{figures}; {why}: {current} -> {step_to}{gradual}", per_task, new_state)
     return Decision(current, "hold", f"{figures}; {why}: stay at {current}", per_task, new_state)

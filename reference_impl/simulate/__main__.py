@@ -1,0 +1,74 @@
+"""python -m reference_impl.simulate --scenario NAME [--json] [--set name=value ...] | --list"""
+import argparse
+import json
+import sys
+
+from reference_impl.simulate import DESIGNS, SimulationInputError, list_scenarios, parameter_table, run
+
+
+def _parse_sets(values):
+    overrides = {}
+    for item in values or []:
+        name, _, raw = item.partition("=")
+        try:
+            overrides[name.strip()] = float(raw)
+        except ValueError:
+            raise SimulationInputError({name.strip() or item: f"--set needs name=number, got {item!r}"}) from None
+    return overrides
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.simulate",
+                                     description="Run the same traffic through designs A, B, C and D.")
+    parser.add_argument("--scenario", default="idle-then-burst")
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
+    parser.add_argument("--json", action="store_true", help="full result with chart series")
+    parser.add_argument("--list", action="store_true", help="list scenarios and parameters")
+    args = parser.parse_args(argv)
+    if args.list:
+        for s in list_scenarios():
+            print(f"{s['name']:16} {s['description']}")
+        print("\nparameters (override with --set NAME=VALUE):")
+        for p in parameter_table():
+            print(f"  {p['name']:28} {p['value']:>12g} {p['unit']:22} {p['source']}")
+        return 0
+    try:
+        result = run(args.scenario, _parse_sets(args.set))
+    except SimulationInputError as exc:
+        for field, message in exc.errors.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    sc = result["scenario"]
+    print(f"{sc['name']}: {sc['description']} ({sc['requests']:,} requests, {sc['items']:,} inputs, {sc['days']:.1f} days)\n")
+    header = f"{'':3}{'completed':>10}{'failed':>8}{'p50 s':>9}{'p95 s':>9}{'p99 s':>9}{'max s':>9}{'first s':>9}{'peak':>6}{'cost $':>11}"
+    print(header)
+    for name, d in result["designs"].items():
+        s = d["summary"]
+        lat = s["latency_s"]
+
+        def f(x):
+            return f"{x:9.1f}" if x is not None else f"{'-':>9}"
+        print(f"{name:3}{s['completed']:>10,}{s['failed']:>8,}{f(lat['p50'])}{f(lat['p95'])}{f(lat['p99'])}"
+              f"{f(lat['max'])}{f(s['first_request_latency_s'])}{s['peak_capacity']:>6}{s['cost_usd']['total']:>11.2f}")
+    print()
+    for name, d in result["designs"].items():
+        print(f"{name}. {DESIGNS[name]}")
+        if d["as_built"]:
+            print(f"   {d['as_built']}")
+        print(f"   {d['explanation']}")
+        for part, usd in d["summary"]["cost_usd"]["parts"].items():
+            print(f"   - {part}: ${usd:,.4f}")
+    for name, v in result["variants"].items():
+        print(f"\n{name}: {v['explanation']}")
+    if result["findings"]:
+        print("\nFindings:")
+        for line in result["findings"]:
+            print(f" - {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
