@@ -1,0 +1,137 @@
+"""python -m reference_impl.deploy {plan,up,status,burst,down}: one model service in a sandbox account.
+
+Exit status: 0 done, 2 refused (a guardrail or a bad setting: the message says which), 1 AWS failed.
+"""
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from reference_impl.scaling import ScalingPolicy
+from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+
+from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
+from .deployer import MAX_BURST, Deployer, DeployError, Event
+from .guardrails import GuardrailError
+from .sigv4 import ApiError
+
+BAR_WIDTH = 30
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--model", required=True, help="model name: names the stack lab-LAB-MODEL")
+    common.add_argument("--lab", required=True, help="lab name (tag 'lab')")
+    common.add_argument("--owner", default=os.environ.get("USER", ""), help="who runs it (tag 'owner'); default $USER")
+    common.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
+    common.add_argument("--role-arn", help="assume this role (from the standard credential chain) for every call")
+
+    create = argparse.ArgumentParser(add_help=False)
+    create.add_argument("--ttl-minutes", type=int, help=f"required: the lab deletes itself after this (1-{MAX_TTL_MINUTES})")
+    create.add_argument("--max-tasks", type=int, default=5, help=f"cap on running tasks (1-{MAX_TASKS_CAP}, default 5)")
+    create.add_argument("--image", default="", help="worker image URI in ECR (see the README's build-and-push steps)")
+    create.add_argument("--stack-role-arn", default=os.environ.get("LAB_STACK_ROLE_ARN"),
+                        help="CloudFormation service role the stack runs and deletes itself with ($LAB_STACK_ROLE_ARN)")
+    create.add_argument("--vpc-id", help="VPC for the tasks (default: the account's default VPC)")
+    create.add_argument("--subnet-ids", default="", help="comma-separated public subnets of --vpc-id")
+    create.add_argument("--acceptable-latency", type=float, default=SIMULATOR_PARAMS["acceptable_latency_s"].value,
+                        help="seconds a job may wait (default %(default)s)")
+    create.add_argument("--seconds-per-message", type=float, default=SIMULATOR_PARAMS["service_time_s"].value,
+                        help="worker's processing time per job (default %(default)s)")
+
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.deploy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("plan", parents=[common, create], help="validate, list resources, caps and hourly cost; changes nothing")
+    up = sub.add_parser("up", parents=[common, create], help="create the stack (change set, then execute)")
+    up.add_argument("--model-file", type=Path, help="upload this model file to the stack's bucket afterwards")
+    status = sub.add_parser("status", parents=[common], help="queue depth, tasks, time left")
+    status.add_argument("--json", action="store_true")
+    burst = sub.add_parser("burst", parents=[common], help="submit N jobs")
+    burst.add_argument("count", type=int, help=f"jobs to submit (1-{MAX_BURST})")
+    burst.add_argument("--via", choices=["auto", "api", "queue"], default="auto",
+                       help="auto: the API when the stack has one, else the queue (default)")
+    sub.add_parser("down", parents=[common], help="empty the bucket and delete the stack")
+    return parser
+
+
+def _config(args) -> LabConfig:
+    creating = args.command in ("plan", "up")
+    policy = None
+    if creating:
+        try:
+            policy = ScalingPolicy(args.acceptable_latency, args.seconds_per_message, max_tasks=args.max_tasks)
+        except ValueError as exc:
+            raise ConfigError(f"scaling policy: {exc}") from exc
+    return LabConfig(model_name=args.model, owner=args.owner, lab=args.lab, region=args.region,
+                     ttl_minutes=getattr(args, "ttl_minutes", None), image_uri=getattr(args, "image", ""),
+                     stack_role_arn=getattr(args, "stack_role_arn", None), vpc_id=getattr(args, "vpc_id", None),
+                     subnet_ids=tuple(s for s in getattr(args, "subnet_ids", "").split(",") if s),
+                     **({"policy": policy} if policy else {}))
+
+
+def _render(event: Event, out) -> None:
+    if event.total:
+        filled = round(BAR_WIDTH * (event.done or 0) / event.total)
+        out.write(f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {event.done or 0}/{event.total} {event.message}\n")
+    else:
+        out.write(f"{event.message}\n")
+    out.flush()
+
+
+def _print_plan(plan, out) -> None:
+    out.write(f"Stack {plan.stack_name} in account {plan.account}, {plan.region} (caller {plan.caller})\n")
+    out.write(f"{plan.template_check}. Nothing was created or changed.\n\nCaps:\n")
+    for name, value in plan.caps.items():
+        out.write(f"  {name}: {value}\n")
+    out.write(f"\nTags on every resource: {plan.tags}\n\nParameters (scaling numbers from ScalingPolicy):\n")
+    for name, value in plan.parameters.items():
+        out.write(f"  {name} = {value}\n")
+    out.write(f"\nResources ({len(plan.resources)}):\n")
+    for logical, kind in plan.resources:
+        out.write(f"  {logical:28} {kind}\n")
+    c = plan.cost
+    out.write("\nCost estimate, USD per hour (us-east-1 list prices; on-demand Fargate, the worst case):\n")
+    for line in (*c.idle, *c.per_task):
+        out.write(f"  {line.usd_per_hour:10.5f}  {line.item} ({line.basis})\n            sources: {'; '.join(line.sources)}\n")
+    out.write(f"  idle (0 tasks):            {c.idle_usd_per_hour:.4f}/h\n")
+    out.write(f"  each running task:         {c.task_usd_per_hour:.4f}/h\n")
+    out.write(f"  at the cap ({c.max_tasks} tasks):      {c.at_max_usd_per_hour:.4f}/h\n")
+    out.write(f"  worst case for the whole time limit ({c.ttl_hours:g} h): {c.worst_case_usd:.2f}\n")
+    out.write(f"  per 1,000 jobs (API + SQS + result PUT): {c.per_1000_jobs_usd:.4f}\n")
+
+
+def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        deployer = Deployer(_config(args), role_arn=args.role_arn)
+        if args.command == "plan":
+            _print_plan(deployer.plan(), out)
+        elif args.command == "status":
+            status = deployer.status()
+            if args.json:
+                out.write(json.dumps(asdict(status), indent=2) + "\n")
+            else:
+                for name, value in asdict(status).items():
+                    out.write(f"{name:14} {value}\n")
+        else:
+            events = {"up": lambda: deployer.up(args.model_file),
+                      "burst": lambda: deployer.burst(args.count, via=args.via),
+                      "down": deployer.down}[args.command]()
+            for event in events:
+                _render(event, out)
+    except (ConfigError, GuardrailError, ValueError) as exc:
+        err.write(f"refused: {exc}\n")
+        return 2
+    except (DeployError, ApiError, ClientError, BotoCoreError) as exc:
+        err.write(f"failed: {exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""What one lab deployment is, checked before any call to AWS.
+
+Guardrails that need no AWS call live here: a time limit is required and bounded, the task cap is
+bounded, names are what CloudFormation and the tags accept. The account allow-list needs STS and
+lives in guardrails.py.
+"""
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, target_tracking_config
+from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+
+MAX_TTL_MINUTES = 240
+MAX_TASKS_CAP = 20
+# SQS visibility timeout range, 0 s to 12 h
+# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html);
+# 30 s is its default and our floor.
+MIN_VISIBILITY_TIMEOUT_S = 30
+MAX_VISIBILITY_TIMEOUT_S = 43_200
+# A message may wait behind a whole receive batch in its task; twice that is the margin before
+# SQS hands it to another task (the worker also extends visibility while it works).
+VISIBILITY_SAFETY_FACTOR = 2
+
+_MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_LAB_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+_OWNER = re.compile(r"^[A-Za-z0-9@._+-]{1,64}$")
+_ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
+                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@sha256:[0-9a-f]{64})$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+class ConfigError(ValueError):
+    """A lab setting is missing or out of bounds; the message names the setting and what is allowed."""
+
+
+def default_policy(max_tasks: int = 5) -> ScalingPolicy:
+    """The lab's scaling policy from the simulator's sourced parameters (latency, service time)."""
+    return ScalingPolicy(acceptable_latency_s=SIMULATOR_PARAMS["acceptable_latency_s"].value,
+                         seconds_per_message=SIMULATOR_PARAMS["service_time_s"].value,
+                         max_tasks=max_tasks)
+
+
+def visibility_timeout_s(policy: ScalingPolicy) -> int:
+    """Long enough for a full receive batch to be processed twice over; within SQS's range."""
+    needed = math.ceil(VISIBILITY_SAFETY_FACTOR * MAX_MESSAGES_PER_RECEIVE * policy.seconds_per_message)
+    if needed > MAX_VISIBILITY_TIMEOUT_S:
+        raise ConfigError(f"seconds_per_message {policy.seconds_per_message:g} needs a visibility timeout of "
+                          f"{needed} s; SQS allows at most {MAX_VISIBILITY_TIMEOUT_S} s")
+    return max(MIN_VISIBILITY_TIMEOUT_S, needed)
+
+
+def allowed_account_ids(environ=os.environ) -> frozenset[str]:
+    """LAB_ALLOWED_ACCOUNT_IDS: comma-separated 12-digit account ids; anything else is an error."""
+    raw = environ.get("LAB_ALLOWED_ACCOUNT_IDS", "")
+    ids = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    bad = sorted(i for i in ids if not re.fullmatch(r"\d{12}", i))
+    if bad:
+        raise ConfigError(f"LAB_ALLOWED_ACCOUNT_IDS: {', '.join(bad)} is not a 12-digit AWS account id")
+    return ids
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    model_name: str
+    owner: str
+    lab: str
+    ttl_minutes: int | None
+    image_uri: str
+    region: str
+    policy: ScalingPolicy = field(default_factory=default_policy)
+    # The CloudFormation service role the stack runs with; the scheduled teardown needs it
+    # (see template.yaml, "Teardown").
+    stack_role_arn: str | None = None
+    model_key: str = "models/model.skops"
+    # The network the tasks run in; None means the account's default VPC and its subnets.
+    vpc_id: str | None = None
+    subnet_ids: tuple[str, ...] = ()
+
+    @property
+    def stack_name(self) -> str:
+        return f"lab-{self.lab}-{self.model_name}"[:128]
+
+    def problems(self) -> list[str]:
+        """Every setting that is wrong, each naming the setting, the problem and what is allowed."""
+        out = []
+        if self.ttl_minutes is None:
+            out.append(f"ttl_minutes (--ttl-minutes) is required: every lab has a time limit of 1 to "
+                       f"{MAX_TTL_MINUTES} minutes, after which it deletes itself")
+        elif not 1 <= self.ttl_minutes <= MAX_TTL_MINUTES:
+            out.append(f"ttl_minutes (--ttl-minutes) is {self.ttl_minutes}; allowed: 1 to {MAX_TTL_MINUTES}")
+        if self.policy.max_tasks > MAX_TASKS_CAP:
+            out.append(f"max_tasks (--max-tasks) is {self.policy.max_tasks}; a lab may run at most {MAX_TASKS_CAP} tasks")
+        if self.policy.min_tasks > 0:
+            out.append(f"min_tasks is {self.policy.min_tasks}; a lab starts and idles at 0 tasks")
+        if not _MODEL_NAME.fullmatch(self.model_name):
+            out.append(f"model_name {self.model_name!r}: 2-31 lowercase letters, digits or hyphens, starting with a letter")
+        if not _LAB_NAME.fullmatch(self.lab):
+            out.append(f"lab {self.lab!r}: 1-40 lowercase letters, digits or hyphens")
+        if not _OWNER.fullmatch(self.owner):
+            out.append(f"owner {self.owner!r}: 1-64 letters, digits or @._+-")
+        if not _ECR_IMAGE.fullmatch(self.image_uri):
+            out.append(f"image_uri {self.image_uri!r}: an ECR image, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG")
+        if self.stack_role_arn is not None and not _ROLE_ARN.fullmatch(self.stack_role_arn):
+            out.append(f"stack_role_arn {self.stack_role_arn!r}: an IAM role ARN, arn:aws:iam::ACCOUNT:role/NAME")
+        if self.vpc_id is not None and not re.fullmatch(r"vpc-[0-9a-f]{8,17}", self.vpc_id):
+            out.append(f"vpc_id {self.vpc_id!r}: a VPC id, vpc-0123abcd")
+        if bool(self.vpc_id) != bool(self.subnet_ids):
+            out.append("vpc_id and subnet_ids go together: give both, or neither to use the default VPC")
+        bad_subnets = [s for s in self.subnet_ids if not re.fullmatch(r"subnet-[0-9a-f]{8,17}", s)]
+        if bad_subnets:
+            out.append(f"subnet_ids {', '.join(bad_subnets)}: subnet ids, subnet-0123abcd")
+        if not re.fullmatch(r"models/[A-Za-z0-9._/-]{1,200}", self.model_key):
+            out.append(f"model_key {self.model_key!r}: a key under models/")
+        try:
+            visibility_timeout_s(self.policy)
+        except ConfigError as exc:
+            out.append(str(exc))
+        return out
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def expires_at(self, now: datetime) -> datetime:
+        return (now.astimezone(timezone.utc) + timedelta(minutes=self.ttl_minutes)).replace(microsecond=0)
+
+    def image_repository(self) -> str:
+        return _ECR_IMAGE.fullmatch(self.image_uri)["repo"]
+
+    def tags(self, expires_at: datetime) -> dict[str, str]:
+        return {"owner": self.owner, "lab": self.lab, "expires-at": _at(expires_at)}
+
+    def stack_parameters(self, expires_at: datetime, vpc_id: str, subnet_ids: tuple[str, ...]) -> dict[str, str]:
+        """The template's parameters. The scaling numbers come from the ScalingPolicy alone."""
+        scaling = target_tracking_config(self.policy)
+        return {
+            "ModelName": self.model_name,
+            "Owner": self.owner,
+            "LabName": self.lab,
+            "ExpiresAt": _at(expires_at),
+            "ImageUri": self.image_uri,
+            "ImageRepositoryName": self.image_repository(),
+            "VpcId": vpc_id,
+            "SubnetIds": ",".join(subnet_ids),
+            "ModelKey": self.model_key,
+            "TargetBacklogPerTask": f"{scaling['TargetBacklogPerTask']:g}",
+            "MinTasks": str(scaling["MinTasks"]),
+            "MaxTasks": str(scaling["MaxTasks"]),
+            "ScaleOutCooldownSeconds": str(scaling["ScaleOutCooldownSeconds"]),
+            "ScaleInCooldownSeconds": str(scaling["ScaleInCooldownSeconds"]),
+            "VisibilityTimeoutSeconds": str(visibility_timeout_s(self.policy)),
+        }
+
+
+def _at(moment: datetime) -> str:
+    """EventBridge Scheduler's at() format, in UTC, no zone suffix."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

@@ -1,0 +1,400 @@
+"""The lab deployer: plan, up, status, burst, down for one model service, with guardrails.
+
+A Python API first (the labs web app calls it), the CLI in __main__.py second. Long operations
+are generators of `Event`s so a caller can show progress while they run; each raises
+`DeployError` (or `GuardrailError`, `ConfigError`) when it cannot finish, after saying why.
+"""
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from . import costs
+from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
+from .guardrails import GuardrailError, check_account, open_session
+from .sigv4 import post_signed
+from .template import parsed_template, template_body
+
+MAX_BURST = 10_000  # the moto-free upper bound of one burst; a lab needs hundreds to thousands
+STOP_WAIT_S = 300   # tasks get SIGKILL 120 s after SIGTERM (stopTimeout); twice that and some
+
+
+class DeployError(RuntimeError):
+    """AWS refused or failed an operation; the message carries CloudFormation's reason."""
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str          # "info" | "changeset" | "resource" | "stack" | "progress" | "done"
+    message: str
+    done: int | None = None
+    total: int | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    account: str
+    caller: str
+    region: str
+    stack_name: str
+    expires_at: str
+    parameters: dict[str, str]
+    tags: dict[str, str]
+    resources: list[tuple[str, str]]
+    caps: dict[str, str]
+    cost: costs.CostEstimate
+    template_check: str
+
+
+@dataclass(frozen=True)
+class LabStatus:
+    stack_name: str
+    stack_status: str              # CloudFormation's, or "ABSENT"
+    expires_at: str | None = None
+    seconds_left: int | None = None
+    visible: int | None = None
+    in_flight: int | None = None
+    dead_letter: int | None = None
+    desired: int | None = None
+    running: int | None = None
+    pending: int | None = None
+    max_tasks: int | None = None   # the scalable target's MaxCapacity, when one is registered
+    api_url: str | None = None
+    queue_url: str | None = None
+
+
+_TERMINAL_OK = {"CREATE_COMPLETE", "DELETE_COMPLETE"}
+
+
+class Deployer:
+    """One lab's stack. Every method checks the account allow-list before anything else."""
+
+    def __init__(self, config: LabConfig, *, session: boto3.Session | None = None, role_arn: str | None = None,
+                 allowed_accounts: frozenset[str] | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 sleep: Callable[[float], None] = time.sleep, poll_s: float = 5.0, timeout_s: float = 3600):
+        self.config = config
+        self._base_session = session
+        self._role_arn = role_arn
+        self._allowed = allowed_account_ids() if allowed_accounts is None else allowed_accounts
+        self._now, self._sleep, self._poll_s, self._timeout_s = now, sleep, poll_s, timeout_s
+        self._session: boto3.Session | None = None
+        self._identity: dict | None = None
+
+    # ------------------------------------------------------------ guardrails and clients
+    def _checked(self) -> boto3.Session:
+        if self._session is None:
+            session = open_session(self.config.region, self._role_arn, f"lab-{self.config.owner}",
+                                   base=self._base_session)
+            self._identity = check_account(session, self._allowed)
+            self._session = session
+        return self._session
+
+    def _client(self, name: str):
+        return self._checked().client(name, region_name=self.config.region)
+
+    def _network(self) -> tuple[str, tuple[str, ...]]:
+        """The configured VPC and subnets, or the account's default VPC and its default subnets."""
+        if self.config.vpc_id:
+            return self.config.vpc_id, tuple(self.config.subnet_ids)
+        ec2 = self._client("ec2")
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+        if not vpcs:
+            raise GuardrailError(f"{self.config.region} has no default VPC; pass --vpc-id and --subnet-ids "
+                                 "(subnets with a route to an internet gateway)")
+        vpc_id = vpcs[0]["VpcId"]
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        if not subnets:
+            raise GuardrailError(f"default VPC {vpc_id} has no default subnets; pass --vpc-id and --subnet-ids")
+        return vpc_id, tuple(sorted(s["SubnetId"] for s in subnets))
+
+    # ------------------------------------------------------------ plan
+    def plan(self) -> Plan:
+        """What `up` would create, its caps and cost. Read-only: STS identity, EC2 Describe*, ValidateTemplate."""
+        self.config.check()
+        cf = self._client("cloudformation")
+        try:
+            cf.validate_template(TemplateBody=template_body())
+        except ClientError as exc:
+            raise DeployError(f"CloudFormation rejected the template: {exc}") from exc
+        expires = self.config.expires_at(self._now())
+        p = self.config.policy
+        caps = {
+            "time limit": f"{self.config.ttl_minutes} min (max {MAX_TTL_MINUTES}); deletes itself at {expires:%Y-%m-%d %H:%M} UTC",
+            "tasks": f"0 to {p.max_tasks} (a lab may not exceed {MAX_TASKS_CAP})",
+            "target backlog per task": f"{p.target_backlog_per_task:g} messages "
+                                       f"({p.acceptable_latency_s:g} s acceptable latency / {p.seconds_per_message:g} s per message)",
+            "account": f"{self._identity['Account']} (on LAB_ALLOWED_ACCOUNT_IDS)",
+        }
+        resources = [(logical, spec["Type"]) for logical, spec in parsed_template()["Resources"].items()]
+        return Plan(account=self._identity["Account"], caller=self._identity["Arn"], region=self.config.region,
+                    stack_name=self.config.stack_name, expires_at=expires.isoformat(),
+                    parameters=self.config.stack_parameters(expires, *self._network()), tags=self.config.tags(expires),
+                    resources=resources, caps=caps,
+                    cost=costs.estimate(p.max_tasks, self.config.ttl_minutes),
+                    template_check="CloudFormation ValidateTemplate accepted the template")
+
+    # ------------------------------------------------------------ up
+    def up(self, model_file: Path | None = None) -> Iterator[Event]:
+        """Create the stack through a change set, streaming its events; then upload the model."""
+        self.config.check()
+        if self.config.stack_role_arn is None:
+            raise GuardrailError("stack_role_arn (--stack-role-arn) is required: the scheduled teardown deletes the "
+                                 "stack with this CloudFormation service role (see the README's IAM section)")
+        cf = self._client("cloudformation")
+        yield Event("info", f"account {self._identity['Account']} is allowed; caller {self._identity['Arn']}")
+        if self._stack() is not None:
+            raise GuardrailError(f"stack {self.config.stack_name} already exists; use status, or down first")
+        expires = self.config.expires_at(self._now())
+        name = f"create-{expires:%Y%m%d%H%M%S}"
+        try:
+            change_set = cf.create_change_set(
+                StackName=self.config.stack_name, ChangeSetName=name, ChangeSetType="CREATE",
+                TemplateBody=template_body(), Capabilities=["CAPABILITY_IAM"],
+                RoleARN=self.config.stack_role_arn,
+                Parameters=[{"ParameterKey": k, "ParameterValue": v}
+                            for k, v in self.config.stack_parameters(expires, *self._network()).items()],
+                Tags=[{"Key": k, "Value": v} for k, v in self.config.tags(expires).items()],
+            )
+        except ClientError as exc:
+            raise DeployError(f"CreateChangeSet failed: {exc}") from exc
+        described = self._wait_change_set(cf, change_set["Id"])
+        total = len(described.get("Changes", []))
+        yield Event("changeset", f"change set {name}: {total} resources to add; executing", 0, total,
+                    {"changes": [c["ResourceChange"]["LogicalResourceId"] for c in described.get("Changes", [])]})
+        cf.execute_change_set(ChangeSetName=change_set["Id"])
+        status = yield from self._stream(cf, change_set["StackId"], total, "CREATE")
+        if status != "CREATE_COMPLETE":
+            raise DeployError(f"stack {self.config.stack_name} ended {status}; run `down` to remove what is left")
+        if model_file is not None:
+            bucket = self._physical_ids()["Bucket"]
+            self._client("s3").upload_file(str(model_file), bucket, self.config.model_key)
+            yield Event("info", f"model {model_file} uploaded to s3://{bucket}/{self.config.model_key}")
+        yield Event("done", f"stack {self.config.stack_name} is up; it deletes itself at {expires:%H:%M} UTC",
+                    total, total, {"stack_id": change_set["StackId"], "expires_at": expires.isoformat()})
+
+    def _wait_change_set(self, cf, change_set_id: str) -> dict:
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            described = cf.describe_change_set(ChangeSetName=change_set_id)
+            if described["Status"] == "CREATE_COMPLETE":
+                return described
+            if described["Status"] == "FAILED":
+                raise DeployError(f"change set failed: {described.get('StatusReason', 'no reason given')}")
+            if time.monotonic() > deadline:
+                raise DeployError(f"change set still {described['Status']} after {self._timeout_s:g} s")
+            self._sleep(self._poll_s)
+
+    def _stream(self, cf, stack_id: str, total: int, action: str) -> Iterator[Event]:
+        """Yield each new stack event until the stack leaves *_IN_PROGRESS; return its status."""
+        seen: set[str] = set()
+        done = 0
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                events = cf.describe_stack_events(StackName=stack_id)["StackEvents"]
+                status = cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+            except ClientError as exc:
+                if action == "DELETE" and "does not exist" in str(exc):
+                    return "DELETE_COMPLETE"
+                raise DeployError(f"lost track of stack {stack_id}: {exc}") from exc
+            for ev in reversed(events):  # the API lists newest first
+                if ev["EventId"] in seen:
+                    continue
+                seen.add(ev["EventId"])
+                is_stack = ev.get("ResourceType") == "AWS::CloudFormation::Stack"
+                if not is_stack and ev["ResourceStatus"] == f"{action}_COMPLETE":
+                    done += 1
+                reason = f" ({ev['ResourceStatusReason']})" if ev.get("ResourceStatusReason") else ""
+                yield Event("stack" if is_stack else "resource",
+                            f"{ev['LogicalResourceId']} {ev.get('ResourceType', '')} {ev['ResourceStatus']}{reason}",
+                            min(done, total), total)
+            if not status.endswith("_IN_PROGRESS"):
+                return status
+            if time.monotonic() > deadline:
+                raise DeployError(f"stack still {status} after {self._timeout_s:g} s")
+            self._sleep(self._poll_s)
+
+    # ------------------------------------------------------------ status
+    def _stack(self) -> dict | None:
+        try:
+            return self._client("cloudformation").describe_stacks(StackName=self.config.stack_name)["Stacks"][0]
+        except ClientError as exc:
+            if "does not exist" in str(exc):
+                return None
+            raise DeployError(f"DescribeStacks failed: {exc}") from exc
+
+    def _physical_ids(self) -> dict[str, str]:
+        """Logical id -> physical id. Read from the resources, not Outputs: the same on AWS and moto."""
+        listed = self._client("cloudformation").describe_stack_resources(StackName=self.config.stack_name)
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in listed["StackResources"] if r.get("LogicalResourceId") and r.get("PhysicalResourceId")}
+
+    def _api_url(self, ids: dict[str, str]) -> str | None:
+        if "Api" not in ids:
+            return None
+        return f"https://{ids['Api']}.execute-api.{self.config.region}.amazonaws.com/v1"
+
+    def status(self) -> LabStatus:
+        stack = self._stack()
+        if stack is None:
+            return LabStatus(self.config.stack_name, "ABSENT")
+        tags = {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
+        expires = tags.get("expires-at")
+        left = None
+        if expires:
+            left = int((datetime.fromisoformat(expires).replace(tzinfo=timezone.utc) - self._now()).total_seconds())
+        ids = self._physical_ids()
+        fields: dict = {}
+        if "JobQueue" in ids:
+            sqs = self._client("sqs")
+            attrs = sqs.get_queue_attributes(QueueUrl=ids["JobQueue"], AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            fields.update(visible=int(attrs["ApproximateNumberOfMessages"]),
+                          in_flight=int(attrs["ApproximateNumberOfMessagesNotVisible"]), queue_url=ids["JobQueue"])
+        if "DeadLetterQueue" in ids:
+            attrs = self._client("sqs").get_queue_attributes(
+                QueueUrl=ids["DeadLetterQueue"], AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+            fields["dead_letter"] = int(attrs["ApproximateNumberOfMessages"])
+        if "Service" in ids and "Cluster" in ids:
+            services = self._client("ecs").describe_services(cluster=ids["Cluster"], services=[ids["Service"]])["services"]
+            if services:
+                fields.update(desired=services[0]["desiredCount"], running=services[0]["runningCount"],
+                              pending=services[0].get("pendingCount", 0))
+                target = self._scalable_target(ids)
+                if target is not None:
+                    fields["max_tasks"] = target["MaxCapacity"]
+        return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
+                         api_url=self._api_url(ids), **fields)
+
+    def _resource_id(self, ids: dict[str, str]) -> str:
+        return f"service/{ids['Cluster'].rsplit('/', 1)[-1]}/{ids['Service'].rsplit('/', 1)[-1]}"
+
+    def _scalable_target(self, ids: dict[str, str]) -> dict | None:
+        found = self._client("application-autoscaling").describe_scalable_targets(
+            ServiceNamespace="ecs", ResourceIds=[self._resource_id(ids)],
+            ScalableDimension="ecs:service:DesiredCount")["ScalableTargets"]
+        return found[0] if found else None
+
+    # ------------------------------------------------------------ burst
+    def burst(self, count: int, via: str = "auto", api_url: str | None = None,
+              payload: Callable[[int], dict] | None = None, workers: int = 8) -> Iterator[Event]:
+        """Submit `count` jobs through the API (signed with the caller's IAM identity) or the queue.
+
+        via="auto" uses the API when the stack has one and says so; "queue" sends with SQS
+        SendMessageBatch; "api" insists on the API.
+        """
+        if not 1 <= count <= MAX_BURST:
+            raise ValueError(f"count is {count}; a burst is 1 to {MAX_BURST} jobs")
+        if via not in ("auto", "api", "queue"):
+            raise ValueError(f"via is {via!r}; allowed: auto, api, queue")
+        make = payload or _default_payload
+        ids = self._physical_ids()
+        url = api_url or self._api_url(ids)
+        if via == "api" and url is None:
+            raise DeployError(f"stack {self.config.stack_name} has no API")
+        if via in ("auto", "api") and url is not None:
+            yield Event("info", f"submitting {count} jobs through the API: POST {url}/jobs (SigV4-signed)", 0, count)
+            yield from self._burst_api(url, count, make, workers)
+        else:
+            why = "as asked" if via == "queue" else "the stack has no API URL"
+            yield Event("info", f"submitting {count} jobs directly to the queue ({why}): {ids['JobQueue']}", 0, count)
+            yield from self._burst_queue(ids["JobQueue"], count, make)
+
+    def _burst_queue(self, queue_url: str, count: int, make) -> Iterator[Event]:
+        sqs = self._client("sqs")
+        sent = 0
+        for start in range(0, count, 10):  # SendMessageBatch takes at most 10 entries
+            entries = [{"Id": str(i), "MessageBody": json.dumps(make(i))} for i in range(start, min(start + 10, count))]
+            failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+            if failed:
+                raise DeployError(f"SQS refused {len(failed)} messages: {failed[0].get('Message')}")
+            sent += len(entries)
+            if sent % 100 == 0 or sent == count:
+                yield Event("progress", f"{sent}/{count} sent", sent, count)
+        yield Event("done", f"{count} jobs sent to the queue", count, count, {"via": "queue", "sent": count})
+
+    def _burst_api(self, url: str, count: int, make, workers: int) -> Iterator[Event]:
+        credentials = self._checked().get_credentials()
+        if credentials is None:
+            raise GuardrailError("no AWS credentials in the standard chain to sign API requests with")
+        frozen = credentials.get_frozen_credentials()
+        endpoint = url.rstrip("/") + "/jobs"
+        ids: list[str] = []
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(post_signed, endpoint, make(i), frozen, self.config.region) for i in range(count)]
+            for n, future in enumerate(futures, 1):
+                ids.append(future.result())
+                if n % 100 == 0 or n == count:
+                    yield Event("progress", f"{n}/{count} accepted by the API", n, count)
+        yield Event("done", f"{count} jobs accepted by the API", count, count,
+                    {"via": "api", "sent": count, "message_ids": ids})
+
+    # ------------------------------------------------------------ down
+    def down(self) -> Iterator[Event]:
+        """Hold the service at 0, wait for tasks to stop, empty the bucket, delete the stack.
+
+        The same order as the template's reaper: CloudFormation cannot delete a non-empty
+        bucket, and a running worker could write a result after it was emptied.
+        """
+        stack = self._stack()
+        if stack is None:
+            yield Event("done", f"stack {self.config.stack_name} does not exist; nothing to delete")
+            return
+        ids = self._physical_ids()
+        if "Service" in ids and "Cluster" in ids:
+            target = self._scalable_target(ids)
+            if target is not None:
+                self._client("application-autoscaling").register_scalable_target(
+                    ServiceNamespace="ecs", ResourceId=self._resource_id(ids),
+                    ScalableDimension="ecs:service:DesiredCount", MinCapacity=0, MaxCapacity=0)
+                yield Event("info", "scaling held at 0 (MaxCapacity 0)")
+            ecs = self._client("ecs")
+            ecs.update_service(cluster=ids["Cluster"], service=ids["Service"], desiredCount=0)
+            yield Event("info", "service desired count set to 0; waiting for tasks to stop")
+            running = self._wait_stopped(ecs, ids)
+            yield Event("info", f"{running} tasks running" if running else "no task running")
+        if "Bucket" in ids:
+            deleted = self._empty_bucket(ids["Bucket"])
+            yield Event("info", f"bucket {ids['Bucket']} emptied ({deleted} objects)")
+        cf = self._client("cloudformation")
+        cf.delete_stack(StackName=stack["StackId"])
+        total = len(ids)
+        status = yield from self._stream(cf, stack["StackId"], total, "DELETE")
+        if status != "DELETE_COMPLETE":
+            raise DeployError(f"stack {self.config.stack_name} ended {status}; see its events in the console")
+        yield Event("done", f"stack {self.config.stack_name} deleted", total, total)
+
+    def _wait_stopped(self, ecs, ids: dict[str, str]) -> int:
+        deadline = time.monotonic() + STOP_WAIT_S
+        while True:
+            service = ecs.describe_services(cluster=ids["Cluster"], services=[ids["Service"]])["services"][0]
+            if service["runningCount"] == 0 or time.monotonic() > deadline:
+                return service["runningCount"]
+            self._sleep(self._poll_s)
+
+    def _empty_bucket(self, bucket: str) -> int:
+        s3 = self._client("s3")
+        deleted = 0
+        try:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+                if keys:
+                    s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+                    deleted += len(keys)
+        except (ClientError, BotoCoreError) as exc:
+            raise DeployError(f"could not empty bucket {bucket}: {exc}") from exc
+        return deleted
+
+
+def _default_payload(index: int) -> dict:
+    return {"job_id": str(uuid.uuid4()), "burst_index": index, "submitted_at": time.time()}

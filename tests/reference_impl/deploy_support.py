@@ -1,0 +1,61 @@
+"""Shared pieces of the deploy tests: a lab config, and moto with its API Gateway gap filled.
+
+moto 5.2.5 builds an AWS::ApiGateway::Method from CloudFormation without the integration's
+Credentials (moto/apigateway/models.py, Method.create_from_cloudformation_json), and then its own
+put_integration refuses an AWS integration without a role. `forward_integration_properties`
+replaces that one constructor with one that passes the properties moto's put_integration already
+accepts (Credentials, RequestTemplates, RequestParameters, PassthroughBehavior), so the stack
+deploys and the tests can read the integrations back. Nothing else in moto is changed.
+"""
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import boto3
+from moto import mock_aws
+from moto.apigateway import models as apigateway_models
+
+from reference_impl.deploy import LabConfig
+from reference_impl.scaling import ScalingPolicy
+
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "us-east-1"
+NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+POLICY = ScalingPolicy(acceptable_latency_s=60, seconds_per_message=0.5, max_tasks=7, scale_in_cooldown_s=240)
+
+
+def lab_config(**overrides) -> LabConfig:
+    values = dict(model_name="digits", owner="ann@example.org", lab="week3", ttl_minutes=90,
+                  image_uri=f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/lab-worker:1.0", region=REGION,
+                  policy=POLICY, stack_role_arn=f"arn:aws:iam::{ACCOUNT}:role/lab-stack")
+    values.update(overrides)
+    return LabConfig(**values)
+
+
+def _method_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    integration = props["Integration"]
+    backend = apigateway_models.apigateway_backends[account_id][region_name]
+    method = backend.put_method(function_id=props["RestApiId"], resource_id=props["ResourceId"],
+                                method_type=props["HttpMethod"], authorization_type=props["AuthorizationType"],
+                                api_key_required=props.get("ApiKeyRequired"),
+                                request_parameters=props.get("RequestParameters"))
+    backend.put_integration(function_id=props["RestApiId"], resource_id=props["ResourceId"],
+                            method_type=props["HttpMethod"], integration_type=integration["Type"],
+                            uri=integration["Uri"], integration_method=integration["IntegrationHttpMethod"],
+                            credentials=integration.get("Credentials"),
+                            request_templates=integration.get("RequestTemplates"),
+                            passthrough_behavior=integration.get("PassthroughBehavior"),
+                            request_parameters=integration.get("RequestParameters"))
+    return method
+
+
+@contextmanager
+def moto_aws(monkeypatch):
+    monkeypatch.setattr(apigateway_models.Method, "create_from_cloudformation_json",
+                        classmethod(_method_from_cloudformation))
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": REGION}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        yield boto3.Session(region_name=REGION)
