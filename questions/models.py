@@ -3,9 +3,12 @@
 Questions are authored as files in questions/content/ and loaded by `manage.py loadquestions`;
 the database is a loaded copy, so `content_hash` lets a reload skip unchanged files.
 """
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.utils import timezone
 
 
 class Tag(models.Model):
@@ -121,3 +124,54 @@ class Attempt(models.Model):
     def __str__(self):
         who = self.user or f"anon:{self.anon_id[:8]}"
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
+
+
+class ApiToken(models.Model):
+    """A token for other tools. Only its SHA-256 is stored: a leaked database leaks no tokens.
+
+    The raw key is shown once, when it is created; revoking deletes the row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="first characters, to tell tokens apart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.user} {self.prefix}…"
+
+
+class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice"  # feedback after each answer
+        EXAM = "exam"          # nothing revealed until finished; answers refused after the limit
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quizzes")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
+    time_limit_s = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def deadline(self):
+        if self.time_limit_s is None:
+            return None
+        return self.created_at + dt.timedelta(seconds=self.time_limit_s)
+
+    def is_over_time(self, now=None) -> bool:
+        deadline = self.deadline()
+        return deadline is not None and (now or timezone.now()) > deadline
+
+
+class QuizItem(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    attempt = models.OneToOneField(Attempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="quiz_item")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="unique_quiz_question")]

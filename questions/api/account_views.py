@@ -1,0 +1,46 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from questions.api.authentication import issue_token
+from questions.api.errors import ErrorSerializer as E
+from questions.api.serializers import TokenRequestSerializer, TokenSerializer
+from questions.models import ApiToken
+
+
+class TokenView(APIView):
+    throttle_scope = "login"
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        # Password guessing gets its own, stricter budget.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer, 400: E, 401: E, 429: E},
+                   auth=[], description="Exchange a username and password for a token (shown once; stored hashed).")
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(request, username=serializer.validated_data["username"],
+                            password=serializer.validated_data["password"])
+        if user is None:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, key = issue_token(user)
+        return Response({"token": key, "prefix": token.prefix, "created_at": token.created_at},
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None, 401: E, 403: E, 429: E},
+                   description="Revoke the token this request uses; with a session, revoke all of the caller's tokens.")
+    def delete(self, request):
+        if isinstance(request.auth, ApiToken):
+            request.auth.delete()
+        else:
+            ApiToken.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,44 @@
+"""One error shape for every API failure: {"detail": ..., "errors": {field: [messages]}}."""
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import exception_handler
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in one sentence.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per field (dotted path for nested fields), what is wrong and what is allowed.",
+    )
+
+
+def _flatten(data, prefix="") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, int):  # an item of a list field
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, path))
+    elif isinstance(data, list) and data and all(isinstance(v, str) for v in data):
+        out[prefix or "non_field_errors"] = [str(v) for v in data]
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if value:
+                out.update(_flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "non_field_errors"] = [str(data)]
+    return out
+
+
+def api_exception_handler(exc, context):
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        response.data = {"detail": "Invalid input.", "errors": _flatten(response.data)}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
+        response.data = {"detail": str(detail), "errors": {}}
+    return response

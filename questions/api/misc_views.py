@@ -1,0 +1,107 @@
+"""Export, simulations and health."""
+import hashlib
+import io
+import json
+import zipfile
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from questions.api.errors import ErrorSerializer as E
+from questions.api.permissions import IsInstructor
+from questions.api.serializers import SimulationRequestSerializer
+from questions.content_format import dump_question_file
+from questions.loader import question_data
+from questions.models import Question
+from questions.api.moodle import to_moodle_xml
+from reference_impl import simulate
+
+
+class ExportMarkdown(APIView):
+    permission_classes = [IsInstructor]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 429: E},
+                   description="The bank as the Markdown files `manage.py loadquestions` reads, zipped.")
+    def get(self, request):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for q in Question.objects.with_choices():
+                zf.writestr(f"{q.external_id}.md", dump_question_file(question_data(q)))
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="questions.zip"'
+        return response
+
+
+class ExportMoodle(APIView):
+    permission_classes = [IsInstructor]
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 429: E},
+                   description="The bank as Moodle XML (multichoice), for import into Moodle's question bank.")
+    def get(self, request):
+        response = HttpResponse(to_moodle_xml(Question.objects.with_choices()), content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="questions-moodle.xml"'
+        return response
+
+
+SIMULATION_RESULT = inline_serializer("SimulationResult", {
+    "scenario": serializers.DictField(), "parameters": serializers.DictField(), "designs": serializers.DictField(),
+    "variants": serializers.DictField(), "findings": serializers.ListField(child=serializers.CharField()),
+    "time": serializers.ListField(child=serializers.FloatField()), "window_s": serializers.ListField(child=serializers.FloatField()),
+})
+
+
+class Simulations(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "simulations"
+
+    def get_throttles(self):
+        from rest_framework.throttling import ScopedRateThrottle
+        return [*super().get_throttles(), ScopedRateThrottle()]
+
+    @extend_schema(request=SimulationRequestSerializer, responses={200: SIMULATION_RESULT, 400: E, 429: E},
+                   description="Run the same traffic through designs A-D. Cached by its parameters; "
+                               "scenarios too large to run quickly are refused.")
+    def post(self, request):
+        serializer = SimulationRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        scenario, overrides = serializer.validated_data["scenario"], serializer.validated_data["overrides"]
+        try:
+            simulate.validate_overrides(scenario, overrides)
+        except simulate.SimulationInputError as exc:
+            raise ValidationError({(k if k == "scenario" else f"overrides.{k}"): [v] for k, v in exc.errors.items()}) from None
+        key = "sim:" + hashlib.sha256(json.dumps([scenario, overrides], sort_keys=True).encode()).hexdigest()
+        result = cache.get(key)
+        if result is None:
+            result = simulate.run(scenario, overrides)
+            cache.set(key, result, 3600)
+        return Response(result)
+
+
+class SimulationScenarios(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: inline_serializer("SimulationCatalogue", {
+        "scenarios": serializers.ListField(child=serializers.DictField()),
+        "parameters": serializers.ListField(child=serializers.DictField()),
+        "designs": serializers.DictField(child=serializers.CharField()),
+    }), 429: E})
+    def get(self, request):
+        return Response({"scenarios": simulate.list_scenarios(), "parameters": simulate.parameter_table(),
+                         "designs": simulate.DESIGNS})
+
+
+class Health(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(responses={200: inline_serializer("Health", {"status": serializers.CharField()})})
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -1,0 +1,165 @@
+"""Questions, attempts and progress."""
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from questions.api.errors import ErrorSerializer
+from questions.api.permissions import ReadOnlyOrInstructor
+from questions.api.serializers import (
+    AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
+    QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
+    QuestionWriteSerializer,
+)
+from questions.content_format import validate_question
+from questions.grading import GradingError, grade
+from questions.loader import save_question
+from questions.models import Attempt, Question
+from questions.permissions import is_instructor
+
+E = ErrorSerializer
+INCLUDE = OpenApiParameter("include", str, enum=["answers"], description="`answers`: the key and explanations (instructors only)")
+
+
+def write_question(data, existing=None) -> Question:
+    """Validate as the file loader does, then save the same way; errors name the field."""
+    payload = {k: v for k, v in data.items() if v is not None}
+    if payload.get("last_verified") is not None:
+        payload["last_verified"] = payload["last_verified"].isoformat()
+    for key in ("options", "references"):
+        if key in payload:
+            payload[key] = [dict(item) for item in payload[key]]
+    question_data, errors = validate_question(payload)
+    if errors:
+        raise ValidationError({e.field: [e.message] for e in errors})
+    if existing is None and Question.objects.filter(external_id=question_data.id).exists():
+        raise ValidationError({"id": [f"question {question_data.id} already exists; use PUT to update it"]})
+    if existing is not None and question_data.id != existing.external_id:
+        raise ValidationError({"id": [f"must stay {existing.external_id}; ids of existing questions do not change"]})
+    question, _ = save_question(question_data, existing)
+    return Question.objects.with_choices().get(pk=question.pk)
+
+
+class QuestionList(generics.ListAPIView):
+    """Questions, paginated. Filter by `tag` or `domain`; `search` looks in titles and stems."""
+
+    serializer_class = QuestionListSerializer
+    permission_classes = [ReadOnlyOrInstructor]
+
+    def get_queryset(self):
+        qs = Question.objects.with_choices()
+        params = self.request.query_params
+        if params.get("tag"):
+            qs = qs.filter(tags__slug=params["tag"])
+        if params.get("domain"):
+            qs = qs.filter(domain__iexact=params["domain"])
+        if params.get("search"):
+            term = params["search"][:200]
+            qs = qs.filter(Q(title__icontains=term) | Q(stem__icontains=term) | Q(external_id=term))
+        return qs.distinct() if params.get("tag") else qs
+
+    @extend_schema(parameters=[
+        OpenApiParameter("tag", str), OpenApiParameter("domain", str), OpenApiParameter("search", str),
+    ], responses={200: QuestionListSerializer(many=True), 404: E, 429: E})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 429: E},
+                   description="Instructors: create a question (same validation as the file loader).")
+    def post(self, request):
+        serializer = QuestionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        question = write_question(serializer.validated_data)
+        return Response(QuestionWithAnswersSerializer(question).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionDetail(APIView):
+    permission_classes = [ReadOnlyOrInstructor]
+
+    def get_object(self, external_id):
+        return get_object_or_404(Question.objects.with_choices(), external_id=external_id)
+
+    @extend_schema(parameters=[INCLUDE], responses={200: QuestionDetailSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
+                   description="The question without its answer key; instructors may add `?include=answers`.")
+    def get(self, request, external_id):
+        question = self.get_object(external_id)
+        include = request.query_params.get("include", "")
+        if include not in ("", "answers"):
+            raise ValidationError({"include": ["the only value allowed is 'answers'"]})
+        if include == "answers":
+            if not request.user.is_authenticated:
+                raise NotAuthenticated("Log in as an instructor to see the answer key.")
+            if not is_instructor(request.user):
+                raise PermissionDenied("The answer key is for instructors; answer the question to see it.")
+            return Response(QuestionWithAnswersSerializer(question).data)
+        return Response(QuestionDetailSerializer(question).data)
+
+    @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
+                   description="Instructors: replace a question (same validation as the file loader).")
+    def put(self, request, external_id):
+        question = self.get_object(external_id)
+        serializer = QuestionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        question = write_question(serializer.validated_data, existing=question)
+        return Response(QuestionWithAnswersSerializer(question).data)
+
+
+class AttemptCreate(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
+                   description="Answer a question. Graded by the same function as the learner pages.")
+    def post(self, request, external_id):
+        question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
+        serializer = AttemptCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = grade(question, serializer.validated_data["selected"])
+        except GradingError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        attempt = Attempt.objects.create(question=question, user=request.user, selected=result.selected,
+                                         correct=result.correct)
+        attempt.question = question  # keep the prefetched choices for the response
+        return Response(AttemptResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class AttemptList(generics.ListAPIView):
+    """The caller's own attempts, newest first."""
+
+    serializer_class = AttemptSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Attempt.objects.filter(user=self.request.user).select_related("question")
+
+    @extend_schema(responses={200: AttemptSerializer(many=True), 401: E, 403: E, 404: E, 429: E})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class Progress(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
+                   description="The caller's totals and accuracy per domain.")
+    def get(self, request):
+        mine = Attempt.objects.filter(user=request.user)
+        totals = mine.aggregate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)),
+                                questions=Count("question", distinct=True))
+        by_domain = [
+            {"domain": row["question__domain"], "attempts": row["attempts"], "correct": row["correct"],
+             "accuracy": round(row["correct"] / row["attempts"], 4) if row["attempts"] else None}
+            for row in mine.accuracy_by_domain()
+        ]
+        data = {
+            "attempts": totals["attempts"], "correct": totals["correct"],
+            "accuracy": round(totals["correct"] / totals["attempts"], 4) if totals["attempts"] else None,
+            "questions_answered": totals["questions"], "questions_available": Question.objects.count(),
+            "by_domain": by_domain,
+        }
+        return Response(ProgressSerializer(data).data)

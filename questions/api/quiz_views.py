@@ -1,0 +1,132 @@
+"""Quizzes: a set of questions answered in practice mode (feedback each time) or exam mode
+(nothing revealed until finished; no answers after the time limit)."""
+import random
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from questions.api.errors import ErrorSerializer as E
+from questions.api.serializers import (
+    AttemptResultSerializer, QuizAnswerResultSerializer, QuizAnswerSerializer, QuizCreateSerializer,
+    QuizSerializer,
+)
+from questions.grading import GradingError, grade
+from questions.models import Attempt, Question, Quiz, QuizItem
+
+
+class QuizClosed(ValidationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+def quiz_data(quiz: Quiz) -> dict:
+    reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
+    items = list(quiz.items.select_related("question", "attempt"))
+    answered = [i for i in items if i.attempt_id]
+    score = None
+    if reveal:
+        score = {"correct": sum(1 for i in answered if i.attempt.correct), "answered": len(answered), "total": len(items)}
+    return {
+        "id": quiz.pk, "mode": quiz.mode, "time_limit_s": quiz.time_limit_s, "created_at": quiz.created_at,
+        "deadline": quiz.deadline(), "finished_at": quiz.finished_at,
+        "questions": [i.question.external_id for i in items],
+        "items": [{
+            "question": i.question.external_id, "answered": bool(i.attempt_id),
+            "selected": i.attempt.selected if i.attempt_id else None,
+            "correct": (i.attempt.correct if reveal else None) if i.attempt_id else None,
+        } for i in items],
+        "score": score,
+    }
+
+
+class QuizList(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, 400: E, 401: E, 403: E, 429: E},
+                   description="Start a quiz of `count` questions (optionally only those with all of `tags`).")
+    def post(self, request):
+        serializer = QuizCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        qs = Question.objects.all()
+        for tag in data["tags"]:
+            qs = qs.filter(tags__slug=tag)
+        ids = list(qs.values_list("id", flat=True).distinct())
+        if not ids:
+            raise ValidationError({"tags": ["no question has these tags"]})
+        chosen = random.sample(ids, min(data["count"], len(ids)))
+        with transaction.atomic():
+            quiz = Quiz.objects.create(user=request.user, mode=data["mode"], time_limit_s=data.get("time_limit_s"))
+            QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
+        return Response(QuizSerializer(quiz_data(quiz)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: QuizSerializer(many=True), 401: E, 403: E, 429: E})
+    def get(self, request):
+        quizzes = Quiz.objects.filter(user=request.user)[:50]
+        return Response(QuizSerializer([quiz_data(q) for q in quizzes], many=True).data)
+
+
+def _own_quiz(request, pk) -> Quiz:
+    # Someone else's quiz is a 404, not a 403: its existence is not theirs to know.
+    return get_object_or_404(Quiz, pk=pk, user=request.user)
+
+
+class QuizDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E})
+    def get(self, request, pk):
+        return Response(QuizSerializer(quiz_data(_own_quiz(request, pk))).data)
+
+
+class QuizAnswer(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=QuizAnswerSerializer, responses={200: QuizAnswerResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+                   description="Answer one question of the quiz. Practice mode returns the feedback; "
+                               "exam mode only records the answer. 409 once finished or past the time limit.")
+    def post(self, request, pk):
+        quiz = _own_quiz(request, pk)
+        serializer = QuizAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if quiz.finished_at:
+            raise QuizClosed({"quiz": ["this quiz is finished"]})
+        if quiz.is_over_time():
+            raise QuizClosed({"quiz": [f"the time limit of {quiz.time_limit_s} s has passed"]})
+        item = quiz.items.select_related("question").filter(question__external_id=serializer.validated_data["question"]).first()
+        if item is None:
+            raise ValidationError({"question": ["not a question of this quiz"]})
+        question = Question.objects.with_choices().get(pk=item.question_id)
+        try:
+            result = grade(question, serializer.validated_data["selected"])
+        except GradingError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        with transaction.atomic():
+            attempt = Attempt.objects.create(question=question, user=request.user, selected=result.selected,
+                                             correct=result.correct)
+            if item.attempt_id:
+                Attempt.objects.filter(pk=item.attempt_id).delete()  # a changed answer replaces the old one
+            item.attempt = attempt
+            item.save(update_fields=["attempt"])
+        attempt.question = question
+        shown = AttemptResultSerializer(attempt).data if quiz.mode == Quiz.Mode.PRACTICE else None
+        return Response({"recorded": True, "result": shown})
+
+
+class QuizFinish(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
+                   description="Finish the quiz and get the score report (idempotent).")
+    def post(self, request, pk):
+        quiz = _own_quiz(request, pk)
+        if quiz.finished_at is None:
+            quiz.finished_at = timezone.now()
+            quiz.save(update_fields=["finished_at"])
+        return Response(QuizSerializer(quiz_data(quiz)).data)

@@ -1,0 +1,213 @@
+"""API shapes. Fields are listed explicitly everywhere: a new model column never leaks by itself,
+and the answer key appears only in the serializers that are meant to show it."""
+from rest_framework import serializers
+
+from questions.models import Attempt, Choice, Question, Quiz
+from questions.rendering import render_markdown
+
+LABEL = serializers.RegexField(r"^[A-Z]$", max_length=1, error_messages={"invalid": "an option label, one capital letter"})
+
+
+class OptionSerializer(serializers.ModelSerializer):
+    text_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Choice
+        fields = ["label", "text", "text_html"]
+
+    def get_text_html(self, choice) -> str:
+        return str(render_markdown(choice.text))
+
+
+class OptionWithAnswerSerializer(OptionSerializer):
+    correct = serializers.BooleanField(source="is_correct")
+    why_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Choice
+        fields = ["label", "text", "text_html", "correct", "why", "why_html"]
+
+    def get_why_html(self, choice) -> str:
+        return str(render_markdown(choice.why))
+
+
+class ReferenceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.URLField()
+
+
+class QuestionListSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="external_id")
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    answers_required = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "title", "domain", "tags", "answers_required", "last_verified"]
+
+
+class QuestionDetailSerializer(QuestionListSerializer):
+    stem_html = serializers.SerializerMethodField()
+    options = OptionSerializer(source="choices", many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "title", "domain", "tags", "answers_required", "last_verified", "source",
+                  "stem", "stem_html", "options"]
+
+    def get_stem_html(self, question) -> str:
+        return str(render_markdown(question.stem))
+
+
+class QuestionWithAnswersSerializer(QuestionDetailSerializer):
+    """For instructors who ask (?include=answers): the key and every explanation."""
+
+    options = OptionWithAnswerSerializer(source="choices", many=True, read_only=True)
+    correct_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    key_points = serializers.ListField(child=serializers.CharField(), read_only=True)
+    references = ReferenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = QuestionDetailSerializer.Meta.fields + [
+            "correct_labels", "explanation", "more_precisely", "key_points", "references"]
+
+
+class ReferenceInputSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="an http:// or https:// URL")
+
+
+class OptionInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=1)
+    text = serializers.CharField()
+    correct = serializers.BooleanField()
+    why = serializers.CharField()
+
+
+class QuestionWriteSerializer(serializers.Serializer):
+    """The question file's fields as JSON; checked by the same validation as the file loader."""
+
+    id = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    stem = serializers.CharField()
+    options = OptionInputSerializer(many=True)
+    explanation = serializers.CharField(required=False, allow_blank=True)
+    more_precisely = serializers.CharField(required=False, allow_blank=True)
+    domain = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    last_verified = serializers.DateField(required=False, allow_null=True)
+    key_points = serializers.ListField(child=serializers.CharField(), required=False)
+    references = ReferenceInputSerializer(many=True, required=False)
+
+
+class AttemptCreateSerializer(serializers.Serializer):
+    selected = serializers.ListField(child=LABEL, max_length=26, help_text='Option labels, e.g. ["D"].')
+
+
+class OptionFeedbackSerializer(OptionWithAnswerSerializer):
+    chosen = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Choice
+        fields = OptionWithAnswerSerializer.Meta.fields + ["chosen"]
+
+    def get_chosen(self, choice) -> bool:
+        return choice.label in self.context.get("selected", ())
+
+
+class AttemptResultSerializer(serializers.ModelSerializer):
+    """What a learner gets back after answering: the outcome and every explanation."""
+
+    question = serializers.CharField(source="question.external_id")
+    correct_labels = serializers.ListField(child=serializers.CharField(), source="question.correct_labels")
+    options = serializers.SerializerMethodField()
+    explanation = serializers.CharField(source="question.explanation")
+    more_precisely = serializers.CharField(source="question.more_precisely")
+    key_points = serializers.ListField(child=serializers.CharField(), source="question.key_points")
+    references = ReferenceSerializer(many=True, source="question.references")
+
+    class Meta:
+        model = Attempt
+        fields = ["id", "question", "selected", "correct", "correct_labels", "options", "explanation",
+                  "more_precisely", "key_points", "references", "created_at"]
+
+    def get_options(self, attempt) -> list[dict]:
+        return OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
+                                        context={"selected": attempt.selected}).data
+
+
+class AttemptSerializer(serializers.ModelSerializer):
+    question = serializers.CharField(source="question.external_id")
+
+    class Meta:
+        model = Attempt
+        fields = ["id", "question", "selected", "correct", "seconds_on_question", "created_at"]
+
+
+class DomainProgressSerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    attempts = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    attempts = serializers.IntegerField()
+    correct = serializers.IntegerField()
+    accuracy = serializers.FloatField(allow_null=True)
+    questions_answered = serializers.IntegerField()
+    questions_available = serializers.IntegerField()
+    by_domain = DomainProgressSerializer(many=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once.")
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class QuizCreateSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False, default=list)
+    mode = serializers.ChoiceField(choices=Quiz.Mode.choices, default=Quiz.Mode.PRACTICE)
+    time_limit_s = serializers.IntegerField(min_value=30, max_value=86_400, required=False, allow_null=True)
+
+
+class QuizItemSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    answered = serializers.BooleanField()
+    selected = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished")
+
+
+class QuizSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.CharField()
+    time_limit_s = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    questions = serializers.ListField(child=serializers.CharField())
+    items = QuizItemSerializer(many=True)
+    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished")
+
+
+class QuizAnswerSerializer(AttemptCreateSerializer):
+    question = serializers.CharField(max_length=32)
+
+
+class QuizAnswerResultSerializer(serializers.Serializer):
+    recorded = serializers.BooleanField()
+    result = AttemptResultSerializer(allow_null=True, help_text="practice mode only; null in exam mode")
+
+
+class SimulationRequestSerializer(serializers.Serializer):
+    scenario = serializers.CharField(max_length=40, default="idle-then-burst")
+    overrides = serializers.DictField(child=serializers.FloatField(), required=False, default=dict)

@@ -1,0 +1,26 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from questions.api import account_views, misc_views, questions_views, quiz_views
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/questions/", questions_views.QuestionList.as_view(), name="question-list"),
+    path("v1/questions/<slug:external_id>/", questions_views.QuestionDetail.as_view(), name="question-detail"),
+    path("v1/questions/<slug:external_id>/attempts/", questions_views.AttemptCreate.as_view(), name="attempt-create"),
+    path("v1/attempts/", questions_views.AttemptList.as_view(), name="attempt-list"),
+    path("v1/progress/", questions_views.Progress.as_view(), name="progress"),
+    path("v1/quizzes/", quiz_views.QuizList.as_view(), name="quiz-list"),
+    path("v1/quizzes/<int:pk>/", quiz_views.QuizDetail.as_view(), name="quiz-detail"),
+    path("v1/quizzes/<int:pk>/answers/", quiz_views.QuizAnswer.as_view(), name="quiz-answer"),
+    path("v1/quizzes/<int:pk>/finish/", quiz_views.QuizFinish.as_view(), name="quiz-finish"),
+    path("v1/auth/token/", account_views.TokenView.as_view(), name="token"),
+    path("v1/export/markdown/", misc_views.ExportMarkdown.as_view(), name="export-markdown"),
+    path("v1/export/moodle/", misc_views.ExportMoodle.as_view(), name="export-moodle"),
+    path("v1/simulations/", misc_views.Simulations.as_view(), name="simulations"),
+    path("v1/simulations/scenarios/", misc_views.SimulationScenarios.as_view(), name="simulation-scenarios"),
+    path("v1/health/", misc_views.Health.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

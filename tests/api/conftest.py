@@ -1,0 +1,45 @@
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from questions.loader import CONTENT_DIR, load_questions
+
+PASSWORD = "a-Long-enough-passw0rd"
+
+
+@pytest.fixture
+def bank(db):
+    load_questions([CONTENT_DIR])
+
+
+@pytest.fixture
+def learner(django_user_model):
+    return django_user_model.objects.create_user("learner", password=PASSWORD)
+
+
+@pytest.fixture
+def other_learner(django_user_model):
+    return django_user_model.objects.create_user("other", password=PASSWORD)
+
+
+@pytest.fixture
+def instructor(django_user_model):
+    user = django_user_model.objects.create_user("teacher", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="instructors")[0])
+    return user
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api):
+    """An API client authenticated as the given user (None: anonymous)."""
+    def _as(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+    return _as

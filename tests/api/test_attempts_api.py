@@ -1,0 +1,63 @@
+import pytest
+
+from questions.models import Attempt
+
+
+def test_answering_returns_the_outcome_and_every_explanation(as_user, learner, bank):
+    response = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert data["correct"] is True and data["correct_labels"] == ["D"]
+    assert [o["label"] for o in data["options"]] == ["A", "B", "C", "D"]
+    assert all(o["why"] for o in data["options"]) and data["options"][3]["chosen"] is True
+    assert data["key_points"] and data["references"][0]["url"].startswith("https://")
+    assert Attempt.objects.get().user == learner
+
+
+def test_a_wrong_answer_is_graded_by_the_same_function_as_the_pages(as_user, learner, bank):
+    data = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["A"]}, format="json").json()
+    assert data["correct"] is False and data["selected"] == ["A"]
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"selected": ["A", "B"]}, "selected", "choose exactly 1 option; 2 chosen"),
+    ({"selected": ["Q"]}, "selected", "unknown option Q"),
+    ({"selected": ["a"]}, "selected[0]", "one capital letter"),
+    ({}, "selected", "required"),
+    ({"selected": "D"}, "selected", "list"),
+])
+def test_bad_selections_are_400_with_the_field(as_user, learner, bank, body, field, message):
+    response = as_user(learner).post("/api/v1/questions/1973/attempts/", body, format="json")
+    assert response.status_code == 400
+    assert message in " ".join(response.json()["errors"][field])
+    assert not Attempt.objects.exists()
+
+
+def test_anonymous_callers_cannot_answer_through_the_api(as_user, bank):
+    assert as_user(None).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/api/v1/attempts/", "/api/v1/progress/"])
+def test_attempts_and_progress_need_a_user(api, bank, path):
+    response = api.get(path)
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+
+
+def test_each_learner_sees_only_their_own_attempts(as_user, learner, other_learner, instructor, bank):
+    as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
+    as_user(other_learner).post("/api/v1/questions/1973/attempts/", {"selected": ["A"]}, format="json")
+    mine = as_user(learner).get("/api/v1/attempts/").json()
+    assert mine["count"] == 1 and mine["results"][0]["selected"] == ["D"]
+    assert as_user(other_learner).get("/api/v1/attempts/").json()["results"][0]["selected"] == ["A"]
+    assert as_user(instructor).get("/api/v1/attempts/").json()["count"] == 0
+
+
+def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner, bank):
+    client = as_user(learner)
+    for label in ["A", "D", "D"]:
+        client.post("/api/v1/questions/1973/attempts/", {"selected": [label]}, format="json")
+    as_user(other_learner).post("/api/v1/questions/1973/attempts/", {"selected": ["B"]}, format="json")
+    data = client.get("/api/v1/progress/").json()
+    assert (data["attempts"], data["correct"], data["accuracy"]) == (3, 2, round(2 / 3, 4))
+    assert data["questions_answered"] == 1 and data["questions_available"] == 1
+    assert data["by_domain"] == [{"domain": "Design for new solutions", "attempts": 3, "correct": 2, "accuracy": round(2 / 3, 4)}]

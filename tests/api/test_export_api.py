@@ -1,0 +1,36 @@
+import io
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+
+from questions.loader import load_questions, question_data
+from questions.models import Question
+
+
+@pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/"])
+@pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
+def test_only_instructors_export(as_user, bank, path, who, status, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    assert as_user(user).get(path).status_code == status
+
+
+def test_markdown_export_loads_back_into_an_empty_database(as_user, instructor, bank, tmp_path):
+    before = {q.external_id: question_data(q) for q in Question.objects.with_choices()}
+    response = as_user(instructor).get("/api/v1/export/markdown/")
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(tmp_path)
+    Question.objects.all().delete()
+    load_questions([tmp_path])
+    assert {q.external_id: question_data(q) for q in Question.objects.with_choices()} == before
+
+
+def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, bank):
+    response = as_user(instructor).get("/api/v1/export/moodle/")
+    root = ET.fromstring(response.content)
+    question = root.find("question")
+    assert root.tag == "quiz" and question.get("type") == "multichoice"
+    assert question.findtext("idnumber") == "1973" and question.findtext("single") == "true"
+    answers = question.findall("answer")
+    assert [a.get("fraction") for a in answers] == ["0", "0", "0", "100"]
+    assert all(a.find("feedback/text").text for a in answers)
+    assert "bursts of thousands" in question.find("questiontext/text").text

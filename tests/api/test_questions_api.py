@@ -1,0 +1,129 @@
+import pytest
+
+from questions.loader import load_questions
+from questions.models import Question
+from tests.questions.conftest import question_file
+
+ANSWER_KEYS = {"correct", "why", "why_html", "correct_labels", "explanation", "more_precisely", "key_points", "references"}
+
+
+def all_keys(data):
+    if isinstance(data, dict):
+        return set(data) | set().union(*(all_keys(v) for v in data.values()))
+    if isinstance(data, list):
+        return set().union(*(all_keys(v) for v in data)) if data else set()
+    return set()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner", "instructor"])
+def test_the_list_never_shows_the_answer_key(as_user, bank, who, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    data = as_user(user).get("/api/v1/questions/").json()
+    assert data["count"] == 1 and data["results"][0]["id"] == "1973"
+    assert not all_keys(data) & ANSWER_KEYS
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner", "instructor"])
+def test_the_detail_never_shows_the_answer_key_unless_an_instructor_asks(as_user, bank, who, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    data = as_user(user).get("/api/v1/questions/1973/").json()
+    assert [o["label"] for o in data["options"]] == ["A", "B", "C", "D"]
+    assert data["answers_required"] == 1 and "<p>" in data["stem_html"]
+    assert not all_keys(data) & ANSWER_KEYS
+
+
+@pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
+def test_only_instructors_get_answers_on_request(as_user, bank, who, status, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    response = as_user(user).get("/api/v1/questions/1973/?include=answers")
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["correct_labels"] == ["D"]
+    else:
+        assert not all_keys(response.json()) & ANSWER_KEYS and response.json()["detail"]
+
+
+def test_an_unknown_include_is_a_field_error(api, bank):
+    response = api.get("/api/v1/questions/1973/?include=everything")
+    assert response.status_code == 400 and "include" in response.json()["errors"]
+
+
+def test_unknown_question_is_404_json(api, bank):
+    response = api.get("/api/v1/questions/nope/")
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_filters_and_search(api, bank, write):
+    load_questions([write("x.md", question_file(qid="other", title="Caching with CloudFront",
+                                                extra="domain: Networking\ntags: [cdn]\n"))])
+    ids = lambda q: [r["id"] for r in api.get("/api/v1/questions/" + q).json()["results"]]  # noqa: E731
+    assert ids("?tag=sqs") == ["1973"]
+    assert ids("?tag=cdn") == ["other"]
+    assert ids("?domain=networking") == ["other"]
+    assert ids("?search=bursts") == ["1973"]
+    assert sorted(ids("")) == ["1973", "other"]
+
+
+def make_questions(write, n, options=4):
+    labels = "ABCDEFGH"[:options]
+    opts = "options:\n" + "".join(
+        f"  - {{label: {l}, text: t{l}, correct: {'true' if l == 'A' else 'false'}, why: w}}\n" for l in labels)
+    load_questions([write(f"q{i}.md", question_file(qid=f"q{i}", options=opts, extra="tags: [a, b]\n")) for i in range(n)])
+
+
+@pytest.mark.parametrize("n, options", [(2, 2), (15, 6)])
+def test_list_queries_do_not_grow_with_questions_or_options(api, db, write, django_assert_num_queries, n, options):
+    make_questions(write, n, options)
+    with django_assert_num_queries(4):  # count, page, choices, tags
+        assert api.get("/api/v1/questions/").status_code == 200
+
+
+@pytest.mark.parametrize("options", [2, 8])
+def test_detail_queries_do_not_grow_with_options(api, db, write, django_assert_num_queries, options):
+    make_questions(write, 1, options)
+    with django_assert_num_queries(3):  # question, choices, tags
+        assert api.get("/api/v1/questions/q0/").status_code == 200
+
+
+NEW = {
+    "id": "new-q", "title": "A new question", "stem": "Which one?", "domain": "Testing", "tags": ["api"],
+    "options": [{"label": "A", "text": "this", "correct": True, "why": "because"},
+                {"label": "B", "text": "that", "correct": False, "why": "because not"}],
+    "key_points": ["one"], "references": [{"title": "doc", "url": "https://example.com/doc"}],
+}
+
+
+@pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 201)])
+def test_only_instructors_create_questions(as_user, db, who, status, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    response = as_user(user).post("/api/v1/questions/", NEW, format="json")
+    assert response.status_code == status
+    assert Question.objects.filter(external_id="new-q").exists() == (status == 201)
+
+
+def test_created_questions_pass_the_loaders_validation(as_user, instructor, db):
+    bad = {**NEW, "options": [{"label": "A", "text": "x", "correct": False, "why": "w"},
+                              {"label": "A", "text": "y", "correct": False, "why": "w"}],
+           "references": [{"title": "x", "url": "ftp://nope"}]}
+    response = as_user(instructor).post("/api/v1/questions/", bad, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "duplicate label A" in " ".join(errors["options[1].label"])
+    assert "at least one option must have correct: true" in " ".join(errors["options"])
+    assert not Question.objects.exists()
+
+
+def test_instructors_update_questions_and_ids_stay(as_user, instructor, bank):
+    client = as_user(instructor)
+    current = client.get("/api/v1/questions/1973/?include=answers").json()
+    body = {**NEW, "id": "1973", "title": "Renamed"}
+    assert client.put("/api/v1/questions/1973/", body, format="json").status_code == 200
+    assert Question.objects.get(external_id="1973").title == "Renamed"
+    assert client.put("/api/v1/questions/1973/", {**body, "id": "other"}, format="json").status_code == 400
+    assert current["title"] != "Renamed"
+
+
+@pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403)])
+def test_learners_cannot_update_questions(as_user, bank, who, status, request):
+    user = None if who == "anonymous" else request.getfixturevalue(who)
+    assert as_user(user).put("/api/v1/questions/1973/", {**NEW, "id": "1973"}, format="json").status_code == status

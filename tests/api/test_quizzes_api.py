@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from questions.loader import load_questions
+from questions.models import Quiz
+from tests.questions.conftest import question_file
+
+
+@pytest.fixture
+def three(bank, write):
+    opts = "options:\n  - {label: A, text: a, correct: true, why: w}\n  - {label: B, text: b, correct: false, why: w}\n"
+    load_questions([write(f"{i}.md", question_file(qid=f"t{i}", options=opts, extra="tags: [quiz]\n")) for i in range(3)])
+
+
+def start(client, **body):
+    return client.post("/api/v1/quizzes/", body, format="json")
+
+
+def test_a_practice_quiz_gives_feedback_on_each_answer(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=2, tags=["quiz"], mode="practice").json()
+    assert len(quiz["questions"]) == 2 and all(q.startswith("t") for q in quiz["questions"])
+    answer = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][0], "selected": ["A"]}, format="json")
+    assert answer.status_code == 200 and answer.json()["result"]["correct"] is True
+    report = client.post(f"/api/v1/quizzes/{quiz['id']}/finish/").json()
+    assert report["score"] == {"correct": 1, "answered": 1, "total": 2} and report["finished_at"]
+
+
+def test_an_exam_reveals_nothing_until_finished(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=3, tags=["quiz"], mode="exam").json()
+    answer = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][0], "selected": ["B"]}, format="json").json()
+    assert answer == {"recorded": True, "result": None}
+    during = client.get(f"/api/v1/quizzes/{quiz['id']}/").json()
+    assert during["score"] is None and during["items"][0]["correct"] is None and during["items"][0]["answered"] is True
+    report = client.post(f"/api/v1/quizzes/{quiz['id']}/finish/").json()
+    assert report["score"] == {"correct": 0, "answered": 1, "total": 3} and report["items"][0]["correct"] is False
+    late = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][1], "selected": ["A"]}, format="json")
+    assert late.status_code == 409 and "finished" in " ".join(late.json()["errors"]["quiz"])
+
+
+def test_an_exam_refuses_answers_after_its_time_limit(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=1, tags=["quiz"], mode="exam", time_limit_s=60).json()
+    Quiz.objects.filter(pk=quiz["id"]).update(created_at=timezone.now() - dt.timedelta(seconds=61))
+    late = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][0], "selected": ["A"]}, format="json")
+    assert late.status_code == 409 and "time limit of 60 s has passed" in " ".join(late.json()["errors"]["quiz"])
+
+
+def test_quizzes_are_private(as_user, learner, other_learner, instructor, three):
+    quiz = start(as_user(learner), count=1).json()
+    for user in (other_learner, instructor):
+        assert as_user(user).get(f"/api/v1/quizzes/{quiz['id']}/").status_code == 404
+        assert as_user(user).post(f"/api/v1/quizzes/{quiz['id']}/finish/").status_code == 404
+    assert as_user(None).post("/api/v1/quizzes/", {"count": 1}, format="json").status_code == 401
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"count": 0}, "count"), ({"count": 51}, "count"), ({"mode": "hard"}, "mode"),
+    ({"tags": ["nothing-has-this"]}, "tags"), ({"time_limit_s": 5}, "time_limit_s"),
+])
+def test_bad_quiz_requests_name_the_field(as_user, learner, three, body, field):
+    response = start(as_user(learner), **body)
+    assert response.status_code == 400 and field in response.json()["errors"]
+
+
+def test_answering_a_question_outside_the_quiz_is_refused(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=1, tags=["quiz"]).json()
+    response = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": "1973", "selected": ["D"]}, format="json")
+    assert response.status_code == 400 and "not a question of this quiz" in response.json()["errors"]["question"][0]
