@@ -1,0 +1,5 @@
+import sys
+
+from reference_impl.cli import main
+
+sys.exit(main())

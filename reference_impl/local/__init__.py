@@ -1,0 +1,51 @@
+"""The reference system on one machine: endpoint, provisioning, autoscaler, status.
+
+``status()`` is what ``python -m reference_impl status`` prints and what a dashboard reads.
+"""
+import os
+from pathlib import Path
+
+from reference_impl.local import state
+from reference_impl.queues import QueueUnavailable
+from reference_impl.local.state import NotRunning, services  # noqa: F401  (public API)
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+        return True
+    except (ProcessLookupError, PermissionError, TypeError, ValueError):
+        return False
+
+
+def status(folder: Path | None = None, live: bool = True, decisions: int = 5) -> dict:
+    """Per model: visible, in flight, dead-letter depth (live from the queues when ``live``),
+    desired and running workers, the workers' states and the recent scale-out/in decisions.
+
+    Raises NotRunning when no runtime has written its runtime file in ``folder``.
+    """
+    from reference_impl.local.runtime import local_clients  # boto3 only when counts are wanted
+
+    folder = Path(folder or state.state_dir())
+    runtime = state.read_runtime(folder)
+    snapshot = state.read_json(folder / "supervisor.json") or {"models": {}}
+    clients = local_clients(runtime["endpoint_url"]) if live else None
+    out = {"endpoint_url": runtime["endpoint_url"], "supervisor_pid": runtime.get("pid"),
+           "supervisor_alive": _alive(runtime.get("pid")), "updated_at": snapshot.get("updated_at"), "models": {}}
+    for name, svc in state.services(folder).items():
+        pool = snapshot["models"].get(name, {})
+        entry = {"desired": pool.get("desired", 0), "running": pool.get("running", 0),
+                 "stopping": pool.get("stopping", 0), "workers": pool.get("workers", []),
+                 "busy": sum(1 for w in pool.get("workers", []) if w.get("protected")),
+                 "last_decision": pool.get("last_decision"),
+                 "recent_decisions": state.read_decisions(folder, name, limit=decisions, changes_only=True)}
+        if clients is not None:
+            try:
+                counts = svc.queue(clients).counts()
+                dead = svc.dead_letter_queue(clients).counts()
+                entry.update(visible=counts.visible, in_flight=counts.in_flight,
+                             dead_letter=dead.visible + dead.in_flight)
+            except QueueUnavailable as exc:
+                entry["queue_error"] = str(exc)
+        out["models"][name] = entry
+    return out

@@ -1,0 +1,194 @@
+"""``python -m reference_impl local up``: the whole system on this machine, in the foreground.
+
+Starts LocalStack on loopback (unless ``AWS_ENDPOINT_URL`` names an endpoint already running),
+creates a bucket and a queue with a dead-letter queue per model, trains and uploads each model,
+then runs the supervisor (local/supervisor.py) until Ctrl-C or SIGTERM, when it stops the workers
+warmly, then the endpoint.
+
+Environment (flags of ``local up`` override; defaults are sized for a two-core demo):
+
+* ``AWS_ENDPOINT_URL``: use this endpoint instead of starting LocalStack.
+* ``REFIMPL_ENDPOINT_PORT`` (4566): LocalStack's port when started here.
+* ``REFIMPL_STATE_DIR`` (``var/local``): shared state (local/state.py).
+* ``REFIMPL_MODELS`` (``digits,iris``): models to serve, one service each.
+* ``REFIMPL_BUCKET`` (``refimpl-local``): artifacts and results.
+* ``REFIMPL_POLL_S`` (1): seconds between autoscaler polls.
+* ``REFIMPL_MAX_WORKERS`` (4): the cap per model.
+* ``REFIMPL_ACCEPTABLE_LATENCY_S`` (10) and ``REFIMPL_SECONDS_PER_MESSAGE`` (0.1): the policy's
+  target backlog per worker = latency / seconds per message (scaling.py).
+* ``REFIMPL_SCALE_IN_COOLDOWN_S`` (15) and ``REFIMPL_IDLE_BEFORE_ZERO_S`` (30): shorter than AWS's
+  300 s defaults so a demo scales back in minutes; set 300 to see AWS's pace.
+* ``REFIMPL_EMULATED_SECONDS_PER_ITEM`` (0.05): EMULATION, passed to workers as
+  ``WORKER_EMULATED_SECONDS_PER_ITEM``: stands in for a heavier model. 0 turns it off.
+* ``REFIMPL_VISIBILITY_TIMEOUT_S`` (30), ``REFIMPL_MAX_RECEIVE_COUNT`` (3),
+  ``REFIMPL_STOP_TIMEOUT_S`` (30), ``REFIMPL_WORKER_WAIT_S`` (2), ``REFIMPL_RETRY_DELAY_S`` (2),
+  ``REFIMPL_BALLAST_MB`` (0: make each artifact this much larger to show load time).
+"""
+import argparse
+import logging
+import os
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from reference_impl import aws
+from reference_impl.envvars import env_float, env_int, env_str
+from reference_impl.local import state
+from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start_local_endpoint
+from reference_impl.local.provision import ProvisionSettings, provision
+from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
+from reference_impl.model.catalog import spec as model_spec
+from reference_impl.scaling import ScalingPolicy
+
+log = logging.getLogger("reference_impl.local")
+
+
+@dataclass
+class LocalSettings:
+    endpoint_url: str | None = None
+    port: int = DEFAULT_PORT
+    folder: Path = field(default_factory=state.state_dir)
+    models: tuple = ("digits", "iris")
+    bucket: str = "refimpl-local"
+    poll_s: float = 1.0
+    max_workers: int = 4
+    acceptable_latency_s: float = 10.0
+    seconds_per_message: float = 0.1
+    scale_in_cooldown_s: float = 15.0
+    idle_before_zero_s: float = 30.0
+    emulated_seconds_per_item: float = 0.05
+    visibility_timeout_s: int = 30
+    max_receive_count: int = 3
+    stop_timeout_s: float = 30.0
+    worker_wait_s: float = 2.0
+    retry_delay_s: int = 2
+    ballast_mb: int = 0
+
+    @classmethod
+    def from_env(cls, environ=os.environ) -> "LocalSettings":
+        models = tuple(m.strip() for m in env_str("REFIMPL_MODELS", "digits,iris", environ).split(",") if m.strip())
+        for name in models:
+            model_spec(name)
+        return cls(
+            endpoint_url=env_str("AWS_ENDPOINT_URL", environ=environ),
+            port=env_int("REFIMPL_ENDPOINT_PORT", DEFAULT_PORT, 1024, 65535, environ),
+            folder=state.state_dir(environ), models=models,
+            bucket=env_str("REFIMPL_BUCKET", "refimpl-local", environ),
+            poll_s=env_float("REFIMPL_POLL_S", 1.0, 0.05, 60, environ),
+            max_workers=env_int("REFIMPL_MAX_WORKERS", 4, 1, 32, environ),
+            acceptable_latency_s=env_float("REFIMPL_ACCEPTABLE_LATENCY_S", 10, 0.001, 86_400, environ),
+            seconds_per_message=env_float("REFIMPL_SECONDS_PER_MESSAGE", 0.1, 0.0001, 3_600, environ),
+            scale_in_cooldown_s=env_float("REFIMPL_SCALE_IN_COOLDOWN_S", 15, 0, 3_600, environ),
+            idle_before_zero_s=env_float("REFIMPL_IDLE_BEFORE_ZERO_S", 30, 0, 86_400, environ),
+            emulated_seconds_per_item=env_float("REFIMPL_EMULATED_SECONDS_PER_ITEM", 0.05, 0, 60, environ),
+            visibility_timeout_s=env_int("REFIMPL_VISIBILITY_TIMEOUT_S", 30, 1, 43_200, environ),
+            max_receive_count=env_int("REFIMPL_MAX_RECEIVE_COUNT", 3, 1, 1000, environ),
+            stop_timeout_s=env_float("REFIMPL_STOP_TIMEOUT_S", 30, 1, 120, environ),
+            worker_wait_s=env_float("REFIMPL_WORKER_WAIT_S", 2, 0, 20, environ),
+            retry_delay_s=env_int("REFIMPL_RETRY_DELAY_S", 2, 0, 43_200, environ),
+            ballast_mb=env_int("REFIMPL_BALLAST_MB", 0, 0, 4096, environ),
+        )
+
+    def policy(self) -> ScalingPolicy:
+        return ScalingPolicy(self.acceptable_latency_s, self.seconds_per_message, min_tasks=0,
+                             max_tasks=self.max_workers, scale_in_cooldown_s=self.scale_in_cooldown_s,
+                             idle_before_zero_s=self.idle_before_zero_s)
+
+    def worker_env(self, endpoint_url: str) -> dict:
+        return {**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
+                "WORKER_WAIT_S": str(self.worker_wait_s), "WORKER_VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
+                "WORKER_STOP_TIMEOUT_S": str(self.stop_timeout_s), "WORKER_RETRY_DELAY_S": str(self.retry_delay_s),
+                "WORKER_EMULATED_SECONDS_PER_ITEM": str(self.emulated_seconds_per_item)}
+
+
+def local_clients(endpoint_url: str) -> aws.Clients:
+    """Clients for the local endpoint with LocalStack's dummy credentials. Refuses anything but
+    loopback, so these credentials are never offered to a real service."""
+    host = urlparse(endpoint_url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError(f"local endpoint must be on loopback, got {endpoint_url}")
+    for key, value in LOCAL_CREDENTIALS.items():
+        os.environ.setdefault(key, value)
+    return aws.clients(endpoint_url)
+
+
+def build_supervisor(settings: LocalSettings, services, clients) -> Supervisor:
+    launcher = ProcessLauncher(services, settings.folder, settings.worker_env(clients.sqs.meta.endpoint_url))
+    pools = {name: ModelPool(settings.policy(), services[name].queue(clients)) for name in settings.models}
+    return Supervisor(pools, launcher, settings.folder, stop_timeout_s=settings.stop_timeout_s)
+
+
+def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=None) -> int:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM when called from the main thread)."""
+    stop = stop or threading.Event()
+    folder = Path(settings.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "runtime.json").unlink(missing_ok=True)
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    endpoint = None
+    if settings.endpoint_url:
+        endpoint_url = settings.endpoint_url
+        log.info("using the endpoint at %s", endpoint_url)
+    else:
+        log.info("starting LocalStack on 127.0.0.1:%d (log: %s)", settings.port, folder / "logs" / "localstack.log")
+        endpoint = start_local_endpoint(folder / "logs", port=settings.port)
+        endpoint_url = endpoint.url
+    supervisor = None
+    try:
+        clients = local_clients(endpoint_url)
+        services = provision(clients, list(settings.models), ProvisionSettings(
+            bucket=settings.bucket, visibility_timeout_s=settings.visibility_timeout_s,
+            max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb))
+        state.write_json(folder / "runtime.json", {
+            "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
+            "models": {name: svc.to_dict() for name, svc in services.items()},
+            "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
+        })
+        if settings.emulated_seconds_per_item:
+            log.info("EMULATION on: each input adds %.3f s of sleep in the worker (REFIMPL_EMULATED_SECONDS_PER_ITEM)",
+                     settings.emulated_seconds_per_item)
+        log.info("ready: models %s; try `python -m reference_impl submit --model %s --count 200` and "
+                 "`python -m reference_impl status`", ", ".join(settings.models), settings.models[0])
+        supervisor = build_supervisor(settings, services, clients)
+        if on_ready:
+            on_ready(supervisor)
+        supervisor.run(stop, settings.poll_s)
+    finally:
+        log.info("stopping workers")
+        if supervisor is not None:
+            supervisor.shutdown()
+        (folder / "runtime.json").unlink(missing_ok=True)
+        if endpoint is not None:
+            log.info("stopping LocalStack")
+            endpoint.stop()
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint-url", help="use this running endpoint instead of starting LocalStack")
+    parser.add_argument("--port", type=int, help="LocalStack's port (default 4566)")
+    parser.add_argument("--models", help="comma-separated model names (default digits,iris)")
+    parser.add_argument("--max-workers", type=int, help="worker cap per model")
+    parser.add_argument("--poll", type=float, dest="poll_s", help="seconds between autoscaler polls")
+    parser.add_argument("--emulate-seconds-per-item", type=float, dest="emulated_seconds_per_item",
+                        help="EMULATION: extra seconds per input in the workers (0 = off)")
+    parser.add_argument("--ballast-mb", type=int, help="make each model artifact this many MB larger")
+
+
+def settings_from_args(args, environ=os.environ) -> LocalSettings:
+    settings = LocalSettings.from_env(environ)
+    if args.models:
+        settings.models = tuple(m.strip() for m in args.models.split(",") if m.strip())
+        for name in settings.models:
+            model_spec(name)
+    for name in ("endpoint_url", "port", "max_workers", "poll_s", "emulated_seconds_per_item", "ballast_mb"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(settings, name, value)
+    settings.policy()  # fail now on values the policy refuses
+    return settings

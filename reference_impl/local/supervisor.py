@@ -1,0 +1,203 @@
+"""The local autoscaler: ECS's service scheduler and Application Auto Scaling in one loop.
+
+Every poll, for each model: read the queue's visible and in-flight counts directly
+(GetQueueAttributes: no CloudWatch lag), apply ``reference_impl.scaling.decide``, then make the
+number of running worker processes match the decision, and record the decision with its inputs
+and reason (local/state.py).
+
+Rules the supervisor keeps, as ECS does:
+
+* Workers are real OS processes running ``python -m reference_impl.worker``, in their own session
+  (Ctrl-C on ``local up`` reaches the supervisor, which stops them warmly).
+* Scale-in stops only workers whose status file does not say ``protected`` (the worker's
+  scale-in protection, protection.py). If every surplus worker is busy the stop is deferred to a
+  later poll and the record says so.
+* A stop is SIGTERM, then SIGKILL once the stop timeout has passed (ECS's stopTimeout).
+* A worker that exits on its own (crash, kill) is reaped and replaced on the next poll.
+"""
+import itertools
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from reference_impl.local import state
+from reference_impl.protection import read_status_file
+from reference_impl.queues import QueueUnavailable
+from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerHandle:
+    model: str
+    process: object  # subprocess.Popen or a test double with pid/poll/send_signal/kill/returncode
+    status_path: Path
+    started_at: float
+    stop_sent_at: float | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def status(self) -> dict:
+        return read_status_file(str(self.status_path)) or {"state": "starting", "protected": False}
+
+
+class ProcessLauncher:
+    """Starts worker processes for one runtime: same interpreter, the model's service in the
+    environment, output to ``logs/``."""
+
+    def __init__(self, services, folder: Path, worker_env: dict):
+        self.services, self.folder, self.worker_env = services, Path(folder), worker_env
+        self._numbers = itertools.count(1)
+
+    def start(self, model: str, now_s: float) -> WorkerHandle:
+        service = self.services[model]
+        number = next(self._numbers)
+        status_path = state.worker_dir(self.folder, model) / f"{number:04d}-{uuid.uuid4().hex[:8]}.json"
+        status_path.parent.mkdir(parents=True, exist_ok=True)
+        (self.folder / "logs").mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.worker_env, "QUEUE_URL": service.queue_url, "MODEL_S3_URI": service.model_uri,
+               "RESULTS_S3_URI": service.results_uri, "WORKER_STATUS_FILE": str(status_path),
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(state.PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+        with open(self.folder / "logs" / f"worker-{model}-{number:04d}.log", "ab") as out:
+            process = subprocess.Popen([sys.executable, "-m", "reference_impl.worker"], env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, cwd=state.PROJECT_ROOT, start_new_session=True)
+        return WorkerHandle(model, process, status_path, now_s)
+
+
+@dataclass
+class ModelPool:
+    policy: ScalingPolicy
+    queue: object
+    scaler: ScalerState = field(default_factory=ScalerState)
+    workers: list = field(default_factory=list)
+    last_record: dict | None = None
+
+
+class Supervisor:
+    def __init__(self, pools: dict[str, ModelPool], launcher, folder: Path, stop_timeout_s: float = 30.0,
+                 clock=time.monotonic, wall=time.time):
+        self.pools, self.launcher, self.folder = pools, launcher, Path(folder)
+        self.stop_timeout_s, self.clock, self.wall = stop_timeout_s, clock, wall
+
+    # --- one poll ------------------------------------------------------------------------------
+
+    def poll(self) -> list[dict]:
+        records = [self._poll_model(model, pool) for model, pool in self.pools.items()]
+        self._write_snapshot()
+        return records
+
+    def _reap(self, model, pool, now):
+        events = []
+        for handle in list(pool.workers):
+            code = handle.process.poll()
+            if code is None:
+                if handle.stop_sent_at is not None and now - handle.stop_sent_at > self.stop_timeout_s:
+                    handle.process.kill()  # past the stop timeout, as ECS does
+                    events.append({"pid": handle.pid, "event": "killed after stop timeout"})
+                continue
+            pool.workers.remove(handle)
+            handle.status_path.unlink(missing_ok=True)
+            if handle.stop_sent_at is None:
+                events.append({"pid": handle.pid, "event": f"exited on its own with code {code}"})
+        return events
+
+    def _poll_model(self, model: str, pool: ModelPool) -> dict:
+        now = self.clock()
+        events = self._reap(model, pool, now)
+        active = [h for h in pool.workers if h.stop_sent_at is None]
+        record = {"ts": self.wall(), "model": model, "running": len(active),
+                  "stopping": len(pool.workers) - len(active), "events": events}
+        try:
+            counts = pool.queue.counts()
+        except QueueUnavailable as exc:
+            record.update(action="hold", desired=pool.scaler.desired, reason=f"queue unavailable: {exc}",
+                          started=[], stopped=[], deferred=0)
+            self._record(pool, record)
+            return record
+        sample = QueueSample(counts.visible, counts.in_flight, len(active))
+        decision = decide(pool.policy, sample, pool.scaler, now)
+        pool.scaler = decision.state
+        started, stopped, deferred = [], [], 0
+        if len(active) < decision.desired:
+            for _ in range(decision.desired - len(active)):
+                handle = self.launcher.start(model, now)
+                pool.workers.append(handle)
+                started.append(handle.pid)
+        elif len(active) > decision.desired:
+            surplus = len(active) - decision.desired
+            statuses = [(handle, handle.status()) for handle in active]
+            # Never a protected (busy) worker; among the rest, those that hold the least first:
+            # still starting or loading, then idle.
+            order = {"starting": 0, "loading": 1, "idle": 2}
+            candidates = sorted(((h, s) for h, s in statuses if not s.get("protected")),
+                                key=lambda hs: order.get(hs[1].get("state"), 3))
+            for handle, status in candidates[:surplus]:
+                handle.process.send_signal(signal.SIGTERM)
+                handle.stop_sent_at = now
+                stopped.append({"pid": handle.pid, "state": status.get("state"),
+                                "protected": bool(status.get("protected"))})
+            deferred = surplus - len(stopped)
+        record.update(visible=counts.visible, in_flight=counts.in_flight, desired=decision.desired,
+                      action=decision.action, reason=decision.reason,
+                      backlog_per_task=decision.backlog_per_task, started=started, stopped=stopped,
+                      deferred=deferred)
+        if deferred:
+            record["reason"] += f"; {deferred} surplus worker(s) busy (scale-in protected): stop deferred"
+        self._record(pool, record)
+        return record
+
+    def _record(self, pool, record):
+        pool.last_record = record
+        state.append_decision(self.folder, record)
+
+    def _write_snapshot(self):
+        snapshot = {"updated_at": self.wall(), "pid": os.getpid(), "models": {}}
+        for model, pool in self.pools.items():
+            snapshot["models"][model] = {
+                "desired": pool.scaler.desired,
+                "running": sum(1 for h in pool.workers if h.stop_sent_at is None),
+                "stopping": sum(1 for h in pool.workers if h.stop_sent_at is not None),
+                "policy": asdict(pool.policy),
+                "workers": [{"pid": h.pid, "stopping": h.stop_sent_at is not None, **h.status()}
+                            for h in pool.workers],
+                "last_decision": pool.last_record,
+            }
+        state.write_json(self.folder / "supervisor.json", snapshot)
+
+    # --- running and stopping ------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, poll_s: float) -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            self.poll()
+            stop.wait(max(0.0, poll_s - (time.monotonic() - started)))
+
+    def shutdown(self) -> None:
+        """SIGTERM every worker, wait up to the stop timeout, SIGKILL the rest."""
+        handles = [h for pool in self.pools.values() for h in pool.workers]
+        for handle in handles:
+            if handle.process.poll() is None:
+                handle.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout_s
+        for handle in handles:
+            left = max(0.0, deadline - time.monotonic())
+            try:
+                handle.process.wait(left)
+            except subprocess.TimeoutExpired:
+                log.warning("worker %d did not stop within %g s; killing it", handle.pid, self.stop_timeout_s)
+                handle.process.kill()
+                handle.process.wait()
+            handle.status_path.unlink(missing_ok=True)
+        for pool in self.pools.values():
+            pool.workers.clear()
+        self._write_snapshot()

@@ -1,0 +1,1 @@
+"""The models the reference system serves: what each accepts (catalog) and its artifact on S3."""
