@@ -1,0 +1,122 @@
+"""The template's two inline functions, run against moto: the queue-reading scaler and the reaper.
+
+Their code is taken from the parsed template, so what is tested is what CloudFormation deploys.
+moto cannot run them on a schedule (it skips EventBridge Scheduler in CloudFormation), so each
+test calls the handler the way the schedule would.
+"""
+import json
+
+import pytest
+
+from reference_impl.deploy.template import parsed_template
+from reference_impl.scaling import ScalingPolicy, tasks_for_backlog
+
+from .deploy_support import moto_aws
+
+RESOURCES = parsed_template()["Resources"]
+CLUSTER, SERVICE = "lab", "digits-worker"
+RESOURCE_ID = f"service/{CLUSTER}/{SERVICE}"
+
+
+def load(function: str) -> dict:
+    namespace: dict = {}
+    exec(compile(RESOURCES[function]["Properties"]["Code"]["ZipFile"], f"{function}/index.py", "exec"), namespace)
+    return namespace
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    with moto_aws(monkeypatch) as session:
+        ecs = session.client("ecs")
+        ecs.create_cluster(clusterName=CLUSTER)
+        family = ecs.register_task_definition(family="w", containerDefinitions=[{"name": "w", "image": "x", "memory": 512}])
+        ecs.create_service(cluster=CLUSTER, serviceName=SERVICE, desiredCount=0,
+                           taskDefinition=family["taskDefinition"]["taskDefinitionArn"])
+        queue = session.client("sqs").create_queue(QueueName="lab-jobs")["QueueUrl"]
+        monkeypatch.setenv("CLUSTER", CLUSTER)
+        monkeypatch.setenv("SERVICE", SERVICE)
+        monkeypatch.setenv("QUEUE_URL", queue)
+        yield session
+
+
+def register_target(session, max_tasks: int) -> None:
+    session.client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs", ResourceId=RESOURCE_ID, ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=0, MaxCapacity=max_tasks)
+
+
+def send(session, count: int) -> None:
+    sqs = session.client("sqs")
+    url = sqs.get_queue_url(QueueName="lab-jobs")["QueueUrl"]
+    for start in range(0, count, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "{}"}
+                                                      for i in range(start, min(start + 10, count))])
+
+
+def desired(session) -> int:
+    return session.client("ecs").describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]["desiredCount"]
+
+
+# moto's SQS slows down as a queue deepens, so the target is small: 10 messages per task, and
+# 120 messages already hit the cap of 7 tasks.
+@pytest.mark.parametrize("backlog", [1, 9, 11, 45, 120])
+def test_the_scaler_wakes_the_service_with_the_scaling_policys_arithmetic(aws, monkeypatch, backlog):
+    policy = ScalingPolicy(acceptable_latency_s=5, seconds_per_message=0.5, max_tasks=7)
+    monkeypatch.setenv("TARGET_BACKLOG_PER_TASK", f"{policy.target_backlog_per_task:g}")
+    register_target(aws, policy.max_tasks)
+    send(aws, backlog)
+    decision = load("ScalerFunction")["handler"]({}, None)
+    assert decision["action"] == "scale_out"
+    assert desired(aws) == decision["desired"] == tasks_for_backlog(policy, backlog)
+
+
+def test_the_scaler_leaves_a_running_service_to_application_auto_scaling(aws, monkeypatch):
+    monkeypatch.setenv("TARGET_BACKLOG_PER_TASK", "120")
+    register_target(aws, 7)
+    aws.client("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=2)
+    send(aws, 30)
+    decision = load("ScalerFunction")["handler"]({}, None)
+    assert (decision["action"], desired(aws)) == ("hold", 2)
+
+
+@pytest.mark.parametrize("max_tasks, why", [(None, "no scalable target"), (0, "max capacity is 0")])
+def test_the_scaler_does_not_wake_a_lab_being_torn_down(aws, monkeypatch, max_tasks, why):
+    monkeypatch.setenv("TARGET_BACKLOG_PER_TASK", "120")
+    if max_tasks is not None:
+        register_target(aws, max_tasks)
+    send(aws, 5)
+    decision = load("ScalerFunction")["handler"]({}, None)
+    assert decision["action"] == "hold" and decision["reason"].startswith(why)
+    assert desired(aws) == 0
+
+
+def test_the_scaler_does_nothing_when_the_queue_is_empty(aws, monkeypatch):
+    monkeypatch.setenv("TARGET_BACKLOG_PER_TASK", "120")
+    register_target(aws, 7)
+    assert load("ScalerFunction")["handler"]({}, None)["action"] == "hold"
+    assert desired(aws) == 0
+
+
+def test_the_reaper_holds_at_zero_empties_the_bucket_and_deletes_its_stack(aws, monkeypatch, capsys):
+    register_target(aws, 7)
+    aws.client("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=3)
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="lab-bucket")
+    for key in ("models/model.skops", "results/a.json", "results/b.json"):
+        s3.put_object(Bucket="lab-bucket", Key=key, Body=b"x")
+    cf = aws.client("cloudformation")
+    stack_id = cf.create_stack(StackName="lab-week3-digits", TemplateBody=json.dumps(
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}))["StackId"]
+    monkeypatch.setenv("STACK_ID", stack_id)
+    monkeypatch.setenv("BUCKET", "lab-bucket")
+
+    report = load("ReaperFunction")["handler"]({}, None, sleep=lambda s: None, wait_s=5)
+
+    assert report == {"running_at_delete": 0, "objects_deleted": 3, "stack": stack_id}
+    target = aws.client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[RESOURCE_ID])["ScalableTargets"][0]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (0, 0)
+    assert desired(aws) == 0
+    assert s3.list_objects_v2(Bucket="lab-bucket")["KeyCount"] == 0
+    assert cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
+    assert json.loads(capsys.readouterr().out) == report
