@@ -4,12 +4,12 @@ from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from questions.api.authentication import issue_token
 from questions.api.errors import ErrorSerializer as E
 from questions.api.serializers import TokenRequestSerializer, TokenSerializer
+from questions.api.throttling import ScopedThrottle
 from questions.models import ApiToken
 
 
@@ -21,7 +21,7 @@ class TokenView(APIView):
 
     def get_throttles(self):
         # Password guessing gets its own, stricter budget.
-        return [ScopedRateThrottle()] if self.request.method == "POST" else super().get_throttles()
+        return [ScopedThrottle()] if self.request.method == "POST" else super().get_throttles()
 
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer, 400: E, 401: E, 429: E},
                    auth=[], description="Exchange a username and password for a token (shown once; stored hashed).")

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from questions.api.errors import ErrorSerializer as E
 from questions.api.permissions import IsInstructor
 from questions.api.serializers import SimulationRequestSerializer
+from questions.api.throttling import ScopedThrottle
 from questions.content_format import dump_question_file
 from questions.loader import question_data
 from questions.models import Question
@@ -62,8 +63,8 @@ class Simulations(APIView):
     throttle_scope = "simulations"
 
     def get_throttles(self):
-        from rest_framework.throttling import ScopedRateThrottle
-        return [*super().get_throttles(), ScopedRateThrottle()]
+        # The caller's general budget, and a smaller one: each new run costs real CPU.
+        return [*super().get_throttles(), ScopedThrottle()]
 
     @extend_schema(request=SimulationRequestSerializer, responses={200: SIMULATION_RESULT, 400: E, 429: E},
                    description="Run the same traffic through designs A-D. Cached by its parameters; "

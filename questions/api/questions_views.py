@@ -1,5 +1,7 @@
 """Questions, attempts and progress."""
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +25,7 @@ from questions.models import Attempt, Question
 from questions.permissions import is_instructor
 
 E = ErrorSerializer
+DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
 INCLUDE = OpenApiParameter("include", str, enum=["answers"], description="`answers`: the key and explanations (instructors only)")
 
 
@@ -84,10 +87,30 @@ class QuestionDetail(APIView):
     def get_object(self, external_id):
         return get_object_or_404(Question.objects.with_choices(), external_id=external_id)
 
+    def public_data(self, external_id) -> dict:
+        """The question without its key, cached under its content version.
+
+        The most requested call of the API. One small query reads the version (the loader's
+        content hash, which covers options and tags, and `updated_at`, which any save moves);
+        the serialized question is cached under it, so an edit is never served stale, by any
+        process, and unchanged questions cost no serialization.
+        """
+        version = (Question.objects.filter(external_id=external_id).order_by()
+                   .values_list("pk", "content_hash", "updated_at").first())
+        if version is None:
+            raise Http404
+        pk, content_hash, updated_at = version
+        key = f"api:question:{pk}:{content_hash}:{updated_at.timestamp()}"
+        data = cache.get(key)
+        if data is None:
+            question = Question.objects.with_choices().get(pk=pk)
+            data = dict(QuestionDetailSerializer(question).data)
+            cache.set(key, data, DETAIL_CACHE_S)
+        return data
+
     @extend_schema(parameters=[INCLUDE], responses={200: QuestionDetailSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
                    description="The question without its answer key; instructors may add `?include=answers`.")
     def get(self, request, external_id):
-        question = self.get_object(external_id)
         include = request.query_params.get("include", "")
         if include not in ("", "answers"):
             raise ValidationError({"include": ["the only value allowed is 'answers'"]})
@@ -96,8 +119,8 @@ class QuestionDetail(APIView):
                 raise NotAuthenticated("Log in as an instructor to see the answer key.")
             if not is_instructor(request.user):
                 raise PermissionDenied("The answer key is for instructors; answer the question to see it.")
-            return Response(QuestionWithAnswersSerializer(question).data)
-        return Response(QuestionDetailSerializer(question).data)
+            return Response(QuestionWithAnswersSerializer(self.get_object(external_id)).data)
+        return Response(self.public_data(external_id))
 
     @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
                    description="Instructors: replace a question (same validation as the file loader).")

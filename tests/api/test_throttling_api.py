@@ -3,12 +3,31 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from questions.api.throttling import FixedWindowThrottle
+
+
+class Clock:
+    """The throttles' clock, held still (inside one window) unless a test moves it."""
+
+    def __init__(self):
+        self.now = 60 * 16_667 + 20.0  # 20 s into a one-minute window
+
+    def __call__(self):
+        return self.now
+
 
 @pytest.fixture
-def low_rates(monkeypatch):
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(FixedWindowThrottle, "timer", lambda self: clock())
+    return clock
+
+
+@pytest.fixture
+def low_rates(monkeypatch, clock):
     cache.clear()
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES,
-                                                               "anon": "3/min", "user": "4/min", "login": "2/min"})
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {
+        **api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/min", "user": "4/min", "login": "2/min", "simulations": "1/min"})
     yield
     cache.clear()
 
@@ -17,16 +36,33 @@ def test_anonymous_callers_are_throttled(api, bank, low_rates):
     codes = [api.get("/api/v1/questions/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     response = api.get("/api/v1/questions/")
-    assert "Retry-After" in response and response.json()["detail"].startswith("Request was throttled")
+    assert response.json()["detail"].startswith("Request was throttled")
+    assert response["Retry-After"] == "40"  # the rest of the minute
 
 
-def test_users_are_throttled_on_their_own_budget(as_user, learner, bank, low_rates):
+def test_the_budget_comes_back_with_the_next_window(api, bank, low_rates, clock):
+    assert [api.get("/api/v1/questions/").status_code for _ in range(4)][-1] == 429
+    clock.now += 40
+    assert api.get("/api/v1/questions/").status_code == 200
+
+
+def test_users_are_throttled_on_their_own_budget(as_user, learner, other_learner, bank, low_rates):
     client = as_user(learner)
     codes = [client.get("/api/v1/questions/").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 200, 429]
+    assert as_user(other_learner).get("/api/v1/questions/").status_code == 200
 
 
 def test_password_guessing_is_throttled(api, learner, low_rates):
     codes = [api.post("/api/v1/auth/token/", {"username": "learner", "password": "x"}, format="json").status_code
              for _ in range(3)]
     assert codes == [401, 401, 429]
+
+
+def test_simulations_have_their_own_smaller_budget(api, db, low_rates, monkeypatch):
+    from reference_impl import simulate
+    monkeypatch.setattr(simulate, "run", lambda scenario, overrides: {"scenario": {"name": scenario}})
+    body = {"scenario": "steady-trickle"}
+    codes = [api.post("/api/v1/simulations/", body, format="json").status_code for _ in range(2)]
+    assert codes == [200, 429]
+    assert api.get("/api/v1/questions/").status_code == 200  # the general budget is not spent
