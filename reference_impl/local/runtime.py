@@ -12,6 +12,7 @@ Environment (flags of ``local up`` override; defaults are sized for a two-core d
 * ``REFIMPL_STATE_DIR`` (``var/local``): shared state (local/state.py).
 * ``REFIMPL_MODELS`` (``digits,iris``): models to serve, one service each.
 * ``REFIMPL_BUCKET`` (``refimpl-local``): artifacts and results.
+* ``REFIMPL_QUEUE_PREFIX`` (``refimpl-``): queue names are ``<prefix><model>-jobs`` and ``-dlq``.
 * ``REFIMPL_POLL_S`` (1): seconds between autoscaler polls.
 * ``REFIMPL_MAX_WORKERS`` (4): the cap per model.
 * ``REFIMPL_ACCEPTABLE_LATENCY_S`` (10) and ``REFIMPL_SECONDS_PER_MESSAGE`` (0.1): the policy's
@@ -53,6 +54,7 @@ class LocalSettings:
     folder: Path = field(default_factory=state.state_dir)
     models: tuple = ("digits", "iris")
     bucket: str = "refimpl-local"
+    queue_prefix: str = "refimpl-"
     poll_s: float = 1.0
     max_workers: int = 4
     acceptable_latency_s: float = 10.0
@@ -77,6 +79,7 @@ class LocalSettings:
             port=env_int("REFIMPL_ENDPOINT_PORT", DEFAULT_PORT, 1024, 65535, environ),
             folder=state.state_dir(environ), models=models,
             bucket=env_str("REFIMPL_BUCKET", "refimpl-local", environ),
+            queue_prefix=env_str("REFIMPL_QUEUE_PREFIX", "refimpl-", environ),
             poll_s=env_float("REFIMPL_POLL_S", 1.0, 0.05, 60, environ),
             max_workers=env_int("REFIMPL_MAX_WORKERS", 4, 1, 32, environ),
             acceptable_latency_s=env_float("REFIMPL_ACCEPTABLE_LATENCY_S", 10, 0.001, 86_400, environ),
@@ -142,7 +145,7 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
     try:
         clients = local_clients(endpoint_url)
         services = provision(clients, list(settings.models), ProvisionSettings(
-            bucket=settings.bucket, visibility_timeout_s=settings.visibility_timeout_s,
+            bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
             max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb))
         state.write_json(folder / "runtime.json", {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),

@@ -1,0 +1,249 @@
+"""The local autoscaler: scale from zero, out to the cap, back to zero, never a busy worker,
+no flapping. Rules checked with stand-in processes and a stepped clock; the whole loop checked
+with real worker processes against LocalStack."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from reference_impl import jobs
+from reference_impl.local import state, status as local_status
+from reference_impl.local.runtime import LocalSettings, build_supervisor, local_clients
+from reference_impl.local.supervisor import ModelPool, Supervisor, WorkerHandle
+from reference_impl.model.catalog import CATALOG
+from reference_impl.queues import InMemoryQueue
+from reference_impl.scaling import ScalingPolicy
+
+from tests.reference_impl.conftest import provision_isolated
+
+
+# --- stand-ins -------------------------------------------------------------------------------
+
+class FakeProcess:
+    def __init__(self, pid):
+        self.pid, self.returncode, self.signals = pid, None, []
+
+    def poll(self):
+        return self.returncode
+
+    def send_signal(self, signum):
+        self.signals.append(signum)
+        self.returncode = 0  # stops at once
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+
+class FakeLauncher:
+    def __init__(self, folder):
+        self.folder, self.started = folder, []
+
+    def start(self, model, now_s):
+        process = FakeProcess(1000 + len(self.started))
+        path = state.worker_dir(self.folder, model) / f"{process.pid}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"state": "idle", "protected": False}))
+        self.started.append(process)
+        return WorkerHandle(model, process, path, now_s)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def set_busy(handle, busy):
+    handle.status_path.write_text(json.dumps({"state": "busy" if busy else "idle", "protected": busy}))
+
+
+def fake_supervisor(tmp_path, policy, queue):
+    clock = Clock()
+    queue.clock = clock
+    launcher = FakeLauncher(tmp_path)
+    supervisor = Supervisor({"digits": ModelPool(policy, queue)}, launcher, tmp_path, clock=clock)
+    return supervisor, launcher, clock
+
+
+BODY = json.dumps({"inputs": [[0] * 64]})
+
+
+# --- rules, with stand-ins --------------------------------------------------------------------
+
+def test_a_busy_worker_is_never_the_one_stopped(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4, scale_in_cooldown_s=0, idle_before_zero_s=0, scale_in_max_step=4)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    queue.send([BODY] * 30)
+    supervisor.poll()
+    pool = supervisor.pools["digits"]
+    assert len(pool.workers) == 3
+    busy, idle_one, idle_two = pool.workers
+    set_busy(busy, True)
+    queue.receive(10, 0)  # the busy worker holds 10 messages...
+    queue._messages = {k: v for k, v in queue._messages.items() if v.visible_at > clock.now}  # ...the rest are done
+    clock.now += 1
+    record = supervisor.poll()[0]
+    assert record["desired"] == 1 and busy.process.signals == []
+    assert sorted(s["pid"] for s in record["stopped"]) == [idle_one.pid, idle_two.pid]
+    assert all(not s["protected"] for s in record["stopped"])
+
+
+def test_scale_in_waits_while_every_surplus_worker_is_busy(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4, scale_in_cooldown_s=0, idle_before_zero_s=0)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    queue.send([BODY] * 15)
+    supervisor.poll()
+    for handle in supervisor.pools["digits"].workers:
+        set_busy(handle, True)
+    queue._messages.clear()  # the queue drained, but both workers still report work in hand
+    clock.now += 1
+    record = supervisor.poll()[0]
+    assert record["stopped"] == [] and record["deferred"] == 1
+    assert "stop deferred" in record["reason"]
+    assert all(p.signals == [] for p in launcher.started)
+
+
+def test_a_worker_that_dies_is_replaced_on_the_next_poll(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    queue.send([BODY])
+    supervisor.poll()
+    launcher.started[0].returncode = -9
+    clock.now += 1
+    record = supervisor.poll()[0]
+    assert record["events"] == [{"pid": 1000, "event": "exited on its own with code -9"}]
+    assert len(record["started"]) == 1 and len(supervisor.pools["digits"].workers) == 1
+
+
+def _sparse_run(tmp_path, idle_before_zero_s):
+    """A message every 20 s for 10 minutes, handled in a second; returns workers started."""
+    policy = ScalingPolicy(10, 1, max_tasks=4, scale_in_cooldown_s=0, idle_before_zero_s=idle_before_zero_s)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    for second in range(600):
+        clock.now = float(second)
+        if second % 20 == 0:
+            queue.send([BODY])
+        if second % 20 == 1:
+            queue._messages.clear()  # the worker finished it
+        supervisor.poll()
+    return len(launcher.started)
+
+
+def test_sparse_messages_do_not_make_workers_flap(tmp_path):
+    assert _sparse_run(tmp_path, idle_before_zero_s=60) == 1
+
+
+def test_without_the_idle_period_the_same_traffic_would_flap(tmp_path):
+    # The control for the test above: it is the idle period that prevents the flapping.
+    assert _sparse_run(tmp_path, idle_before_zero_s=0) == 30
+
+
+# --- the real thing: worker processes on LocalStack --------------------------------------------
+
+FAST_LOCAL = dict(max_workers=3, acceptable_latency_s=1.0, seconds_per_message=0.1,  # 10 per worker
+                  scale_in_cooldown_s=1.0, idle_before_zero_s=2.0, emulated_seconds_per_item=0.02,
+                  visibility_timeout_s=5, stop_timeout_s=5, worker_wait_s=1, retry_delay_s=0, poll_s=0.3)
+
+
+@pytest.fixture
+def runtime(tmp_path, clients):
+    services = provision_isolated(clients, ("digits",), visibility_timeout_s=5, max_receive_count=3)
+    settings = LocalSettings(folder=tmp_path, models=("digits",), **FAST_LOCAL)
+    supervisor = build_supervisor(settings, services, clients)
+    yield supervisor, services["digits"], settings
+    supervisor.shutdown()
+
+
+@pytest.mark.localstack
+def test_one_message_at_zero_workers_starts_a_worker_within_one_poll(runtime, clients):
+    supervisor, service, _ = runtime
+    assert supervisor.poll()[0]["running"] == 0
+    [job_id] = jobs.submit_many("digits", [CATALOG["digits"].sample_inputs(1)], queue=service.queue(clients))
+    record = supervisor.poll()[0]
+    assert record["action"] == "scale_out" and len(record["started"]) == 1
+    assert "scale from zero on the first message" in record["reason"]
+    store = service.store(clients)
+    deadline = time.monotonic() + 30
+    while jobs.get(job_id, store=store)["status"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert jobs.get(job_id, store=store)["status"] == "done"
+
+
+@pytest.mark.localstack
+def test_a_burst_scales_out_to_the_cap_and_back_to_zero(runtime, clients):
+    supervisor, service, settings = runtime
+    ids = jobs.submit_many("digits", [CATALOG["digits"].sample_inputs(1, i) for i in range(150)],
+                           queue=service.queue(clients))
+    stop = threading.Event()
+    thread = threading.Thread(target=supervisor.run, args=(stop, settings.poll_s))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            records = state.read_decisions(settings.folder, "digits")
+            if any(r["running"] == 0 and r["desired"] == 0 for r in records[3:]):
+                break
+            time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join()
+    records = state.read_decisions(settings.folder, "digits")
+    peak = max(r["running"] for r in records)
+    assert peak == settings.max_workers
+    assert records[-1]["running"] == 0 and records[-1]["desired"] == 0
+    # Every stop the supervisor made was of a worker not holding work.
+    stops = [s for r in records for s in r["stopped"]]
+    assert stops and not any(s["protected"] for s in stops)
+    results, _ = service.store(clients).job_ids()
+    assert results == set(ids)
+
+
+@pytest.mark.localstack
+def test_local_up_submit_status_and_result_from_the_command_line(tmp_path, local_endpoint):
+    tag = os.urandom(4).hex()
+    env = {**os.environ, "REFIMPL_STATE_DIR": str(tmp_path), "REFIMPL_BUCKET": f"refimpl-cli-{tag}",
+           "REFIMPL_QUEUE_PREFIX": f"cli{tag}-", "REFIMPL_POLL_S": "0.3", "REFIMPL_WORKER_WAIT_S": "1",
+           "REFIMPL_EMULATED_SECONDS_PER_ITEM": "0"}
+    command = [sys.executable, "-m", "reference_impl"]
+    up = subprocess.Popen(command + ["local", "up", "--endpoint-url", local_endpoint.url, "--models", "digits,iris"],
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "runtime.json").exists():
+            assert up.poll() is None and time.monotonic() < deadline, up.stdout.read() if up.poll() is not None else ""
+            time.sleep(0.2)
+        run = lambda *args: subprocess.run(command + list(args), env=env, capture_output=True, text=True, timeout=60)
+        submitted = run("submit", "--model", "iris", "--count", "3", "--batch-size", "2", "--json")
+        assert submitted.returncode == 0, submitted.stderr
+        job_id = json.loads(submitted.stdout)["job_ids"][0]
+        store = state.services(tmp_path)["iris"].store(local_clients(local_endpoint.url))
+        deadline = time.monotonic() + 30
+        while jobs.get(job_id, store=store)["status"] != "done":
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        result = run("result", job_id, "--json")
+        report = json.loads(result.stdout)["result"]
+        assert len(report["predictions"]) == 2 and report["model"] == "iris"
+        status = json.loads(run("status", "--json").stdout)
+        assert set(status["models"]) == {"digits", "iris"} and status["supervisor_alive"]
+        assert status["models"]["iris"]["recent_decisions"][0]["action"] == "scale_out"
+        assert status["models"]["digits"]["desired"] == 0 and status["models"]["digits"]["dead_letter"] == 0
+        assert local_status(tmp_path)["models"]["iris"]["visible"] == 0
+        bad = run("submit", "--model", "iris", "--count", "0")
+        assert bad.returncode == 2 and "--count must be 1-100000, got 0" in bad.stderr
+    finally:
+        up.send_signal(signal.SIGINT)
+        output = up.communicate(timeout=40)[0]
+    assert up.returncode == 0, output
+    assert "stopping workers" in output and not (tmp_path / "runtime.json").exists()

@@ -1,0 +1,207 @@
+"""The worker loop against the in-memory queue and store: fast, no endpoint, no processes."""
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from reference_impl import jobs
+from reference_impl.model.catalog import CATALOG
+from reference_impl.queues import InMemoryQueue
+from reference_impl.results import InMemoryResultStore, StoreUnavailable
+from reference_impl.worker import Worker, WorkerConfig, compute_backoff_s
+
+FAST = WorkerConfig(wait_s=0, retry_delay_s=0, backoff_base_s=0.01, backoff_max_s=0.05)
+
+
+class FlakyModel:
+    """Wraps a model; any input row whose first value is 13 makes predict raise."""
+
+    def __init__(self, model):
+        self.model, self.name, self.sha256 = model, model.name, model.sha256
+
+    def predict(self, rows):
+        if any(row[0] == 13 for row in rows):
+            raise ValueError("cannot score a row starting with 13")
+        return self.model.predict(rows)
+
+
+class RecordingProtection:
+    def __init__(self):
+        self.calls = []
+
+    def set_protected(self, protected):
+        self.calls.append(protected)
+
+    def report(self, **fields):
+        pass
+
+
+@pytest.fixture
+def queues():
+    dlq = InMemoryQueue()
+    return InMemoryQueue(visibility_timeout_s=30, redrive_max_receives=3, dead_letter=dlq), dlq
+
+
+def samples(count, offset=0):
+    return CATALOG["digits"].sample_inputs(count, offset)
+
+
+def test_a_batch_gets_one_result_per_job_and_is_deleted(queues, digits_model):
+    queue, _ = queues
+    store = InMemoryResultStore()
+    ids = jobs.submit_many("digits", [samples(2, i * 2) for i in range(15)], queue=queue)
+    stats = Worker(queue, store, digits_model, FAST).work(burst=True)
+    assert stats.succeeded == 15 and queue.counts().visible + queue.counts().in_flight == 0
+    for i, job_id in enumerate(ids):
+        result = store.get_result(job_id)
+        expected = digits_model.predict(samples(2, i * 2))
+        assert result["predictions"] == expected
+        assert result["model"] == "digits" and result["attempt"] == 1
+
+
+def test_the_model_predicts_the_digits_it_was_trained_on(digits_model):
+    rows = samples(200)
+    labels = CATALOG["digits"].load_data(return_X_y=True)[1][:200]
+    assert np.mean(np.array(digits_model.predict(rows)) == labels) > 0.95
+
+
+def test_a_redelivered_job_keeps_its_first_result(queues, digits_model):
+    queue, _ = queues
+    store = InMemoryResultStore()
+    [job_id] = jobs.submit_many("digits", [samples(1)], queue=queue)
+    [message] = queue.receive(1, 0)
+    worker = Worker(queue, store, digits_model, FAST)
+    worker._handle([message])
+    first = store.results[job_id]
+    # The same message again, as SQS may deliver it twice.
+    queue.send([message.body])
+    stats = worker.work(burst=True)
+    assert stats.duplicates == 1 and store.writes_refused == 1
+    assert store.results[job_id] == first
+
+
+def test_a_poison_message_goes_to_the_dead_letter_queue_with_its_reason(queues, digits_model):
+    queue, dlq = queues
+    store = InMemoryResultStore()
+    good = jobs.submit_many("digits", [samples(1)], queue=queue)
+    queue.send([json.dumps({"job_id": "digits.poison1", "inputs": [[0] * 10]})])
+    worker = Worker(queue, store, digits_model, FAST)
+    worker.work(burst=True)
+    assert store.get_result(good[0]) is not None
+    assert [json.loads(b)["job_id"] for b in dlq.bodies()] == ["digits.poison1"]
+    error = store.get_error("digits.poison1")
+    assert "expected 64 numbers" in error["reason"]
+    assert error["attempt"] == 3 and error["max_attempts"] == 3 and error["dead_lettered"] is True
+    assert worker.stats.failed == 3
+
+
+def test_a_job_the_model_fails_on_does_not_fail_its_batch(queues, digits_model):
+    queue, _ = queues
+    store = InMemoryResultStore()
+    bad_row = [13.0] + [0.0] * 63
+    ids = jobs.submit_many("digits", [samples(1), [bad_row], samples(1, 5)], queue=queue)
+    Worker(queue, store, FlakyModel(digits_model), FAST).work(burst=True)
+    assert store.get_result(ids[0]) and store.get_result(ids[2])
+    assert store.get_result(ids[1]) is None
+    assert "model error: ValueError: cannot score a row starting with 13" in store.get_error(ids[1])["reason"]
+
+
+def test_visibility_is_extended_while_a_long_batch_runs(digits_model):
+    queue = InMemoryQueue(visibility_timeout_s=1)
+    store = InMemoryResultStore()
+    jobs.submit_many("digits", [samples(1)] * 3, queue=queue)
+    config = WorkerConfig(wait_s=0, visibility_timeout_s=1, emulated_seconds_per_item=0.8)
+    worker = Worker(queue, store, digits_model, config)
+    thread = threading.Thread(target=worker.work, kwargs={"max_jobs": 3})
+    thread.start()
+    time.sleep(1.6)  # past the 1 s timeout: without the heartbeat the messages would be visible
+    stolen = queue.receive(10, 0)
+    thread.join()
+    assert stolen == []
+    assert worker.stats.succeeded == 3 and worker.stats.duplicates == 0
+
+
+def test_a_warm_stop_mid_batch_finishes_what_fits_and_releases_the_rest(digits_model):
+    queue = InMemoryQueue(visibility_timeout_s=60)
+    store = InMemoryResultStore()
+    ids = jobs.submit_many("digits", [samples(1, i) for i in range(10)], queue=queue)
+    config = WorkerConfig(wait_s=0, stop_timeout_s=2.5, emulated_seconds_per_item=0.2)
+    worker = Worker(queue, store, digits_model, config)
+    thread = threading.Thread(target=worker.work)
+    thread.start()
+    time.sleep(0.3)
+    worker.request_stop()  # 0.5 s to finish (2.5 s stop timeout minus the 2 s margin)
+    thread.join(3)
+    assert not thread.is_alive()
+    done = [i for i in ids if store.get_result(i)]
+    assert 1 <= len(done) < 10
+    # Released, not left hidden for the 60 s visibility timeout: all visible at once.
+    assert queue.counts().visible == 10 - len(done) and queue.counts().in_flight == 0
+    assert worker.stats.released == 10 - len(done)
+
+
+def test_a_cold_stop_releases_the_batch_at_once(digits_model):
+    queue = InMemoryQueue(visibility_timeout_s=60)
+    jobs.submit_many("digits", [samples(1)] * 5, queue=queue)
+    worker = Worker(queue, InMemoryResultStore(), digits_model,
+                    WorkerConfig(wait_s=0, emulated_seconds_per_item=1.0))
+    thread = threading.Thread(target=worker.work)
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    worker.request_stop(cold=True)
+    thread.join(2)
+    assert time.monotonic() - started < 0.5
+    assert queue.counts().visible == 5
+
+
+def test_the_worker_backs_off_while_the_queue_is_away_and_resumes(digits_model):
+    queue = InMemoryQueue()
+    store = InMemoryResultStore()
+    [job_id] = jobs.submit_many("digits", [samples(1)], queue=queue)
+    queue.unavailable = True
+    worker = Worker(queue, store, digits_model, FAST)
+    thread = threading.Thread(target=worker.work, kwargs={"max_jobs": 1})
+    thread.start()
+    time.sleep(0.3)
+    assert worker.stats.backoffs >= 3 and thread.is_alive()
+    queue.unavailable = False
+    thread.join(2)
+    assert store.get_result(job_id) is not None
+
+
+def test_a_result_that_cannot_be_written_is_not_deleted(digits_model):
+    class DownStore(InMemoryResultStore):
+        def put_result(self, job_id, document):
+            raise StoreUnavailable("bucket gone")
+
+    queue = InMemoryQueue()
+    jobs.submit_many("digits", [samples(1)] * 2, queue=queue)
+    worker = Worker(queue, DownStore(), digits_model, WorkerConfig(wait_s=0, retry_delay_s=30))
+    worker._handle(queue.receive(10, 0))
+    assert queue.counts().in_flight == 2  # hidden for the retry delay, still on the queue
+    assert worker.stats.succeeded == 0
+
+
+def test_protection_is_held_while_busy_and_dropped_when_idle(queues, digits_model):
+    queue, _ = queues
+    protection = RecordingProtection()
+    jobs.submit_many("digits", [samples(1)] * 25, queue=queue)
+    Worker(queue, InMemoryResultStore(), digits_model, FAST, protection).work(burst=True)
+    assert protection.calls == [True, False]
+
+
+def test_max_jobs_stops_the_loop_after_that_many(queues, digits_model):
+    queue, _ = queues
+    jobs.submit_many("digits", [samples(1)] * 25, queue=queue)
+    stats = Worker(queue, InMemoryResultStore(), digits_model, FAST).work(max_jobs=7)
+    assert stats.handled == 7 and queue.counts().visible == 18
+
+
+@pytest.mark.parametrize("attempts", [0, 1, 5, 40])
+def test_backoff_stays_within_its_cap(attempts):
+    for _ in range(50):
+        delay = compute_backoff_s(attempts, base_s=0.5, max_s=30)
+        assert 0.01 <= delay <= min(30, 0.5 * 2 ** attempts)
