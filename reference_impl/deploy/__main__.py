@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -48,11 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("plan", parents=[common, create], help="validate, list resources, caps and hourly cost; changes nothing")
     up = sub.add_parser("up", parents=[common, create], help="create the stack (change set, then execute)")
-    up.add_argument("--model-file", type=Path, help="upload this model file to the stack's bucket afterwards")
+    up.add_argument("--ballast-mb", type=int, default=0,
+                    help="pad the uploaded model to show the cost of loading a big one (1536 for 1.5 GB)")
+    up.add_argument("--no-model", action="store_true", help="do not train and upload the model")
     status = sub.add_parser("status", parents=[common], help="queue depth, tasks, time left")
     status.add_argument("--json", action="store_true")
     burst = sub.add_parser("burst", parents=[common], help="submit N jobs")
     burst.add_argument("count", type=int, help=f"jobs to submit (1-{MAX_BURST})")
+    burst.add_argument("--inputs-per-job", type=int, default=1, help="inputs in each job (1-100)")
     burst.add_argument("--via", choices=["auto", "api", "queue"], default="auto",
                        help="auto: the API when the stack has one, else the queue (default)")
     sub.add_parser("down", parents=[common], help="empty the bucket and delete the stack")
@@ -119,8 +121,8 @@ def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
                 for name, value in asdict(status).items():
                     out.write(f"{name:14} {value}\n")
         else:
-            events = {"up": lambda: deployer.up(args.model_file),
-                      "burst": lambda: deployer.burst(args.count, via=args.via),
+            events = {"up": lambda: deployer.up(not args.no_model, args.ballast_mb),
+                      "burst": lambda: deployer.burst(args.count, via=args.via, inputs_per_job=args.inputs_per_job),
                       "down": deployer.down}[args.command]()
             for event in events:
                 _render(event, out)

@@ -95,8 +95,9 @@ class LabConfig:
             out.append(f"max_tasks (--max-tasks) is {self.policy.max_tasks}; a lab may run at most {MAX_TASKS_CAP} tasks")
         if self.policy.min_tasks > 0:
             out.append(f"min_tasks is {self.policy.min_tasks}; a lab starts and idles at 0 tasks")
-        if not _MODEL_NAME.fullmatch(self.model_name):
-            out.append(f"model_name {self.model_name!r}: 2-31 lowercase letters, digits or hyphens, starting with a letter")
+        from reference_impl.model.catalog import CATALOG  # imports scikit-learn: only when checking
+        if self.model_name not in CATALOG or not _MODEL_NAME.fullmatch(self.model_name):
+            out.append(f"model_name {self.model_name!r}: one of the worker's models ({', '.join(sorted(CATALOG))})")
         if not _LAB_NAME.fullmatch(self.lab):
             out.append(f"lab {self.lab!r}: 1-40 lowercase letters, digits or hyphens")
         if not _OWNER.fullmatch(self.owner):

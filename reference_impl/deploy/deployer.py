@@ -4,14 +4,11 @@ A Python API first (the labs web app calls it), the CLI in __main__.py second. L
 are generators of `Event`s so a caller can show progress while they run; each raises
 `DeployError` (or `GuardrailError`, `ConfigError`) when it cannot finish, after saying why.
 """
-import json
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -144,8 +141,13 @@ class Deployer:
                     template_check="CloudFormation ValidateTemplate accepted the template")
 
     # ------------------------------------------------------------ up
-    def up(self, model_file: Path | None = None) -> Iterator[Event]:
-        """Create the stack through a change set, streaming its events; then upload the model."""
+    def up(self, upload_model: bool = True, ballast_mb: int = 0) -> Iterator[Event]:
+        """Create the stack through a change set, streaming its events; then upload the model.
+
+        The model is the worker's own (reference_impl.model): trained, saved as skops with its
+        sha256 as metadata (the worker refuses an artifact without it), padded with `ballast_mb`
+        megabytes so the class can see what loading a 1.5 GB model costs each new task.
+        """
         self.config.check()
         if self.config.stack_role_arn is None:
             raise GuardrailError("stack_role_arn (--stack-role-arn) is required: the scheduled teardown deletes the "
@@ -175,10 +177,12 @@ class Deployer:
         status = yield from self._stream(cf, change_set["StackId"], total, "CREATE")
         if status != "CREATE_COMPLETE":
             raise DeployError(f"stack {self.config.stack_name} ended {status}; run `down` to remove what is left")
-        if model_file is not None:
-            bucket = self._physical_ids()["Bucket"]
-            self._client("s3").upload_file(str(model_file), bucket, self.config.model_key)
-            yield Event("info", f"model {model_file} uploaded to s3://{bucket}/{self.config.model_key}")
+        if upload_model:
+            from reference_impl.model.artifacts import build_and_upload  # scikit-learn: only here
+            uri = f"s3://{self._physical_ids()['Bucket']}/{self.config.model_key}"
+            yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
+            artifact = build_and_upload(self._client("s3"), self.config.model_name, uri, ballast_mb)
+            yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}")
         yield Event("done", f"stack {self.config.stack_name} is up; it deletes itself at {expires:%H:%M} UTC",
                     total, total, {"stack_id": change_set["StackId"], "expires_at": expires.isoformat()})
 
@@ -287,17 +291,18 @@ class Deployer:
 
     # ------------------------------------------------------------ burst
     def burst(self, count: int, via: str = "auto", api_url: str | None = None,
-              payload: Callable[[int], dict] | None = None, workers: int = 8) -> Iterator[Event]:
+              inputs_per_job: int = 1, workers: int = 8) -> Iterator[Event]:
         """Submit `count` jobs through the API (signed with the caller's IAM identity) or the queue.
 
         via="auto" uses the API when the stack has one and says so; "queue" sends with SQS
-        SendMessageBatch; "api" insists on the API.
+        SendMessageBatch; "api" insists on the API. Each job is the job contract's message
+        (reference_impl.jobs.encode) made of the model's own sample inputs.
         """
         if not 1 <= count <= MAX_BURST:
             raise ValueError(f"count is {count}; a burst is 1 to {MAX_BURST} jobs")
         if via not in ("auto", "api", "queue"):
             raise ValueError(f"via is {via!r}; allowed: auto, api, queue")
-        make = payload or _default_payload
+        make = self._job_maker(inputs_per_job)
         ids = self._physical_ids()
         url = api_url or self._api_url(ids)
         if via == "api" and url is None:
@@ -310,11 +315,23 @@ class Deployer:
             yield Event("info", f"submitting {count} jobs directly to the queue ({why}): {ids['JobQueue']}", 0, count)
             yield from self._burst_queue(ids["JobQueue"], count, make)
 
+    def _job_maker(self, inputs_per_job: int) -> Callable[[int], str]:
+        from reference_impl import jobs
+        from reference_impl.model.catalog import spec
+
+        model = spec(self.config.model_name)
+        if not 1 <= inputs_per_job <= jobs.MAX_INPUTS_PER_JOB:
+            raise ValueError(f"inputs_per_job is {inputs_per_job}; allowed: 1 to {jobs.MAX_INPUTS_PER_JOB}")
+
+        def make(index: int) -> str:
+            return jobs.encode(model.name, model.sample_inputs(inputs_per_job, offset=index * inputs_per_job))[1]
+        return make
+
     def _burst_queue(self, queue_url: str, count: int, make) -> Iterator[Event]:
         sqs = self._client("sqs")
         sent = 0
         for start in range(0, count, 10):  # SendMessageBatch takes at most 10 entries
-            entries = [{"Id": str(i), "MessageBody": json.dumps(make(i))} for i in range(start, min(start + 10, count))]
+            entries = [{"Id": str(i - start), "MessageBody": make(i)} for i in range(start, min(start + 10, count))]
             failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
             if failed:
                 raise DeployError(f"SQS refused {len(failed)} messages: {failed[0].get('Message')}")
@@ -396,5 +413,3 @@ class Deployer:
         return deleted
 
 
-def _default_payload(index: int) -> dict:
-    return {"job_id": str(uuid.uuid4()), "burst_index": index, "submitted_at": time.time()}

@@ -17,9 +17,9 @@ class ApiError(RuntimeError):
     """The API answered with an error status or not at all."""
 
 
-def post_signed(url: str, body: dict, credentials, region: str) -> str:
-    """Send one job; return the message id the API answers with."""
-    data = json.dumps(body).encode()
+def post_signed(url: str, body: str, credentials, region: str) -> str:
+    """Send one job (its JSON message body); return the message id the API answers with."""
+    data = body.encode()
     request = AWSRequest(method="POST", url=url, data=data, headers={"Content-Type": "application/json"})
     SigV4Auth(credentials, "execute-api", region).add_auth(request)
     prepared = urllib.request.Request(url, data=data, method="POST", headers=dict(request.headers.items()))

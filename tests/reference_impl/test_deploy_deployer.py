@@ -8,13 +8,19 @@ EventBridge Scheduler) is checked from the template in test_deploy_template.py; 
 """
 import io
 import json
-import warnings
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from reference_impl import jobs
 from reference_impl.deploy import ConfigError, Deployer, GuardrailError
 from reference_impl.deploy.__main__ import main
+from reference_impl.model import artifacts
+from reference_impl.model.catalog import spec
 from reference_impl.scaling import ScalingPolicy
+from reference_impl.worker import WorkerConfig
 
 from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws
 
@@ -37,7 +43,8 @@ def deployer(session, **overrides):
 
 @pytest.fixture
 def deployed(aws):
-    events = list(deployer(aws).up())
+    # Training and uploading the model takes seconds; only the test about the model does it.
+    events = list(deployer(aws).up(upload_model=False))
     return aws, events
 
 
@@ -239,12 +246,25 @@ def test_up_refuses_a_second_stack_of_the_same_name(deployed):
         list(deployer(session).up())
 
 
-def test_up_uploads_the_model_file_to_the_model_key(aws, tmp_path):
-    model = tmp_path / "model.skops"
-    model.write_bytes(b"model-bytes")
-    list(deployer(aws).up(model_file=model))
-    body = aws.client("s3").get_object(Bucket=stack_ids(aws)["Bucket"], Key="models/model.skops")["Body"].read()
-    assert body == b"model-bytes"
+def test_up_uploads_a_model_the_worker_can_load(aws):
+    session, events = aws, list(deployer(aws).up())
+    uri = f"s3://{stack_ids(session)['Bucket']}/models/model.skops"
+    assert any(e.message.startswith("model uploaded: ") for e in events)
+    model = artifacts.load(session.client("s3"), uri)  # the worker's own loader: checks sha256
+    assert model.name == "digits"
+    assert len(model.predict(spec("digits").sample_inputs(3))) == 3
+
+
+def test_the_task_definition_points_the_worker_at_the_queue_model_and_results(deployed):
+    session, _ = deployed
+    ids = stack_ids(session)
+    ecs = session.client("ecs")
+    service = ecs.describe_services(cluster=ids["Cluster"], services=[ids["Service"]])["services"][0]
+    container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+    env = {e["name"]: e["value"] for e in container["environment"]}
+    assert WorkerConfig.from_env(env).visibility_timeout_s == 30  # the queue's timeout, from the policy
+    assert env["RESULTS_S3_URI"] == f"s3://{ids['Bucket']}/results/"
+    assert env["WORKER_STOP_TIMEOUT_S"] == str(container["stopTimeout"]) == "120"
 
 
 # ------------------------------------------------------------------ status and burst
@@ -267,12 +287,50 @@ def test_status_reads_queue_dead_letters_service_and_time_left(deployed):
     assert status.api_url == f"https://{ids['Api']}.execute-api.{REGION}.amazonaws.com/v1"
 
 
-def test_burst_through_the_queue_when_asked_says_so_and_queues_every_job(deployed):
+def test_burst_through_the_queue_when_asked_says_so_and_queues_valid_jobs(deployed):
     session, _ = deployed
-    events = list(deployer(session).burst(25, via="queue"))
+    events = list(deployer(session).burst(25, via="queue", inputs_per_job=2))
     assert "directly to the queue (as asked)" in events[0].message
     assert events[-1].data == {"via": "queue", "sent": 25}
     assert deployer(session).status().visible == 25
+    received = session.client("sqs").receive_message(QueueUrl=stack_ids(session)["JobQueue"], MaxNumberOfMessages=10)
+    for message in received["Messages"]:
+        job = jobs.decode(message["Body"], "digits", message["MessageId"])  # as the worker reads it
+        assert len(job.inputs) == 2 and job.job_id.startswith("digits.")
+
+
+def test_burst_through_the_api_signs_each_request_with_the_callers_identity(deployed):
+    session, _ = deployed
+    seen = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append((self.path, self.headers["Authorization"], self.headers["X-Amz-Date"], body))
+            answer = json.dumps({"message_id": f"m{len(seen)}"}).encode()
+            self.send_response(202)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/v1"
+        events = list(deployer(session).burst(12, api_url=url, workers=3))
+    finally:
+        server.shutdown()
+    assert events[0].message == f"submitting 12 jobs through the API: POST {url}/jobs (SigV4-signed)"
+    assert sorted(events[-1].data["message_ids"]) == sorted(f"m{i}" for i in range(1, 13))
+    assert len(seen) == 12 and {path for path, *_ in seen} == {"/v1/jobs"}
+    for _, authorization, _, body in seen:
+        assert re.fullmatch(r"AWS4-HMAC-SHA256 Credential=[A-Z0-9]+/\d{8}/us-east-1/execute-api/aws4_request, "
+                            r"SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}", authorization)
+        assert json.loads(body)["model"] == "digits"
 
 
 def test_burst_refuses_sizes_outside_its_range(deployed):
