@@ -29,6 +29,7 @@ Environment:
 * ``WORKER_RETRY_DELAY_S`` (5): how long a failed job stays hidden before its next attempt.
 * ``WORKER_EMULATED_SECONDS_PER_ITEM`` (0): EMULATION, off by default: sleep this long per input
   to stand in for a heavier model, so a two-core demo shows what scaling buys.
+* ``WORKER_BACKOFF_MAX_S`` (20): the longest wait between attempts while the endpoint is away.
 * ``WORKER_STATUS_FILE``: local runtime only; the registry file the supervisor reads.
 * ``ECS_AGENT_URI``: set by ECS; enables task scale-in protection.
 * ``WORKER_LOG_LEVEL`` (INFO).
@@ -69,7 +70,7 @@ class WorkerConfig:
     retry_delay_s: int = 5
     emulated_seconds_per_item: float = 0.0
     backoff_base_s: float = 0.5
-    backoff_max_s: float = 30.0
+    backoff_max_s: float = 20.0
     write_threads: int = 10
 
     @classmethod
@@ -80,6 +81,7 @@ class WorkerConfig:
             stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", 30, 1, 120, environ),
             retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", 5, 0, 43_200, environ)),
             emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", 0, 0, 60, environ),
+            backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", 20, 0.1, 600, environ),
         )
 
 
