@@ -17,3 +17,5 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon),
 ]
+
+handler404 = "studyapp.views.not_found"

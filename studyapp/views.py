@@ -1,6 +1,7 @@
 """Site pages that belong to no single app: home and accounts."""
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
@@ -24,3 +25,10 @@ def favicon(request):
     # Browsers ask for /favicon.ico whatever the page links to. Resolved per request, because
     # the hashed static name only exists after collectstatic.
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def not_found(request, exception=None):
+    # API clients get the API's error shape even for URLs no API view matched.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)
+    return render(request, "404.html", status=404)

@@ -29,12 +29,3 @@ def question_file(qid="q1", title="A title", options=None, body="# Stem\n\nWhat 
             why: Because not.
         """)
     return f"---\nid: \"{qid}\"\ntitle: {title}\n{options}{extra}---\n{body}"
-
-
-@pytest.fixture
-def write(tmp_path):
-    def _write(name, text):
-        path = tmp_path / name
-        path.write_text(text)
-        return path
-    return _write
