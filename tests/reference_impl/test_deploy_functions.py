@@ -120,3 +120,48 @@ def test_the_reaper_holds_at_zero_empties_the_bucket_and_deletes_its_stack(aws, 
     assert s3.list_objects_v2(Bucket="lab-bucket")["KeyCount"] == 0
     assert cf.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == "DELETE_COMPLETE"
     assert json.loads(capsys.readouterr().out) == report
+
+
+def _role_actions(role: str) -> set[str]:
+    out = set()
+    for policy in RESOURCES[role]["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            out.update([actions] if isinstance(actions, str) else actions)
+    return out
+
+
+# S3 authorises ListObjectsV2 as ListBucket and DeleteObjects as DeleteObject
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html).
+S3_ACTIONS = {"ListObjectsV2": "ListBucket", "DeleteObjects": "DeleteObject"}
+
+
+@pytest.mark.parametrize("function, role", [("ScalerFunction", "ScalerRole"), ("ReaperFunction", "ReaperRole")])
+def test_each_function_calls_only_what_its_role_allows(aws, monkeypatch, function, role):
+    import boto3
+
+    calls = set()
+
+    def record(model, **kwargs):
+        service = model.service_model.signing_name
+        calls.add(f"{service}:{S3_ACTIONS.get(model.name, model.name) if service == 's3' else model.name}")
+
+    # The functions use boto3.client(...), i.e. boto3's default session; a fresh one for this test,
+    # put back afterwards.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-call", record)
+    register_target(aws, 7)
+    send(aws, 3)
+    aws.client("s3").create_bucket(Bucket="lab-bucket")
+    aws.client("s3").put_object(Bucket="lab-bucket", Key="results/a.json", Body=b"x")
+    stack_id = aws.client("cloudformation").create_stack(StackName="lab-s", TemplateBody=json.dumps(
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}))["StackId"]
+    for name, value in {"TARGET_BACKLOG_PER_TASK": "10", "STACK_ID": stack_id, "BUCKET": "lab-bucket"}.items():
+        monkeypatch.setenv(name, value)
+    handler = load(function)["handler"]
+    if function == "ReaperFunction":
+        handler({}, None, sleep=lambda s: None, wait_s=5)
+    else:
+        assert handler({}, None)["action"] == "scale_out"
+    assert calls and calls <= _role_actions(role), sorted(calls - _role_actions(role))

@@ -46,3 +46,63 @@ def test_the_build_context_leaves_out_everything_but_the_worker_package():
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
     assert ignore[ignore.index("*")] == "*" and "!reference_impl/" in ignore
     assert {"reference_impl/deploy/", "reference_impl/simulate/"} <= set(ignore)
+
+
+# Imports the worker the way the image would: any module from a distribution the image does not
+# install, or from a package its build context leaves out, is "not found". Optional imports that
+# libraries guard (scikit-learn tries pytest, numpy tries charset_normalizer) then fail quietly
+# as they would in the image, and a hard dependency fails the import.
+IMAGE_IMPORT = """
+import json, sys
+allowed = set(json.loads(sys.argv[1]))
+left_out = ("reference_impl.deploy", "reference_impl.simulate", "reference_impl.local")
+
+class NotInImage:
+    def find_spec(self, name, path=None, target=None):
+        top = name.split(".")[0]
+        if name.startswith(left_out) or not (top in sys.stdlib_module_names or top in allowed
+                                             or top == "reference_impl" or top.startswith("_")):
+            raise ModuleNotFoundError(f"No module named {name!r} in the image", name=name)
+        return None
+
+sys.meta_path.insert(0, NotInImage())
+import reference_impl.worker
+print("imported")
+"""
+
+
+def _closure(names: set[str]) -> set[str]:
+    """Distributions that installing `names` brings in (their non-optional requirements, recursively)."""
+    from importlib.metadata import PackageNotFoundError, requires
+    from packaging.requirements import Requirement
+
+    seen, todo = set(), [n.lower() for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            reqs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        for raw in reqs:
+            req = Requirement(raw)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name.lower().replace("_", "-"))
+    return seen
+
+
+def test_the_worker_imports_with_only_what_the_image_installs_and_copies():
+    import json
+    import subprocess
+    import sys
+    from importlib.metadata import packages_distributions
+
+    installed = _closure(set(pins(DEPLOY / "requirements-worker.txt")))
+    allowed = sorted(module for module, dists in packages_distributions().items()
+                     if any(d.lower().replace("_", "-") in installed for d in dists))
+    result = subprocess.run([sys.executable, "-c", IMAGE_IMPORT, json.dumps(allowed)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "imported", result.stderr[-2000:]
+    assert "pytest" not in allowed and "django" not in allowed
