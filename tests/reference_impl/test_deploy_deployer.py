@@ -333,6 +333,21 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
         assert json.loads(body)["model"] == "digits"
 
 
+def test_the_cli_status_json_and_burst_report_what_they_did(deployed, monkeypatch):
+    session, _ = deployed
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
+    args = ["--model", "digits", "--lab", "week3", "--owner", "ann"]
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["burst", "120", "--via", "queue", *args], out, err) == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert "directly to the queue (as asked)" in lines[0]
+    assert lines[-1].startswith("[" + "#" * 30 + "] 120/120 120 jobs sent to the queue")
+    out = io.StringIO()
+    assert main(["status", "--json", *args], out, err) == 0
+    status = json.loads(out.getvalue())
+    assert (status["stack_status"], status["visible"], status["desired"]) == ("CREATE_COMPLETE", 120, 0)
+
+
 def test_burst_refuses_sizes_outside_its_range(deployed):
     session, _ = deployed
     with pytest.raises(ValueError, match="a burst is 1 to 10000 jobs"):

@@ -56,6 +56,9 @@ def test_every_call_of_a_whole_lab_is_allowed_by_the_instructor_policy(monkeypat
         d = Deployer(lab_config(), session=session, allowed_accounts=frozenset({ACCOUNT}), now=lambda: NOW,
                      sleep=lambda s: None, poll_s=0)
         d.plan()
+        # plan reads only: identity, the default VPC, and CloudFormation's template check
+        assert calls == {"sts:GetCallerIdentity", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+                         "cloudformation:ValidateTemplate"}
         list(d.up())
         d.status()
         list(d.burst(3, via="queue"))

@@ -225,6 +225,11 @@ def test_the_api_is_signed_and_integrates_sqs_and_s3_without_a_server():
     assert ":sqs:path/" in submit["Integration"]["Uri"]["Fn::Sub"]
     assert submit["Integration"]["RequestTemplates"]["application/json"].startswith("Action=SendMessage&")
     assert ":s3:path/${Bucket}/results/{id}.json" in result["Integration"]["Uri"]["Fn::Sub"]
+    # Errors from SQS or S3 map to error statuses, not to the default 202/200.
+    patterns = {r["StatusCode"]: r.get("SelectionPattern") for r in submit["Integration"]["IntegrationResponses"]}
+    assert patterns == {"202": None, "400": r"4\d{2}", "502": r"5\d{2}"}
+    patterns = {r["StatusCode"]: r.get("SelectionPattern") for r in result["Integration"]["IntegrationResponses"]}
+    assert patterns == {"200": None, "404": "40[34]", "502": r"5\d{2}"}
     types = {v["Type"] for v in RESOURCES.values()}
     assert not types & {"AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer"}
 
