@@ -68,9 +68,6 @@ class LabStatus:
     queue_url: str | None = None
 
 
-_TERMINAL_OK = {"CREATE_COMPLETE", "DELETE_COMPLETE"}
-
-
 class Deployer:
     """One lab's stack. Every method checks the account allow-list before anything else."""
 

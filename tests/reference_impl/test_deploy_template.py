@@ -252,3 +252,10 @@ def test_inline_functions_fit_cloudformations_zipfile_limit():
     # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html).
     for fn in ("ScalerFunction", "ReaperFunction"):
         assert len(props(fn)["Code"]["ZipFile"]) <= 4096, fn
+
+
+def test_the_template_fits_in_a_request_body():
+    # CreateChangeSet's TemplateBody takes at most 51,200 bytes
+    # (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html);
+    # beyond it the template would have to go through S3.
+    assert len(TEMPLATE_PATH.read_bytes()) <= 51_200
