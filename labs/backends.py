@@ -1,9 +1,275 @@
-"""How each kind of lab is started, read, burst and stopped."""
+"""How each kind of lab is started, read, burst and stopped.
+
+Local labs run `python -m reference_impl local up` (LocalStack, the autoscaler and real worker
+processes) as a process group of their own, under coreutils `timeout`, so the lab stops at its
+deadline even if the web app is down. AWS labs run the deployer (reference_impl/deploy) in a
+subprocess whose output is the progress log; the stack deletes itself at its deadline through
+its own EventBridge Scheduler schedule.
+"""
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+HARD_KILL_AFTER_S = 90  # after SIGTERM, the runtime's warm stop gets this long before SIGKILL
+LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 
 class BackendError(Exception):
     """The deployment could not do what was asked; the message says why, for the instructor."""
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _alive(pid) -> bool:
+    """True while the process runs. Reaps it if it is our child that has exited."""
+    if not pid:
+        return False
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return False
+    except ChildProcessError:
+        pass  # not our child (another worker process started it): ask the kernel instead
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ", 1)[1][:1] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return ""
+
+
+def _spawn(lab, args: list[str], env: dict, log_name: str) -> int:
+    folder = Path(lab.runtime_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    ttl_s = max(1, lab.seconds_left())
+    with open(folder / log_name, "ab") as out:
+        proc = subprocess.Popen(
+            ["timeout", "--signal=TERM", f"--kill-after={HARD_KILL_AFTER_S}", str(ttl_s), sys.executable, *args],
+            cwd=settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return proc.pid
+
+
+def _terminate(pid) -> bool:
+    """SIGTERM to the lab's `timeout`, which passes it on for a warm stop; True if already gone."""
+    if not _alive(pid):
+        return True
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _hard_kill(pid) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class LocalBackend:
+    """The reference system on this machine, one isolated runtime (and endpoint) per lab."""
+
+    def start(self, lab) -> None:
+        lab.runtime_dir = str(Path(settings.VAR_DIR) / "labs" / str(lab.pk))
+        env = {
+            **os.environ,
+            "REFIMPL_STATE_DIR": lab.runtime_dir,
+            "REFIMPL_MODELS": lab.model_name,
+            "REFIMPL_MAX_WORKERS": str(lab.max_tasks),
+            "REFIMPL_QUEUE_PREFIX": f"lab{lab.pk}-",
+            "REFIMPL_BUCKET": f"refimpl-lab{lab.pk}",
+            "REFIMPL_ENDPOINT_PORT": str(_free_port()),
+        }
+        env.pop("AWS_ENDPOINT_URL", None)  # each lab its own endpoint: tearing one down touches no other
+        try:
+            lab.pid = _spawn(lab, ["-m", "reference_impl", "local", "up"], env, "runtime.log")
+        except OSError as exc:
+            raise BackendError(f"could not start the local runtime: {exc}") from exc
+
+    def status(self, lab) -> dict:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from reference_impl.local import NotRunning, status as local_status
+        from reference_impl.local.runtime import local_clients
+        from reference_impl.local.state import services
+
+        folder = Path(lab.runtime_dir)
+        alive = _alive(lab.pid)
+        out = {"stopped": not alive}
+        if lab.status == lab.Status.TEARING_DOWN and alive:
+            torn = lab.events.filter(action="teardown").values_list("created_at", flat=True).first()
+            if torn and (timezone.now() - torn).total_seconds() > HARD_KILL_AFTER_S:
+                _hard_kill(lab.pid)
+        if not alive:
+            if lab.status == lab.Status.DEPLOYING:
+                out["failed"] = "the local runtime exited while starting: " + (_tail(folder / "runtime.log") or "no output")
+            return out
+        try:
+            report = local_status(folder, live=True, decisions=20)
+        except NotRunning:
+            out["progress"] = "starting LocalStack, training and uploading the model…"
+            return out
+        model = report["models"].get(lab.model_name, {})
+        out["ready"] = report.get("supervisor_alive", False)
+        out["queue"] = {"visible": model.get("visible"), "in_flight": model.get("in_flight"),
+                        "dlq": model.get("dead_letter")}
+        out["workers"] = {"desired": model.get("desired"), "running": model.get("running"), "busy": model.get("busy")}
+        out["decisions"] = [
+            {"at": d.get("ts"), "visible": d.get("visible"), "in_flight": d.get("in_flight"),
+             "running": d.get("running"), "desired": d.get("desired"), "action": d.get("action"),
+             "reason": d.get("reason")}
+            for d in model.get("recent_decisions", [])
+        ]
+        try:
+            svc = services(folder)[lab.model_name]
+            out["jobs"] = job_figures(svc.store(local_clients(report["endpoint_url"])))
+        except (KeyError, BotoCoreError, ClientError) as exc:
+            log.info("lab %s: results not readable yet: %s", lab.pk, exc, exc_info=True)
+            out["jobs"] = {"unavailable": str(exc)}
+        return out
+
+    def burst(self, lab, count: int, batch_size: int) -> int:
+        from reference_impl import jobs
+        from reference_impl.local.runtime import local_clients
+        from reference_impl.local.state import read_runtime, services
+        from reference_impl.model.catalog import spec as model_spec
+
+        folder = Path(lab.runtime_dir)
+        try:
+            svc = services(folder)[lab.model_name]
+            clients = local_clients(read_runtime(folder)["endpoint_url"])
+        except (KeyError, RuntimeError) as exc:
+            raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
+        spec = model_spec(lab.model_name)
+        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(count)]
+        return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+
+    def stop(self, lab) -> bool:
+        return _terminate(lab.pid)
+
+
+def job_figures(store) -> dict:
+    """Results written so far, and latency (submitted to completed) over the newest of them."""
+    paginator = store.s3.get_paginator("list_objects_v2")
+    results = []
+    errors = 0
+    for page in paginator.paginate(Bucket=store.bucket, Prefix=store.prefix):
+        for item in page.get("Contents", []):
+            if item["Key"].endswith(".error.json"):
+                errors += 1
+            elif item["Key"].endswith(".json"):
+                results.append((item["LastModified"], item["Key"]))
+    results.sort(reverse=True)
+    latencies = []
+    for _, key in results[:LATENCY_SAMPLE]:
+        doc = json.loads(store.s3.get_object(Bucket=store.bucket, Key=key)["Body"].read())
+        if doc.get("submitted_at") and doc.get("completed_at"):
+            latencies.append(doc["completed_at"] - doc["submitted_at"])
+    latencies.sort()
+
+    def pct(q):
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2) if latencies else None
+
+    return {"completed": len(results), "failed_attempts": errors, "latency_p50_s": pct(0.5), "latency_p95_s": pct(0.95)}
+
+
+class AwsBackend:
+    """The CloudFormation stack in a sandbox account, driven by the deployer's CLI."""
+
+    def _common(self, lab) -> list[str]:
+        return ["--model", lab.model_name, "--lab", f"lab{lab.pk}", "--owner", lab.owner.get_username(),
+                "--region", lab.aws_region]
+
+    def _env(self) -> dict:
+        # Credentials: only boto3's standard chain, from this process's environment; nothing stored.
+        return dict(os.environ)
+
+    def _deployer(self, lab):
+        from reference_impl.deploy.config import LabConfig, default_policy
+        from reference_impl.deploy.deployer import Deployer
+
+        config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
+                           ttl_minutes=max(1, lab.seconds_left() // 60), image_uri=settings.LAB_IMAGE_URI,
+                           region=lab.aws_region, policy=default_policy(lab.max_tasks))
+        return Deployer(config)  # reads LAB_ALLOWED_ACCOUNT_IDS and checks the account via STS
+
+    def start(self, lab) -> None:
+        from reference_impl.deploy.config import ConfigError, allowed_account_ids
+
+        try:
+            allowed = allowed_account_ids()
+        except ConfigError as exc:
+            raise BackendError(str(exc)) from exc
+        if not allowed:
+            raise BackendError("AWS labs are off: set LAB_ALLOWED_ACCOUNT_IDS to the sandbox account ids allowed")
+        if not settings.LAB_IMAGE_URI:
+            raise BackendError("set LAB_IMAGE_URI to the worker image in ECR (README, 'Instructors')")
+        lab.aws_region = settings.LAB_AWS_REGION
+        lab.runtime_dir = str(Path(settings.VAR_DIR) / "labs" / str(lab.pk))
+        lab.stack_name = f"lab-lab{lab.pk}-{lab.model_name}"
+        ttl = str(max(1, lab.seconds_left() // 60))
+        args = ["-m", "reference_impl.deploy", "up", *self._common(lab), "--ttl-minutes", ttl,
+                "--max-tasks", str(lab.max_tasks), "--image", settings.LAB_IMAGE_URI]
+        try:
+            lab.pid = _spawn(lab, args, self._env(), "deploy.log")
+        except OSError as exc:
+            raise BackendError(f"could not start the deployer: {exc}") from exc
+
+    def status(self, lab) -> dict:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        folder = Path(lab.runtime_dir)
+        out: dict = {"progress": _tail(folder / "deploy.log", 3)}
+        try:
+            st = self._deployer(lab).status()
+        except (BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            out["unavailable"] = str(exc)
+            return out
+        out["ready"] = st.stack_status == "CREATE_COMPLETE"
+        out["stopped"] = st.stack_status in ("ABSENT", "DELETE_COMPLETE")
+        if st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
+            out["failed"] = f"stack {st.stack_status}: " + _tail(folder / "deploy.log")
+        out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
+        out["workers"] = {"desired": st.desired, "running": st.running}
+        return out
+
+    def burst(self, lab, count: int, batch_size: int) -> int:
+        events = list(self._deployer(lab).burst(count, inputs_per_job=batch_size))
+        return next((e.done for e in reversed(events) if e.done is not None), count)
+
+    def stop(self, lab) -> bool:
+        if _alive(lab.pid):
+            _terminate(lab.pid)
+        try:
+            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab)], self._env(), "teardown.log")
+        except OSError as exc:
+            raise BackendError(f"could not start the teardown: {exc}") from exc
+        return False
+
+
 def backend_for(lab):
-    raise BackendError("not wired yet")
+    return AwsBackend() if lab.target == lab.Target.AWS else LocalBackend()

@@ -1,17 +1,17 @@
 from django import forms
-from django.conf import settings
 
 from labs.models import Lab
+from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES
 
 
 class LabForm(forms.ModelForm):
     ttl_minutes = forms.IntegerField(
-        label="Time limit (minutes)", min_value=5, max_value=settings.LAB_MAX_TTL_MINUTES, initial=30,
-        help_text=f"Torn down automatically when this passes (at most {settings.LAB_MAX_TTL_MINUTES}).",
+        label="Time limit (minutes)", min_value=5, max_value=MAX_TTL_MINUTES, initial=30,
+        help_text=f"Torn down automatically when this passes (at most {MAX_TTL_MINUTES}).",
     )
     max_tasks = forms.IntegerField(
-        label="Maximum workers", min_value=1, max_value=settings.LAB_MAX_TASKS_CAP, initial=4,
-        help_text=f"The autoscaler never runs more than this (at most {settings.LAB_MAX_TASKS_CAP}).",
+        label="Maximum workers", min_value=1, max_value=MAX_TASKS_CAP, initial=4,
+        help_text=f"The autoscaler never runs more than this (at most {MAX_TASKS_CAP}).",
     )
 
     class Meta:

@@ -202,11 +202,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # boto3 announces where it found credentials on every client it makes: a dashboard polls.
+    "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
 
-# Instructor labs. A lab never outlives its time limit, never runs more than its worker cap,
-# and an AWS lab deploys only into an allow-listed account (checked against STS at deploy time).
-LAB_MAX_TTL_MINUTES = envint("LAB_MAX_TTL_MINUTES", 240)
-LAB_MAX_TASKS_CAP = envint("LAB_MAX_TASKS_CAP", 10)
-LAB_ALLOWED_ACCOUNT_IDS = envlist("LAB_ALLOWED_ACCOUNT_IDS", [])
+# Instructor labs. The caps (time limit, tasks) and the account allow-list
+# (LAB_ALLOWED_ACCOUNT_IDS) are the deployer's own, read in reference_impl/deploy/config.py, so
+# the web app and the command line enforce the same limits.
 LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")
+# The worker image in ECR that AWS labs deploy (README, "Instructors": build and push it first).
+LAB_IMAGE_URI = envstr("LAB_IMAGE_URI", "")

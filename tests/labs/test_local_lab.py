@@ -1,0 +1,91 @@
+"""A lab on this machine, for real: LocalStack, the autoscaler and worker processes."""
+import datetime as dt
+import time
+
+import pytest
+from django.utils import timezone
+
+from labs import operations
+from labs.models import Lab
+
+
+def wait_for(predicate, timeout_s, step_s=0.5):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step_s)
+    raise AssertionError(f"condition not met within {timeout_s} s")
+
+
+@pytest.fixture
+def fast_runtime(monkeypatch, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    # Shorter than the demo defaults so the test sees scale-in within seconds.
+    monkeypatch.setenv("REFIMPL_POLL_S", "0.5")
+    monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
+    monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
+    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.02")
+
+
+@pytest.mark.localstack
+def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast_runtime):
+    lab = Lab.objects.create(name="class demo", owner=instructor, max_tasks=3,
+                             expires_at=timezone.now() + dt.timedelta(minutes=10))
+    operations.launch(lab, instructor)
+    try:
+        def running():
+            lab.refresh_from_db()
+            assert lab.status != Lab.Status.FAILED, lab.error
+            return operations.status(lab)["lab"]["status"] == "running"
+        wait_for(running, 120)
+        assert operations.status(lab)["workers"]["running"] == 0  # an idle model costs nothing
+
+        assert operations.burst(lab, 200, 1, instructor) == 200
+        peak = wait_for(lambda: operations.status(lab)["workers"]["running"] >= 2 and operations.status(lab), 60)
+        assert peak["workers"]["running"] <= 3  # never past the lab's cap
+
+        def drained_and_idle():
+            st = operations.status(lab)
+            return st.get("jobs", {}).get("completed") == 200 and st["workers"]["running"] == 0 and st
+        final = wait_for(drained_and_idle, 120, 1)
+        assert final["queue"]["dlq"] == 0 and final["jobs"]["latency_p50_s"] is not None
+        assert any(d["action"] == "scale_in" for d in final["decisions"])
+    finally:
+        operations.teardown(lab, instructor, "test over")
+        wait_for(lambda: operations.status(lab)["lab"]["status"] == "ended", 100, 1)
+    actions = list(lab.events.order_by("created_at").values_list("action", flat=True))
+    assert actions[:3] == ["created", "deploy_started", "running"] and "burst" in actions and actions[-1] == "ended"
+
+
+def test_an_expired_lab_is_torn_down_when_labs_are_visited(client, db, instructor, fast_runtime):
+    lab = Lab.objects.create(name="old", owner=instructor, status=Lab.Status.RUNNING, runtime_dir="/nonexistent",
+                             expires_at=timezone.now() - dt.timedelta(seconds=1))
+    client.force_login(instructor)
+    client.get("/labs/")
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.ENDED
+    assert list(lab.events.values_list("action", "detail")) [::-1][0] == ("teardown", {"reason": "time limit passed"})
+
+
+def test_aws_labs_refuse_without_an_allow_list(client, db, instructor, monkeypatch, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.delenv("LAB_ALLOWED_ACCOUNT_IDS", raising=False)
+    client.force_login(instructor)
+    response = client.post("/labs/", {"name": "aws", "target": "aws", "max_tasks": 2, "ttl_minutes": 30})
+    lab = Lab.objects.get()
+    assert response.status_code == 302 and lab.status == Lab.Status.FAILED
+    assert "LAB_ALLOWED_ACCOUNT_IDS" in lab.error
+
+
+@pytest.mark.parametrize("data, field", [
+    ({"name": "x", "target": "local", "max_tasks": 99, "ttl_minutes": 30}, "max_tasks"),
+    ({"name": "x", "target": "local", "max_tasks": 2, "ttl_minutes": 10_000}, "ttl_minutes"),
+    ({"name": "x", "target": "local", "max_tasks": 2}, "ttl_minutes"),
+])
+def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field):
+    client.force_login(instructor)
+    response = client.post("/labs/", data)
+    assert response.status_code == 400 and field in response.context["form"].errors
+    assert not Lab.objects.exists()
