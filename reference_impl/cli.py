@@ -19,6 +19,7 @@ from reference_impl import jobs
 from reference_impl.envvars import SettingError
 from reference_impl.local import NotRunning, state, status as local_status
 from reference_impl.local import runtime
+from reference_impl.local.endpoint import EndpointError
 from reference_impl.model.catalog import CATALOG, spec as model_spec
 from reference_impl.queues import QueueUnavailable
 from reference_impl.results import StoreUnavailable
@@ -133,7 +134,7 @@ def main(argv=None) -> int:
             p.error(f"--batch-size must be 1-{jobs.MAX_INPUTS_PER_JOB}, got {args.batch_size}")
     try:
         return args.func(args)
-    except (NotRunning, SettingError, ValueError) as exc:
+    except (NotRunning, SettingError, ValueError, EndpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (QueueUnavailable, StoreUnavailable) as exc:

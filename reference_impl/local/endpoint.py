@@ -9,11 +9,13 @@ open-source core), so whoever restarts it provisions again (local/provision.py).
 Environment: ``REFIMPL_LOCALSTACK_PYTHON``: the interpreter with localstack-core installed
 (default: ``.venv-localstack/bin/python`` in the project).
 """
+import ctypes
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,6 +32,21 @@ LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test
 
 class EndpointError(RuntimeError):
     pass
+
+
+def die_with_parent():
+    """A ``preexec_fn``: ask Linux to SIGTERM the child when the process that started it dies,
+    so a SIGKILLed ``local up`` leaves no LocalStack or worker behind (``start_new_session`` keeps
+    Ctrl-C away from them, which also keeps them from dying with the terminal). Linux calls this
+    "parent death signal"; it fires when the starting *thread* ends, so only the main thread of
+    a long-lived process should use it. Elsewhere it does nothing."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+# Loaded in the parent: between fork and exec the child should run as little Python as it can.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
 
 
 def free_port() -> int:
@@ -79,6 +96,7 @@ class Endpoint:
     port: int
     python: str
     process: subprocess.Popen | None = None
+    tied_to_parent: bool = False
     log_path: Path = field(init=False)
 
     def __post_init__(self):
@@ -96,6 +114,7 @@ class Endpoint:
         self.process = subprocess.Popen(
             [self.python, "-m", "localstack.runtime.main"], env=_environment(Path(self.root) / "fs", self.port),
             stdout=log, stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True,
+            preexec_fn=die_with_parent if self.tied_to_parent else None,
         )
         log.close()
         deadline = time.monotonic() + timeout_s
@@ -133,7 +152,8 @@ class Endpoint:
         return self.start(timeout_s)
 
 
-def start_local_endpoint(root, port: int | None = None, python: str | None = None) -> Endpoint:
+def start_local_endpoint(root, port: int | None = None, python: str | None = None,
+                         tied_to_parent: bool = False) -> Endpoint:
     """Start LocalStack under ``root`` (its files and log) and return once SQS and S3 answer.
 
     Any test folder's conftest can call this; pair it with ``endpoint.stop()``.
@@ -142,4 +162,4 @@ def start_local_endpoint(root, port: int | None = None, python: str | None = Non
     if not Path(python).exists():
         raise EndpointError(f"no LocalStack interpreter at {python}; run `make install` "
                             "or set REFIMPL_LOCALSTACK_PYTHON")
-    return Endpoint(Path(root), port or free_port(), python).start()
+    return Endpoint(Path(root), port or free_port(), python, tied_to_parent=tied_to_parent).start()

@@ -118,8 +118,9 @@ def local_clients(endpoint_url: str) -> aws.Clients:
     return aws.clients(endpoint_url)
 
 
-def build_supervisor(settings: LocalSettings, services, clients) -> Supervisor:
-    launcher = ProcessLauncher(services, settings.folder, settings.worker_env(clients.sqs.meta.endpoint_url))
+def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent: bool = False) -> Supervisor:
+    launcher = ProcessLauncher(services, settings.folder, settings.worker_env(clients.sqs.meta.endpoint_url),
+                               tied_to_parent=tied_to_parent)
     pools = {name: ModelPool(settings.policy(), services[name].queue(clients)) for name in settings.models}
     return Supervisor(pools, launcher, settings.folder, stop_timeout_s=settings.stop_timeout_s)
 
@@ -130,7 +131,8 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
     folder = Path(settings.folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "runtime.json").unlink(missing_ok=True)
-    if threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
     endpoint = None
@@ -139,14 +141,15 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
         log.info("using the endpoint at %s", endpoint_url)
     else:
         log.info("starting LocalStack on 127.0.0.1:%d (log: %s)", settings.port, folder / "logs" / "localstack.log")
-        endpoint = start_local_endpoint(folder / "logs", port=settings.port)
+        endpoint = start_local_endpoint(folder / "logs", port=settings.port, tied_to_parent=main_thread)
         endpoint_url = endpoint.url
     supervisor = None
     try:
         clients = local_clients(endpoint_url)
-        services = provision(clients, list(settings.models), ProvisionSettings(
+        provision_settings = ProvisionSettings(
             bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
-            max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb))
+            max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb)
+        services = provision(clients, list(settings.models), provision_settings)
         state.write_json(folder / "runtime.json", {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
             "models": {name: svc.to_dict() for name, svc in services.items()},
@@ -157,10 +160,18 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
                      settings.emulated_seconds_per_item)
         log.info("ready: models %s; try `python -m reference_impl submit --model %s --count 200` and "
                  "`python -m reference_impl status`", ", ".join(settings.models), settings.models[0])
-        supervisor = build_supervisor(settings, services, clients)
+        supervisor = build_supervisor(settings, services, clients, tied_to_parent=main_thread)
         if on_ready:
             on_ready(supervisor)
-        supervisor.run(stop, settings.poll_s)
+
+        def revive_endpoint():
+            # LocalStack keeps nothing across a restart: start it again and provision again; the
+            # workers back off meanwhile and carry on (queue URLs do not change).
+            if endpoint is not None and endpoint.process.poll() is not None:
+                log.warning("LocalStack exited with %s; restarting it and provisioning again", endpoint.process.returncode)
+                endpoint.start()
+                provision(clients, list(settings.models), provision_settings)
+        supervisor.run(stop, settings.poll_s, before_poll=revive_endpoint)
     finally:
         log.info("stopping workers")
         if supervisor is not None:

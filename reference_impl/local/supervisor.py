@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reference_impl.local import state
+from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
 from reference_impl.queues import QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
@@ -55,8 +56,9 @@ class ProcessLauncher:
     """Starts worker processes for one runtime: same interpreter, the model's service in the
     environment, output to ``logs/``."""
 
-    def __init__(self, services, folder: Path, worker_env: dict):
+    def __init__(self, services, folder: Path, worker_env: dict, tied_to_parent: bool = False):
         self.services, self.folder, self.worker_env = services, Path(folder), worker_env
+        self.tied_to_parent = tied_to_parent
         self._numbers = itertools.count(1)
 
     def start(self, model: str, now_s: float) -> WorkerHandle:
@@ -70,7 +72,8 @@ class ProcessLauncher:
                "PYTHONPATH": os.pathsep.join(filter(None, [str(state.PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
         with open(self.folder / "logs" / f"worker-{model}-{number:04d}.log", "ab") as out:
             process = subprocess.Popen([sys.executable, "-m", "reference_impl.worker"], env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, cwd=state.PROJECT_ROOT, start_new_session=True)
+                                       stderr=subprocess.STDOUT, cwd=state.PROJECT_ROOT, start_new_session=True,
+                                       preexec_fn=die_with_parent if self.tied_to_parent else None)
         return WorkerHandle(model, process, status_path, now_s)
 
 
@@ -176,9 +179,11 @@ class Supervisor:
 
     # --- running and stopping ------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, poll_s: float) -> None:
+    def run(self, stop: threading.Event, poll_s: float, before_poll=None) -> None:
         while not stop.is_set():
             started = time.monotonic()
+            if before_poll is not None:
+                before_poll()
             self.poll()
             stop.wait(max(0.0, poll_s - (time.monotonic() - started)))
 
