@@ -32,7 +32,7 @@ run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loadquestions
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) -m studyapp.devstack --port $(PORT)
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,64 @@
+"""`make run`: the web app and the reference system's local runtime side by side.
+
+The runtime (`python -m reference_impl local up`: LocalStack on loopback, the models, the
+autoscaler) is what `python -m reference_impl submit/status/result` talk to; labs start runtimes
+of their own. Ctrl-C stops both. If the runtime cannot start (say its port is taken), the web app
+keeps running and says so.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m studyapp.devstack")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--no-runtime", action="store_true", help="serve the web app only")
+    args = parser.parse_args(argv)
+    procs = {}
+    if not args.no_runtime:
+        log = ROOT / "var" / "local-runtime.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        print(f"starting the reference system's local runtime (log: {log.relative_to(ROOT)})", flush=True)
+        with open(log, "ab") as out:
+            procs["runtime"] = subprocess.Popen([sys.executable, "-m", "reference_impl", "local", "up"],
+                                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    procs["web"] = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"], cwd=ROOT)
+
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    warned = False
+    while not stopping:
+        if procs["web"].poll() is not None:
+            break
+        runtime = procs.get("runtime")
+        if runtime is not None and runtime.poll() is not None and not warned:
+            print(f"the local runtime stopped (exit {runtime.returncode}); see var/local-runtime.log. "
+                  "The web app keeps running.", flush=True)
+            warned = True
+        time.sleep(0.5)
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
