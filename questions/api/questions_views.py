@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from questions.api.errors import ErrorSerializer
 from questions.api.permissions import ReadOnlyOrInstructor
+from questions.api.quiz_views import QuizClosed, open_exam_items, without_open_exams
 from questions.api.serializers import (
     AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
     QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
@@ -135,12 +136,18 @@ class QuestionDetail(APIView):
 class AttemptCreate(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
-                   description="Answer a question. Graded by the same function as the learner pages.")
+    @extend_schema(request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+                   description="Answer a question. Graded by the same function as the learner pages. "
+                               "409 while the question is part of the caller's unfinished exam.")
     def post(self, request, external_id):
         question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        exam = open_exam_items(request.user).filter(question=question).values_list("quiz_id", flat=True).first()
+        if exam is not None:
+            # Its feedback here would reveal the answer of an exam still running.
+            raise QuizClosed({"question": [f"part of your exam quiz {exam}, which is not finished; "
+                                           "answer it there, or finish the quiz first"]})
         try:
             result = grade(question, serializer.validated_data["selected"])
         except GradingError as exc:
@@ -158,7 +165,8 @@ class AttemptList(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return Attempt.objects.filter(user=self.request.user).select_related("question")
+        mine = Attempt.objects.filter(user=self.request.user).select_related("question")
+        return without_open_exams(mine, self.request.user)
 
     @extend_schema(responses={200: AttemptSerializer(many=True), 401: E, 403: E, 404: E, 429: E})
     def get(self, request, *args, **kwargs):
@@ -171,7 +179,7 @@ class Progress(APIView):
     @extend_schema(responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
                    description="The caller's totals and accuracy per domain.")
     def get(self, request):
-        mine = Attempt.objects.filter(user=request.user)
+        mine = without_open_exams(Attempt.objects.filter(user=request.user), request.user)
         totals = mine.aggregate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)),
                                 questions=Count("question", distinct=True))
         by_domain = [

@@ -1,11 +1,14 @@
 """Quizzes: a set of questions answered in practice mode (feedback each time) or exam mode
 (nothing revealed until finished; no answers after the time limit)."""
 import random
+import re
 
 from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -25,9 +28,12 @@ class QuizClosed(ValidationError):
     status_code = status.HTTP_409_CONFLICT
 
 
+WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
+
+
 def quiz_data(quiz: Quiz) -> dict:
     reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
-    items = list(quiz.items.select_related("question", "attempt"))
+    items = list(quiz.items.all())  # prefetched with WITH_ITEMS: no query per item
     answered = [i for i in items if i.attempt_id]
     score = None
     if reveal:
@@ -64,23 +70,42 @@ class QuizList(APIView):
         with transaction.atomic():
             quiz = Quiz.objects.create(user=request.user, mode=data["mode"], time_limit_s=data.get("time_limit_s"))
             QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
+        quiz = Quiz.objects.prefetch_related(WITH_ITEMS).get(pk=quiz.pk)
         return Response(QuizSerializer(quiz_data(quiz)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: QuizSerializer(many=True), 401: E, 403: E, 429: E})
     def get(self, request):
-        quizzes = Quiz.objects.filter(user=request.user)[:50]
+        quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:50]
         return Response(QuizSerializer([quiz_data(q) for q in quizzes], many=True).data)
 
 
-def _own_quiz(request, pk) -> Quiz:
+QUIZ_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the quiz's id")  # drf-spectacular names a pk "id"
+# Digits that fit the database's 64-bit integer; anything else is no quiz.
+QUIZ_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def _own_quiz(request, pk: str) -> Quiz:
     # Someone else's quiz is a 404, not a 403: its existence is not theirs to know.
-    return get_object_or_404(Quiz, pk=pk, user=request.user)
+    if not QUIZ_ID_RE.fullmatch(pk):
+        raise Http404
+    return get_object_or_404(Quiz.objects.prefetch_related(WITH_ITEMS), pk=int(pk), user=request.user)
+
+
+def open_exam_items(user):
+    """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
+    return QuizItem.objects.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
+
+
+def without_open_exams(attempts, user):
+    """The user's attempts less those answering an exam in progress: listing them, or counting
+    them in progress totals, would tell the learner whether each exam answer was right."""
+    return attempts.exclude(pk__in=open_exam_items(user).filter(attempt__isnull=False).values("attempt_id"))
 
 
 class QuizDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E})
+    @extend_schema(parameters=[QUIZ_ID], responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E})
     def get(self, request, pk):
         return Response(QuizSerializer(quiz_data(_own_quiz(request, pk))).data)
 
@@ -88,7 +113,7 @@ class QuizDetail(APIView):
 class QuizAnswer(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=QuizAnswerSerializer, responses={200: QuizAnswerResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+    @extend_schema(parameters=[QUIZ_ID], request=QuizAnswerSerializer, responses={200: QuizAnswerResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
                    description="Answer one question of the quiz. Practice mode returns the feedback; "
                                "exam mode only records the answer. 409 once finished or past the time limit.")
     def post(self, request, pk):
@@ -122,7 +147,7 @@ class QuizAnswer(APIView):
 class QuizFinish(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
+    @extend_schema(parameters=[QUIZ_ID], request=None, responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
                    description="Finish the quiz and get the score report (idempotent).")
     def post(self, request, pk):
         quiz = _own_quiz(request, pk)

@@ -5,16 +5,19 @@ from questions.api import account_views, misc_views, questions_views, quiz_views
 
 app_name = "api"
 
+# Path segments are taken as they come (str) and checked by the views, so any malformed id is
+# the API's own JSON 404, not a page from URL resolution.
+
 urlpatterns = [
     path("v1/questions/", questions_views.QuestionList.as_view(), name="question-list"),
-    path("v1/questions/<slug:external_id>/", questions_views.QuestionDetail.as_view(), name="question-detail"),
-    path("v1/questions/<slug:external_id>/attempts/", questions_views.AttemptCreate.as_view(), name="attempt-create"),
+    path("v1/questions/<str:external_id>/", questions_views.QuestionDetail.as_view(), name="question-detail"),
+    path("v1/questions/<str:external_id>/attempts/", questions_views.AttemptCreate.as_view(), name="attempt-create"),
     path("v1/attempts/", questions_views.AttemptList.as_view(), name="attempt-list"),
     path("v1/progress/", questions_views.Progress.as_view(), name="progress"),
     path("v1/quizzes/", quiz_views.QuizList.as_view(), name="quiz-list"),
-    path("v1/quizzes/<int:pk>/", quiz_views.QuizDetail.as_view(), name="quiz-detail"),
-    path("v1/quizzes/<int:pk>/answers/", quiz_views.QuizAnswer.as_view(), name="quiz-answer"),
-    path("v1/quizzes/<int:pk>/finish/", quiz_views.QuizFinish.as_view(), name="quiz-finish"),
+    path("v1/quizzes/<str:pk>/", quiz_views.QuizDetail.as_view(), name="quiz-detail"),
+    path("v1/quizzes/<str:pk>/answers/", quiz_views.QuizAnswer.as_view(), name="quiz-answer"),
+    path("v1/quizzes/<str:pk>/finish/", quiz_views.QuizFinish.as_view(), name="quiz-finish"),
     path("v1/auth/token/", account_views.TokenView.as_view(), name="token"),
     path("v1/export/markdown/", misc_views.ExportMarkdown.as_view(), name="export-markdown"),
     path("v1/export/moodle/", misc_views.ExportMoodle.as_view(), name="export-moodle"),

@@ -149,3 +149,9 @@ def test_instructors_update_questions_and_ids_stay(as_user, instructor, bank):
 def test_learners_cannot_update_questions(as_user, bank, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     assert as_user(user).put("/api/v1/questions/1973/", {**NEW, "id": "1973"}, format="json").status_code == status
+
+
+@pytest.mark.parametrize("external_id", ["not a slug", "é", "x" * 40])
+def test_malformed_question_ids_are_json_404s(api, bank, external_id):
+    response = api.get(f"/api/v1/questions/{external_id}/")
+    assert response.status_code == 404 and response.json()["detail"]

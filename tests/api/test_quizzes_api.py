@@ -71,3 +71,41 @@ def test_answering_a_question_outside_the_quiz_is_refused(as_user, learner, thre
     quiz = start(client, count=1, tags=["quiz"]).json()
     response = client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": "1973", "selected": ["D"]}, format="json")
     assert response.status_code == 400 and "not a question of this quiz" in response.json()["errors"]["question"][0]
+
+
+def test_an_exam_in_progress_leaks_nothing_through_attempts_progress_or_direct_answers(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=3, tags=["quiz"], mode="exam").json()
+    first = quiz["questions"][0]
+    client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": first, "selected": ["A"]}, format="json")
+    assert client.get("/api/v1/attempts/").json()["count"] == 0
+    assert client.get("/api/v1/progress/").json()["attempts"] == 0
+    direct = client.post(f"/api/v1/questions/{first}/attempts/", {"selected": ["A"]}, format="json")
+    assert direct.status_code == 409 and f"exam quiz {quiz['id']}" in direct.json()["errors"]["question"][0]
+    client.post(f"/api/v1/quizzes/{quiz['id']}/finish/")
+    assert client.get("/api/v1/attempts/").json()["results"][0]["correct"] is True
+    assert client.get("/api/v1/progress/").json()["correct"] == 1
+    assert client.post(f"/api/v1/questions/{first}/attempts/", {"selected": ["A"]}, format="json").status_code == 201
+
+
+def test_practice_quizzes_do_not_block_answers_elsewhere(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=3, tags=["quiz"], mode="practice").json()
+    assert client.post(f"/api/v1/questions/{quiz['questions'][0]}/attempts/", {"selected": ["A"]},
+                       format="json").status_code == 201
+
+
+@pytest.mark.parametrize("pk", ["abc", "1.5", "99999999999999999999999", "-1"])
+def test_malformed_quiz_ids_are_json_404s(as_user, learner, three, pk):
+    response = as_user(learner).get(f"/api/v1/quizzes/{pk}/")
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+@pytest.mark.parametrize("quizzes", [1, 4])
+def test_listing_quizzes_takes_two_queries_however_many(as_user, learner, three, django_assert_num_queries, quizzes):
+    client = as_user(learner)
+    for _ in range(quizzes):
+        quiz = start(client, count=3, tags=["quiz"]).json()
+        client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][0], "selected": ["A"]}, format="json")
+    with django_assert_num_queries(2):  # quizzes; their items with questions and attempts
+        assert len(client.get("/api/v1/quizzes/").json()) == quizzes
