@@ -4,7 +4,8 @@
 `python -m reference_impl.deploy`. Framework-free: the labs web app imports this package.
 """
 from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig, default_policy
-from .deployer import Deployer, DeployError, Event, LabStatus, Plan
+from .deployer import Deployer, LabStatus, Plan
+from .events import DeployError, Event
 from .guardrails import GuardrailError
 
 __all__ = ["ConfigError", "DeployError", "Deployer", "Event", "GuardrailError", "LabConfig", "LabStatus",

@@ -14,7 +14,9 @@ from reference_impl.scaling import ScalingPolicy
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
 from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
-from .deployer import MAX_BURST, Deployer, DeployError, Event
+from .burst import MAX_BURST
+from .deployer import Deployer
+from .events import DeployError, Event
 from .guardrails import GuardrailError
 from .sigv4 import ApiError
 

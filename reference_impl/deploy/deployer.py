@@ -6,34 +6,20 @@ are generators of `Event`s so a caller can show progress while they run; each ra
 """
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import burst as bursts
 from . import costs
 from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
+from .events import DeployError, Event
 from .guardrails import GuardrailError, check_account, open_session
-from .sigv4 import post_signed
 from .template import parsed_template, template_body
 
-MAX_BURST = 10_000  # the moto-free upper bound of one burst; a lab needs hundreds to thousands
 STOP_WAIT_S = 300   # tasks get SIGKILL 120 s after SIGTERM (stopTimeout); twice that and some
-
-
-class DeployError(RuntimeError):
-    """AWS refused or failed an operation; the message carries CloudFormation's reason."""
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str          # "info" | "changeset" | "resource" | "stack" | "progress" | "done"
-    message: str
-    done: int | None = None
-    total: int | None = None
-    data: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -295,63 +281,26 @@ class Deployer:
         SendMessageBatch; "api" insists on the API. Each job is the job contract's message
         (reference_impl.jobs.encode) made of the model's own sample inputs.
         """
-        if not 1 <= count <= MAX_BURST:
-            raise ValueError(f"count is {count}; a burst is 1 to {MAX_BURST} jobs")
+        if not 1 <= count <= bursts.MAX_BURST:
+            raise ValueError(f"count is {count}; a burst is 1 to {bursts.MAX_BURST} jobs")
         if via not in ("auto", "api", "queue"):
             raise ValueError(f"via is {via!r}; allowed: auto, api, queue")
-        make = self._job_maker(inputs_per_job)
+        make = bursts.job_maker(self.config.model_name, inputs_per_job)
         ids = self._physical_ids()
         url = api_url or self._api_url(ids)
         if via == "api" and url is None:
             raise DeployError(f"stack {self.config.stack_name} has no API")
         if via in ("auto", "api") and url is not None:
             yield Event("info", f"submitting {count} jobs through the API: POST {url}/jobs (SigV4-signed)", 0, count)
-            yield from self._burst_api(url, count, make, workers)
+            credentials = self._checked().get_credentials()
+            if credentials is None:
+                raise GuardrailError("no AWS credentials in the standard chain to sign API requests with")
+            yield from bursts.through_api(url, count, make, credentials.get_frozen_credentials(),
+                                         self.config.region, workers)
         else:
             why = "as asked" if via == "queue" else "the stack has no API URL"
             yield Event("info", f"submitting {count} jobs directly to the queue ({why}): {ids['JobQueue']}", 0, count)
-            yield from self._burst_queue(ids["JobQueue"], count, make)
-
-    def _job_maker(self, inputs_per_job: int) -> Callable[[int], str]:
-        from reference_impl import jobs
-        from reference_impl.model.catalog import spec
-
-        model = spec(self.config.model_name)
-        if not 1 <= inputs_per_job <= jobs.MAX_INPUTS_PER_JOB:
-            raise ValueError(f"inputs_per_job is {inputs_per_job}; allowed: 1 to {jobs.MAX_INPUTS_PER_JOB}")
-
-        def make(index: int) -> str:
-            return jobs.encode(model.name, model.sample_inputs(inputs_per_job, offset=index * inputs_per_job))[1]
-        return make
-
-    def _burst_queue(self, queue_url: str, count: int, make) -> Iterator[Event]:
-        sqs = self._client("sqs")
-        sent = 0
-        for start in range(0, count, 10):  # SendMessageBatch takes at most 10 entries
-            entries = [{"Id": str(i - start), "MessageBody": make(i)} for i in range(start, min(start + 10, count))]
-            failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
-            if failed:
-                raise DeployError(f"SQS refused {len(failed)} messages: {failed[0].get('Message')}")
-            sent += len(entries)
-            if sent % 100 == 0 or sent == count:
-                yield Event("progress", f"{sent}/{count} sent", sent, count)
-        yield Event("done", f"{count} jobs sent to the queue", count, count, {"via": "queue", "sent": count})
-
-    def _burst_api(self, url: str, count: int, make, workers: int) -> Iterator[Event]:
-        credentials = self._checked().get_credentials()
-        if credentials is None:
-            raise GuardrailError("no AWS credentials in the standard chain to sign API requests with")
-        frozen = credentials.get_frozen_credentials()
-        endpoint = url.rstrip("/") + "/jobs"
-        ids: list[str] = []
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(post_signed, endpoint, make(i), frozen, self.config.region) for i in range(count)]
-            for n, future in enumerate(futures, 1):
-                ids.append(future.result())
-                if n % 100 == 0 or n == count:
-                    yield Event("progress", f"{n}/{count} accepted by the API", n, count)
-        yield Event("done", f"{count} jobs accepted by the API", count, count,
-                    {"via": "api", "sent": count, "message_ids": ids})
+            yield from bursts.to_queue(self._client("sqs"), ids["JobQueue"], count, make)
 
     # ------------------------------------------------------------ down
     def down(self) -> Iterator[Event]:

@@ -1,0 +1,55 @@
+"""Submit a burst of jobs: through the lab's API (SigV4-signed) or straight to its queue.
+
+Each job is the job contract's message (reference_impl.jobs.encode) made of the model's own
+sample inputs, so the worker accepts every one.
+"""
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from .events import DeployError, Event
+from .sigv4 import post_signed
+
+MAX_BURST = 10_000  # a lab needs hundreds to thousands; more is a mistake, or a bill
+SQS_BATCH = 10      # SendMessageBatch takes at most 10 entries
+REPORT_EVERY = 100
+
+
+def job_maker(model_name: str, inputs_per_job: int) -> Callable[[int], str]:
+    """index -> message body; the jobs cycle through the model's sample inputs."""
+    from reference_impl import jobs  # imports scikit-learn's datasets: only when bursting
+    from reference_impl.model.catalog import spec
+
+    model = spec(model_name)
+    if not 1 <= inputs_per_job <= jobs.MAX_INPUTS_PER_JOB:
+        raise ValueError(f"inputs_per_job is {inputs_per_job}; allowed: 1 to {jobs.MAX_INPUTS_PER_JOB}")
+
+    def make(index: int) -> str:
+        return jobs.encode(model.name, model.sample_inputs(inputs_per_job, offset=index * inputs_per_job))[1]
+    return make
+
+
+def to_queue(sqs, queue_url: str, count: int, make: Callable[[int], str]) -> Iterator[Event]:
+    sent = 0
+    for start in range(0, count, SQS_BATCH):
+        entries = [{"Id": str(i - start), "MessageBody": make(i)} for i in range(start, min(start + SQS_BATCH, count))]
+        failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+        if failed:
+            raise DeployError(f"SQS refused {len(failed)} messages: {failed[0].get('Message')}")
+        sent += len(entries)
+        if sent % REPORT_EVERY == 0 or sent == count:
+            yield Event("progress", f"{sent}/{count} sent", sent, count)
+    yield Event("done", f"{count} jobs sent to the queue", count, count, {"via": "queue", "sent": count})
+
+
+def through_api(url: str, count: int, make: Callable[[int], str], credentials, region: str,
+                workers: int) -> Iterator[Event]:
+    """POST each job to {url}/jobs with `workers` requests in flight; ApiError on any refusal."""
+    endpoint = url.rstrip("/") + "/jobs"
+    ids: list[str] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(post_signed, endpoint, make(i), credentials, region) for i in range(count)]
+        for n, future in enumerate(futures, 1):
+            ids.append(future.result())
+            if n % REPORT_EVERY == 0 or n == count:
+                yield Event("progress", f"{n}/{count} accepted by the API", n, count)
+    yield Event("done", f"{count} jobs accepted by the API", count, count, {"via": "api", "sent": count, "message_ids": ids})
