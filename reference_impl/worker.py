@@ -75,6 +75,16 @@ class WorkerConfig:
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "WorkerConfig":
+        config = cls._read_env(environ)
+        # A SIGTERM that arrives during a long poll is acted on when the poll returns; the poll
+        # must end with time to spare before SIGKILL.
+        if config.wait_s > config.stop_timeout_s - STOP_MARGIN_S:
+            raise SettingError(f"WORKER_WAIT_S={config.wait_s:g} must be at most WORKER_STOP_TIMEOUT_S "
+                               f"({config.stop_timeout_s:g}) minus {STOP_MARGIN_S:g} s")
+        return config
+
+    @classmethod
+    def _read_env(cls, environ):
         return cls(
             wait_s=env_float("WORKER_WAIT_S", 20, 0, MAX_WAIT_S, environ),
             visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", 30, 1, 43_200, environ),

@@ -36,13 +36,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from reference_impl import aws
-from reference_impl.envvars import env_float, env_int, env_str
+from reference_impl.envvars import SettingError, env_float, env_int, env_str
 from reference_impl.local import state
 from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start_local_endpoint
 from reference_impl.local.provision import ProvisionSettings, provision
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
 from reference_impl.model.catalog import spec as model_spec
 from reference_impl.scaling import ScalingPolicy
+from reference_impl.worker import WorkerConfig
 
 log = logging.getLogger("reference_impl.local")
 
@@ -205,4 +206,9 @@ def settings_from_args(args, environ=os.environ) -> LocalSettings:
         if value is not None:
             setattr(settings, name, value)
     settings.policy()  # fail now on values the policy refuses
+    # ...and on worker settings a worker would refuse at start, before any worker is started.
+    try:
+        WorkerConfig.from_env(settings.worker_env("http://127.0.0.1"))
+    except SettingError as exc:
+        raise SettingError(f"{exc} (the local runtime sets them from the matching REFIMPL_ variables)") from None
     return settings

@@ -247,3 +247,15 @@ def test_local_up_submit_status_and_result_from_the_command_line(tmp_path, local
         output = up.communicate(timeout=40)[0]
     assert up.returncode == 0, output
     assert "stopping workers" in output and not (tmp_path / "runtime.json").exists()
+
+
+def test_local_up_refuses_settings_its_workers_would_refuse():
+    from reference_impl.cli import parser
+    from reference_impl.envvars import SettingError
+    from reference_impl.local.runtime import settings_from_args
+
+    args = parser().parse_args(["local", "up"])
+    with pytest.raises(SettingError, match=r"WORKER_WAIT_S=2 must be at most .* matching REFIMPL_ variables"):
+        settings_from_args(args, {"REFIMPL_STOP_TIMEOUT_S": "2"})
+    with pytest.raises(ValueError, match="unknown model 'gpt'"):
+        settings_from_args(parser().parse_args(["local", "up", "--models", "digits,gpt"]), {})

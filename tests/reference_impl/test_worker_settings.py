@@ -29,6 +29,11 @@ def test_a_bad_setting_names_the_variable_and_the_range(name, value, message):
     assert message in str(info.value)
 
 
+def test_the_long_poll_must_end_before_the_stop_timeout():
+    with pytest.raises(SettingError, match="WORKER_WAIT_S=20 must be at most WORKER_STOP_TIMEOUT_S \\(10\\) minus 2 s"):
+        WorkerConfig.from_env({"WORKER_STOP_TIMEOUT_S": "10"})
+
+
 def test_the_worker_refuses_to_start_without_its_queue(caplog):
     assert worker.main({"MODEL_S3_URI": "s3://b/m", "RESULTS_S3_URI": "s3://b/r/"}) == 2
     assert "QUEUE_URL is required and not set" in caplog.text
