@@ -25,12 +25,9 @@ CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance
 
 
 @pytest.fixture
-def fast_fuzzing(monkeypatch, settings):
+def fast_fuzzing(monkeypatch):
     # Throttling has its own tests; here it would only stop the fuzzer early.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {k: "100000/min" for k in api_settings.DEFAULT_THROTTLE_RATES})
-    # Every POST /auth/token/ hashes a password: at the real work factor those calls alone
-    # take half a minute of the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Django's test server, unlike gunicorn, cannot read chunked request bodies (schemathesis
     # sends some): on a kept-alive connection their leftover bytes would be parsed as the next
     # request. One request per connection (HTTP/1.0) keeps each case apart, and without
