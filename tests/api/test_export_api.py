@@ -34,3 +34,17 @@ def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, ban
     assert [a.get("fraction") for a in answers] == ["0", "0", "0", "100"]
     assert all(a.find("feedback/text").text for a in answers)
     assert "bursts of thousands" in question.find("questiontext/text").text
+
+
+def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(as_user, instructor, db, write):
+    from tests.questions.conftest import question_file
+    opts = "options:\n" + "".join(f"  - {{label: {l}, text: '**{l}**', correct: {str(l in 'AC').lower()}, why: 'why {l}'}}\n"
+                                  for l in "ABCD")
+    load_questions([write("two.md", question_file(qid="two", options=opts))])
+    question = ET.fromstring(as_user(instructor).get("/api/v1/export/moodle/").content).find("question")
+    assert question.findtext("single") == "false"
+    answers = question.findall("answer")
+    # Any wrong choice cancels the credit: all or nothing, as the exam grades it.
+    assert [a.get("fraction") for a in answers] == ["50", "-100", "50", "-100"]
+    assert answers[0].findtext("text") == "<p><strong>A</strong></p>"
+    assert answers[1].findtext("feedback/text") == "<p>why B</p>"
