@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
         "anon": envstr("API_THROTTLE_ANON", "120/min"),
         "user": envstr("API_THROTTLE_USER", "600/min"),
         "login": envstr("API_THROTTLE_LOGIN", "10/min"),
-        "simulations": envstr("API_THROTTLE_SIMULATIONS", "30/min"),
+        "simulations": envstr("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
     },
 }
 SPECTACULAR_SETTINGS = {

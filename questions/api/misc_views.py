@@ -60,15 +60,13 @@ SIMULATION_RESULT = inline_serializer("SimulationResult", {
 
 class Simulations(APIView):
     permission_classes = [AllowAny]
+    # New runs only: a cached result costs nothing, but a run can take seconds of CPU.
     throttle_scope = "simulations"
-
-    def get_throttles(self):
-        # The caller's general budget, and a smaller one: each new run costs real CPU.
-        return [*super().get_throttles(), ScopedThrottle()]
 
     @extend_schema(request=SimulationRequestSerializer, responses={200: SIMULATION_RESULT, 400: E, 429: E},
                    description="Run the same traffic through designs A-D. Cached by its parameters; "
-                               "scenarios too large to run quickly are refused.")
+                               "scenarios too large to run quickly are refused. Besides the caller's "
+                               "general budget, runs not already cached have a smaller one of their own.")
     def post(self, request):
         serializer = SimulationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -80,6 +78,9 @@ class Simulations(APIView):
         key = "sim:" + hashlib.sha256(json.dumps([scenario, overrides], sort_keys=True).encode()).hexdigest()
         result = cache.get(key)
         if result is None:
+            runs = ScopedThrottle()
+            if not runs.allow_request(request, self):
+                self.throttled(request, runs.wait())
             result = simulate.run(scenario, overrides)
             cache.set(key, result, 3600)
         return Response(result)
