@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from questions.api.errors import ErrorSerializer as E
 from questions.api.permissions import IsInstructor
 from questions.api.serializers import SimulationRequestSerializer
+from questions.api.simulation_schema import SimulationCatalogueSerializer, SimulationResultSerializer
 from questions.api.throttling import ScopedThrottle
 from questions.content_format import dump_question_file
 from questions.loader import question_data
@@ -51,19 +52,12 @@ class ExportMoodle(APIView):
         return response
 
 
-SIMULATION_RESULT = inline_serializer("SimulationResult", {
-    "scenario": serializers.DictField(), "parameters": serializers.DictField(), "designs": serializers.DictField(),
-    "variants": serializers.DictField(), "findings": serializers.ListField(child=serializers.CharField()),
-    "time": serializers.ListField(child=serializers.FloatField()), "window_s": serializers.ListField(child=serializers.FloatField()),
-})
-
-
 class Simulations(APIView):
     permission_classes = [AllowAny]
     # New runs only: a cached result costs nothing, but a run can take seconds of CPU.
     throttle_scope = "simulations"
 
-    @extend_schema(request=SimulationRequestSerializer, responses={200: SIMULATION_RESULT, 400: E, 429: E},
+    @extend_schema(request=SimulationRequestSerializer, responses={200: SimulationResultSerializer, 400: E, 429: E},
                    description="Run the same traffic through designs A-D. Cached by its parameters; "
                                "scenarios too large to run quickly are refused. Besides the caller's "
                                "general budget, runs not already cached have a smaller one of their own.")
@@ -89,11 +83,9 @@ class Simulations(APIView):
 class SimulationScenarios(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: inline_serializer("SimulationCatalogue", {
-        "scenarios": serializers.ListField(child=serializers.DictField()),
-        "parameters": serializers.ListField(child=serializers.DictField()),
-        "designs": serializers.DictField(child=serializers.CharField()),
-    }), 429: E})
+    @extend_schema(responses={200: SimulationCatalogueSerializer, 429: E},
+                   description="The scenarios, with their defaults, and the table of model parameters "
+                               "with units and sources: what `overrides` may change.")
     def get(self, request):
         return Response({"scenarios": simulate.list_scenarios(), "parameters": simulate.parameter_table(),
                          "designs": simulate.DESIGNS})
