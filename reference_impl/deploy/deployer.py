@@ -68,6 +68,7 @@ class Deployer:
         self._now, self._sleep, self._poll_s, self._timeout_s = now, sleep, poll_s, timeout_s
         self._session: boto3.Session | None = None
         self._identity: dict | None = None
+        self._clients: dict[str, object] = {}
 
     # ------------------------------------------------------------ guardrails and clients
     def _checked(self) -> boto3.Session:
@@ -79,7 +80,9 @@ class Deployer:
         return self._session
 
     def _client(self, name: str):
-        return self._checked().client(name, region_name=self.config.region)
+        if name not in self._clients:
+            self._clients[name] = self._checked().client(name, region_name=self.config.region)
+        return self._clients[name]
 
     def _network(self) -> tuple[str, tuple[str, ...]]:
         """The configured VPC and subnets, or the account's default VPC and its default subnets."""
@@ -221,10 +224,16 @@ class Deployer:
             raise DeployError(f"DescribeStacks failed: {exc}") from exc
 
     def _physical_ids(self) -> dict[str, str]:
-        """Logical id -> physical id. Read from the resources, not Outputs: the same on AWS and moto."""
+        """Logical id -> physical id of the resources that exist now.
+
+        Read from the resources, not Outputs (the same on AWS and moto). Resources already
+        deleted (a rolled-back or half-deleted stack lists them) are left out, so status and down
+        never call a queue or service that is gone.
+        """
         listed = self._client("cloudformation").describe_stack_resources(StackName=self.config.stack_name)
-        return {r["LogicalResourceId"]: r["PhysicalResourceId"]
-                for r in listed["StackResources"] if r.get("LogicalResourceId") and r.get("PhysicalResourceId")}
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed["StackResources"]
+                if r.get("LogicalResourceId") and r.get("PhysicalResourceId")
+                and not r.get("ResourceStatus", "").startswith("DELETE")}
 
     def _api_url(self, ids: dict[str, str]) -> str | None:
         if "Api" not in ids:
@@ -240,6 +249,9 @@ class Deployer:
         left = None
         if expires:
             left = int((datetime.fromisoformat(expires).replace(tzinfo=timezone.utc) - self._now()).total_seconds())
+        if stack["StackStatus"].startswith("DELETE"):
+            # Resources vanish one by one while a stack is deleted; only the status is reliable.
+            return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left)
         ids = self._physical_ids()
         fields: dict = {}
         if "JobQueue" in ids:

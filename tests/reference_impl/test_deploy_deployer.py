@@ -380,6 +380,29 @@ def test_down_empties_the_bucket_holds_scaling_at_zero_and_deletes_the_stack(dep
     assert "lab-week3-digits-jobs" not in " ".join(session.client("sqs").list_queues().get("QueueUrls", []))
 
 
+def test_status_and_down_skip_resources_the_stack_lists_as_deleted(deployed, monkeypatch):
+    # A rolled-back stack still lists its resources, with DELETE_COMPLETE; moto keeps no such
+    # state, so the listing is shaped here the way CloudFormation returns it.
+    session, _ = deployed
+    d = deployer(session)
+    client = d._client("cloudformation")  # the deployer keeps one client per service
+    real = client.describe_stack_resources
+
+    def rolled_back(**kwargs):
+        listed = real(**kwargs)
+        for r in listed["StackResources"]:
+            if r.get("LogicalResourceId") in ("Service", "JobQueue"):
+                r["ResourceStatus"] = "DELETE_COMPLETE"
+        return listed
+
+    monkeypatch.setattr(client, "describe_stack_resources", rolled_back)
+    status = d.status()
+    assert (status.visible, status.desired, status.dead_letter) == (None, None, 0)
+    messages = [e.message for e in d.down()]
+    assert not any("desired count" in m for m in messages)
+    assert messages[-1] == "stack lab-week3-digits deleted"
+
+
 def test_down_of_an_absent_stack_says_there_is_nothing_to_delete(aws):
     events = list(deployer(aws).down())
     assert events == [events[0]] and "nothing to delete" in events[0].message
