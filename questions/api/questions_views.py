@@ -2,7 +2,7 @@
 import hashlib
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -47,7 +47,8 @@ def write_question(data, existing=None) -> Question:
         raise ValidationError({"id": [f"question {question_data.id} already exists; use PUT to update it"]})
     if existing is not None and question_data.id != existing.external_id:
         raise ValidationError({"id": [f"must stay {existing.external_id}; ids of existing questions do not change"]})
-    question, _ = save_question(question_data, existing)
+    with transaction.atomic():  # the question, its options and tags change together or not at all
+        question, _ = save_question(question_data, existing)
     return Question.objects.with_choices().get(pk=question.pk)
 
 
