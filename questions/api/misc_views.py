@@ -54,6 +54,9 @@ class ExportMoodle(APIView):
 
 class Simulations(APIView):
     permission_classes = [AllowAny]
+    # No user is needed and nothing of a user's changes, so no credentials are read: the
+    # pages' fetch() calls work without a CSRF token, signed in or not. Budgets go by address.
+    authentication_classes = []
     # New runs only: a cached result costs nothing, but a run can take seconds of CPU.
     throttle_scope = "simulations"
 
