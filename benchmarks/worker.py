@@ -1,7 +1,7 @@
 """Worker throughput against a bare receive-and-delete loop, and a burst's drain time with
 autoscaling against one worker, on LocalStack on loopback. Prints figures; asserts nothing.
 
-    .venv/bin/python benchmarks/worker.py [--messages 2000] [--burst 400] [--emulate 0.02] [--ballast-mb 100]
+    .venv/bin/python benchmarks/worker.py [--messages 2000] [--burst 1000] [--emulate 0.02] [--ballast-mb 100]
 
 Set AWS_ENDPOINT_URL to use an endpoint already running; otherwise LocalStack is started here.
 
@@ -111,7 +111,7 @@ def drain_time(clients, folder, count, emulate, max_workers):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--burst", type=int, default=400)
+    parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--emulate", type=float, default=0.02, help="EMULATED seconds per input in the burst")
     parser.add_argument("--ballast-mb", type=int, default=100)
     args = parser.parse_args()
