@@ -89,6 +89,17 @@ def encode(model: str, inputs, job_id: str | None = None, now_s: float | None = 
     return job_id, body
 
 
+def api_body(model: str, inputs, now_s: float | None = None) -> str:
+    """A validated message body for the deployed API (POST /jobs), without a job id: the API
+    answers with the SQS message id, and the worker stores the result under that id, so it is
+    the id to ask GET /jobs/{id} for. A body that carried its own job id would be stored under
+    that id instead, which the API's caller never learns."""
+    spec = model_spec(model)
+    rows = check_inputs(spec, inputs)
+    return json.dumps({"model": model, "inputs": rows, "submitted_at": time.time() if now_s is None else now_s},
+                      separators=(",", ":"))
+
+
 def decode(body: str, model: str, message_id: str) -> Job:
     """Parse and check a message as the worker receives it; InvalidJob carries the job id if known."""
     try:

@@ -64,6 +64,15 @@ def test_decode_uses_the_message_id_when_the_client_sent_no_job_id():
     assert job.job_id == "5e3c-message-id" and job.submitted_at is None
 
 
+def test_api_bodies_carry_no_job_id_so_the_message_id_is_the_job_id():
+    body = jobs.api_body("digits", [ROW], now_s=12.5)
+    assert "job_id" not in json.loads(body)
+    job = jobs.decode(body, "digits", "mid-from-the-api")
+    assert job.job_id == "mid-from-the-api" and job.submitted_at == 12.5
+    with pytest.raises(jobs.InvalidJob, match="expected 64 numbers"):
+        jobs.api_body("digits", [[1.0]])
+
+
 @pytest.mark.parametrize("body, reason", [
     ("not json", "body is not JSON"),
     ("[1, 2]", "expected a JSON object, got list"),
