@@ -76,17 +76,22 @@ def check_inputs(model: ModelSpec, inputs) -> list[list[float]]:
         raise InvalidJob(str(exc)) from None
 
 
-def encode(model: str, inputs, job_id: str | None = None, now_s: float | None = None) -> tuple[str, str]:
-    """Validate and encode one job: (job_id, message body)."""
-    spec = model_spec(model)
-    rows = check_inputs(spec, inputs)
-    job_id = check_job_id(job_id) if job_id else new_job_id(model)
-    body = json.dumps({"job_id": job_id, "model": model, "inputs": rows,
-                       "submitted_at": time.time() if now_s is None else now_s}, separators=(",", ":"))
+def _body(model: str, inputs, job_id: str | None, now_s: float | None) -> str:
+    rows = check_inputs(model_spec(model), inputs)
+    data = {"model": model, "inputs": rows, "submitted_at": time.time() if now_s is None else now_s}
+    if job_id is not None:
+        data["job_id"] = job_id
+    body = json.dumps(data, separators=(",", ":"))
     if len(body.encode()) > MAX_MESSAGE_BYTES:
         raise InvalidJob(f"inputs: the job encodes to {len(body.encode())} bytes; at most {MAX_MESSAGE_BYTES} fit "
                          "in one message, use fewer inputs per job")
-    return job_id, body
+    return body
+
+
+def encode(model: str, inputs, job_id: str | None = None, now_s: float | None = None) -> tuple[str, str]:
+    """Validate and encode one job: (job_id, message body)."""
+    job_id = check_job_id(job_id) if job_id else new_job_id(model)
+    return job_id, _body(model, inputs, job_id, now_s)
 
 
 def api_body(model: str, inputs, now_s: float | None = None) -> str:
@@ -94,10 +99,7 @@ def api_body(model: str, inputs, now_s: float | None = None) -> str:
     answers with the SQS message id, and the worker stores the result under that id, so it is
     the id to ask GET /jobs/{id} for. A body that carried its own job id would be stored under
     that id instead, which the API's caller never learns."""
-    spec = model_spec(model)
-    rows = check_inputs(spec, inputs)
-    return json.dumps({"model": model, "inputs": rows, "submitted_at": time.time() if now_s is None else now_s},
-                      separators=(",", ":"))
+    return _body(model, inputs, None, now_s)
 
 
 def decode(body: str, model: str, message_id: str) -> Job:
