@@ -10,6 +10,7 @@ from questions.rendering import render_markdown
 # Moodle's allowed fractions for k right answers out of a multiple-answer question.
 _FRACTIONS = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 7: "14.28571", 8: "12.5",
               9: "11.11111", 10: "10"}
+CATEGORY = "Study app question bank"
 
 
 def _text(parent, tag, value, html=False):
@@ -19,6 +20,9 @@ def _text(parent, tag, value, html=False):
 
 def to_moodle_xml(questions) -> bytes:
     quiz = ET.Element("quiz")
+    # Imported questions land in a category of their own in the course's question bank.
+    category = ET.SubElement(quiz, "question", {"type": "category"})
+    _text(category, "category", f"$course$/top/{CATEGORY}")
     for q in questions:
         choices = list(q.choices.all())
         right = [c for c in choices if c.is_correct]

@@ -27,7 +27,8 @@ def test_markdown_export_loads_back_into_an_empty_database(as_user, instructor, 
 def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, bank):
     response = as_user(instructor).get("/api/v1/export/moodle/")
     root = ET.fromstring(response.content)
-    question = root.find("question")
+    category, question = root.findall("question")
+    assert category.get("type") == "category" and category.findtext("category/text").startswith("$course$/top/")
     assert root.tag == "quiz" and question.get("type") == "multichoice"
     assert question.findtext("idnumber") == "1973" and question.findtext("single") == "true"
     answers = question.findall("answer")
@@ -41,7 +42,7 @@ def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(a
     opts = "options:\n" + "".join(f"  - {{label: {l}, text: '**{l}**', correct: {str(l in 'AC').lower()}, why: 'why {l}'}}\n"
                                   for l in "ABCD")
     load_questions([write("two.md", question_file(qid="two", options=opts))])
-    question = ET.fromstring(as_user(instructor).get("/api/v1/export/moodle/").content).find("question")
+    question = ET.fromstring(as_user(instructor).get("/api/v1/export/moodle/").content).find("question[@type='multichoice']")
     assert question.findtext("single") == "false"
     answers = question.findall("answer")
     # Any wrong choice cancels the credit: all or nothing, as the exam grades it.
