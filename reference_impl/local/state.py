@@ -10,6 +10,8 @@ Layout under the state folder (``REFIMPL_STATE_DIR``, default ``var/local`` in t
 * ``decisions.jsonl``: every scaling decision, one JSON object a line, with its inputs (visible,
   in flight, running), outcome (desired, action) and reason, plus which workers were started or
   stopped. Rotated to ``decisions.1.jsonl`` past 20 MB.
+* ``changes.jsonl``: the same records for the decisions that changed something (scaled, started
+  or stopped a worker, saw one exit): what ``status`` shows as recent decisions.
 * ``workers/<model>/<pid>.json``: each worker's status file (state, protected, counters).
 * ``logs/``: LocalStack's and each worker's output.
 """
@@ -67,18 +69,31 @@ def worker_dir(folder: Path, model: str) -> Path:
     return Path(folder) / "workers" / model
 
 
-def append_decision(folder: Path, record: dict) -> None:
-    path = Path(folder) / "decisions.jsonl"
+def is_change(record: dict) -> bool:
+    """A decision that scaled, started or stopped a worker, or saw a worker exit."""
+    return (record.get("action") != "hold" or bool(record.get("started")) or bool(record.get("stopped"))
+            or bool(record.get("events")))
+
+
+def _append(path: Path, record: dict) -> None:
     if path.exists() and path.stat().st_size > ROTATE_BYTES:
-        os.replace(path, path.with_name("decisions.1.jsonl"))
+        os.replace(path, path.with_name(path.stem + ".1.jsonl"))
     with open(path, "a") as fh:
         fh.write(json.dumps(record, sort_keys=True) + "\n")
 
 
+def append_decision(folder: Path, record: dict) -> None:
+    _append(Path(folder) / "decisions.jsonl", record)
+    # The changes alone, in a file of their own: a dashboard asks for the recent ones every few
+    # seconds, and the full log holds a line per model per poll.
+    if is_change(record):
+        _append(Path(folder) / "changes.jsonl", record)
+
+
 def read_decisions(folder: Path, model: str | None = None, limit: int | None = None,
                    changes_only: bool = False) -> list[dict]:
-    """Decisions in order, optionally one model's, only scale-outs/ins, the last ``limit``."""
-    path = Path(folder) / "decisions.jsonl"
+    """Decisions in order, optionally one model's, only the changes (is_change), the last ``limit``."""
+    path = Path(folder) / ("changes.jsonl" if changes_only else "decisions.jsonl")
     if not path.exists():
         return []
     out = []
@@ -89,8 +104,6 @@ def read_decisions(folder: Path, model: str | None = None, limit: int | None = N
             except json.JSONDecodeError:
                 continue  # a line being appended right now
             if model and record.get("model") != model:
-                continue
-            if changes_only and record.get("action") == "hold" and not record.get("started") and not record.get("stopped"):
                 continue
             out.append(record)
     return out[-limit:] if limit else out
