@@ -309,7 +309,7 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
     sections, errors = _split_sections(body, body_line)
     for key in SECTIONS.values():
         if key in raw:
-            errors.append(FieldError(key, f"belongs in the body as a '# ' section, not in the front matter",
+            errors.append(FieldError(key, "belongs in the body as a '# ' section, not in the front matter",
                                      _line_of(node, key) + 1))
     data, field_errors = validate_question({**raw, **sections})
     for err in field_errors:

@@ -3,7 +3,6 @@
 Loading is all or nothing: every file is parsed and validated first, and only if all are good
 are they written, inside one transaction. A bad file leaves the database as it was.
 """
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 

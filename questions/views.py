@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
 from questions.learner import anon_id, my_attempts
 from questions.models import Attempt, Question
+from questions.views_scenarios import question_extras, simulation_context
 
 
 def home(request):
@@ -39,7 +40,8 @@ def question_detail(request, external_id):
     else:
         form = AnswerForm(question, initial={"shown_at": sign_shown_at()})
         status = 200
-    return render(request, "questions/question.html", {"question": question, "form": form}, status=status)
+    context = {"question": question, "form": form, **question_extras(question)}
+    return render(request, "questions/question.html", context, status=status)
 
 
 def attempt_detail(request, external_id, pk):
@@ -59,7 +61,7 @@ def attempt_detail(request, external_id, pk):
     ]
     return render(request, "questions/attempt.html", {
         "attempt": attempt, "question": question, "options": options,
-        "correct_labels": question.correct_labels,
+        **question_extras(question, question.correct_labels), **simulation_context(),
     })
 
 

@@ -1,10 +1,7 @@
 """Export, simulations and health."""
-import hashlib
 import io
-import json
 import zipfile
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -14,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questions import simulations
 from questions.api.errors import ErrorSerializer as E
 from questions.api.permissions import IsInstructor
 from questions.api.serializers import SimulationRequestSerializer
@@ -72,14 +70,12 @@ class Simulations(APIView):
             simulate.validate_overrides(scenario, overrides)
         except simulate.SimulationInputError as exc:
             raise ValidationError({(k if k == "scenario" else f"overrides.{k}"): [v] for k, v in exc.errors.items()}) from None
-        key = "sim:" + hashlib.sha256(json.dumps([scenario, overrides], sort_keys=True).encode()).hexdigest()
-        result = cache.get(key)
+        result = simulations.cached_result(scenario, overrides)
         if result is None:
             runs = ScopedThrottle()
             if not runs.allow_request(request, self):
                 self.throttled(request, runs.wait())
-            result = simulate.run(scenario, overrides)
-            cache.set(key, result, 3600)
+            result = simulations.run_cached(scenario, overrides)
         return Response(result)
 
 

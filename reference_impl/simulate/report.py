@@ -70,7 +70,6 @@ def series(run, traffic, t0: float, t1: float, points: int = SERIES_POINTS) -> d
     times = [t0 + i * step for i in range(points)]
     arrivals = traffic.arrivals
     starts = sorted(s for s, f in zip(run.start, run.failed) if not f)
-    finished = sorted(run.end)
     cap_starts = sorted(a for a, b in run.capacity)
     cap_ends = sorted(b for a, b in run.capacity)
     start_sums, end_sums = _prefix_sums(cap_starts), _prefix_sums(cap_ends)

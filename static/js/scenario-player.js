@@ -1,0 +1,236 @@
+// Scenario player: fetches the simulator's result (POST /api/v1/simulations/) and plays its time
+// series on the diagrams (queue fill, tasks or environments, failures, flowing requests) and on
+// uPlot charts. It shows the simulator's numbers; it invents none. With reduced motion it shows
+// the end state at once.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-simulation]");
+  if (!root) return;
+  const DESIGNS = ["A", "B", "C", "D"];
+  const COLORS = { A: "#b45309", B: "#7c3aed", C: "#0e7490", D: "#15803d" };
+  const SECONDS_AT_1X = 12;
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
+  const $ = (sel) => root.querySelector(sel);
+  const play = $('[data-control="play"]');
+  const scrub = $('[data-control="scrub"]');
+  const speed = $('[data-control="speed"]');
+  const scenarioSelect = $('[data-control="scenario"]');
+  const clock = $("[data-clock]");
+  const statusLine = $("[data-status]");
+  let data = null, charts = {}, index = 0, playing = false, last = 0;
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function fmtTime(seconds) {
+    const d = Math.floor(seconds / 86400), h = Math.floor((seconds % 86400) / 3600);
+    const m = Math.floor((seconds % 3600) / 60), s = Math.floor(seconds % 60);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `day ${d}, ${pad(h)}:${pad(m)}:${pad(s)}`;
+  }
+  const num = (v, digits = 1) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
+
+  function buildCharts() {
+    const minutes = data.time.map((t) => (t - data.time[0]) / 60);
+    for (const el of root.querySelectorAll("[data-chart]")) {
+      const key = el.dataset.chart;
+      el.replaceChildren();
+      const opts = {
+        width: Math.max(260, el.clientWidth || 320), height: 170,
+        scales: { x: { time: false } },
+        axes: [{ label: "minutes", size: 36 }, { size: 56 }],
+        legend: { live: false },
+        series: [{ label: "minutes" }, ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true }))],
+      };
+      charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), full: [minutes, ...DESIGNS.map((d) => data.designs[d].series[key])] };
+      renderTable(key, minutes);
+    }
+  }
+
+  function renderTable(key, minutes) {
+    const host = root.querySelector(`[data-chart-table="${key}"]`);
+    if (!host) return;
+    const table = document.createElement("table");
+    table.className = "data-table";
+    const head = table.createTHead().insertRow();
+    for (const label of ["Minute", ...DESIGNS]) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    const step = Math.max(1, Math.floor(minutes.length / 20));
+    for (let i = 0; i < minutes.length; i += step) {
+      const row = body.insertRow();
+      row.insertCell().textContent = minutes[i].toFixed(1);
+      for (const d of DESIGNS) row.insertCell().textContent = num(data.designs[d].series[key][i], key === "cost_usd" ? 2 : 1);
+    }
+    host.replaceChildren(table);
+  }
+
+  function renderResults() {
+    const host = $("[data-results]");
+    const table = document.createElement("table");
+    table.className = "data-table results-table";
+    table.dataset.resultsTable = "";
+    const caption = table.createCaption();
+    const sc = data.scenario;
+    caption.textContent = `${sc.name}: ${sc.requests} requests (${sc.items} inputs) over ${sc.days.toFixed(1)} days`;
+    const head = table.createTHead().insertRow();
+    for (const label of ["Design", "Completed", "Failed", "Latency p50 (s)", "p95 (s)", "Max (s)", "First request (s)", "Peak tasks / environments", "Cost (USD)"]) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    for (const d of DESIGNS) {
+      const s = data.designs[d].summary, row = body.insertRow();
+      row.dataset.design = d;
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = `${d}. ${data.designs[d].title}`;
+      row.appendChild(th);
+      for (const v of [s.completed, s.failed, num(s.latency_s.p50), num(s.latency_s.p95), num(s.latency_s.max),
+        num(s.first_request_latency_s), s.peak_capacity, s.cost_usd.total.toFixed(2)]) row.insertCell().textContent = String(v);
+    }
+    const list = document.createElement("dl");
+    list.className = "sim-explanations";
+    for (const d of DESIGNS) {
+      const dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = d;
+      dd.textContent = `${data.designs[d].as_built ? data.designs[d].as_built + " " : ""}${data.designs[d].explanation}`;
+      list.append(dt, dd);
+    }
+    const parts = [table, list];
+    if (data.findings.length) {
+      const h = document.createElement("h3");
+      h.textContent = "Findings: where the numbers argue with the exam";
+      const ul = document.createElement("ul");
+      ul.className = "findings";
+      for (const f of data.findings) ul.appendChild(document.createElement("li")).textContent = f;
+      parts.push(h, ul);
+    }
+    host.replaceChildren(...parts);
+  }
+
+  function drawDiagrams(i) {
+    const maxWaiting = Math.max(1, ...DESIGNS.map((d) => Math.max(...data.designs[d].series.waiting)));
+    for (const d of DESIGNS) {
+      const figure = document.getElementById(`diagram-${d}`);
+      if (!figure) continue;
+      const s = data.designs[d].series;
+      const waiting = s.waiting[i], capacity = s.capacity[i], failed = s.failed[i];
+      const label = data.designs[d].summary.capacity_label === "tasks" ? "tasks" : "envs";
+      figure.querySelectorAll('[data-sim="waiting"]').forEach((node) => {
+        const bar = node.querySelector(".fill-bar"), box = node.querySelector("rect");
+        if (bar) bar.setAttribute("width", String((Number(box.getAttribute("width")) * waiting) / maxWaiting));
+        node.querySelector(".sim-badge").textContent = `${waiting} waiting`;
+      });
+      figure.querySelectorAll('[data-sim="capacity"]').forEach((node) => {
+        node.querySelector(".sim-badge").textContent = `${capacity} ${label}`;
+        node.classList.toggle("is-idle", capacity === 0);
+      });
+      figure.querySelectorAll("[data-sim-failed]").forEach((node) => {
+        node.querySelector(".sim-badge").textContent = failed ? `${failed} failed` : "";
+      });
+      const active = waiting > 0 || capacity > 0;
+      figure.querySelectorAll(".flow-dot").forEach((dot, k) => {
+        const show = active && !reduced.matches;
+        dot.classList.toggle("is-flowing", show);
+        if (!show) return;
+        const phase = ((i * 0.17) + k * 0.31) % 1;
+        const x = Number(dot.dataset.x1) + (Number(dot.dataset.x2) - Number(dot.dataset.x1)) * phase;
+        const y = Number(dot.dataset.y1) + (Number(dot.dataset.y2) - Number(dot.dataset.y1)) * phase;
+        dot.setAttribute("cx", x.toFixed(1));
+        dot.setAttribute("cy", y.toFixed(1));
+      });
+    }
+  }
+
+  function show(i) {
+    index = Math.max(0, Math.min(data.time.length - 1, i));
+    scrub.value = String(index);
+    clock.textContent = `${fmtTime(data.time[index])} (${index + 1} of ${data.time.length})`;
+    for (const key in charts) {
+      const c = charts[key];
+      c.plot.setData(c.full.map((series) => series.slice(0, index + 1)));
+    }
+    drawDiagrams(index);
+    root.dataset.frame = String(index);
+  }
+
+  function tick(now) {
+    if (!playing) return;
+    const perSecond = (data.time.length / SECONDS_AT_1X) * Number(speed.value);
+    const steps = Math.floor(((now - last) / 1000) * perSecond);
+    if (steps > 0) {
+      last = now;
+      show(index + steps);
+    }
+    if (index >= data.time.length - 1) {
+      setPlaying(false);
+      root.dataset.finished = "true";
+      return;
+    }
+    requestAnimationFrame(tick);
+  }
+
+  function setPlaying(on) {
+    playing = on;
+    play.textContent = on ? "Pause" : "Play";
+    play.setAttribute("aria-pressed", String(on));
+    if (on) {
+      if (index >= data.time.length - 1) show(0);
+      root.dataset.finished = "false";
+      last = performance.now();
+      requestAnimationFrame(tick);
+    }
+  }
+
+  async function load(scenario, overrides) {
+    statusLine.textContent = "Running the simulation…";
+    play.disabled = scrub.disabled = true;
+    const response = await fetch(root.dataset.api, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ scenario, overrides }),
+    });
+    const body = await response.json();
+    if (!response.ok) {
+      const errors = Object.entries(body.errors || {}).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ");
+      statusLine.textContent = `The simulation was refused: ${errors || body.detail}`;
+      return;
+    }
+    data = body;
+    root.querySelector("[data-charts]").hidden = false;
+    buildCharts();
+    renderResults();
+    scrub.max = String(data.time.length - 1);
+    play.disabled = scrub.disabled = false;
+    statusLine.textContent = `${data.scenario.description} Press Play.`;
+    root.dataset.loaded = "true";
+    if (reduced.matches) {
+      show(data.time.length - 1);
+      root.dataset.finished = "true";
+      statusLine.textContent = `${data.scenario.description} Showing the end state (reduced motion).`;
+    } else {
+      show(0);
+    }
+  }
+
+  play.addEventListener("click", () => setPlaying(!playing));
+  scrub.addEventListener("input", () => {
+    setPlaying(false);
+    show(Number(scrub.value));
+  });
+  scenarioSelect.addEventListener("change", () => {
+    setPlaying(false);
+    load(scenarioSelect.value, {}).catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+  });
+  load(root.dataset.scenario, JSON.parse(root.dataset.overrides || "{}"))
+    .catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+})();
