@@ -35,6 +35,8 @@ from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, deci
 
 log = logging.getLogger(__name__)
 
+RESTART_BACKOFF_MAX_S = 60.0
+
 
 @dataclass
 class WorkerHandle:
@@ -84,6 +86,10 @@ class ModelPool:
     scaler: ScalerState = field(default_factory=ScalerState)
     workers: list = field(default_factory=list)
     last_record: dict | None = None
+    # Workers that die before they are ready (a bad artifact, a broken setting) are replaced
+    # after a growing delay, as ECS throttles a service whose tasks keep failing, not every poll.
+    crashes_in_a_row: int = 0
+    restart_not_before: float = 0.0
 
 
 class Supervisor:
@@ -108,10 +114,20 @@ class Supervisor:
                     handle.process.kill()  # past the stop timeout, as ECS does
                     events.append({"pid": handle.pid, "event": "killed after stop timeout"})
                 continue
+            last_state = handle.status().get("state")
             pool.workers.remove(handle)
             handle.status_path.unlink(missing_ok=True)
-            if handle.stop_sent_at is None:
-                events.append({"pid": handle.pid, "event": f"exited on its own with code {code}"})
+            if handle.stop_sent_at is not None:
+                continue
+            event = {"pid": handle.pid, "event": f"exited on its own with code {code} while {last_state}"}
+            if last_state in ("starting", "loading"):
+                pool.crashes_in_a_row += 1
+                delay = min(RESTART_BACKOFF_MAX_S, 2.0 ** (pool.crashes_in_a_row - 1))
+                pool.restart_not_before = now + delay
+                event["event"] += f": crashed at start, replacing in {delay:g} s"
+            events.append(event)
+        if pool.crashes_in_a_row and any(h.status().get("state") in ("idle", "busy") for h in pool.workers):
+            pool.crashes_in_a_row = 0  # a worker got through start-up: whatever broke is fixed
         return events
 
     def _poll_model(self, model: str, pool: ModelPool) -> dict:
@@ -131,7 +147,10 @@ class Supervisor:
         decision = decide(pool.policy, sample, pool.scaler, now)
         pool.scaler = decision.state
         started, stopped, deferred = [], [], 0
-        if len(active) < decision.desired:
+        held_back = 0.0
+        if len(active) < decision.desired and now < pool.restart_not_before:
+            held_back = pool.restart_not_before - now
+        elif len(active) < decision.desired:
             for _ in range(decision.desired - len(active)):
                 handle = self.launcher.start(model, now)
                 pool.workers.append(handle)
@@ -156,6 +175,8 @@ class Supervisor:
                       deferred=deferred)
         if deferred:
             record["reason"] += f"; {deferred} surplus worker(s) busy (scale-in protected): stop deferred"
+        if held_back:
+            record["reason"] += f"; workers keep crashing at start: next start in {held_back:.1f} s"
         self._record(pool, record)
         return record
 

@@ -121,8 +121,25 @@ def test_a_worker_that_dies_is_replaced_on_the_next_poll(tmp_path):
     launcher.started[0].returncode = -9
     clock.now += 1
     record = supervisor.poll()[0]
-    assert record["events"] == [{"pid": 1000, "event": "exited on its own with code -9"}]
+    assert record["events"] == [{"pid": 1000, "event": "exited on its own with code -9 while idle"}]
     assert len(record["started"]) == 1 and len(supervisor.pools["digits"].workers) == 1
+
+
+def test_workers_that_crash_at_start_are_replaced_after_a_growing_delay(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    queue.send([BODY])
+    starts = []
+    for step in range(40):  # 10 s in 0.25 s polls; every worker dies while loading its model
+        clock.now = step * 0.25
+        for handle in supervisor.pools["digits"].workers:
+            handle.status_path.write_text(json.dumps({"state": "loading", "protected": False}))
+            handle.process.returncode = 1
+        starts.extend(clock.now for _ in supervisor.poll()[0]["started"])
+    # Replaced after 1, 2, 4 s: not once per poll.
+    assert [round(b - a) for a, b in zip(starts, starts[1:])] == [1, 2, 4]
+    assert "workers keep crashing at start" in supervisor.pools["digits"].last_record["reason"]
 
 
 def _sparse_run(tmp_path, idle_before_zero_s):
