@@ -7,7 +7,9 @@ from pathlib import Path
 
 from reference_impl.local import state
 from reference_impl.queues import QueueUnavailable
-from reference_impl.local.state import NotRunning, services  # noqa: F401  (public API)
+from reference_impl.local.state import NotRunning, services
+
+__all__ = ["NotRunning", "services", "status"]
 
 
 def _alive(pid) -> bool:
