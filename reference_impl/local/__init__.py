@@ -21,7 +21,8 @@ def _alive(pid) -> bool:
 
 
 def status(folder: Path | None = None, live: bool = True, decisions: int = 5) -> dict:
-    """Per model: visible, in flight, dead-letter depth (live from the queues when ``live``),
+    """Per model: visible, in flight, dead-letter depth (live from the queues when ``live`` and
+    the runtime is alive),
     desired and running workers, the workers' states and the recent scale-out/in decisions.
 
     Raises NotRunning when no runtime has written its runtime file in ``folder``.
@@ -31,9 +32,12 @@ def status(folder: Path | None = None, live: bool = True, decisions: int = 5) ->
     folder = Path(folder or state.state_dir())
     runtime = state.read_runtime(folder)
     snapshot = state.read_json(folder / "supervisor.json") or {"models": {}}
-    clients = local_clients(runtime["endpoint_url"]) if live else None
+    alive = _alive(runtime.get("pid"))
+    # A runtime that died without cleaning up took its endpoint with it: asking the endpoint
+    # would only wait for connection timeouts.
+    clients = local_clients(runtime["endpoint_url"]) if live and alive else None
     out = {"endpoint_url": runtime["endpoint_url"], "supervisor_pid": runtime.get("pid"),
-           "supervisor_alive": _alive(runtime.get("pid")), "updated_at": snapshot.get("updated_at"), "models": {}}
+           "supervisor_alive": alive, "updated_at": snapshot.get("updated_at"), "models": {}}
     for name, svc in state.services(folder).items():
         pool = snapshot["models"].get(name, {})
         entry = {"desired": pool.get("desired", 0), "running": pool.get("running", 0),

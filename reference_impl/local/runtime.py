@@ -15,8 +15,9 @@ Environment (flags of ``local up`` override; defaults are sized for a two-core d
 * ``REFIMPL_QUEUE_PREFIX`` (``refimpl-``): queue names are ``<prefix><model>-jobs`` and ``-dlq``.
 * ``REFIMPL_POLL_S`` (1): seconds between autoscaler polls.
 * ``REFIMPL_MAX_WORKERS`` (4): the cap per model.
-* ``REFIMPL_ACCEPTABLE_LATENCY_S`` (10) and ``REFIMPL_SECONDS_PER_MESSAGE`` (0.1): the policy's
-  target backlog per worker = latency / seconds per message (scaling.py).
+* ``REFIMPL_ACCEPTABLE_LATENCY_S`` (10) and ``REFIMPL_SECONDS_PER_MESSAGE`` (0.05, the emulated
+  time of a one-input job): the policy's target backlog per worker = latency / seconds per
+  message = 200 messages (scaling.py). 1,000 one-input jobs ask for 5 workers, capped at 4.
 * ``REFIMPL_SCALE_IN_COOLDOWN_S`` (15) and ``REFIMPL_IDLE_BEFORE_ZERO_S`` (30): shorter than AWS's
   300 s defaults so a demo scales back in minutes; set 300 to see AWS's pace.
 * ``REFIMPL_EMULATED_SECONDS_PER_ITEM`` (0.05): EMULATION, passed to workers as
@@ -59,7 +60,7 @@ class LocalSettings:
     poll_s: float = 1.0
     max_workers: int = 4
     acceptable_latency_s: float = 10.0
-    seconds_per_message: float = 0.1
+    seconds_per_message: float = 0.05
     scale_in_cooldown_s: float = 15.0
     idle_before_zero_s: float = 30.0
     emulated_seconds_per_item: float = 0.05
@@ -84,7 +85,7 @@ class LocalSettings:
             poll_s=env_float("REFIMPL_POLL_S", 1.0, 0.05, 60, environ),
             max_workers=env_int("REFIMPL_MAX_WORKERS", 4, 1, 32, environ),
             acceptable_latency_s=env_float("REFIMPL_ACCEPTABLE_LATENCY_S", 10, 0.001, 86_400, environ),
-            seconds_per_message=env_float("REFIMPL_SECONDS_PER_MESSAGE", 0.1, 0.0001, 3_600, environ),
+            seconds_per_message=env_float("REFIMPL_SECONDS_PER_MESSAGE", 0.05, 0.0001, 3_600, environ),
             scale_in_cooldown_s=env_float("REFIMPL_SCALE_IN_COOLDOWN_S", 15, 0, 3_600, environ),
             idle_before_zero_s=env_float("REFIMPL_IDLE_BEFORE_ZERO_S", 30, 0, 86_400, environ),
             emulated_seconds_per_item=env_float("REFIMPL_EMULATED_SECONDS_PER_ITEM", 0.05, 0, 60, environ),
@@ -159,7 +160,7 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
         if settings.emulated_seconds_per_item:
             log.info("EMULATION on: each input adds %.3f s of sleep in the worker (REFIMPL_EMULATED_SECONDS_PER_ITEM)",
                      settings.emulated_seconds_per_item)
-        log.info("ready: models %s; try `python -m reference_impl submit --model %s --count 200` and "
+        log.info("ready: models %s; try `python -m reference_impl submit --model %s --count 1000` and "
                  "`python -m reference_impl status`", ", ".join(settings.models), settings.models[0])
         supervisor = build_supervisor(settings, services, clients, tied_to_parent=main_thread)
         if on_ready:
