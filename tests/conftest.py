@@ -16,3 +16,34 @@ def write(tmp_path):
         path.write_text(text)
         return path
     return _write
+
+
+PASSWORD = "a-Long-enough-passw0rd"
+
+
+# The cast: a learner, another learner, an instructor (a member of the "instructors" group).
+@pytest.fixture
+def learner(django_user_model):
+    return django_user_model.objects.create_user("learner", password=PASSWORD)
+
+
+@pytest.fixture
+def other_learner(django_user_model):
+    return django_user_model.objects.create_user("other", password=PASSWORD)
+
+
+@pytest.fixture
+def instructor(django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("teacher", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="instructors")[0])
+    return user
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium: Playwright cannot download its own here (see ../shared/TOOLING.md).
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}

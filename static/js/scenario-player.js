@@ -125,18 +125,13 @@
       const s = data.designs[d].series;
       const waiting = s.waiting[i], capacity = s.capacity[i], failed = s.failed[i];
       const label = data.designs[d].summary.capacity_label === "tasks" ? "tasks" : "envs";
-      figure.querySelectorAll('[data-sim="waiting"]').forEach((node) => {
-        const bar = node.querySelector(".fill-bar"), box = node.querySelector("rect");
-        if (bar) bar.setAttribute("width", String((Number(box.getAttribute("width")) * waiting) / maxWaiting));
-        node.querySelector(".sim-badge").textContent = `${waiting} waiting`;
+      figure.querySelectorAll('[data-sim="waiting"] .fill-bar').forEach((bar) => {
+        const box = bar.previousElementSibling;
+        bar.setAttribute("width", String((Number(box.getAttribute("width")) * waiting) / maxWaiting));
       });
-      figure.querySelectorAll('[data-sim="capacity"]').forEach((node) => {
-        node.querySelector(".sim-badge").textContent = `${capacity} ${label}`;
-        node.classList.toggle("is-idle", capacity === 0);
-      });
-      figure.querySelectorAll("[data-sim-failed]").forEach((node) => {
-        node.querySelector(".sim-badge").textContent = failed ? `${failed} failed` : "";
-      });
+      figure.querySelectorAll('[data-sim="capacity"]').forEach((node) => node.classList.toggle("is-idle", capacity === 0));
+      const badges = { waiting: `${waiting} waiting`, capacity: `${capacity} ${label}`, failed: failed ? `${failed} failed` : "" };
+      figure.querySelectorAll("[data-sim-badge]").forEach((badge) => { badge.textContent = badges[badge.dataset.simBadge]; });
       const active = waiting > 0 || capacity > 0;
       figure.querySelectorAll(".flow-dot").forEach((dot, k) => {
         const show = active && !reduced.matches;

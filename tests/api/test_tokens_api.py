@@ -1,7 +1,7 @@
 import hashlib
 
 from questions.models import ApiToken
-from tests.api.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 
 def get_token(api, username, password=PASSWORD):
