@@ -22,7 +22,7 @@
     return new uPlot({
       width, height: 240,
       scales: { x: { time: true }, tasks: { range: (u, min, max) => [0, Math.max(2, max + 1)] } },
-      axes: [{}, { label: "messages" }, { side: 1, scale: "tasks", label: "workers", grid: { show: false } }],
+      axes: [{ values: (u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString()) }, { label: "messages" }, { side: 1, scale: "tasks", label: "workers", grid: { show: false } }],
       series: [
         {},
         { label: "backlog", stroke: "#1d4ed8", width: 2, fill: "rgba(29,78,216,0.08)" },
