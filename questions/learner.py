@@ -19,7 +19,10 @@ def anon_id(request, *, create: bool = False) -> str:
 
 
 def my_attempts(request):
-    return Attempt.objects.owned_by(request.user, anon_id(request))
+    attempts = Attempt.objects.owned_by(request.user, anon_id(request))
+    if request.user.is_authenticated:
+        attempts = attempts.outside_open_exams(request.user)
+    return attempts
 
 
 def merge_anonymous_attempts(sender, request, user, **kwargs):

@@ -91,6 +91,12 @@ class AttemptQuerySet(models.QuerySet):
             return self.filter(user__isnull=True, anon_id=anon_id)
         return self.none()
 
+    def outside_open_exams(self, user):
+        """Less the attempts answering one of the user's exams still in progress: listing or
+        counting them would tell the learner whether each exam answer was right."""
+        return self.exclude(pk__in=QuizItem.objects.open_exams_of(user).filter(attempt__isnull=False)
+                            .values("attempt_id"))
+
     def accuracy_by_domain(self):
         return (
             self.values("question__domain")
@@ -166,11 +172,19 @@ class Quiz(models.Model):
         return deadline is not None and (now or timezone.now()) > deadline
 
 
+class QuizItemQuerySet(models.QuerySet):
+    def open_exams_of(self, user):
+        """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
+        return self.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
+
+
 class QuizItem(models.Model):
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()
     attempt = models.OneToOneField(Attempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="quiz_item")
+
+    objects = QuizItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from questions.api.errors import ErrorSerializer
 from questions.api.permissions import ReadOnlyOrInstructor
-from questions.api.quiz_views import QuizClosed, open_exam_items, without_open_exams
+from questions.api.quiz_views import QuizClosed
 from questions.api.serializers import (
     AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
     QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
@@ -24,7 +24,7 @@ from questions.api.serializers import (
 from questions.content_format import validate_question
 from questions.grading import GradingError, grade
 from questions.loader import save_question
-from questions.models import Attempt, Question
+from questions.models import Attempt, Question, QuizItem
 from questions.permissions import is_instructor
 
 E = ErrorSerializer
@@ -160,7 +160,7 @@ class AttemptCreate(APIView):
         question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exam = open_exam_items(request.user).filter(question=question).values_list("quiz_id", flat=True).first()
+        exam = QuizItem.objects.open_exams_of(request.user).filter(question=question).values_list("quiz_id", flat=True).first()
         if exam is not None:
             # Its feedback here would reveal the answer of an exam still running.
             raise QuizClosed({"question": [f"part of your exam quiz {exam}, which is not finished; "
@@ -183,7 +183,7 @@ class AttemptList(generics.ListAPIView):
 
     def get_queryset(self):
         mine = Attempt.objects.filter(user=self.request.user).select_related("question")
-        return without_open_exams(mine, self.request.user)
+        return mine.outside_open_exams(self.request.user)
 
     @extend_schema(responses={200: AttemptSerializer(many=True), 401: E, 403: E, 404: E, 429: E})
     def get(self, request, *args, **kwargs):
@@ -196,7 +196,7 @@ class Progress(APIView):
     @extend_schema(responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
                    description="The caller's totals and accuracy per domain.")
     def get(self, request):
-        mine = without_open_exams(Attempt.objects.filter(user=request.user), request.user)
+        mine = Attempt.objects.filter(user=request.user).outside_open_exams(request.user)
         totals = mine.aggregate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)),
                                 questions=Count("question", distinct=True))
         by_domain = [

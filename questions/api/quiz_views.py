@@ -91,17 +91,6 @@ def _own_quiz(request, pk: str) -> Quiz:
     return get_object_or_404(Quiz.objects.prefetch_related(WITH_ITEMS), pk=int(pk), user=request.user)
 
 
-def open_exam_items(user):
-    """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
-    return QuizItem.objects.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
-
-
-def without_open_exams(attempts, user):
-    """The user's attempts less those answering an exam in progress: listing them, or counting
-    them in progress totals, would tell the learner whether each exam answer was right."""
-    return attempts.exclude(pk__in=open_exam_items(user).filter(attempt__isnull=False).values("attempt_id"))
-
-
 class QuizDetail(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -9,7 +9,7 @@ from reference_impl.simulate import params as _params
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.report import explain, series, summarize, window
 from reference_impl.simulate.traffic import (
-    MAX_REQUESTS, SCENARIO_LIMITS, SCENARIOS, expected_requests, generate,
+    MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIOS, expected_items, expected_requests, generate,
 )
 
 DESIGNS = {
@@ -76,6 +76,9 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, dic
         elif expected_requests(sp) > MAX_REQUESTS:
             errors["scenario"] = (f"about {expected_requests(sp):,.0f} requests; at most {MAX_REQUESTS:,} "
                                   "can be simulated at once: lower the burst, peaks, trickle or days")
+        elif expected_items(sp) > MAX_ITEMS:
+            errors["scenario"] = (f"about {expected_items(sp):,.0f} inputs in all; at most {MAX_ITEMS:,} can be "
+                                  "simulated at once: lower batch_fraction, batch_items_max or the request count")
         if mp["max_tasks"] != int(mp["max_tasks"]):
             errors["max_tasks"] = "must be a whole number"
     if errors:

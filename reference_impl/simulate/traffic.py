@@ -51,6 +51,12 @@ SCENARIO_LIMITS = {
     "batch_items_max": (2, 1000), "seed": (0, 2**32 - 1),
 }
 MAX_REQUESTS = 200_000
+MAX_ITEMS = 2_000_000  # batch inputs lengthen every busy period the simulator steps through
+
+
+def expected_items(sp: dict) -> float:
+    mean_batch = (2 + sp["batch_items_max"]) / 2
+    return expected_requests(sp) * (1 + sp["batch_fraction"] * (mean_batch - 1))
 
 
 def expected_requests(sp: dict) -> float:

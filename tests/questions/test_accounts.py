@@ -58,3 +58,16 @@ def test_logout_is_a_post(client, django_user_model, db):
     client.login(username="dee", password=PASSWORD)
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_history_hides_answers_of_an_exam_still_in_progress(client, q1973, learner):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(learner)
+    quiz = api.post("/api/v1/quizzes/", {"count": 1, "mode": "exam"}, format="json").json()
+    api.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": "1973", "selected": ["D"]}, format="json")
+    client.force_login(learner)
+    assert "No attempts yet" in client.get(reverse("questions:history")).content.decode()
+    api.post(f"/api/v1/quizzes/{quiz['id']}/finish/")
+    assert "Correct" in client.get(reverse("questions:history")).content.decode()

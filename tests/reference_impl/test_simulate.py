@@ -133,6 +133,7 @@ def test_cost_grows_with_requests_not_idle_days():
     ({"max_tasks": 0}, "max_tasks", "between 1 and 1000"),
     ({"burst_requests": 100_000, "peak_requests": 50_000, "days": 30, "idle_days": 0}, "scenario", "at most 200,000"),
     ({"idle_days": 9, "days": 8}, "idle_days", "less than days"),
+    ({"burst_requests": 90_000, "batch_fraction": 1, "batch_items_max": 1000}, "scenario", "at most 2,000,000 can be"),
 ])
 def test_bad_overrides_are_refused_with_the_field_and_the_rule(overrides, field, message):
     with pytest.raises(SimulationInputError) as info:
