@@ -14,8 +14,11 @@ SQS_BATCH = 10      # SendMessageBatch takes at most 10 entries
 REPORT_EVERY = 100
 
 
-def job_maker(model_name: str, inputs_per_job: int) -> Callable[[int], str]:
-    """index -> message body; the jobs cycle through the model's sample inputs."""
+def job_maker(model_name: str, inputs_per_job: int, for_api: bool = False) -> Callable[[int], str]:
+    """index -> message body; the jobs cycle through the model's sample inputs.
+
+    For the API the body carries no job id: the API answers with the SQS message id and the
+    worker stores the result under it (jobs.api_body), so that is the id GET /jobs/{id} finds."""
     from reference_impl import jobs  # imports scikit-learn's datasets: only when bursting
     from reference_impl.model.catalog import spec
 
@@ -24,7 +27,8 @@ def job_maker(model_name: str, inputs_per_job: int) -> Callable[[int], str]:
         raise ValueError(f"inputs_per_job is {inputs_per_job}; allowed: 1 to {jobs.MAX_INPUTS_PER_JOB}")
 
     def make(index: int) -> str:
-        return jobs.encode(model.name, model.sample_inputs(inputs_per_job, offset=index * inputs_per_job))[1]
+        inputs = model.sample_inputs(inputs_per_job, offset=index * inputs_per_job)
+        return jobs.api_body(model.name, inputs) if for_api else jobs.encode(model.name, inputs)[1]
     return make
 
 

@@ -297,7 +297,6 @@ class Deployer:
             raise ValueError(f"count is {count}; a burst is 1 to {bursts.MAX_BURST} jobs")
         if via not in ("auto", "api", "queue"):
             raise ValueError(f"via is {via!r}; allowed: auto, api, queue")
-        make = bursts.job_maker(self.config.model_name, inputs_per_job)
         ids = self._physical_ids()
         url = api_url or self._api_url(ids)
         if via == "api" and url is None:
@@ -307,11 +306,13 @@ class Deployer:
             credentials = self._checked().get_credentials()
             if credentials is None:
                 raise GuardrailError("no AWS credentials in the standard chain to sign API requests with")
+            make = bursts.job_maker(self.config.model_name, inputs_per_job, for_api=True)
             yield from bursts.through_api(url, count, make, credentials.get_frozen_credentials(),
                                          self.config.region, workers)
         else:
             why = "as asked" if via == "queue" else "the stack has no API URL"
             yield Event("info", f"submitting {count} jobs directly to the queue ({why}): {ids['JobQueue']}", 0, count)
+            make = bursts.job_maker(self.config.model_name, inputs_per_job)
             yield from bursts.to_queue(self._client("sqs"), ids["JobQueue"], count, make)
 
     # ------------------------------------------------------------ down
