@@ -26,7 +26,9 @@ def fast_runtime(monkeypatch, settings, tmp_path):
     monkeypatch.setenv("REFIMPL_POLL_S", "0.5")
     monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
     monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
-    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.02")
+    # Emulated model time (labelled so in the runtime): enough work that 600 jobs keep a backlog
+    # past the first polls, so the autoscaler has something to scale out for.
+    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.05")
 
 
 @pytest.mark.localstack
@@ -42,13 +44,13 @@ def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast
         wait_for(running, 120)
         assert operations.status(lab)["workers"]["running"] == 0  # an idle model costs nothing
 
-        assert operations.burst(lab, 200, 1, instructor) == 200
+        assert operations.burst(lab, 600, 1, instructor) == 600
         peak = wait_for(lambda: operations.status(lab)["workers"]["running"] >= 2 and operations.status(lab), 60)
         assert peak["workers"]["running"] <= 3  # never past the lab's cap
 
         def drained_and_idle():
             st = operations.status(lab)
-            return st.get("jobs", {}).get("completed") == 200 and st["workers"]["running"] == 0 and st
+            return st.get("jobs", {}).get("completed") == 600 and st["workers"]["running"] == 0 and st
         final = wait_for(drained_and_idle, 120, 1)
         assert final["queue"]["dlq"] == 0 and final["jobs"]["latency_p50_s"] is not None
         assert any(d["action"] == "scale_in" for d in final["decisions"])
