@@ -47,3 +47,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture
+def fast_runtime(monkeypatch, settings, tmp_path):
+    """Local labs in tests: runtime state under tmp, fast polls and short scale-in waits, and
+    enough emulated model time (labelled so in the runtime) that a burst of 600 jobs keeps a
+    backlog past the first polls, so the autoscaler has something to scale out for."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("REFIMPL_POLL_S", "0.5")
+    monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
+    monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
+    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.05")

@@ -10,15 +10,6 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.localstack]
 
 
-@pytest.fixture
-def fast_runtime(monkeypatch, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    monkeypatch.setenv("REFIMPL_POLL_S", "0.5")
-    monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
-    monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
-    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.02")
-
-
 def metric(page, name) -> int:
     text = page.inner_text(f'[data-metric="{name}"]')
     return int(text) if text.isdigit() else -1
@@ -50,13 +41,13 @@ def test_an_instructor_launches_a_lab_bursts_it_and_sees_tasks_rise_and_fall(
     try:
         page.wait_for_selector('#lab[data-lab-status="running"]', state="attached", timeout=120_000)
         wait_until(lambda: metric(page, "running") == 0, 30)
-        page.fill("#id_count", "200")
+        page.fill("#id_count", "600")
         page.click('[data-action="burst"]')
         wait_until(lambda: metric(page, "running") > 0, 60)
         peak = metric(page, "running")
         assert 1 <= peak <= 3
         shot(page, "lab-scaled-out")
-        wait_until(lambda: metric(page, "completed") == 200, 120)
+        wait_until(lambda: metric(page, "completed") == 600, 120)
         wait_until(lambda: metric(page, "running") == 0, 120)
         assert page.locator("#decisions tbody tr").count() >= 2
         assert "scale" in page.inner_text("#decisions")

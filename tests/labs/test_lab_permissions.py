@@ -1,5 +1,4 @@
 """Every labs URL and action: instructors only. Learners get 403, anonymous visitors log in."""
-import pytest
 from django.urls import reverse
 
 from labs.models import Lab, LabEvent

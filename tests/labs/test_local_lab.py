@@ -19,18 +19,6 @@ def wait_for(predicate, timeout_s, step_s=0.5):
     raise AssertionError(f"condition not met within {timeout_s} s")
 
 
-@pytest.fixture
-def fast_runtime(monkeypatch, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    # Shorter than the demo defaults so the test sees scale-in within seconds.
-    monkeypatch.setenv("REFIMPL_POLL_S", "0.5")
-    monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
-    monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
-    # Emulated model time (labelled so in the runtime): enough work that 600 jobs keep a backlog
-    # past the first polls, so the autoscaler has something to scale out for.
-    monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.05")
-
-
 @pytest.mark.localstack
 def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast_runtime):
     lab = Lab.objects.create(name="class demo", owner=instructor, max_tasks=3,
