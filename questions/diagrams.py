@@ -15,13 +15,16 @@ from questions.loader import CONTENT_DIR
 
 WIDTH, HEIGHT = 400, 260  # where boxes may go; the SVG is wider, for labels beside the right-hand boxes
 NODE_W, NODE_H = 100, 42
+LINE_CHARS, MAX_LINES = 16, 3  # what fits in a box at the diagram's 11 px type
 KINDS = {"client", "front", "queue", "compute", "store", "scaler", "dlq"}
 MODES = {"sync", "async", "control"}
 SIM_BINDINGS = {"waiting", "capacity"}  # which simulator series a node shows while playing
+NODE_FIELDS = {"id", "kind", "label", "x", "y", "note", "source", "broken", "sim"}
+EDGE_FIELDS = {"from", "to", "mode", "label", "broken", "note", "source"}
 
 
 class DiagramError(ValueError):
-    pass
+    """A diagram file an author must fix; the message names the file, option, item and field."""
 
 
 @dataclass
@@ -38,16 +41,9 @@ class Node:
 
     @property
     def lines(self) -> list[str]:
-        """The label wrapped to two lines at most, so it fits its box."""
-        words, lines, line = self.label.split(), [], ""
-        for word in words:
-            if line and len(line) + 1 + len(word) > 16:
-                lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}".strip()
-        lines.append(line)
-        return lines[:3]
+        """The label wrapped at word boundaries; parse() refuses labels that need more than
+        MAX_LINES, so every line drawn fits its box."""
+        return wrap(self.label)
 
     @property
     def cx(self):
@@ -103,6 +99,18 @@ class Diagram:
         return " ".join(parts)
 
 
+def wrap(label: str) -> list[str]:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > LINE_CHARS:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return lines
+
+
 def _border_point(node: Node, toward_x: float, toward_y: float) -> tuple[float, float]:
     """Where the line from the node's centre toward a point leaves its box."""
     dx, dy = toward_x - node.cx, toward_y - node.cy
@@ -117,39 +125,75 @@ def _check(where: str, cond: bool, message: str):
         raise DiagramError(f"{where}: {message}")
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_link(where: str, spec: dict):
+    link = spec.get("source")
+    _check(where, not link or str(link).startswith("https://"), f"source must be an https:// link, not {link!r}")
+
+
+def _parse_node(w: str, n) -> Node:
+    _check(w, isinstance(n, dict), "must be a mapping with id, kind, label, x, y, note")
+    unknown = set(n) - NODE_FIELDS
+    _check(w, not unknown, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(NODE_FIELDS))}")
+    for key in ("id", "kind", "label", "x", "y", "note"):
+        _check(w, n.get(key) not in (None, ""), f"{key} is required")
+    _check(w, n["kind"] in KINDS, f"kind {n['kind']!r}; allowed: {', '.join(sorted(KINDS))}")
+    _check(w, _is_number(n["x"]) and _is_number(n["y"]), "x and y must be numbers")
+    _check(w, 0 <= n["x"] <= WIDTH - NODE_W and 0 <= n["y"] <= HEIGHT - NODE_H,
+           f"x must be 0-{WIDTH - NODE_W} and y 0-{HEIGHT - NODE_H} to fit the drawing (boxes are {NODE_W} x {NODE_H})")
+    lines = wrap(str(n["label"]))
+    _check(w, len(lines) <= MAX_LINES and all(len(line) <= LINE_CHARS for line in lines),
+           f"label {n['label']!r} does not fit its box: at most {MAX_LINES} lines of {LINE_CHARS} characters")
+    _check(w, n.get("sim", "") in SIM_BINDINGS | {""}, f"sim must be one of {', '.join(sorted(SIM_BINDINGS))}")
+    _check(w, not n.get("broken") or n.get("source"), "a broken part needs a source that shows it cannot work")
+    _check_link(w, n)
+    return Node(str(n["id"]), n["kind"], str(n["label"]), float(n["x"]), float(n["y"]), str(n["note"]),
+                str(n.get("source", "")), bool(n.get("broken", False)), str(n.get("sim", "")))
+
+
+def _overlap(a: Node, b: Node) -> bool:
+    return abs(a.x - b.x) < NODE_W and abs(a.y - b.y) < NODE_H
+
+
 def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
+    """Validate a diagrams file's data and lay it out. Raises DiagramError at the first problem,
+    naming where it is (file, option, nodes[i] or edges[i]), what is wrong and what is allowed."""
     _check(source, isinstance(raw, dict) and raw, "must map option labels (A, B, ...) to diagrams")
     out = {}
     for option, spec in raw.items():
         where = f"{source}: option {option}"
+        _check(where, isinstance(option, str) and len(option) == 1 and option.isupper(),
+               "option labels must be single capital letters (A, B, ...)")
         _check(where, isinstance(spec, dict), "must be a mapping with title, summary, nodes, edges")
         unknown = set(spec) - {"title", "summary", "nodes", "edges"}
         _check(where, not unknown, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: title, summary, nodes, edges")
-        diagram = Diagram(str(option), str(spec.get("title", "")), str(spec.get("summary", "")))
+        diagram = Diagram(option, str(spec.get("title") or ""), str(spec.get("summary") or ""))
         _check(where, diagram.title, "title is required")
         nodes = {}
         for i, n in enumerate(spec.get("nodes") or []):
             w = f"{where}, nodes[{i}]"
-            _check(w, isinstance(n, dict), "must be a mapping")
-            for key in ("id", "kind", "label", "x", "y", "note"):
-                _check(w, key in n, f"{key} is required")
-            _check(w, n["kind"] in KINDS, f"kind {n['kind']!r}; allowed: {', '.join(sorted(KINDS))}")
-            _check(w, n["id"] not in nodes, f"duplicate id {n['id']!r}")
-            _check(w, 0 <= n["x"] <= WIDTH - NODE_W and 0 <= n["y"] <= HEIGHT - NODE_H,
-                   f"x must be 0-{WIDTH - NODE_W} and y 0-{HEIGHT - NODE_H} to fit the drawing")
-            _check(w, n.get("sim", "") in SIM_BINDINGS | {""}, f"sim must be one of {', '.join(sorted(SIM_BINDINGS))}")
-            _check(w, not n.get("source") or str(n["source"]).startswith("https://"), "source must be an https:// link")
-            node = Node(str(n["id"]), n["kind"], str(n["label"]), float(n["x"]), float(n["y"]), str(n["note"]),
-                        str(n.get("source", "")), bool(n.get("broken", False)), str(n.get("sim", "")))
+            node = _parse_node(w, n)
+            _check(w, node.id not in nodes, f"duplicate id {node.id!r}")
+            clash = next((other.id for other in nodes.values() if _overlap(node, other)), None)
+            _check(w, clash is None, f"box {node.id!r} overlaps box {clash!r}; move one of them")
             nodes[node.id] = node
             diagram.nodes.append(node)
         _check(where, nodes, "needs at least one node")
         for i, e in enumerate(spec.get("edges") or []):
             w = f"{where}, edges[{i}]"
-            _check(w, isinstance(e, dict), "must be a mapping")
+            _check(w, isinstance(e, dict), "must be a mapping with from, to, mode")
+            unknown = set(e) - EDGE_FIELDS
+            _check(w, not unknown, f"unknown field(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(sorted(EDGE_FIELDS))}")
             _check(w, e.get("from") in nodes and e.get("to") in nodes,
                    f"from and to must name nodes of option {option} ({', '.join(nodes)})")
+            _check(w, e["from"] != e["to"], "from and to must be different nodes")
             _check(w, e.get("mode") in MODES, f"mode {e.get('mode')!r}; allowed: {', '.join(sorted(MODES))}")
+            _check(w, not e.get("broken") or (e.get("note") and e.get("source")),
+                   "a broken edge needs a note saying why it cannot work and a source that shows it")
+            _check_link(w, e)
             a, b = nodes[e["from"]], nodes[e["to"]]
             edge = Edge(a, b, e["mode"], str(e.get("label", "")), bool(e.get("broken", False)),
                         str(e.get("note", "")), str(e.get("source", "")))
