@@ -32,13 +32,13 @@ import math
 import sys
 from dataclasses import asdict, dataclass
 
-# Application Auto Scaling's default ECS cooldowns are 300 s
-# (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown).
-AWS_DEFAULT_COOLDOWN_S = 300.0
-# One ReceiveMessage returns at most 10 messages
-# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html),
-# so a task holds at most this many in flight at once.
-MAX_MESSAGES_PER_RECEIVE = 10
+from reference_impl.aws_facts import FACTS
+
+# Application Auto Scaling's default ECS cooldowns are 300 s (aws_facts: ecs_default_cooldown_s).
+AWS_DEFAULT_COOLDOWN_S = float(FACTS["ecs_default_cooldown_s"].value)
+# One ReceiveMessage returns at most 10 messages (aws_facts: sqs_receive_max_messages), so a task
+# holds at most this many in flight at once.
+MAX_MESSAGES_PER_RECEIVE = int(FACTS["sqs_receive_max_messages"].value)
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,18 @@ class ScalingPolicy:
 
 @dataclass(frozen=True)
 class QueueSample:
+    """The queue and the service at one poll.
+
+    `received_since_last` counts messages workers took since the previous poll, when the caller
+    knows it (a worker counter, or SQS's NumberOfMessagesReceived); 0 means none or unknown.
+    It matters for sparse traffic: a fast worker empties the queue between polls, so polls see
+    an empty queue and, without it, the last task is stopped between every two messages.
+    """
+
     visible: int
     in_flight: int
     running: int
+    received_since_last: int = 0
 
     @property
     def backlog(self) -> int:
@@ -121,8 +130,8 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
 
     Pure: the caller supplies the clock and carries `Decision.state` to the next call.
     """
-    backlog = sample.backlog
-    busy = backlog > 0
+    backlog = sample.visible + sample.in_flight
+    busy = backlog > 0 or sample.received_since_last > 0
     last_busy = now_s if busy else state.last_busy_s
     current = state.desired
     per_task = backlog / sample.running if sample.running else None
@@ -131,7 +140,7 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
                f"{sample.running} running, target {target:g} per task")
 
     raw = math.ceil(backlog / target) if backlog else 0
-    wanted = tasks_for_backlog(policy, backlog)
+    wanted = min(policy.max_tasks, max(policy.min_tasks, raw))  # tasks_for_backlog, inlined
     why = f"ceil({backlog} / {target:g}) = {raw}"
     if raw > policy.max_tasks:
         why += f", capped at max {policy.max_tasks}"
@@ -151,11 +160,13 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
     if wanted == 0 and current > 0 and last_busy is not None and now_s - last_busy < policy.idle_before_zero_s:
         idle = now_s - last_busy
         wanted = max(policy.min_tasks, 1)
-        why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
+        why = (f"{sample.received_since_last} message(s) taken since the last poll; " if sample.received_since_last
+               else "") + f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
 
-    # Built directly rather than with dataclasses.replace: this runs once per poll in the
-    # simulator, tens of thousands of times per simulated month.
-    new_state = ScalerState(current, state.last_scale_out_s, state.last_scale_in_s, last_busy)
+    # Built directly rather than with dataclasses.replace (and not at all when nothing changed):
+    # this runs once per poll in the simulator, tens of thousands of times per simulated month.
+    new_state = (state if last_busy == state.last_busy_s
+                 else ScalerState(current, state.last_scale_out_s, state.last_scale_in_s, last_busy))
     if wanted > current:
         since = None if state.last_scale_out_s is None else now_s - state.last_scale_out_s
         if current > 0 and since is not None and since < policy.scale_out_cooldown_s:
@@ -195,13 +206,15 @@ def _main(argv=None) -> int:
     parser.add_argument("--visible", type=int, required=True, help="messages waiting (ApproximateNumberOfMessages)")
     parser.add_argument("--in-flight", type=int, default=0, help="messages being processed (…NotVisible)")
     parser.add_argument("--running", type=int, required=True, help="tasks running now")
+    parser.add_argument("--received-since-last", type=int, default=0,
+                        help="messages workers took since the previous poll (0 if unknown)")
     parser.add_argument("--acceptable-latency", type=float, required=True, help="seconds a message may wait")
     parser.add_argument("--seconds-per-message", type=float, required=True, help="processing time of one message")
     parser.add_argument("--min", type=int, default=0, dest="min_tasks")
     parser.add_argument("--max", type=int, default=100, dest="max_tasks")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     args = parser.parse_args(argv)
-    for name in ("visible", "in_flight", "running"):
+    for name in ("visible", "in_flight", "running", "received_since_last"):
         if getattr(args, name) < 0:
             parser.error(f"--{name.replace('_', '-')} must be >= 0")
     try:
@@ -209,7 +222,7 @@ def _main(argv=None) -> int:
                                min_tasks=args.min_tasks, max_tasks=args.max_tasks)
     except ValueError as exc:
         parser.error(str(exc))
-    sample = QueueSample(args.visible, args.in_flight, args.running)
+    sample = QueueSample(args.visible, args.in_flight, args.running, args.received_since_last)
     # A one-off calculation: the tasks running now are the current desired count, and no
     # cooldown is in progress.
     decision = decide(policy, sample, ScalerState(desired=args.running), now_s=0.0)

@@ -17,6 +17,25 @@ def _parse_sets(values):
     return overrides
 
 
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def _sparkline(values, width: int = 60) -> str:
+    """Each column shows the most capacity in its slice of the series."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    step = max(1, len(values) / width)
+    cols = [max(values[int(i * step):max(int(i * step) + 1, int((i + 1) * step))])
+            for i in range(min(width, len(values)))]
+    return "".join(BARS[0 if v <= 0 else max(1, round(v / top * (len(BARS) - 1)))] for v in cols)
+
+
+def _clock(seconds: float) -> str:
+    days, rest = divmod(int(seconds), 86_400)
+    return f"day {days} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.simulate",
                                      description="Run the same traffic through designs A, B, C and D.")
@@ -53,6 +72,11 @@ def main(argv=None) -> int:
             return f"{x:9.1f}" if x is not None else f"{'-':>9}"
         print(f"{name:3}{s['completed']:>10,}{s['failed']:>8,}{f(lat['p50'])}{f(lat['p95'])}{f(lat['p99'])}"
               f"{f(lat['max'])}{f(s['first_request_latency_s'])}{s['peak_capacity']:>6}{s['cost_usd']['total']:>11.2f}")
+    t0, t1 = result["window_s"]
+    print(f"\n{'':3}capacity over time, {_clock(t0)} to {_clock(t1)} (each bar scaled to its own peak)")
+    for name, d in result["designs"].items():
+        cap = d["series"]["capacity"]
+        print(f"{name:3}{_sparkline(cap)}  peak {max(cap, default=0):g} {d['summary']['capacity_label']}")
     print()
     for name, d in result["designs"].items():
         print(f"{name}. {DESIGNS[name]}")

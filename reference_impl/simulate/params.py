@@ -1,17 +1,15 @@
 """Every number the simulator uses: value, unit, source. One table; any entry can be overridden.
 
-Prices are us-east-1 list prices; check the linked pricing page before quoting them. Entries
-whose source is "assumption" are our estimates, labelled as such wherever they are shown.
+AWS limits and prices come from `reference_impl.aws_facts` (the project's one table of them,
+with their pages); this table adds the workload and the designs' settings. Entries whose source
+starts with "assumption" are our estimates, labelled as such wherever they are shown. The bounds
+(`minimum`, `maximum`) are what an override may set: wide enough to argue with, narrow enough
+that one run stays quick.
 """
 from dataclasses import dataclass
 
-S3_PERF = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance-guidelines.html"
-LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/"
-FARGATE_PRICING = "https://aws.amazon.com/fargate/pricing/"
-SQS_SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"
-LAMBDA_ENV = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html"
-SQS_CW = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"
-TT_OVERVIEW = "https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html"
+from reference_impl import aws_facts
+from reference_impl.aws_facts import FACTS
 
 
 @dataclass(frozen=True)
@@ -23,59 +21,89 @@ class Param:
     description: str
     minimum: float = 0.0
     maximum: float = 1e9
+    whole: bool = False  # a count: overrides must be whole numbers
 
+
+def _fact(fact: str, minimum: float = 0.0, maximum: float = 1e9, *, name: str | None = None,
+          description: str | None = None, whole: bool = False) -> Param:
+    """A parameter whose default is an AWS fact: value, unit and source come from aws_facts."""
+    f = FACTS[fact]
+    return Param(name or f.name, f.value, f.unit, f.source, description or f.description, minimum, maximum, whole)
+
+
+AAS_SQS = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html"
 
 PARAMS: dict[str, Param] = {p.name: p for p in [
     # The workload (from the question, or assumptions where it is silent)
     Param("model_size_gb", 1.5, "GB", "question #1973", "model data each worker downloads from S3 at start", 0.01, 200),
-    Param("service_time_s", 0.1, "s per item", "assumption (AWS's SQS scaling example uses 0.1 s per message: https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html)",
+    Param("service_time_s", 0.1, "s per item",
+          f"assumption (AWS's SQS scaling example uses 0.1 s per message: {AAS_SQS})",
           "inference time for one input, once the model is loaded", 0.001, 600),
     Param("model_deserialize_s", 5.0, "s", "assumption", "time to turn the downloaded bytes into a model in memory", 0, 600),
     # S3
-    Param("s3_stream_mb_s", 88.0, "MB/s per connection", S3_PERF, "one S3 GET stream (85-90 MB/s)", 1, 10_000),
-    Param("s3_parallel_streams", 8, "connections", S3_PERF, "parallel ranged GETs a worker uses to download the model", 1, 64),
+    _fact("s3_stream_mb_s", 1, 10_000),
+    Param("s3_parallel_streams", 8, "connections", f"assumption: a design choice; S3 advises parallel ranged GETs ({aws_facts.S3_PERF})",
+          "parallel ranged GETs a worker uses to download the model", 1, 64, whole=True),
     # Latency goal and the backlog policy (reference_impl/scaling.py)
-    Param("acceptable_latency_s", 60.0, "s", "assumption: an asynchronous batch API; the policy's target is latency / service time (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html)",
+    Param("acceptable_latency_s", 60.0, "s",
+          f"assumption: an asynchronous batch API; the policy's target is latency / service time ({AAS_SQS})",
           "how long a request may wait in the queue", 1, 86_400),
-    Param("max_tasks", 20, "tasks", "assumption: a per-model cap chosen by the operator", "most ECS tasks (B, D) one model may run", 1, 1000),
-    Param("scale_in_cooldown_s", 300, "s", TT_OVERVIEW, "Application Auto Scaling's default ECS scale-in cooldown", 0, 86_400),
+    Param("max_tasks", 20, "tasks", "assumption: a per-model cap chosen by the operator", "most ECS tasks (B, D) one model may run", 1, 1000, whole=True),
+    Param("d_min_tasks", 0, "tasks", "assumption: the exam's answer scales to zero when idle",
+          "option D's minimum tasks (1 keeps a warm task: no start-up wait, but billed all period)", 0, 1000, whole=True),
+    Param("d_scale_in_max_step", 1, "tasks per step", "assumption: reference_impl/scaling.py's default, gradual scale-in",
+          "most tasks D's scaler removes at one scale-in (then it waits a cooldown)", 1, 1000, whole=True),
+    Param("d_idle_before_zero_s", 300, "s", "assumption: reference_impl/scaling.py's default (the ECS default cooldown)",
+          "D keeps its last task until the queue has been quiet this long (anti-flapping)", 0, 86_400),
+    _fact("ecs_default_cooldown_s", 0, 86_400, name="scale_in_cooldown_s",
+          description="scale-in cooldown (Application Auto Scaling's ECS default)"),
     # ECS on Fargate
-    Param("task_start_s", 30.0, "s", "https://docs.aws.amazon.com/batch/latest/userguide/fargate.html (tasks provision in about 30 s)", "Fargate task provisioning", 0, 3600),
+    _fact("fargate_task_start_s", 0, 3600, name="task_start_s"),
     Param("image_pull_s", 20.0, "s", "assumption: a slim worker image", "container image pull", 0, 3600),
     Param("task_vcpu", 1.0, "vCPU", "assumption", "Fargate task size", 0.25, 16),
     Param("task_memory_gb", 4.0, "GB", "assumption: room for a 1.5 GB model in memory", "Fargate task memory", 0.5, 120),
-    Param("fargate_vcpu_hour_usd", 0.04048, "USD per vCPU-hour", FARGATE_PRICING, "Fargate Linux/x86 price"),
-    Param("fargate_gb_hour_usd", 0.004445, "USD per GB-hour", FARGATE_PRICING, "Fargate memory price"),
+    _fact("fargate_vcpu_hour_usd"),
+    _fact("fargate_gb_hour_usd"),
     # D's autoscaler
-    Param("d_scaler_period_s", 60, "s", "https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html (rate schedules, 1 minute minimum)",
-          "how often D's scaler reads the queue (a scheduled function calling GetQueueAttributes)", 1, 3600),
-    Param("cw_metric_delay_s", 60, "s", SQS_CW, "SQS metrics are published every minute", 0, 3600),
-    Param("cw_alarm_datapoints", 3, "minutes", "https://github.com/aws/copilot-cli/issues/4233 (target tracking scale-out alarm: 3 datapoints of 60 s)", "scale-out alarm evaluation", 1, 60),
-    Param("sqs_inactive_after_s", 6 * 3600, "s", SQS_CW, "a queue with no activity for 6 hours stops publishing metrics", 0, 1e7),
-    Param("sqs_wake_delay_s", 15 * 60, "s", SQS_CW, "metrics of a waking queue can be delayed up to 15 minutes", 0, 3600),
+    _fact("scheduler_min_rate_s", 1, 3600, name="d_scaler_period_s",
+          description="how often D's scaler reads the queue (a scheduled function calling GetQueueAttributes)"),
+    Param("d_scaler_gb_s", 0.128, "GB-s per run", "assumption: a 128 MB function running about 1 s",
+          "one run of D's scaler function (billed at Lambda's on-demand price)", 0, 100),
+    _fact("sqs_metric_period_s", 0, 3600, name="cw_metric_delay_s",
+          description="SQS metrics reach CloudWatch once a minute (D's CloudWatch variant)"),
+    _fact("tt_scale_out_datapoints", 1, 60, name="cw_alarm_datapoints", whole=True),
+    _fact("tt_scale_in_datapoints", 1, 60, whole=True),
+    _fact("sqs_inactive_after_s", 0, 1e7),
+    _fact("sqs_wake_delay_s", 0, 3600),
     # Lambda
-    Param("lambda_memory_gb", 4.0, "GB", "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html (128 MB to 10,240 MB, a static setting)",
-          "function memory: must hold the model; nothing scales it on backlog", 0.128, 10.24),
+    Param("lambda_memory_gb", 4.0, "GB",
+          f"assumption: must hold the model; {aws_facts.LAMBDA_MEMORY} (128 MB to 10,240 MB, a static setting)",
+          "function memory: must hold the model; nothing scales it on backlog",
+          FACTS["lambda_memory_min_gb"].value, FACTS["lambda_memory_max_gb"].value),
     Param("lambda_runtime_init_s", 1.0, "s", "assumption", "runtime start before the model download", 0, 60),
-    Param("lambda_init_limit_s", 10.0, "s", LAMBDA_ENV, "on-demand init is limited to 10 s, then retried inside the first invocation", 1, 60),
-    Param("lambda_idle_recycle_s", 600, "s", "assumption: Lambda does not document how long idle environments live (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)",
+    _fact("lambda_init_limit_s", 1, 60),
+    Param("lambda_idle_recycle_s", 600, "s",
+          f"assumption: Lambda does not document how long idle environments live ({aws_facts.LAMBDA_ENV})",
           "an idle execution environment is recycled after this", 1, 86_400),
-    Param("lambda_gb_s_usd", 0.0000166667, "USD per GB-second", LAMBDA_PRICING, "on-demand duration (x86); init is billed too", 0, 1),
-    Param("lambda_request_usd", 0.0000002, "USD per request", LAMBDA_PRICING, "per invocation ($0.20 per million)", 0, 1),
-    Param("lambda_pc_gb_s_usd", 0.0000041667, "USD per GB-second", LAMBDA_PRICING, "provisioned concurrency, billed while enabled", 0, 1),
-    Param("lambda_pc_duration_gb_s_usd", 0.0000097222, "USD per GB-second", LAMBDA_PRICING, "duration on provisioned environments", 0, 1),
-    Param("sqs_initial_concurrency", 5, "batches", SQS_SCALING, "the SQS event source starts with 5 concurrent batches", 1, 1000),
-    Param("sqs_ramp_per_min", 300, "per minute", SQS_SCALING, "it adds up to 300 concurrent invocations per minute", 1, 10_000),
-    Param("lambda_max_concurrency", 1000, "environments", SQS_SCALING, "up to 1,000 (MaximumConcurrency and the default account limit)", 1, 100_000),
-    Param("a_provisioned_concurrency", 10, "environments", "assumption: option A's \"provisioned concurrency to minimize cold starts\"", "environments kept warm in option A", 0, 10_000),
+    _fact("lambda_gb_s_usd", 0, 1),
+    _fact("lambda_request_usd", 0, 1),
+    _fact("lambda_pc_gb_s_usd", 0, 1),
+    _fact("lambda_pc_duration_gb_s_usd", 0, 1),
+    _fact("lambda_sqs_initial_concurrency", 1, 1000, name="sqs_initial_concurrency", whole=True),
+    _fact("lambda_sqs_ramp_per_min", 1, 10_000, name="sqs_ramp_per_min"),
+    _fact("lambda_sqs_max_concurrency", 1, 100_000, name="lambda_max_concurrency",
+          description="most concurrent environments (MaximumConcurrency; the account's default limit is also 1,000)", whole=True),
+    Param("c_idle_pollers", 5, "pollers", f"assumption: the event source's first 5 pollers keep long-polling an empty queue ({aws_facts.LAMBDA_SQS_SCALING})",
+          "pollers of option C's event source while the queue is empty, each a 20 s long poll", 0, 1000, whole=True),
+    Param("a_provisioned_concurrency", 10, "environments", "assumption: option A's \"provisioned concurrency to minimize cold starts\"", "environments kept warm in option A", 0, 10_000, whole=True),
     # Load balancers and queues
-    Param("alb_hour_usd", 0.0225, "USD per hour", "https://aws.amazon.com/elasticloadbalancing/pricing/", "ALB hourly charge (LCUs not modelled)", 0, 10),
-    Param("sync_timeout_s", 60, "s", "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#connection-idle-timeout (default idle timeout 60 s)",
-          "a synchronous request still unanswered after this fails", 1, 4000),
-    Param("b_min_tasks", 1, "tasks", "assumption: at 0 tasks an ALB has no target and every request fails, so B keeps one", "option B's minimum tasks", 0, 1000),
+    _fact("alb_hour_usd", 0, 10, description="ALB hourly charge (LCUs not modelled)"),
+    _fact("alb_idle_timeout_s", 1, 4000, name="sync_timeout_s",
+          description="a synchronous request still unanswered after this fails (ALB's default idle timeout)"),
+    Param("b_min_tasks", 1, "tasks", "assumption: at 0 tasks an ALB has no target and every request fails, so B keeps one", "option B's minimum tasks", 0, 1000, whole=True),
     Param("b_requests_per_task_min", 300, "requests per minute", "assumption: ALBRequestCountPerTarget target (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html)",
           "option B's target for requests per task per minute", 1, 1e6),
-    Param("sqs_request_usd", 0.0000004, "USD per request", "https://aws.amazon.com/sqs/pricing/", "standard queue ($0.40 per million requests)", 0, 1),
+    _fact("sqs_request_usd", 0, 1),
 ]}
 
 
@@ -87,6 +115,7 @@ def table() -> list[dict]:
     """The parameter table for pages and --json: every number with its unit and source."""
     return [
         {"name": p.name, "value": p.value, "unit": p.unit, "source": p.source, "description": p.description,
-         "assumption": p.source.startswith("assumption")}
+         "assumption": p.source.startswith("assumption"), "minimum": p.minimum, "maximum": p.maximum,
+         "whole_number": p.whole}
         for p in PARAMS.values()
     ]

@@ -50,6 +50,8 @@ SCENARIO_LIMITS = {
     "trickle_per_hour": (0, 20_000), "peak_requests": (0, 50_000), "batch_fraction": (0, 1),
     "batch_items_max": (2, 1000), "seed": (0, 2**32 - 1),
 }
+# Counts: an override must be a whole number.
+SCENARIO_WHOLE = {"burst_requests", "peak_requests", "batch_items_max", "seed"}
 MAX_REQUESTS = 200_000
 MAX_ITEMS = 2_000_000  # batch inputs lengthen every busy period the simulator steps through
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reference_impl.aws_facts import FACTS
 from reference_impl.scaling import (
     QueueSample, ScalerState, ScalingPolicy, decide, target_tracking_config, tasks_for_backlog,
 )
@@ -75,6 +76,28 @@ def test_sparse_messages_do_not_flap_between_zero_and_one():
     assert desired[0] == 1 and 0 not in desired
 
 
+def test_a_fast_worker_between_polls_keeps_its_task_when_the_scaler_is_told():
+    # One message a minute, each taken and finished between two polls: every poll sees an empty
+    # queue. Told what was taken since the last poll, the scaler keeps its one task.
+    def run(told):
+        state, desired = ScalerState(desired=1, last_scale_out_s=0, last_busy_s=0), []
+        for t in range(60, 1200, 60):
+            sample = QueueSample(visible=0, in_flight=0, running=state.desired, received_since_last=1 if told else 0)
+            state = decide(POLICY, sample, state, t).state
+            desired.append(state.desired)
+        return desired
+
+    assert run(told=True) == [1] * 19
+    assert 0 in run(told=False)  # polls alone see an idle queue: the task goes after idle_before_zero_s
+
+
+def test_what_was_taken_is_the_reason_to_stay():
+    state = ScalerState(desired=1, last_scale_out_s=0, last_busy_s=0)
+    decision = decide(POLICY, QueueSample(0, 0, 1, received_since_last=4), state, 500)
+    assert decision.desired == 1 and "4 message(s) taken since the last poll" in decision.reason
+    assert decision.state.last_busy_s == 500
+
+
 def test_after_a_long_idle_it_scales_to_zero():
     state = ScalerState(desired=1, last_scale_out_s=0, last_busy_s=0)
     decision = decide(POLICY, QueueSample(0, 0, 1), state, 121)
@@ -112,10 +135,37 @@ def test_desired_always_stays_within_min_and_max(visible, in_flight, running, de
     assert decision.state.desired == decision.desired
 
 
+@given(
+    visible=st.integers(0, 5_000), in_flight=st.integers(0, 500), running=st.integers(0, 30),
+    desired=st.integers(0, 30), now=st.floats(0, 1e5), step=st.integers(1, 30),
+    last_in=st.one_of(st.none(), st.floats(0, 1e5)), last_busy=st.one_of(st.none(), st.floats(0, 1e5)),
+)
+def test_scale_in_never_goes_below_the_work_in_flight(visible, in_flight, running, desired, now, step, last_in, last_busy):
+    policy = ScalingPolicy(10, 0.1, min_tasks=0, max_tasks=30, scale_in_cooldown_s=0, scale_in_max_step=step)
+    state = ScalerState(desired=desired, last_scale_in_s=last_in, last_busy_s=last_busy)
+    decision = decide(policy, QueueSample(visible, in_flight, running), state, now)
+    needed = min(running, 30, -(-in_flight // 10))  # each task holds at most 10 messages in flight
+    assert decision.desired >= min(desired, needed)
+    if decision.action == "scale_in":
+        assert desired - step <= decision.desired < desired  # gradual: at most `step` at once
+    if visible > 0:
+        assert decision.desired >= 1  # scale from zero on any visible message
+    wanted = max(min(30, -(-(visible + in_flight) // 100)), needed)
+    if wanted > desired:
+        assert decision.desired == wanted  # scale-out is immediate, to the full need
+
+
 def test_template_parameters_come_from_the_same_policy():
     config = target_tracking_config(POLICY)
     assert config["TargetBacklogPerTask"] == 100 and config["MaxTasks"] == 20 and config["MinTasks"] == 0
+    assert config["ScaleInCooldownSeconds"] == 60 and config["ScaleOutCooldownSeconds"] == 0
     assert tasks_for_backlog(POLICY, 1500) == 15
+
+
+def test_the_default_scale_in_cooldown_is_awss_documented_ecs_default():
+    policy = ScalingPolicy(10, 0.1)
+    assert policy.scale_in_cooldown_s == FACTS["ecs_default_cooldown_s"].value == 300
+    assert "target-tracking-scaling-policy-overview" in FACTS["ecs_default_cooldown_s"].source
 
 
 def run_cli(*args):
@@ -134,6 +184,13 @@ def test_the_calculator_speaks_json():
                   "--seconds-per-message", "0.1", "--json")
     data = json.loads(out.stdout)
     assert data["desired"] == 1 and data["action"] == "scale_out" and data["target_backlog_per_task"] == 100
+
+
+def test_the_calculator_takes_what_workers_took_since_the_last_poll():
+    out = run_cli("--visible", "0", "--running", "1", "--received-since-last", "3", "--acceptable-latency", "10",
+                  "--seconds-per-message", "0.1", "--json")
+    data = json.loads(out.stdout)
+    assert (data["action"], data["desired"]) == ("hold", 1) and "taken since the last poll" in data["reason"]
 
 
 def test_the_calculator_refuses_bad_input_clearly():

@@ -1,0 +1,112 @@
+"""AWS limits and prices, one table, each with its unit and the page that states it.
+
+Everything in the project that needs an AWS number reads it here: the scaling policy's defaults
+(`scaling.py`), the simulator's parameter table (`simulate/params.py`, which adds the workload
+assumptions on top) and, through that table, the pages that show it. A number belongs here only
+if an AWS page (or, where marked, an AWS-maintained repository's issue) states it; our own
+estimates are assumptions and live beside the code that makes them, labelled as such.
+
+Prices are us-east-1 list prices (Linux/x86, on-demand) as published on the linked pages; check
+the page before quoting them. Limits are defaults unless the description says otherwise.
+"""
+from dataclasses import dataclass
+
+# The pages, named once.
+S3_PERF = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance-guidelines.html"
+SQS_RECEIVE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html"
+SQS_VISIBILITY = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html"
+SQS_CW = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"
+SQS_PRICING = "https://aws.amazon.com/sqs/pricing/"
+LAMBDA_SQS_SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"
+LAMBDA_ENV = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html"
+LAMBDA_LIMITS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
+LAMBDA_MEMORY = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html"
+LAMBDA_PRICING = "https://aws.amazon.com/lambda/pricing/"
+FARGATE_PRICING = "https://aws.amazon.com/fargate/pricing/"
+FARGATE_START = "https://docs.aws.amazon.com/batch/latest/userguide/fargate.html"
+ECS_STOP = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html"
+ECS_PROTECTION = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html"
+AAS_TARGET_TRACKING = ("https://docs.aws.amazon.com/autoscaling/application/userguide/"
+                       "target-tracking-scaling-policy-overview.html")
+TT_ALARMS = "https://github.com/aws/copilot-cli/issues/4233 (target tracking's managed alarms, not configurable)"
+ALB_PRICING = "https://aws.amazon.com/elasticloadbalancing/pricing/"
+ALB_TIMEOUT = ("https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
+               "application-load-balancers.html#connection-idle-timeout")
+SCHEDULER_RATE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    value: float
+    unit: str
+    source: str
+    description: str
+
+
+FACTS: dict[str, Fact] = {f.name: f for f in [
+    # S3
+    Fact("s3_stream_mb_s", 88.0, "MB/s per connection", S3_PERF,
+         "throughput of one S3 GET stream (85-90 MB/s); parallel ranged GETs add up"),
+    # SQS
+    Fact("sqs_receive_max_messages", 10, "messages", SQS_RECEIVE, "one ReceiveMessage call returns 1 to 10 messages"),
+    Fact("sqs_long_poll_max_s", 20, "s", SQS_RECEIVE, "longest long-poll wait of one ReceiveMessage call"),
+    Fact("sqs_visibility_timeout_default_s", 30, "s", SQS_VISIBILITY, "default visibility timeout"),
+    Fact("sqs_visibility_timeout_max_s", 43_200, "s", SQS_VISIBILITY, "longest visibility timeout (12 hours)"),
+    Fact("sqs_metric_period_s", 60, "s", SQS_CW, "SQS publishes its CloudWatch metrics every minute, for active queues"),
+    Fact("sqs_inactive_after_s", 6 * 3600, "s", SQS_CW,
+         "a queue with no activity for 6 hours is inactive and stops publishing metrics"),
+    Fact("sqs_wake_delay_s", 15 * 60, "s", SQS_CW, "metrics of a queue waking from inactivity can be up to 15 minutes late"),
+    Fact("sqs_request_usd", 0.0000004, "USD per request", SQS_PRICING,
+         "standard queue, $0.40 per million requests (each 64 KB chunk of a payload is one request)"),
+    # Application Auto Scaling and CloudWatch
+    Fact("ecs_default_cooldown_s", 300, "s", AAS_TARGET_TRACKING,
+         "Application Auto Scaling's default scale-out and scale-in cooldowns for ECS services"),
+    Fact("tt_scale_out_datapoints", 3, "datapoints of 60 s", TT_ALARMS,
+         "target tracking's scale-out alarm needs 3 consecutive one-minute datapoints"),
+    Fact("tt_scale_in_datapoints", 15, "datapoints of 60 s", TT_ALARMS,
+         "target tracking's scale-in alarm needs 15 consecutive one-minute datapoints"),
+    Fact("scheduler_min_rate_s", 60, "s", SCHEDULER_RATE, "EventBridge Scheduler's shortest rate schedule is 1 minute"),
+    # ECS on Fargate
+    Fact("fargate_task_start_s", 30.0, "s", FARGATE_START, "Fargate tasks provision in about 30 s (before the image pull)"),
+    Fact("ecs_stop_timeout_default_s", 30, "s", ECS_STOP, "SIGTERM to SIGKILL when a Fargate task stops (default)"),
+    Fact("ecs_stop_timeout_max_s", 120, "s", ECS_STOP, "longest stopTimeout on Fargate"),
+    Fact("ecs_protection_default_min", 120, "minutes", ECS_PROTECTION, "task scale-in protection lasts 2 hours by default"),
+    Fact("ecs_protection_max_min", 2880, "minutes", ECS_PROTECTION, "longest scale-in protection (expiresInMinutes)"),
+    Fact("fargate_vcpu_hour_usd", 0.04048, "USD per vCPU-hour", FARGATE_PRICING, "Fargate Linux/x86 vCPU price"),
+    Fact("fargate_gb_hour_usd", 0.004445, "USD per GB-hour", FARGATE_PRICING, "Fargate Linux/x86 memory price"),
+    # Lambda
+    Fact("lambda_init_limit_s", 10.0, "s", LAMBDA_ENV,
+         "on-demand init is limited to 10 s; beyond it init is retried inside the first invocation"),
+    Fact("lambda_timeout_max_s", 900, "s", LAMBDA_LIMITS, "longest function timeout (15 minutes)"),
+    Fact("lambda_memory_min_gb", 0.128, "GB", LAMBDA_MEMORY, "smallest memory setting (128 MB)"),
+    Fact("lambda_memory_max_gb", 10.24, "GB", LAMBDA_MEMORY, "largest memory setting (10,240 MB); a static setting"),
+    Fact("lambda_account_concurrency", 1000, "environments", LAMBDA_LIMITS,
+         "default concurrent executions per account and region"),
+    Fact("lambda_sqs_initial_concurrency", 5, "concurrent batches", LAMBDA_SQS_SCALING,
+         "the SQS event source starts with 5 concurrent batches"),
+    Fact("lambda_sqs_ramp_per_min", 300, "environments per minute", LAMBDA_SQS_SCALING,
+         "while messages remain, the SQS event source adds up to 300 concurrent invocations a minute"),
+    Fact("lambda_sqs_max_concurrency", 1000, "environments", LAMBDA_SQS_SCALING,
+         "the SQS event source's MaximumConcurrency is 2 to 1,000"),
+    Fact("lambda_gb_s_usd", 0.0000166667, "USD per GB-second", LAMBDA_PRICING,
+         "on-demand duration (x86); the init phase is billed too"),
+    Fact("lambda_request_usd", 0.0000002, "USD per request", LAMBDA_PRICING, "per invocation ($0.20 per million)"),
+    Fact("lambda_pc_gb_s_usd", 0.0000041667, "USD per GB-second", LAMBDA_PRICING,
+         "provisioned concurrency, billed from enabling to disabling, idle or not"),
+    Fact("lambda_pc_duration_gb_s_usd", 0.0000097222, "USD per GB-second", LAMBDA_PRICING,
+         "duration of invocations on provisioned environments"),
+    # Load balancers
+    Fact("alb_hour_usd", 0.0225, "USD per hour", ALB_PRICING, "ALB hourly charge (LCUs extra)"),
+    Fact("alb_idle_timeout_s", 60, "s", ALB_TIMEOUT, "ALB's default connection idle timeout"),
+]}
+
+
+def value(name: str) -> float:
+    return FACTS[name].value
+
+
+def table() -> list[dict]:
+    """Every fact with its unit and source, for pages and for checking."""
+    return [{"name": f.name, "value": f.value, "unit": f.unit, "source": f.source, "description": f.description}
+            for f in FACTS.values()]

@@ -1,0 +1,220 @@
+"""Option D: an SQS queue in front of ECS tasks, scaled on backlog per task.
+
+The autoscaler is `reference_impl.scaling.decide`, the same function the local supervisor runs
+and the deployment template takes its numbers from. It is polled every `d_scaler_period_s`:
+
+* "direct" (our design): a scheduled function reads GetQueueAttributes, so it sees the queue
+  as it is at each poll.
+* "cloudwatch": target tracking on SQS's CloudWatch metrics. Each minute's visible count is
+  published a minute late, the alarm needs several consecutive datapoints above the target, and
+  a queue inactive for 6 hours publishes nothing for up to 15 minutes after it wakes
+  (aws_facts: sqs_inactive_after_s, sqs_wake_delay_s).
+
+Time advances in whole polls (tick k is at k x period, so no rounding drifts). A quiet stretch
+(no request waiting or arriving, every task idle) is skipped: the next poll that can matter is
+either the one where the next request arrives or the first at which `decide` would act on an
+empty queue, found by bisection because, with the sample and state fixed, cooldowns and idle
+timers only ever expire. So weeks of silence cost a few dozen `decide` calls, not 40,000; the
+result is the same as polling every period (a property test checks that).
+"""
+import heapq
+import math
+from bisect import bisect_right
+from collections import deque
+
+from reference_impl.aws_facts import FACTS
+from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.traffic import Traffic
+
+# Send, receive and delete: the SQS requests one message costs (receives are batched in practice;
+# counting one per message keeps the figure an upper bound).
+SQS_REQUESTS_PER_MESSAGE = 3
+# An idle task long-polls an empty queue, one ReceiveMessage per wait.
+LONG_POLL_S = FACTS["sqs_long_poll_max_s"].value
+# No change found within this many polls means none will come (a guard, never reached in practice).
+_GALLOP_LIMIT = 1 << 40
+
+METRIC_SOURCES = ("direct", "cloudwatch")
+
+
+class _CloudWatchView:
+    """What target tracking sees of the queue's visible count through CloudWatch."""
+
+    def __init__(self, p: dict, period: float):
+        self.delay_ticks = round(p["cw_metric_delay_s"] / period)
+        # The alarm reads `cw_alarm_datapoints` one-minute datapoints: the oldest is this many polls older.
+        self.window_ticks = round((p["cw_alarm_datapoints"] - 1) * 60 / period) + 1
+        self.inactive_s = p["sqs_inactive_after_s"]
+        self.wake_delay_s = p["sqs_wake_delay_s"]
+        self.history: deque = deque()  # (tick, visible) for polls that saw messages; missing means 0
+        self.last_activity = -INF
+        self.wake_until = -INF
+
+    def seen(self, k: int, t: float, visible: int, active: bool) -> int:
+        if visible and t - self.last_activity >= self.inactive_s:
+            self.wake_until = t + self.wake_delay_s  # an inactive queue wakes: metrics lag
+        if active:
+            self.last_activity = t
+        if visible:
+            self.history.append((k, visible))
+        newest = k - self.delay_ticks
+        oldest = newest - self.window_ticks + 1
+        while self.history and self.history[0][0] < oldest:
+            self.history.popleft()
+        if t < self.wake_until:
+            return 0
+        values = [v for j, v in self.history if j <= newest]
+        # Every datapoint of the window must show messages for the alarm to fire: the smallest counts.
+        return min(values) if len(values) == self.window_ticks else 0
+
+    def quiet_after(self, k: int) -> bool:
+        """True if, with no new messages, every poll after k sees 0: no poll's window still holds
+        a datapoint that showed messages."""
+        return not self.history or self.history[-1][0] < k + 2 - self.delay_ticks - self.window_ticks
+
+
+def _first_action(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, period: float,
+                  lo: int, hi: int | None) -> int | None:
+    """The first poll in [lo, hi) at which `decide` would change the state for this fixed sample;
+    hi if none does. hi None: search onwards without bound; None if no change ever comes."""
+    def acts(j: int) -> bool:
+        return decide(policy, sample, state, j * period).state != state
+
+    if hi is None:
+        span = 1
+        while not acts(lo + span - 1):
+            if span > _GALLOP_LIMIT:
+                return None
+            span *= 2
+        hi = lo + span
+    elif hi <= lo or not acts(hi - 1):
+        return hi  # the common case: nothing happens before the next request arrives
+    a, b = lo, hi
+    while a < b:
+        mid = (a + b) // 2
+        if acts(mid):
+            b = mid
+        else:
+            a = mid + 1
+    return a
+
+
+def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip_quiet: bool = True) -> Run:
+    """Run option D. `skip_quiet=False` polls every period (slow; the reference the skip is checked against)."""
+    if metric_source not in METRIC_SOURCES:
+        raise ValueError(f"metric_source must be one of {', '.join(METRIC_SOURCES)}, not {metric_source!r}")
+    arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
+    # The operator sets seconds per message from measurement; here, the mean of this traffic.
+    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
+    min_tasks = int(p["d_min_tasks"])
+    policy = ScalingPolicy(
+        acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=mean_svc,
+        min_tasks=min_tasks, max_tasks=int(p["max_tasks"]), scale_in_cooldown_s=p["scale_in_cooldown_s"],
+        idle_before_zero_s=p["d_idle_before_zero_s"], scale_in_max_step=int(p["d_scale_in_max_step"]),
+    )
+    period = p["d_scaler_period_s"]
+    ready_delay = task_ready_s(p)
+    start, end, failed = [0.0] * n, [0.0] * n, [False] * n
+    # Each task is [launched at, free at]; "free at" is its ready time until it takes work.
+    # The minimum tasks have been running since the start of the period.
+    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(min_tasks)]
+    capacity: list[tuple[float, float]] = []
+    in_flight: list[float] = []  # heap of end times of requests being processed
+    state = ScalerState(desired=min_tasks)
+    view = _CloudWatchView(p, period) if metric_source == "cloudwatch" else None
+    qi = 0  # requests before qi have been handed to a task
+    # Messages taken since the previous poll: the direct scaler is told (a worker counter); target
+    # tracking on CloudWatch is not, and sees only the visible count.
+    received = 0
+    peak_wanted = 0  # the most tasks the policy asked for, before the max_tasks cap
+    k = math.floor(arr[0] / period) if n else 0
+    decisions = skipped = launches = 0
+    while True:
+        t = k * period
+        while in_flight and in_flight[0] <= t:
+            heapq.heappop(in_flight)
+        visible = bisect_right(arr, t) - qi
+        seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
+        backlog = seen + len(in_flight)
+        if backlog > peak_wanted * policy.target_backlog_per_task:
+            peak_wanted = math.ceil(backlog / policy.target_backlog_per_task)
+        decision = decide(policy, QueueSample(seen, len(in_flight), len(tasks), received if view is None else 0),
+                          state, t)
+        state = decision.state
+        decisions += 1
+        if state.desired > len(tasks):
+            launches += state.desired - len(tasks)
+            tasks.extend([t, t + ready_delay] for _ in range(state.desired - len(tasks)))
+        elif state.desired < len(tasks):
+            # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
+            excess = len(tasks) - state.desired
+            keep = []
+            for task in sorted(tasks, key=lambda task: task[1]):
+                if excess and task[1] <= t:
+                    capacity.append((task[0], t))
+                    excess -= 1
+                else:
+                    keep.append(task)
+            tasks = keep
+        t1 = (k + 1) * period
+        taken_from = qi
+        if tasks and qi < n and arr[qi] < t1:
+            free = [(task[1], i) for i, task in enumerate(tasks)]
+            heapq.heapify(free)
+            while qi < n and arr[qi] < t1:
+                when, i = free[0]
+                s = arr[qi] if arr[qi] > when else when
+                if s >= t1:
+                    break
+                e = s + svc[qi]
+                start[qi], end[qi] = s, e
+                tasks[i][1] = e
+                heapq.heapreplace(free, (e, i))
+                heapq.heappush(in_flight, e)
+                qi += 1
+        if qi >= n and not in_flight and len(tasks) == state.desired == min_tasks:
+            break
+        received = qi - taken_from
+        k_next = k + 1
+        arrival_tick = math.floor(arr[qi] / period) if qi < n else None
+        if (skip_quiet and not received and (arrival_tick is None or arrival_tick > k + 1)
+                and len(tasks) == state.desired and all(task[1] <= t1 for task in tasks)
+                and (view is None or view.quiet_after(k))):
+            # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
+            # the next poll that matters.
+            found = _first_action(policy, QueueSample(0, 0, len(tasks)), state, period, k + 1, arrival_tick)
+            if found is None:
+                break
+            skipped += found - k_next
+            k_next = found
+        k = k_next
+    horizon = traffic.horizon_s
+    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    task_s = sum(b - a for a, b in capacity)
+    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
+    scaler_runs = horizon / period
+    sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
+    if view is None:
+        # The scheduled scaler: one invocation and one GetQueueAttributes per period, idle or not.
+        per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
+        run.fixed_usd_per_s = per_run / period
+        scaler_part = {"scaler function (every period, always)": scaler_runs * per_run}
+    else:
+        scaler_part = {}  # CloudWatch alarms and Container Insights metrics: not modelled
+    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
+    run.cost_parts = {
+        "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * run.capacity_usd_per_s,
+        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
+        **scaler_part,
+    }
+    # Where the task-seconds went: work, starting up (provisioning, image pull, model load), idle.
+    busy_s, starting_s = sum(svc), launches * ready_delay
+    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": policy.target_backlog_per_task,
+                 "scaler_decisions": decisions, "polls_skipped": skipped, "metric_source": metric_source,
+                 "min_tasks": min_tasks, "max_tasks": policy.max_tasks, "launches": launches, "peak_wanted": peak_wanted,
+                 "busy_task_s": busy_s, "starting_task_s": starting_s,
+                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+                 "idle_before_zero_s": policy.idle_before_zero_s}
+    return run

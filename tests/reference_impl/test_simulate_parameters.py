@@ -1,0 +1,70 @@
+"""The parameter table, the AWS facts behind it, scenarios on offer, and refusing bad overrides."""
+import pytest
+
+from reference_impl import aws_facts
+from reference_impl.simulate import SimulationInputError, list_scenarios, parameter_table, run, validate_overrides
+from reference_impl.simulate.params import PARAMS
+
+
+def test_every_aws_fact_has_a_unit_and_a_link():
+    for fact in aws_facts.table():
+        assert fact["unit"] and fact["description"], fact["name"]
+        assert fact["source"].startswith("https://"), fact["name"]
+
+
+def test_the_simulators_aws_numbers_are_the_facts_table():
+    # One source: a parameter named after (or standing for) an AWS fact carries its value and link.
+    pairs = {"s3_stream_mb_s": "s3_stream_mb_s", "task_start_s": "fargate_task_start_s",
+             "scale_in_cooldown_s": "ecs_default_cooldown_s", "sqs_wake_delay_s": "sqs_wake_delay_s",
+             "lambda_init_limit_s": "lambda_init_limit_s", "sqs_ramp_per_min": "lambda_sqs_ramp_per_min",
+             "fargate_vcpu_hour_usd": "fargate_vcpu_hour_usd", "sync_timeout_s": "alb_idle_timeout_s"}
+    for param, fact in pairs.items():
+        assert (PARAMS[param].value, PARAMS[param].source) == (aws_facts.value(fact), aws_facts.FACTS[fact].source)
+
+
+def test_every_parameter_has_a_unit_a_source_and_bounds():
+    for p in parameter_table():
+        assert p["unit"] and p["source"] and p["description"], p["name"]
+        assert p["assumption"] or "https://" in p["source"] or p["source"].startswith("question"), p["name"]
+        assert p["minimum"] <= p["value"] <= p["maximum"], p["name"]
+
+
+def test_scenarios_are_listed():
+    names = {s["name"] for s in list_scenarios()}
+    assert {"idle-then-burst", "steady-trickle", "daily-peaks", "custom"} <= names
+
+
+@pytest.mark.parametrize("overrides, field, message", [
+    ({"colour": 1}, "colour", "unknown parameter"),
+    ({"max_tasks": "many"}, "max_tasks", "must be a number"),
+    ({"max_tasks": 0}, "max_tasks", "between 1 and 1000"),
+    ({"max_tasks": 2.5}, "max_tasks", "must be a whole number"),
+    ({"burst_requests": 10.5}, "burst_requests", "must be a whole number"),
+    ({"service_time_s": float("nan")}, "service_time_s", "must be a number"),
+    ({"d_min_tasks": 5, "max_tasks": 3}, "d_min_tasks", "at most max_tasks (3)"),
+    ({"burst_requests": 100_000, "peak_requests": 50_000, "days": 30, "idle_days": 0}, "scenario", "at most 200,000"),
+    ({"idle_days": 9, "days": 8}, "idle_days", "less than days"),
+    ({"burst_requests": 90_000, "batch_fraction": 1, "batch_items_max": 1000}, "scenario", "at most 2,000,000 can be"),
+])
+def test_bad_overrides_are_refused_with_the_field_and_the_rule(overrides, field, message):
+    with pytest.raises(SimulationInputError) as info:
+        validate_overrides("custom", overrides)
+    assert message in info.value.errors[field]
+    assert isinstance(info.value, ValueError)
+
+
+def test_every_bad_field_is_reported_at_once():
+    with pytest.raises(SimulationInputError) as info:
+        validate_overrides("custom", {"max_tasks": 0, "nonsense": 1, "seed": -1})
+    assert set(info.value.errors) == {"max_tasks", "nonsense", "seed"}
+
+
+def test_unknown_scenario_is_refused():
+    with pytest.raises(SimulationInputError, match="choose one of idle-then-burst"):
+        run("nope")
+
+
+def test_overrides_reach_the_model():
+    result = run("custom", {"max_tasks": 3, "burst_requests": 2000})
+    assert result["parameters"]["max_tasks"] == 3 and result["scenario"]["parameters"]["burst_requests"] == 2000
+    assert result["designs"]["D"]["summary"]["peak_capacity"] == 3
