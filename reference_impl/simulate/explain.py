@@ -25,6 +25,15 @@ def _outcome(s: dict) -> list[str]:
     return parts
 
 
+def _cold_start_words(run, p) -> str:
+    """How one Lambda cold start adds up, and whether it broke the on-demand init limit."""
+    f = run.facts
+    over = f["cold_start_s"] > p["lambda_init_limit_s"]  # runs.lambda_cold_start_s: limit + init once over it
+    return (f"{f['cold_start_s']:.1f} s each: runtime start, the model over {p['s3_parallel_streams']:g} parallel S3 "
+            "streams, deserializing" + (f"; past the {p['lambda_init_limit_s']:g} s init limit, so init ran again "
+                                         "inside the first invocation" if over else ""))
+
+
 def _explain_a(s, run, p) -> str:
     f = run.facts
     return (
@@ -32,7 +41,7 @@ def _explain_a(s, run, p) -> str:
         f"{f['provisioned']} provisioned environments are billed every second of the period "
         f"({_money(run.cost_parts['provisioned concurrency (billed all the time)'])}), idle or not; "
         f"beyond them, {f['cold_starts']:,} on-demand cold starts each loaded the model "
-        f"({f['cold_start_s']:.1f} s, {f['model_downloads_gb']:,.0f} GB downloaded in all), and a synchronous "
+        f"({_cold_start_words(run, p)}; {f['model_downloads_gb']:,.0f} GB downloaded in all), and a synchronous "
         "front end has no queue to hold a burst.")
 
 
@@ -53,8 +62,8 @@ def _explain_b(s, run, p) -> str:
 def _explain_c(s, run, p) -> str:
     f = run.facts
     return (f"The queue holds the burst, but the SQS event source ramps concurrency up gradually and each of "
-            f"{f['cold_starts']:,} new environments loaded its own copy of the model ({f['cold_start_s']:.1f} s, "
-            f"{f['model_downloads_gb']:,.0f} GB in all). Memory never changes with backlog: it is a fixed setting. "
+            f"{f['cold_starts']:,} new environments loaded its own copy of the model ({_cold_start_words(run, p)}; "
+            f"{f['model_downloads_gb']:,.0f} GB in all). Each invocation takes one message (batch size 1). Memory never changes with backlog: it is a fixed setting. "
             "Lambda bills only while it works, so weeks of idle cost next to nothing.")
 
 
@@ -104,6 +113,8 @@ def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[
     `d_facts` is option D's Run.facts (where its task time went)."""
     out = []
     d = designs["D"]["summary"]
+    if not d["requests"]:
+        return ["No requests arrived: each cost is what the design charges for standing by."]
     d_first, d_p95, d_cost = d["first_request_latency_s"], d["latency_s"]["p95"], d["cost_usd"]["total"]
     cheaper, sooner, faster = [], [], []
     for name in "ABC":

@@ -43,7 +43,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     # S3
     _fact("s3_stream_mb_s", 1, 10_000),
     Param("s3_parallel_streams", 8, "connections", f"assumption: a design choice; S3 advises parallel ranged GETs ({aws_facts.S3_PERF})",
-          "parallel ranged GETs a worker uses to download the model", 1, 64, whole=True),
+          "parallel ranged GETs a worker (ECS task or Lambda environment) uses to download the model; "
+          "Lambda's network bandwidth is not documented, so both are assumed to reach it", 1, 64, whole=True),
     # Latency goal and the backlog policy (reference_impl/scaling.py)
     Param("acceptable_latency_s", 60.0, "s",
           f"assumption: an asynchronous batch API; the policy's target is latency / service time ({AAS_SQS})",
