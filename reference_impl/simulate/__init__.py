@@ -21,7 +21,8 @@ DESIGNS = {
 }
 AS_BUILT = {
     "A": "Simulated as an ALB (or API Gateway) in front of Lambda: an NLB cannot target Lambda, so option A "
-         "cannot be built as written.",
+         "cannot be built as written. Provisioned concurrency is held at a_provisioned_concurrency (auto scaling "
+         "it is not modelled); requests beyond it get on-demand environments.",
 }
 
 

@@ -115,36 +115,45 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
 
 
 def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
+    """Each environment serves one request at a time and loads the model once, when created.
+    Provisioned environments (A) exist all period and are used first; on-demand ones are created
+    on a miss (a cold start) and recycled after `lambda_idle_recycle_s` idle. A (synchronous) is
+    throttled at the concurrency limit; C's requests wait in the queue, and its event source adds
+    environments only as fast as its ramp allows. One message per invocation (batch size 1)."""
     arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
     mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
     cold = lambda_cold_start_s(p)
     queued = design == "C"
     pc = int(p["a_provisioned_concurrency"]) if design == "A" else 0
-    limit = int(p["lambda_max_concurrency"])
+    limit = max(int(p["lambda_max_concurrency"]), pc)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     reasons: dict[int, str] = {}
     per_request = [0.0] * n
-    envs: list[tuple[float, int]] = [(0.0, i) for i in range(pc)]  # heap of (free at, env id)
-    created = {i: 0.0 for i in range(pc)}
-    last_free: dict[int, float] = {i: 0.0 for i in range(pc)}
-    capacity: list[tuple[float, float]] = []
+    # Heaps of (free at, env id): provisioned environments, and on-demand ones. Among on-demand
+    # environments the least recently used are at the top, so those past their idle lifetime are too.
+    warm: list[tuple[float, int]] = [(0.0, i) for i in range(pc)]
+    envs: list[tuple[float, int]] = []
+    created: dict[int, float] = {}
+    capacity: list[tuple[float, float]] = [(0.0, traffic.horizon_s)] * pc
     next_id = pc
     ramp_start, prev_start = -INF, -INF
     colds = 0
     for j in range(n):
         t = arr[j]
         # Idle on-demand environments past their lifetime are gone.
-        while envs and envs[0][1] >= pc and envs[0][0] + recycle < t:
-            _, gone = heapq.heappop(envs)
-            capacity.append((created.pop(gone), last_free.pop(gone) + recycle))
-        cap = limit
+        while envs and envs[0][0] + recycle < t:
+            last_free, gone = heapq.heappop(envs)
+            capacity.append((created.pop(gone), last_free + recycle))
+        cap = limit - pc
         if queued:
             if t > prev_start + 60:
                 ramp_start = t  # the queue was empty: the event source's pollers start over
-            cap = min(limit, p["sqs_initial_concurrency"] + p["sqs_ramp_per_min"] * (t - ramp_start) / 60)
-        idle_now = envs and envs[0][0] <= t
-        if idle_now:
-            when, env = heapq.heappop(envs)
+            cap = min(cap, p["sqs_initial_concurrency"] + p["sqs_ramp_per_min"] * (t - ramp_start) / 60)
+        if warm and warm[0][0] <= t:
+            _, env = heapq.heappop(warm)
+            s, is_cold = t, False
+        elif envs and envs[0][0] <= t:
+            _, env = heapq.heappop(envs)
             s, is_cold = t, False
         elif len(envs) < cap:
             env, next_id = next_id, next_id + 1
@@ -159,7 +168,7 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
                 created[env] = grow_at
                 s, is_cold = grow_at + cold, True
             else:
-                when, env = heapq.heappop(envs)
+                _, env = heapq.heappop(envs)
                 s, is_cold = when, False
         else:
             start[j] = end[j] = t
@@ -168,8 +177,7 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
             continue
         colds += is_cold
         start[j], end[j] = s, s + svc[j]
-        last_free[env] = end[j]
-        heapq.heappush(envs, (end[j], env))
+        heapq.heappush(warm if env < pc else envs, (end[j], env))
         prev_start = s
         billed_s = svc[j] + (cold if is_cold else 0.0)
         rate = p["lambda_pc_duration_gb_s_usd"] if env < pc else p["lambda_gb_s_usd"]
@@ -177,9 +185,8 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
         if not queued and end[j] - t > p["sync_timeout_s"]:
             failed[j] = True
             reasons[j] = f"answer took longer than the {p['sync_timeout_s']:g} s timeout"
-    for when, env in envs:
-        stop = traffic.horizon_s if env < pc else min(traffic.horizon_s, max(when, last_free[env]) + recycle)
-        capacity.append((created[env], max(stop, when)))
+    for last_free, env in envs:
+        capacity.append((created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
     run = Run(design, start, end, failed, queued, capacity, "Lambda environments")
     run.fail_reason = reasons
     run.per_request_usd = per_request
