@@ -57,10 +57,10 @@ class ScalingPolicy:
 
     def __post_init__(self):
         problems = []
-        if not self.acceptable_latency_s > 0:
-            problems.append("acceptable_latency_s must be > 0")
-        if not self.seconds_per_message > 0:
-            problems.append("seconds_per_message must be > 0")
+        if not 0 < self.acceptable_latency_s < math.inf:
+            problems.append("acceptable_latency_s must be > 0 and finite")
+        if not 0 < self.seconds_per_message < math.inf:
+            problems.append("seconds_per_message must be > 0 and finite")
         if self.min_tasks < 0:
             problems.append("min_tasks must be >= 0")
         if self.max_tasks < max(1, self.min_tasks):

@@ -132,7 +132,8 @@ def _cloudwatch_words(v: dict, p: dict) -> str:
     lat = v["latency_s"]
     figures = ("nothing completed" if lat["p95"] is None else
                f"first request {v['first_request_latency_s']:.0f} s, p95 {lat['p95']:.0f} s, max {lat['max']:.0f} s")
-    return ("The same design scaled by target tracking on SQS's CloudWatch metrics instead of reading the queue: "
+    return ("The same design with its scaler fed SQS's CloudWatch metrics, as target tracking is, instead of "
+            "reading the queue: "
             f"{figures}. Metrics arrive {p['cw_metric_delay_s']:g} s late, the alarm needs "
             f"{p['cw_alarm_datapoints']:g} datapoints, and a queue idle for {p['sqs_inactive_after_s'] / 3600:g} h "
             f"publishes nothing for up to {p['sqs_wake_delay_s'] / 60:g} min when it wakes. (Its alarm and Container "

@@ -113,6 +113,8 @@ def test_min_tasks_is_respected():
 @pytest.mark.parametrize("kwargs, message", [
     ({"acceptable_latency_s": 0, "seconds_per_message": 1}, "acceptable_latency_s must be > 0"),
     ({"acceptable_latency_s": 1, "seconds_per_message": -1}, "seconds_per_message must be > 0"),
+    ({"acceptable_latency_s": float("inf"), "seconds_per_message": 1}, "acceptable_latency_s must be > 0 and finite"),
+    ({"acceptable_latency_s": 1, "seconds_per_message": float("nan")}, "seconds_per_message must be > 0 and finite"),
     ({"acceptable_latency_s": 1, "seconds_per_message": 1, "min_tasks": 5, "max_tasks": 2}, "max_tasks must be"),
 ])
 def test_bad_policies_are_refused(kwargs, message):
