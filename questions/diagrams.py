@@ -20,7 +20,7 @@ KINDS = {"client", "front", "queue", "compute", "store", "scaler", "dlq"}
 MODES = {"sync", "async", "control"}
 SIM_BINDINGS = {"waiting", "capacity"}  # which simulator series a node shows while playing
 NODE_FIELDS = {"id", "kind", "label", "x", "y", "note", "source", "broken", "sim"}
-EDGE_FIELDS = {"from", "to", "mode", "label", "broken", "note", "source"}
+EDGE_FIELDS = {"from", "to", "mode", "label", "broken", "note", "source", "animate"}
 
 
 class DiagramError(ValueError):
@@ -63,6 +63,8 @@ class Edge:
     broken: bool = False
     note: str = ""
     source: str = ""
+    # False for a link the simulator has no series for (a fixed setting): the player leaves it still.
+    animate: bool = True
     points: tuple = ()
 
     @property
@@ -78,7 +80,7 @@ class Edge:
         x, y = self.mid
         if abs(y2 - y1) < 1:
             return x, min(self.source_node.y, self.target_node.y) - 4, "middle"
-        return x + 6, y + 3, "start"
+        return x + (13 if self.broken else 6), y + 3, "start"  # clear of the broken badge (r = 8)
 
 
 @dataclass
@@ -193,10 +195,11 @@ def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
             _check(w, e.get("mode") in MODES, f"mode {e.get('mode')!r}; allowed: {', '.join(sorted(MODES))}")
             _check(w, not e.get("broken") or (e.get("note") and e.get("source")),
                    "a broken edge needs a note saying why it cannot work and a source that shows it")
+            _check(w, isinstance(e.get("animate", True), bool), "animate must be true or false")
             _check_link(w, e)
             a, b = nodes[e["from"]], nodes[e["to"]]
             edge = Edge(a, b, e["mode"], str(e.get("label", "")), bool(e.get("broken", False)),
-                        str(e.get("note", "")), str(e.get("source", "")))
+                        str(e.get("note", "")), str(e.get("source", "")), e.get("animate", True))
             edge.points = (_border_point(a, b.cx, b.cy), _border_point(b, a.cx, a.cy))
             diagram.edges.append(edge)
         out[diagram.option] = diagram

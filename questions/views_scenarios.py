@@ -11,7 +11,7 @@ from reference_impl import simulate
 SIM_CHARTS = [
     {"key": "waiting", "title": "Requests waiting"},
     {"key": "capacity", "title": "Tasks or Lambda environments running"},
-    {"key": "latency_p95", "title": "Latency p95 of requests finishing (s)"},
+    {"key": "latency", "title": "Latency of requests finishing (s)"},  # p50, p95 or p99: the learner picks
     {"key": "cost_usd", "title": "Cumulative cost (USD)"},
 ]
 

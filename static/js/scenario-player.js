@@ -15,6 +15,7 @@
   const scrub = $('[data-control="scrub"]');
   const speed = $('[data-control="speed"]');
   const scenarioSelect = $('[data-control="scenario"]');
+  const percentile = $('[data-control="percentile"]');
   const clock = $("[data-clock]");
   const statusLine = $("[data-status]");
   let data = null, charts = {}, index = 0, playing = false, last = 0;
@@ -32,41 +33,65 @@
   }
   const num = (v, digits = 1) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
 
+  // The charts' time axis, in a unit that suits the window the simulator kept.
+  function axisUnit() {
+    const span = data.time[data.time.length - 1] - data.time[0];
+    if (span <= 3 * 3600) return { name: "minutes", size: 60 };
+    if (span <= 72 * 3600) return { name: "hours", size: 3600 };
+    return { name: "days", size: 86400 };
+  }
+
+  // The latency chart shows the percentile picked beside it; the others show their own series.
+  const seriesKey = (key) => (key === "latency" ? `latency_${percentile ? percentile.value : "p95"}` : key);
+
+  function chartData(key, xs) {
+    return [xs, ...DESIGNS.map((d) => data.designs[d].series[seriesKey(key)])];
+  }
+
   function buildCharts() {
-    const minutes = data.time.map((t) => (t - data.time[0]) / 60);
+    const unit = axisUnit();
+    const xs = data.time.map((t) => (t - data.time[0]) / unit.size);
     for (const el of root.querySelectorAll("[data-chart]")) {
       const key = el.dataset.chart;
       el.replaceChildren();
       const opts = {
         width: Math.max(260, el.clientWidth || 320), height: 170,
-        scales: { x: { time: false } },
-        axes: [{ label: "minutes", size: 36 }, { size: 56 }],
+        scales: { x: { time: false, range: [0, xs[xs.length - 1]] } },
+        axes: [{ label: `${unit.name} from ${fmtTime(data.time[0])}`, size: 40 }, { size: 56 }],
         legend: { live: false },
-        series: [{ label: "minutes" }, ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true }))],
+        series: [{ label: unit.name }, ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true }))],
       };
-      charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), full: [minutes, ...DESIGNS.map((d) => data.designs[d].series[key])] };
-      renderTable(key, minutes);
+      charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), xs, unit };
+      charts[key].full = chartData(key, xs);
+      renderTable(key);
+    }
+    const windowNote = $("[data-window]");
+    if (windowNote) {
+      const before = data.time[0] > 0 ? "; costs add up from day 0, so they start with what the quiet time before cost" : "";
+      windowNote.textContent = `The charts show ${fmtTime(data.time[0])} to ${fmtTime(data.time[data.time.length - 1])} ` +
+        `of the ${data.scenario.days.toFixed(1)}-day scenario${before}.`;
     }
   }
 
-  function renderTable(key, minutes) {
+  function renderTable(key) {
     const host = root.querySelector(`[data-chart-table="${key}"]`);
     if (!host) return;
+    const { xs, unit, full } = charts[key];
     const table = document.createElement("table");
     table.className = "data-table";
     const head = table.createTHead().insertRow();
-    for (const label of ["Minute", ...DESIGNS]) {
+    for (const label of [`Time (${unit.name})`, ...DESIGNS]) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = label;
       head.appendChild(th);
     }
     const body = table.createTBody();
-    const step = Math.max(1, Math.floor(minutes.length / 20));
-    for (let i = 0; i < minutes.length; i += step) {
+    const step = Math.max(1, Math.floor(xs.length / 20));
+    for (let i = 0; i < xs.length; i += step) {
       const row = body.insertRow();
-      row.insertCell().textContent = minutes[i].toFixed(1);
-      for (const d of DESIGNS) row.insertCell().textContent = num(data.designs[d].series[key][i], key === "cost_usd" ? 2 : 1);
+      row.insertCell().textContent = xs[i].toFixed(unit.name === "minutes" ? 0 : 2);
+      for (let d = 0; d < DESIGNS.length; d++) row.insertCell().textContent = num(full[d + 1][i], key === "cost_usd" ? 2 : 1);
     }
     host.replaceChildren(table);
   }
@@ -117,14 +142,27 @@
     host.replaceChildren(...parts);
   }
 
+  // What moves on the diagrams comes from the simulator's series at this frame: requests arrive
+  // while any wait, finish or fail; they flow on to the compute while some finish or wait for a
+  // running task; model loads flow to the store when capacity grows; scaling links light up when
+  // capacity changes. Edges marked broken or data-animate="false" never move: nothing runs there.
   function drawDiagrams(i) {
     const maxWaiting = Math.max(1, ...DESIGNS.map((d) => Math.max(...data.designs[d].series.waiting)));
+    const prev = Math.max(0, i - 1);
     for (const d of DESIGNS) {
       const figure = document.getElementById(`diagram-${d}`);
       if (!figure) continue;
       const s = data.designs[d].series;
       const waiting = s.waiting[i], capacity = s.capacity[i], failed = s.failed[i];
-      const label = data.designs[d].summary.capacity_label === "tasks" ? "tasks" : "envs";
+      const finishing = s.latency_p50[i] !== null;
+      const flows = {
+        arriving: waiting > 0 || finishing || failed > s.failed[prev],
+        working: finishing || (waiting > 0 && capacity > 0),
+        loading: capacity > s.capacity[prev],
+        scaling: capacity !== s.capacity[prev],
+      };
+      const tasks = data.designs[d].summary.capacity_label === "tasks";
+      const label = tasks ? (capacity === 1 ? "task" : "tasks") : (capacity === 1 ? "env" : "envs");
       figure.querySelectorAll('[data-sim="waiting"] .fill-bar').forEach((bar) => {
         const box = bar.previousElementSibling;
         bar.setAttribute("width", String((Number(box.getAttribute("width")) * waiting) / maxWaiting));
@@ -132,17 +170,30 @@
       figure.querySelectorAll('[data-sim="capacity"]').forEach((node) => node.classList.toggle("is-idle", capacity === 0));
       const badges = { waiting: `${waiting} waiting`, capacity: `${capacity} ${label}`, failed: failed ? `${failed} failed` : "" };
       figure.querySelectorAll("[data-sim-badge]").forEach((badge) => { badge.textContent = badges[badge.dataset.simBadge]; });
-      const active = waiting > 0 || capacity > 0;
-      figure.querySelectorAll(".flow-dot").forEach((dot, k) => {
-        const show = active && !reduced.matches;
-        dot.classList.toggle("is-flowing", show);
-        if (!show) return;
-        const phase = ((i * 0.17) + k * 0.31) % 1;
-        const x = Number(dot.dataset.x1) + (Number(dot.dataset.x2) - Number(dot.dataset.x1)) * phase;
-        const y = Number(dot.dataset.y1) + (Number(dot.dataset.y2) - Number(dot.dataset.y1)) * phase;
-        dot.setAttribute("cx", x.toFixed(1));
-        dot.setAttribute("cy", y.toFixed(1));
+      figure.querySelectorAll(".edge").forEach((edge) => {
+        const still = edge.classList.contains("is-broken") || edge.dataset.animate === "false";
+        let on;
+        if (edge.classList.contains("edge-control")) on = flows.scaling;
+        else if (edge.dataset.toKind === "store") on = flows.loading;
+        else if (edge.dataset.toKind === "dlq") on = false;  // the simulator has no poison messages
+        else on = edge.dataset.fromKind === "client" ? flows.arriving : flows.working;
+        edge.classList.toggle("is-active", on && !still);
       });
+    }
+    moveDots(performance.now());
+  }
+
+  // Dots travel along active edges in real time while playing, and stand still when paused.
+  function moveDots(now) {
+    for (const dot of document.querySelectorAll(".diagram .flow-dot")) {
+      const show = !reduced.matches && dot.parentElement.classList.contains("is-active");
+      dot.classList.toggle("is-flowing", show);
+      if (!show) continue;
+      const phase = (now / 1500 + Number(dot.dataset.offset) / 3) % 1;
+      const x = Number(dot.dataset.x1) + (Number(dot.dataset.x2) - Number(dot.dataset.x1)) * phase;
+      const y = Number(dot.dataset.y1) + (Number(dot.dataset.y2) - Number(dot.dataset.y1)) * phase;
+      dot.setAttribute("cx", x.toFixed(1));
+      dot.setAttribute("cy", y.toFixed(1));
     }
   }
 
@@ -165,10 +216,13 @@
     if (steps > 0) {
       last = now;
       show(index + steps);
+    } else {
+      moveDots(now);
     }
     if (index >= data.time.length - 1) {
       setPlaying(false);
       root.dataset.finished = "true";
+      statusLine.textContent = "Finished. The table below compares the four designs over the whole scenario.";
       return;
     }
     requestAnimationFrame(tick);
@@ -217,6 +271,14 @@
     }
   }
 
+  if (percentile) {
+    percentile.addEventListener("change", () => {
+      if (!data) return;
+      charts.latency.full = chartData("latency", charts.latency.xs);
+      renderTable("latency");
+      show(index);
+    });
+  }
   play.addEventListener("click", () => setPlaying(!playing));
   scrub.addEventListener("input", () => {
     setPlaying(false);

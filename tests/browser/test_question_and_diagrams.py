@@ -1,5 +1,8 @@
 import pytest
+from playwright.sync_api import expect
 
+from questions.diagrams import diagrams_for
+from questions.simulations import DEFAULT_SCENARIO, run_cached
 from tests.browser.conftest import serious_axe_violations
 
 pytestmark = pytest.mark.browser
@@ -36,12 +39,32 @@ def test_a_parts_note_opens_by_click_and_by_keyboard(page, live_server, bank, wa
     page.keyboard.press("Escape")
     assert popover.is_hidden()
     assert page.evaluate("document.activeElement.classList.contains('edge')")  # focus goes back
+    page.evaluate("document.activeElement.blur()")  # screenshots without a focus ring or hover
+    page.mouse.move(0, 0)
     for option in "ABCD":
         shot(page.locator(f"#diagram-{option}"), f"diagram-{option}")
 
 
+def test_every_part_is_focusable_and_named(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    nodes = page.locator(".diagram .node")
+    assert nodes.count() == sum(len(d.nodes) for d in diagrams_for("1973"))
+    for i in range(nodes.count()):
+        node = nodes.nth(i)
+        assert node.get_attribute("tabindex") == "0" and node.get_attribute("aria-label")
+    page.locator("#diagram-D .node").first.focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "SQS queue"
+    page.keyboard.press(" ")
+    assert "holds every job durably" in page.inner_text(".note-popover")
+
+
 def test_playing_the_burst_fills_the_charts_and_the_results_table(page, live_server, bank, watched, shot):
     watched(page)
+    sizes = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body()))
+            if r.request.resource_type in ("script", "stylesheet") else None)
     answer(page, live_server, "D")
     page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
     page.select_option('[data-control="speed"]', "4")
@@ -55,7 +78,44 @@ def test_playing_the_burst_fills_the_charts_and_the_results_table(page, live_ser
     badge = page.locator('#diagram-D [data-sim-badge="capacity"]').text_content()
     assert badge.endswith("tasks")
     assert page.locator(".findings li").count() >= 1
+    assert page.inner_text("[data-status]").startswith("Finished.")
+    page.mouse.move(0, 0)
+    shot(page.locator("[data-diagrams] .diagram-grid"), "scenario-finished-diagrams")
     shot(page.locator("[data-simulation]"), "scenario-finished")
+    assert 0 < sum(sizes.values()) < 300_000, sizes  # the budget for the page's JS and CSS
+
+
+def test_scrubbing_shows_the_simulators_numbers_and_pause_holds_the_frame(page, live_server, bank, watched, shot):
+    result = run_cached(DEFAULT_SCENARIO, {})
+    d = result["designs"]["D"]["series"]
+    frame = next(i for i, w in enumerate(d["waiting"]) if w > 0)
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.fill('[data-control="scrub"]', str(frame))
+    assert f"({frame + 1} of {len(result['time'])})" in page.inner_text("[data-clock]")
+    assert page.text_content('#diagram-D [data-sim-badge="waiting"]') == f"{d['waiting'][frame]} waiting"
+    tasks = d["capacity"][frame]
+    assert page.text_content('#diagram-D [data-sim-badge="capacity"]') == f"{tasks} task{'' if tasks == 1 else 's'}"
+    # Requests arrive at D's queue; the links that do nothing in the simulator stay still.
+    assert "is-active" in page.get_attribute('#diagram-D .edge[data-from-kind="client"]', "class")
+    assert "is-active" not in page.get_attribute("#diagram-A .edge[data-animate=false]", "class")
+    assert "is-active" not in page.get_attribute("#diagram-C .edge.is-broken", "class")
+    page.fill('[data-control="scrub"]', str(frame + 1))  # the queue at its fullest a frame later
+    shot(page.locator("[data-diagrams] .diagram-grid"), "scenario-mid-burst")
+    rows = page.locator('[data-chart-table="latency"] tbody tr').count()
+    page.select_option('[data-control="percentile"]', "p99")
+    assert page.locator('[data-chart-table="latency"] tbody tr').count() == rows
+
+    page.select_option('[data-control="speed"]', "0.5")
+    page.click('[data-control="play"]')
+    # Playwright's own matcher: wait_for_function would need eval, which the page's CSP forbids.
+    expect(page.locator("[data-simulation]")).not_to_have_attribute("data-frame", str(frame))
+    page.click('[data-control="play"]')  # now "Pause"
+    assert page.get_attribute('[data-control="play"]', "aria-pressed") == "false"
+    held = page.get_attribute("[data-simulation]", "data-frame")
+    page.wait_for_timeout(400)
+    assert page.get_attribute("[data-simulation]", "data-frame") == held
 
 
 def test_reduced_motion_shows_the_end_state_without_playing(browser, live_server, bank, watched):

@@ -103,6 +103,8 @@ def spec(nodes=None, edges=None, **over):
     (spec(edges=[{"from": "n1", "to": "n2", "mode": "sync", "broken": True, "note": "Cannot."}]),
      "option A, edges[0]: a broken edge needs a note saying why it cannot work and a source"),
     (spec(nodes=[node(broken=True)]), "option A, nodes[0]: a broken part needs a source"),
+    (spec(edges=[{"from": "n1", "to": "n2", "mode": "sync", "animate": "no"}]),
+     "option A, edges[0]: animate must be true or false"),
 ])
 def test_each_mistake_gets_an_error_saying_where_and_what_is_allowed(raw, expected):
     with pytest.raises(DiagramError) as info:

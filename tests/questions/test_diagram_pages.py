@@ -1,0 +1,47 @@
+"""The diagrams and the scenario explorer as the server renders them: complete without JavaScript,
+no answer given away before an attempt, a shareable address, and bad parameters refused clearly."""
+import re
+
+from django.urls import reverse
+
+from questions.models import Attempt
+
+
+def figures(html):
+    return re.findall(r'<figure class="diagram([^"]*)" id="diagram-([A-Z])"', html)
+
+
+def test_before_answering_the_diagrams_are_there_but_the_answer_is_not(client, q1973):
+    html = client.get(reverse("questions:detail", args=["1973"])).content.decode()
+    assert [option for _, option in figures(html)] == ["A", "B", "C", "D"]
+    assert not any("is-answer" in classes for classes, _ in figures(html))
+    assert 'class="answer-tag"' not in html and "The answer." not in html
+    # Each drawing carries its own text alternative.
+    assert html.count('<desc id="diagram-') == 4
+    assert "NLB calls and waits for Lambda (this link cannot work as written)." in html
+
+
+def test_after_answering_d_is_marked_as_the_answer(client, q1973):
+    client.post(reverse("questions:detail", args=["1973"]), {"selected": "B"})
+    attempt = Attempt.objects.get()
+    html = client.get(reverse("questions:attempt", args=["1973", attempt.pk])).content.decode()
+    assert [option for classes, option in figures(html) if "is-answer" in classes] == ["D"]
+    assert "data-results-table" in html  # the default scenario's results, without JavaScript
+
+
+def test_the_explorer_reads_its_parameters_from_the_address(client, q1973):
+    response = client.get(reverse("questions:scenarios"), {"scenario": "custom", "burst_requests": 400,
+                                                            "idle_days": 2, "max_tasks": 5})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<caption>custom: 400 requests', html)
+    assert 'name="max_tasks" value="5"' in html
+    assert html.count('<tr data-design=') == 4
+
+
+def test_the_explorer_refuses_bad_parameters_saying_which_and_why(client, q1973):
+    response = client.get(reverse("questions:scenarios"), {"burst_requests": -5, "scenario": "nope"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Ensure this value is greater than or equal to 0." in html
+    assert "Select a valid choice. nope is not one of the available choices." in html
