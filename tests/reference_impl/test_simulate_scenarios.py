@@ -1,6 +1,7 @@
 """What the scenarios show, design by design, and the findings where D does not simply win."""
 import pytest
 
+from reference_impl.scaling import ScalingPolicy, tasks_for_backlog
 from reference_impl.simulate import run
 
 
@@ -131,3 +132,13 @@ def test_series_share_one_time_axis_sized_for_charts(burst):
     assert max(burst["designs"]["D"]["series"]["waiting"]) > 1000  # the queue held the burst
     b = burst["designs"]["B"]
     assert b["series"]["failed"][-1] == b["summary"]["failed"]  # B's clients gave up instead
+
+
+@pytest.mark.parametrize("burst_requests", [1, 1000, 5000])
+def test_d_scales_by_the_same_arithmetic_as_the_real_scaler(burst_requests):
+    # A burst landing within one poll: D's first scale-out is exactly what scaling.py computes.
+    overrides = {"burst_requests": burst_requests, "burst_seconds": 1, "batch_fraction": 0, "max_tasks": 1000,
+                 "acceptable_latency_s": 60}
+    d = run("custom", overrides)["designs"]["D"]["summary"]
+    expected = tasks_for_backlog(ScalingPolicy(60, 0.1, max_tasks=1000), burst_requests)
+    assert d["peak_capacity"] == max(1, expected)
