@@ -1,9 +1,17 @@
 """Discrete-event simulation of the four designs of question #1973 under the same traffic.
 
     run("idle-then-burst", {"burst_requests": 5000, "max_tasks": 30}) -> dict
+    validate_overrides(scenario, overrides)  # SimulationInputError (a ValueError) with .errors {field: message}
+    list_scenarios(), parameter_table()      # for pages: scenarios, and every number with unit and source
 
 The result is what `python -m reference_impl.simulate --json` prints and what
-`POST /api/v1/simulations/` returns. Every parameter is in `params.PARAMS` with its source.
+`POST /api/v1/simulations/` returns; it is plain JSON (no NaN or infinity). Every parameter is in
+`params.PARAMS` with its source; the AWS ones come from `reference_impl.aws_facts`.
+
+Modules: traffic.py (seeded scenarios), designs.py (A, B, C), option_d.py (D, driven by
+`reference_impl.scaling.decide`), runs.py (what a design's model returns), report.py (summaries,
+chart series), explain.py (the words and the findings). Each run is event-driven: silence is
+jumped over, so a month of idle costs no more to simulate than a day.
 """
 from reference_impl.simulate import params as _params
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
