@@ -130,58 +130,62 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
 
     Pure: the caller supplies the clock and carries `Decision.state` to the next call.
     """
-    backlog = sample.visible + sample.in_flight
+    visible, in_flight, running = sample.visible, sample.in_flight, sample.running
+    backlog = visible + in_flight
     busy = backlog > 0 or sample.received_since_last > 0
     last_busy = now_s if busy else state.last_busy_s
     current = state.desired
-    per_task = backlog / sample.running if sample.running else None
-    target = policy.target_backlog_per_task
-    figures = (f"{sample.visible} waiting + {sample.in_flight} in flight = {backlog} backlog, "
-               f"{sample.running} running, target {target:g} per task")
+    max_tasks, min_tasks = policy.max_tasks, policy.min_tasks
+    per_task = backlog / running if running else None
+    target = policy.acceptable_latency_s / policy.seconds_per_message  # target_backlog_per_task
+    target_text = f"{target:g}"
 
     raw = math.ceil(backlog / target) if backlog else 0
-    wanted = min(policy.max_tasks, max(policy.min_tasks, raw))  # tasks_for_backlog, inlined
-    why = f"ceil({backlog} / {target:g}) = {raw}"
-    if raw > policy.max_tasks:
-        why += f", capped at max {policy.max_tasks}"
-    elif raw < policy.min_tasks:
-        why += f", raised to min {policy.min_tasks}"
-    if sample.visible > 0 and wanted < 1:
+    wanted = min(max_tasks, max(min_tasks, raw))  # tasks_for_backlog, inlined
+    why = f"ceil({backlog} / {target_text}) = {raw}"
+    if raw > max_tasks:
+        why += f", capped at max {max_tasks}"
+    elif raw < min_tasks:
+        why += f", raised to min {min_tasks}"
+    if visible > 0 and wanted < 1:
         wanted = 1
     if current == 0 and wanted > 0:
         why += ("; scale from zero on the first message (target tracking alone cannot: "
                 "backlog per task has no value at 0 tasks)")
     # Work in flight keeps its tasks: never plan fewer running tasks than the in-flight
     # messages occupy (each holds at most messages_per_task).
-    in_flight_floor = min(sample.running, policy.max_tasks,
-                          math.ceil(sample.in_flight / policy.messages_per_task))
+    in_flight_floor = min(running, max_tasks, math.ceil(in_flight / policy.messages_per_task))
     if wanted < in_flight_floor:
-        wanted, why = in_flight_floor, f"{sample.in_flight} messages in flight need {in_flight_floor} task(s)"
+        wanted, why = in_flight_floor, f"{in_flight} messages in flight need {in_flight_floor} task(s)"
     if wanted == 0 and current > 0 and last_busy is not None and now_s - last_busy < policy.idle_before_zero_s:
         idle = now_s - last_busy
-        wanted = max(policy.min_tasks, 1)
+        wanted = max(min_tasks, 1)
         why = (f"{sample.received_since_last} message(s) taken since the last poll; " if sample.received_since_last
                else "") + f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
+    figures = (f"{visible} waiting + {in_flight} in flight = {backlog} backlog, "
+               f"{running} running, target {target_text} per task")
 
     # Built directly rather than with dataclasses.replace (and not at all when nothing changed):
     # this runs once per poll in the simulator, tens of thousands of times per simulated month.
     new_state = (state if last_busy == state.last_busy_s
                  else ScalerState(current, state.last_scale_out_s, state.last_scale_in_s, last_busy))
     if wanted > current:
-        since = None if state.last_scale_out_s is None else now_s - state.last_scale_out_s
+        last_out = state.last_scale_out_s
+        since = None if last_out is None else now_s - last_out
         if current > 0 and since is not None and since < policy.scale_out_cooldown_s:
             return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-out cooldown "
                             f"has {policy.scale_out_cooldown_s - since:.0f} s left", per_task, new_state)
         new_state = ScalerState(wanted, now_s, state.last_scale_in_s, last_busy)
         return Decision(wanted, "scale_out", f"{figures}; {why}: {current} -> {wanted}", per_task, new_state)
     if wanted < current:
-        last_change = max((t for t in (state.last_scale_out_s, state.last_scale_in_s) if t is not None), default=None)
+        last_out, last_in = state.last_scale_out_s, state.last_scale_in_s
+        last_change = last_in if last_out is None else (last_out if last_in is None else max(last_out, last_in))
         since = None if last_change is None else now_s - last_change
         if since is not None and since < policy.scale_in_cooldown_s:
             return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-in cooldown "
                             f"has {policy.scale_in_cooldown_s - since:.0f} s left", per_task, new_state)
         step_to = max(wanted, current - policy.scale_in_max_step)
-        new_state = ScalerState(step_to, state.last_scale_out_s, now_s, last_busy)
+        new_state = ScalerState(step_to, last_out, now_s, last_busy)
         gradual = "" if step_to == wanted else f" (gradually: at most {policy.scale_in_max_step} per step)"
         return Decision(step_to, "scale_in", f"{figures}; {why}: {current} -> {step_to}{gradual}", per_task, new_state)
     return Decision(current, "hold", f"{figures}; {why}: stay at {current}", per_task, new_state)
