@@ -11,7 +11,9 @@ from collections import deque
 
 from reference_impl.aws_facts import FACTS
 from reference_impl.simulate.option_d import simulate_d
-from reference_impl.simulate.runs import INF, Run, lambda_cold_start_s, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import (
+    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, service_times, task_ready_s, task_usd_per_s,
+)
 from reference_impl.simulate.traffic import Traffic
 
 __all__ = ["simulate_a", "simulate_b", "simulate_c", "simulate_d"]
@@ -119,10 +121,14 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
     Provisioned environments (A) exist all period and are used first; on-demand ones are created
     on a miss (a cold start) and recycled after `lambda_idle_recycle_s` idle. A (synchronous) is
     throttled at the concurrency limit; C's requests wait in the queue, and its event source adds
-    environments only as fast as its ramp allows. One message per invocation (batch size 1)."""
+    environments only as fast as its ramp allows. One message per invocation (batch size 1).
+    An invocation longer than the function timeout fails (C: after its retries, to the dead-letter
+    queue), having held its environment, and been billed, for the whole timeout."""
     arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
     mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
     cold = lambda_cold_start_s(p)
+    cold_inside = lambda_init_in_invocation_s(p)
+    fn_timeout = p["lambda_timeout_s"]
     queued = design == "C"
     pc = int(p["a_provisioned_concurrency"]) if design == "A" else 0
     limit = max(int(p["lambda_max_concurrency"]), pc)
@@ -176,13 +182,25 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
             reasons[j] = f"throttled: all {limit} concurrent environments busy (429)"
             continue
         colds += is_cold
-        start[j], end[j] = s, s + svc[j]
+        # `s` is when the request's own work starts; the invocation began before it by any part
+        # of the cold start that ran inside it.
+        inside = cold_inside if is_cold else 0.0
+        invocation_s = inside + svc[j]
+        timed_out = invocation_s > fn_timeout
+        if timed_out:
+            invocation_s = fn_timeout
+        start[j], end[j] = s, s - inside + invocation_s
         heapq.heappush(warm if env < pc else envs, (end[j], env))
         prev_start = s
-        billed_s = svc[j] + (cold if is_cold else 0.0)
+        billed_s = invocation_s + (cold - inside if is_cold else 0.0)
         rate = p["lambda_pc_duration_gb_s_usd"] if env < pc else p["lambda_gb_s_usd"]
         per_request[j] = billed_s * mem * rate + p["lambda_request_usd"] + (3 * p["sqs_request_usd"] if queued else 0)
-        if not queued and end[j] - t > p["sync_timeout_s"]:
+        if timed_out:
+            failed[j] = True
+            reasons[j] = f"function timed out after {fn_timeout:g} s" + (
+                " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
+            start[j] = min(s, end[j])  # the timeout can strike during a cold start's init
+        elif not queued and end[j] - t > p["sync_timeout_s"]:
             failed[j] = True
             reasons[j] = f"answer took longer than the {p['sync_timeout_s']:g} s timeout"
     for last_free, env in envs:

@@ -83,6 +83,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
           FACTS["lambda_memory_min_gb"].value, FACTS["lambda_memory_max_gb"].value),
     Param("lambda_runtime_init_s", 1.0, "s", "assumption", "runtime start before the model download", 0, 60),
     _fact("lambda_init_limit_s", 1, 60),
+    _fact("lambda_timeout_max_s", 1, 900, name="lambda_timeout_s",
+          description="function timeout (at most 15 minutes): a longer invocation, batch or retried init, fails"),
     Param("lambda_idle_recycle_s", 600, "s",
           f"assumption: Lambda does not document how long idle environments live ({aws_facts.LAMBDA_ENV})",
           "an idle execution environment is recycled after this", 1, 86_400),

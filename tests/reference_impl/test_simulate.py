@@ -35,6 +35,7 @@ model_params = st.fixed_dictionaries({
     "a_provisioned_concurrency": st.integers(0, 5),
     "lambda_max_concurrency": st.integers(1, 200),
     "d_scaler_period_s": st.sampled_from([10, 45, 60]),
+    "lambda_timeout_s": st.sampled_from([10, 60, 900]),
     "d_scale_in_max_step": st.integers(1, 5),
     "d_idle_before_zero_s": st.sampled_from([0, 120, 300]),
     "scale_in_cooldown_s": st.sampled_from([0, 60, 300]),
@@ -70,10 +71,11 @@ def test_simulations_keep_their_invariants(sp, mp):
         assert len(r.start) == len(r.end) == len(r.failed) == n, name
         summary = summarize(r, traffic)
         assert summary["completed"] + summary["failed"] == n
-        if name in "AB":
-            assert set(r.fail_reason) == {i for i, f in enumerate(r.failed) if f}, name  # each failure says why
-        else:
-            assert not any(r.failed), name  # a queue holds what it cannot serve yet
+        assert set(r.fail_reason) == {i for i, f in enumerate(r.failed) if f}, name  # each failure says why
+        if name == "D":
+            assert not any(r.failed)  # the queue holds what the tasks cannot serve yet; no timeout on ECS
+        if name == "C":
+            assert all("timed out" in r.fail_reason[i] for i in r.fail_reason)  # C fails only past its timeout
         for a, s, e, f, items in zip(traffic.arrivals, r.start, r.end, r.failed, traffic.items):
             assert a - 1e-9 <= s <= e and math.isfinite(e), name
             if not f:

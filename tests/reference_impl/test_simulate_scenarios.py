@@ -142,3 +142,14 @@ def test_d_scales_by_the_same_arithmetic_as_the_real_scaler(burst_requests):
     d = run("custom", overrides)["designs"]["D"]["summary"]
     expected = tasks_for_backlog(ScalingPolicy(60, 0.1, max_tasks=1000), burst_requests)
     assert d["peak_capacity"] == max(1, expected)
+
+
+def test_batches_longer_than_lambdas_15_minutes_fail_in_c_and_finish_in_d():
+    # A heavy model (30 s per input) and batches of up to 50 inputs: some invocations need more
+    # than Lambda's 900 s limit. D's tasks have no such limit.
+    result = run("idle-then-burst", {"service_time_s": 30, "burst_requests": 300, "acceptable_latency_s": 3600,
+                                     "max_tasks": 100})
+    c, d = result["designs"]["C"]["summary"], result["designs"]["D"]["summary"]
+    assert c["failed"] > 0 and all("timed out after 900 s" in reason for reason in c["failure_reasons"])
+    assert d["failed"] == 0 and d["cost_usd"]["total"] < c["cost_usd"]["total"]
+    assert "timed out" in result["designs"]["C"]["explanation"]
