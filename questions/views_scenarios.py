@@ -34,21 +34,50 @@ def question_extras(question, correct_labels=()) -> dict:
     return {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
 
 
+# The knobs a learner turns most: (label, scenario or model parameter). Limits and defaults come
+# from the simulator, so the form and the simulator cannot disagree on what is allowed.
+KNOBS = {
+    "burst_requests": "Burst size (requests)",
+    "idle_days": "Idle days before the burst",
+    "acceptable_latency_s": "Acceptable latency (s)",
+    "max_tasks": "Max tasks (B, D)",
+    "model_size_gb": "Model size (GB)",
+}
+
+
+def _knob(name: str, label: str, scenario: str) -> forms.Field:
+    model = {p["name"]: p for p in simulate.parameter_table()}
+    if name in model:
+        p = model[name]
+        (lo, hi), whole, default = (p["minimum"], p["maximum"]), p["whole_number"], p["value"]
+    else:
+        (lo, hi), whole = simulate.SCENARIO_LIMITS[name], name in simulate.SCENARIO_WHOLE
+        default = simulate.SCENARIOS[scenario]["defaults"][name]
+    field_class = forms.IntegerField if whole else forms.FloatField
+    return field_class(label=label, min_value=lo, max_value=hi, required=False,
+                       widget=forms.NumberInput(attrs={"placeholder": f"{default:g}", "step": "1" if whole else "any"}),
+                       help_text=f"{lo:,g} to {hi:,g}; empty for the default, {default:,g}")
+
+
 class ScenarioForm(forms.Form):
     """The knobs a learner turns most; everything else is in the parameter table below."""
 
     scenario = forms.ChoiceField(choices=[(s, s) for s in simulate.SCENARIOS], initial=DEFAULT_SCENARIO)
-    burst_requests = forms.IntegerField(label="Burst size (requests)", min_value=0, max_value=100_000, required=False)
-    idle_days = forms.FloatField(label="Idle days before the burst", min_value=0, max_value=59, required=False)
-    acceptable_latency_s = forms.FloatField(label="Acceptable latency (s)", min_value=1, max_value=86_400, required=False)
-    max_tasks = forms.IntegerField(label="Max tasks", min_value=1, max_value=1000, required=False)
-    model_size_gb = forms.FloatField(label="Model size (GB)", min_value=0.01, max_value=200, required=False)
+
+    def __init__(self, data=None):
+        super().__init__(data)
+        chosen = (data or {}).get("scenario")
+        scenario = chosen if chosen in simulate.SCENARIOS else DEFAULT_SCENARIO
+        for name, label in KNOBS.items():
+            self.fields[name] = _knob(name, label, scenario)
 
     def overrides(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "scenario" and v is not None}
         if "idle_days" in data:
-            # The burst lands right after the idle days; two hours more let everything drain.
-            data["days"] = data["idle_days"] + 2 / 24
+            # Idle time goes before the scenario's own traffic, which keeps its length after it.
+            defaults = simulate.SCENARIOS[self.cleaned_data["scenario"]]["defaults"]
+            tail = defaults["days"] - defaults["idle_days"]
+            data["days"] = min(simulate.SCENARIO_LIMITS["days"][1], data["idle_days"] + tail)
         return data
 
 
@@ -59,6 +88,6 @@ def scenarios(request):
     if form.is_bound and form.is_valid():
         scenario, overrides = form.cleaned_data["scenario"], form.overrides()
     context = {"form": form, "parameters": simulate.parameter_table(), "diagrams": diagrams_for("1973"),
-               "correct_labels": ["D"], **simulation_context(scenario, overrides)}
+               "correct_labels": ["D"], "scenario_form_above": True, **simulation_context(scenario, overrides)}
     status = 400 if (form.is_bound and not form.is_valid()) or context["simulation_errors"] else 200
     return render(request, "questions/scenarios.html", context, status=status)

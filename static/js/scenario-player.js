@@ -284,10 +284,12 @@
     setPlaying(false);
     show(Number(scrub.value));
   });
-  scenarioSelect.addEventListener("change", () => {
-    setPlaying(false);
-    load(scenarioSelect.value, {}).catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
-  });
+  if (scenarioSelect) {
+    scenarioSelect.addEventListener("change", () => {
+      setPlaying(false);
+      load(scenarioSelect.value, {}).catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+    });
+  }
   load(root.dataset.scenario, JSON.parse(root.dataset.overrides || "{}"))
     .catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
 })();

@@ -128,7 +128,7 @@ def test_reduced_motion_shows_the_end_state_without_playing(browser, live_server
     context.close()
 
 
-def test_on_a_phone_the_diagrams_are_tabs(browser, live_server, bank, watched):
+def test_on_a_phone_the_diagrams_are_tabs(browser, live_server, bank, watched, shot):
     context = browser.new_context(viewport={"width": 390, "height": 800})
     page = watched(context.new_page())
     page.goto(f"{live_server.url}/scenarios/")
@@ -137,15 +137,20 @@ def test_on_a_phone_the_diagrams_are_tabs(browser, live_server, bank, watched):
     assert page.locator("#diagram-B").is_visible() and page.locator("#diagram-A").is_hidden()
     page.keyboard.press("ArrowRight")
     assert page.locator("#diagram-C").is_visible()
+    assert page.get_attribute("#diagram-tab-C", "aria-selected") == "true"
+    shot(page.locator("[data-diagrams]"), "phone-tabs")
     context.close()
 
 
-def test_the_scenario_page_is_shareable_and_refuses_bad_input_clearly(page, live_server, bank, watched):
+def test_the_scenario_page_is_shareable(page, live_server, bank, watched, shot):
     watched(page)
     page.goto(f"{live_server.url}/scenarios/?scenario=custom&burst_requests=400&idle_days=3&max_tasks=5")
-    page.wait_for_selector("[data-results-table]")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
     assert "400 requests" in page.inner_text("[data-results-table] caption")
     assert page.input_value("#id_max_tasks") == "5"
+    peak_tasks_of_d = page.locator('[data-results-table] tr[data-design="D"] td').nth(6).inner_text()
+    assert 1 <= int(peak_tasks_of_d) <= 5  # the player ran the address's parameters
+    shot(page, "scenarios-page")
 
 
 def test_without_javascript_the_diagrams_and_results_are_there(browser, live_server, bank):
@@ -157,6 +162,19 @@ def test_without_javascript_the_diagrams_and_results_are_there(browser, live_ser
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/questions/1973/", "/scenarios/"])
-def test_no_serious_accessibility_violations(browser, live_server, bank, path):
-    assert serious_axe_violations(browser, f"{live_server.url}{path}") == []
+@pytest.mark.parametrize("where", ["question", "feedback", "scenarios"])
+def test_no_serious_accessibility_violations(browser, live_server, bank, watched, where):
+    context = browser.new_context(bypass_csp=True)
+    page = watched(context.new_page())
+    if where == "question":
+        page.goto(f"{live_server.url}/questions/1973/")
+        page.click(".diagrams-before > summary")  # check the diagrams too, not just the form
+    elif where == "feedback":
+        answer(page, live_server, "B")
+    else:
+        page.goto(f"{live_server.url}/scenarios/")
+    if where != "question":  # the charts and their tables are drawn once the simulation loads
+        page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.locator(".diagram .node").first.click()  # with a note open
+    assert serious_axe_violations(page) == []
+    context.close()

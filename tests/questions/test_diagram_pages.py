@@ -5,6 +5,7 @@ import re
 from django.urls import reverse
 
 from questions.models import Attempt
+from questions.views_scenarios import ScenarioForm
 
 
 def figures(html):
@@ -45,3 +46,17 @@ def test_the_explorer_refuses_bad_parameters_saying_which_and_why(client, q1973)
     assert response.status_code == 400
     assert "Ensure this value is greater than or equal to 0." in html
     assert "Select a valid choice. nope is not one of the available choices." in html
+
+
+def test_the_explorer_shows_each_knobs_range_and_default_from_the_simulator(client, q1973):
+    html = client.get(reverse("questions:scenarios"), {"scenario": "custom"}).content.decode()
+    # custom's own default burst (1,000), and the model's default limit on tasks (20).
+    assert 'name="burst_requests" placeholder="1000"' in html
+    assert "0 to 100,000; empty for the default, 1,000" in html
+    assert 'name="max_tasks" placeholder="20"' in html
+
+
+def test_idle_days_go_before_the_scenarios_own_traffic(client, q1973):
+    form = ScenarioForm({"scenario": "daily-peaks", "idle_days": "2"})
+    assert form.is_valid()
+    assert form.overrides() == {"idle_days": 2.0, "days": 5.0}  # daily-peaks' 3 days follow the idle 2
