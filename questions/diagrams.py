@@ -16,6 +16,7 @@ from questions.loader import CONTENT_DIR
 WIDTH, HEIGHT = 400, 260  # where boxes may go; the SVG is wider, for labels beside the right-hand boxes
 NODE_W, NODE_H = 100, 42
 LINE_CHARS, MAX_LINES = 16, 3  # what fits in a box at the diagram's 11 px type
+PIPS = 10  # squares for running capacity in a compute box; each stands for 1/10 of its peak or more
 KINDS = {"client", "front", "queue", "compute", "store", "scaler", "dlq"}
 MODES = {"sync", "async", "control"}
 SIM_BINDINGS = {"waiting", "capacity"}  # which simulator series a node shows while playing
@@ -44,6 +45,14 @@ class Node:
         """The label wrapped at word boundaries; parse() refuses labels that need more than
         MAX_LINES, so every line drawn fits its box."""
         return wrap(self.label)
+
+    @property
+    def pips(self) -> list[tuple[float, float]]:
+        """Where the player draws running tasks or environments: ten small squares along the
+        bottom of a one-line compute box (a two-line label needs that room)."""
+        if self.sim != "capacity" or len(self.lines) > 1:
+            return []
+        return [(round(self.x + 11 + k * 8.2, 1), self.y + 31) for k in range(PIPS)]
 
     @property
     def cx(self):

@@ -168,6 +168,9 @@
         bar.setAttribute("width", String((Number(box.getAttribute("width")) * waiting) / maxWaiting));
       });
       figure.querySelectorAll('[data-sim="capacity"]').forEach((node) => node.classList.toggle("is-idle", capacity === 0));
+      // Each square stands for a tenth of this design's peak (at least one task or environment).
+      const perPip = Math.max(1, Math.ceil(data.designs[d].summary.peak_capacity / 10));
+      figure.querySelectorAll(".pips rect").forEach((pip, k) => pip.classList.toggle("is-on", k < Math.ceil(capacity / perPip)));
       const badges = { waiting: `${waiting} waiting`, capacity: `${capacity} ${label}`, failed: failed ? `${failed} failed` : "" };
       figure.querySelectorAll("[data-sim-badge]").forEach((badge) => { badge.textContent = badges[badge.dataset.simBadge]; });
       figure.querySelectorAll(".edge").forEach((edge) => {
@@ -178,6 +181,7 @@
         else if (edge.dataset.toKind === "dlq") on = false;  // the simulator has no poison messages
         else on = edge.dataset.fromKind === "client" ? flows.arriving : flows.working;
         edge.classList.toggle("is-active", on && !still);
+        edge.classList.toggle("is-failing", edge.dataset.fromKind === "client" && failed > s.failed[prev]);
       });
     }
     moveDots(performance.now());
@@ -262,6 +266,7 @@
     play.disabled = scrub.disabled = false;
     statusLine.textContent = `${data.scenario.description} Press Play.`;
     root.dataset.loaded = "true";
+    document.querySelectorAll("[data-diagrams]").forEach((section) => section.classList.add("has-simulation"));
     if (reduced.matches) {
       show(data.time.length - 1);
       root.dataset.finished = "true";

@@ -101,7 +101,15 @@ def test_scrubbing_shows_the_simulators_numbers_and_pause_holds_the_frame(page, 
     assert "is-active" in page.get_attribute('#diagram-D .edge[data-from-kind="client"]', "class")
     assert "is-active" not in page.get_attribute("#diagram-A .edge[data-animate=false]", "class")
     assert "is-active" not in page.get_attribute("#diagram-C .edge.is-broken", "class")
-    page.fill('[data-control="scrub"]', str(frame + 1))  # the queue at its fullest a frame later
+    # The first frame where B turns requests away: its arriving requests are drawn as failing.
+    b_failed = result["designs"]["B"]["series"]["failed"]
+    failing = next(i for i in range(1, len(b_failed)) if b_failed[i] > b_failed[i - 1])
+    page.fill('[data-control="scrub"]', str(failing))
+    assert "is-failing" in page.get_attribute('#diagram-B .edge[data-from-kind="client"]', "class")
+    assert "is-failing" not in page.get_attribute('#diagram-D .edge[data-from-kind="client"]', "class")
+    # D's running tasks as squares, each a tenth of its peak.
+    per_pip = -(-result["designs"]["D"]["summary"]["peak_capacity"] // 10)
+    assert page.locator("#diagram-D .pips rect.is-on").count() == -(-d["capacity"][failing] // per_pip)
     shot(page.locator("[data-diagrams] .diagram-grid"), "scenario-mid-burst")
     rows = page.locator('[data-chart-table="latency"] tbody tr').count()
     page.select_option('[data-control="percentile"]', "p99")

@@ -127,3 +127,12 @@ def test_an_edited_file_is_read_again(tmp_path):
     path.write_text(yaml.safe_dump(spec(title="Edited")))
     os.utime(path, (2_000_000, 2_000_000))
     assert diagrams_for("q1", tmp_path)[0].title == "Edited"
+
+
+def test_running_capacity_has_room_only_in_one_line_compute_boxes():
+    a = diagrams_for("1973")[0]
+    lam = by_id(a)["lambda"]
+    assert len(lam.pips) == 10 and all(lam.y < y < lam.y + 42 - 5.6 for _, y in lam.pips)
+    assert lam.pips[-1][0] + 5.6 < lam.x + 100  # inside the box
+    two_lines = parse(spec(nodes=[node(kind="compute", label="Tasks with a long label", sim="capacity")]))["A"]
+    assert two_lines.nodes[0].pips == []
