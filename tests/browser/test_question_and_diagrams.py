@@ -132,6 +132,8 @@ def test_reduced_motion_shows_the_end_state_without_playing(browser, live_server
     page.goto(f"{live_server.url}/scenarios/?scenario=idle-then-burst&burst_requests=800")
     page.wait_for_selector("[data-simulation][data-finished=true]", timeout=30_000)
     assert "reduced motion" in page.inner_text("[data-status]")
+    last = page.get_attribute('[data-control="scrub"]', "max")
+    assert int(last) > 0 and page.get_attribute("[data-simulation]", "data-frame") == last
     assert page.locator(".flow-dot.is-flowing").count() == 0
     context.close()
 

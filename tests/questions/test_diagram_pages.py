@@ -20,6 +20,8 @@ def test_before_answering_the_diagrams_are_there_but_the_answer_is_not(client, q
     # Each drawing carries its own text alternative.
     assert html.count('<desc id="diagram-') == 4
     assert "NLB calls and waits for Lambda (this link cannot work as written)." in html
+    assert 'aria-label="no such target: NLB to Lambda (cannot work)"' in html
+    assert 'aria-label="Memory scaling on backlog (does not exist)"' in html
 
 
 def test_after_answering_d_is_marked_as_the_answer(client, q1973):
