@@ -218,7 +218,7 @@
     const perSecond = (data.time.length / SECONDS_AT_1X) * Number(speed.value);
     const steps = Math.floor(((now - last) / 1000) * perSecond);
     if (steps > 0) {
-      last = now;
+      last += (steps / perSecond) * 1000;  // keep the remainder, so the pace matches the speed chosen
       show(index + steps);
     } else {
       moveDots(now);

@@ -30,6 +30,7 @@ def test_a_parts_note_opens_by_click_and_by_keyboard(page, live_server, bank, wa
     popover = page.locator(".note-popover")
     page.locator("#diagram-C .node.is-broken").click()
     assert popover.is_visible() and "static setting" in popover.inner_text()
+    assert popover.locator("a").get_attribute("href") == "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html"
     page.keyboard.press("Escape")
     assert popover.is_hidden()
     broken_edge = page.locator("#diagram-A .edge.is-broken")
