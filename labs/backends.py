@@ -146,7 +146,8 @@ class LocalBackend:
         try:
             svc = services(folder)[lab.model_name]
             out["jobs"] = job_figures(svc.store(local_clients(report["endpoint_url"])))
-        except (KeyError, BotoCoreError, ClientError) as exc:
+        except (KeyError, NotRunning, BotoCoreError, ClientError) as exc:
+            # NotRunning: the runtime removed its file between the two reads (it is shutting down).
             log.info("lab %s: results not readable yet: %s", lab.pk, exc, exc_info=True)
             out["jobs"] = {"unavailable": str(exc)}
         return out

@@ -38,7 +38,7 @@ def status(folder: Path | None = None, live: bool = True, decisions: int = 5) ->
     clients = local_clients(runtime["endpoint_url"]) if live and alive else None
     out = {"endpoint_url": runtime["endpoint_url"], "supervisor_pid": runtime.get("pid"),
            "supervisor_alive": alive, "updated_at": snapshot.get("updated_at"), "models": {}}
-    for name, svc in state.services(folder).items():
+    for name, svc in state.services(runtime=runtime).items():
         pool = snapshot["models"].get(name, {})
         entry = {"desired": pool.get("desired", 0), "running": pool.get("running", 0),
                  "stopping": pool.get("stopping", 0), "workers": pool.get("workers", []),

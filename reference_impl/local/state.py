@@ -60,9 +60,14 @@ def read_runtime(folder: Path | None = None) -> dict:
     return runtime
 
 
-def services(folder: Path | None = None) -> dict[str, ModelService]:
-    """The running local runtime's model services, by model name."""
-    return {name: ModelService(**svc) for name, svc in read_runtime(folder)["models"].items()}
+def services(folder: Path | None = None, runtime: dict | None = None) -> dict[str, ModelService]:
+    """The running local runtime's model services, by model name.
+
+    Pass the ``runtime`` already read to avoid a second read: a runtime shutting down removes its
+    file, and a caller reading twice would see it present, then gone.
+    """
+    runtime = runtime if runtime is not None else read_runtime(folder)
+    return {name: ModelService(**svc) for name, svc in runtime["models"].items()}
 
 
 def worker_dir(folder: Path, model: str) -> Path:

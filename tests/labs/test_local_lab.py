@@ -1,5 +1,6 @@
 """A lab on this machine, for real: LocalStack, the autoscaler and worker processes."""
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -79,3 +80,40 @@ def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data
     response = client.post("/labs/", data)
     assert response.status_code == 400 and field in response.context["form"].errors
     assert not Lab.objects.exists()
+
+
+
+@pytest.mark.parametrize("status", [Lab.Status.DEPLOYING, Lab.Status.TEARING_DOWN])
+def test_the_dashboard_reads_a_lab_whose_runtime_file_is_not_there(client, db, instructor, tmp_path, status):
+    # Starting (not written yet) or stopped (removed): the dashboard polls either way and gets the
+    # lab's state, never a server error.
+    lab = Lab.objects.create(name="demo", owner=instructor, status=status, runtime_dir=str(tmp_path),
+                             pid=os.getpid(), expires_at=timezone.now() + dt.timedelta(minutes=5))
+    client.force_login(instructor)
+    response = client.get(f"/labs/{lab.pk}/status/")
+    assert response.status_code == 200
+    assert response.json()["lab"]["status"] == status and "starting" in response.json()["progress"]
+
+
+def test_the_dashboard_survives_a_runtime_that_stops_while_it_is_being_read(
+        client, db, instructor, tmp_path, monkeypatch):
+    # A runtime shutting down removes its runtime file: the first read finds it, a later one does
+    # not. This once made the status endpoint answer 500 at the end of a lab.
+    from reference_impl.local import state
+    runtime = {"pid": 2 ** 22 + 1, "endpoint_url": "http://127.0.0.1:1", "models": {"m": {
+        "model": "m", "queue_url": "q", "dead_letter_queue_url": "d", "model_uri": "s3://b/m",
+        "results_uri": "s3://b/r"}}}
+    reads = []
+
+    def read_once(folder=None):
+        reads.append(folder)
+        if len(reads) > 1:
+            raise state.NotRunning("gone")
+        return runtime
+    monkeypatch.setattr(state, "read_runtime", read_once)
+    lab = Lab.objects.create(name="demo", owner=instructor, status=Lab.Status.RUNNING, runtime_dir=str(tmp_path),
+                             model_name="m", pid=os.getpid(), expires_at=timezone.now() + dt.timedelta(minutes=5))
+    client.force_login(instructor)
+    response = client.get(f"/labs/{lab.pk}/status/")
+    assert response.status_code == 200
+    assert "unavailable" in response.json()["jobs"]
