@@ -90,6 +90,20 @@ class ModelPool:
     # after a growing delay, as ECS throttles a service whose tasks keep failing, not every poll.
     crashes_in_a_row: int = 0
     restart_not_before: float = 0.0
+    # Each worker's received count (from its status file) at the previous poll, and what workers
+    # reaped since then had taken: a worker that takes a message between two polls leaves the
+    # queue looking empty at both, and the scaler must still hear the model is in use.
+    seen_received: dict = field(default_factory=dict)
+    reaped_received: int = 0
+
+    def received_since_last(self, statuses) -> int:
+        taken = self.reaped_received
+        for handle, status in statuses:
+            now = int(status.get("received") or 0)
+            taken += max(0, now - self.seen_received.get(handle.pid, 0))
+            self.seen_received[handle.pid] = now
+        self.reaped_received = 0
+        return taken
 
 
 class Supervisor:
@@ -114,7 +128,9 @@ class Supervisor:
                     handle.process.kill()  # past the stop timeout, as ECS does
                     events.append({"pid": handle.pid, "event": "killed after stop timeout"})
                 continue
-            last_state = handle.status().get("state")
+            last = handle.status()
+            last_state = last.get("state")
+            pool.reaped_received += max(0, int(last.get("received") or 0) - pool.seen_received.pop(handle.pid, 0))
             pool.workers.remove(handle)
             handle.status_path.unlink(missing_ok=True)
             if handle.stop_sent_at is not None:
@@ -143,7 +159,9 @@ class Supervisor:
                           started=[], stopped=[], deferred=0)
             self._record(pool, record)
             return record
-        sample = QueueSample(counts.visible, counts.in_flight, len(active))
+        statuses = [(handle, handle.status()) for handle in active]
+        sample = QueueSample(counts.visible, counts.in_flight, len(active),
+                             received_since_last=pool.received_since_last(statuses))
         decision = decide(pool.policy, sample, pool.scaler, now)
         pool.scaler = decision.state
         started, stopped, deferred = [], [], 0
@@ -157,7 +175,6 @@ class Supervisor:
                 started.append(handle.pid)
         elif len(active) > decision.desired:
             surplus = len(active) - decision.desired
-            statuses = [(handle, handle.status()) for handle in active]
             # Never a protected (busy) worker; among the rest, those that hold the least first:
             # still starting or loading, then idle.
             order = {"starting": 0, "loading": 1, "idle": 2}
@@ -169,7 +186,8 @@ class Supervisor:
                 stopped.append({"pid": handle.pid, "state": status.get("state"),
                                 "protected": bool(status.get("protected"))})
             deferred = surplus - len(stopped)
-        record.update(visible=counts.visible, in_flight=counts.in_flight, desired=decision.desired,
+        record.update(visible=counts.visible, in_flight=counts.in_flight,
+                      received_since_last=sample.received_since_last, desired=decision.desired,
                       action=decision.action, reason=decision.reason,
                       backlog_per_task=decision.backlog_per_task, started=started, stopped=stopped,
                       deferred=deferred)

@@ -166,6 +166,39 @@ def test_without_the_idle_period_the_same_traffic_would_flap(tmp_path):
     assert _sparse_run(tmp_path, idle_before_zero_s=0) == 30
 
 
+def _trickle_run(tmp_path, workers_report_what_they_take):
+    """A message every 20 s for 10 minutes that a running worker takes at once, between two
+    polls, so the queue looks empty at every poll after the first; returns workers started."""
+    policy = ScalingPolicy(10, 1, max_tasks=4, scale_in_cooldown_s=0, idle_before_zero_s=60)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    taken = {}
+    for second in range(600):
+        clock.now = float(second)
+        if second % 20 == 0:
+            queue.send([BODY])
+        workers = supervisor.pools["digits"].workers
+        if workers and queue._messages:
+            queue._messages.clear()  # a long-polling worker takes it at once
+            handle = workers[0]
+            taken[handle.pid] = taken.get(handle.pid, 0) + 1
+            if workers_report_what_they_take:
+                handle.status_path.write_text(json.dumps({"state": "idle", "protected": False,
+                                                          "received": taken[handle.pid]}))
+        supervisor.poll()
+    return len(launcher.started)
+
+
+def test_a_trickle_the_queue_never_shows_keeps_its_worker(tmp_path):
+    assert _trickle_run(tmp_path, workers_report_what_they_take=True) == 1
+
+
+def test_without_the_workers_counts_the_same_trickle_would_flap(tmp_path):
+    # The control: the queue alone looks idle for a minute at a time, so the worker is stopped
+    # and restarted on the next message, again and again.
+    assert _trickle_run(tmp_path, workers_report_what_they_take=False) > 3
+
+
 # --- the real thing: worker processes on LocalStack --------------------------------------------
 
 FAST_LOCAL = dict(max_workers=3, acceptable_latency_s=1.0, seconds_per_message=0.1,  # 10 per worker
