@@ -1,6 +1,7 @@
 """Simulator results for pages and the API, cached by their parameters (one key for both)."""
 import hashlib
 import json
+from pathlib import Path
 
 from django.core.cache import cache
 
@@ -10,8 +11,22 @@ CACHE_S = 3600
 DEFAULT_SCENARIO = "idle-then-burst"
 
 
+def _simulator_fingerprint() -> str:
+    """A hash of the simulator's code and the AWS facts it reads: a changed simulator never gets
+    results cached by an older one, whatever cache backend is configured (shared or persistent)."""
+    package = Path(simulate.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*package.glob("*.py"), package.parent / "aws_facts.py", package.parent / "scaling.py"]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+SIMULATOR_FINGERPRINT = _simulator_fingerprint()
+
+
 def cache_key(scenario: str, overrides: dict) -> str:
-    return "sim:" + hashlib.sha256(json.dumps([scenario, overrides], sort_keys=True).encode()).hexdigest()
+    body = json.dumps([scenario, overrides], sort_keys=True).encode()
+    return f"sim:{SIMULATOR_FINGERPRINT}:" + hashlib.sha256(body).hexdigest()
 
 
 def cached_result(scenario: str, overrides: dict):

@@ -33,6 +33,9 @@ ALB_PRICING = "https://aws.amazon.com/elasticloadbalancing/pricing/"
 ALB_TIMEOUT = ("https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
                "application-load-balancers.html#connection-idle-timeout")
 SCHEDULER_RATE = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html"
+VPC_PRICING = "https://aws.amazon.com/vpc/pricing/"
+CLOUDWATCH_PRICING = "https://aws.amazon.com/cloudwatch/pricing/"
+S3_PRICING = "https://aws.amazon.com/s3/pricing/"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,26 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("ecs_protection_max_min", 2880, "minutes", ECS_PROTECTION, "longest scale-in protection (expiresInMinutes)"),
     Fact("fargate_vcpu_hour_usd", 0.04048, "USD per vCPU-hour", FARGATE_PRICING, "Fargate Linux/x86 vCPU price"),
     Fact("fargate_gb_hour_usd", 0.004445, "USD per GB-hour", FARGATE_PRICING, "Fargate Linux/x86 memory price"),
+    Fact("fargate_storage_gb_hour_usd", 0.000111, "USD per GB-hour", FARGATE_PRICING,
+         "ephemeral storage above the 20 GB included with every task"),
+    Fact("public_ipv4_hour_usd", 0.005, "USD per address-hour",
+         VPC_PRICING + " (Public IPv4 address tab; charged since 1 February 2024)",
+         "each running task has a public IPv4 address to reach ECR, S3 and SQS without a NAT gateway"),
+    Fact("ecr_gb_month_usd", 0.10, "USD per GB-month", "https://aws.amazon.com/ecr/pricing/",
+         "private repository storage for the worker image"),
+    # S3, API Gateway, EventBridge, CloudWatch prices
+    Fact("s3_gb_month_usd", 0.023, "USD per GB-month", S3_PRICING,
+         "S3 Standard storage (the model; results expire after a day)"),
+    Fact("s3_put_usd", 0.000005, "USD per request", S3_PRICING, "PUT requests ($0.005 per 1,000): one result per job"),
+    Fact("apigw_rest_request_usd", 0.0000035, "USD per request", "https://aws.amazon.com/api-gateway/pricing/",
+         "REST API calls ($3.50 per million, first 333 million)"),
+    Fact("scheduler_invocation_usd", 0.000001, "USD per invocation", "https://aws.amazon.com/eventbridge/pricing/",
+         "EventBridge Scheduler ($1.00 per million after 14 million free a month)"),
+    Fact("alarm_metric_month_usd", 0.10, "USD per alarm metric-month", CLOUDWATCH_PRICING,
+         "standard-resolution alarms are billed per metric they read, metric-math alarms included"),
+    Fact("custom_metric_month_usd", 0.30, "USD per metric-month", CLOUDWATCH_PRICING,
+         "Container Insights metrics are billed as custom metrics (first 10,000 tier)"),
+    Fact("hours_per_month", 730, "hours", FARGATE_PRICING, "AWS's pricing pages convert monthly prices at 730 hours"),
     # Lambda
     Fact("lambda_init_limit_s", 10.0, "s", LAMBDA_ENV,
          "on-demand init is limited to 10 s; beyond it init is retried inside the first invocation"),

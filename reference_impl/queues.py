@@ -29,11 +29,14 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reference_impl.aws_facts import FACTS
+
 # ReceiveMessage returns 1-10 messages and long-polls up to 20 s; batch calls take up to 10
-# entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html,
-# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html).
-MAX_BATCH = 10
-MAX_WAIT_S = 20
+# entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html);
+# a visibility timeout (and a message's delay before retry) is at most 12 hours. Sources in aws_facts.
+MAX_BATCH = int(FACTS["sqs_receive_max_messages"].value)
+MAX_WAIT_S = int(FACTS["sqs_long_poll_max_s"].value)
+MAX_VISIBILITY_S = int(FACTS["sqs_visibility_timeout_max_s"].value)
 
 
 class QueueUnavailable(Exception):

@@ -49,7 +49,7 @@ from reference_impl import aws, jobs
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
 from reference_impl.protection import EcsTaskProtection, NoProtection, StatusFile
-from reference_impl.queues import MAX_BATCH, MAX_WAIT_S, Message, QueueUnavailable, SqsQueue
+from reference_impl.queues import MAX_BATCH, MAX_VISIBILITY_S, MAX_WAIT_S, Message, QueueUnavailable, SqsQueue
 from reference_impl.results import S3ResultStore, StoreUnavailable
 
 log = logging.getLogger("reference_impl.worker")
@@ -87,9 +87,9 @@ class WorkerConfig:
     def _read_env(cls, environ):
         return cls(
             wait_s=env_float("WORKER_WAIT_S", 20, 0, MAX_WAIT_S, environ),
-            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", 30, 1, 43_200, environ),
+            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", 30, 1, MAX_VISIBILITY_S, environ),
             stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", 30, 1, 120, environ),
-            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", 5, 0, 43_200, environ)),
+            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", 5, 0, MAX_VISIBILITY_S, environ)),
             emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", 0, 0, 60, environ),
             backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", 20, 0.1, 600, environ),
         )

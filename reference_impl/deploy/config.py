@@ -10,16 +10,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from reference_impl import aws_facts
 from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, target_tracking_config
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
 MAX_TTL_MINUTES = 240
 MAX_TASKS_CAP = 20
-# SQS visibility timeout range, 0 s to 12 h
-# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html);
-# 30 s is its default and our floor.
-MIN_VISIBILITY_TIMEOUT_S = 30
-MAX_VISIBILITY_TIMEOUT_S = 43_200
+# SQS's visibility timeout: its default is our floor, and it can be at most 12 hours.
+MIN_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))
+MAX_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
 # A message may wait behind a whole receive batch in its task; twice that is the margin before
 # SQS hands it to another task (the worker also extends visibility while it works).
 VISIBILITY_SAFETY_FACTOR = 2

@@ -43,6 +43,7 @@ from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start
 from reference_impl.local.provision import ProvisionSettings, provision
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
 from reference_impl.model.catalog import spec as model_spec
+from reference_impl.queues import MAX_VISIBILITY_S
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.worker import WorkerConfig
 
@@ -89,11 +90,11 @@ class LocalSettings:
             scale_in_cooldown_s=env_float("REFIMPL_SCALE_IN_COOLDOWN_S", 15, 0, 3_600, environ),
             idle_before_zero_s=env_float("REFIMPL_IDLE_BEFORE_ZERO_S", 30, 0, 86_400, environ),
             emulated_seconds_per_item=env_float("REFIMPL_EMULATED_SECONDS_PER_ITEM", 0.05, 0, 60, environ),
-            visibility_timeout_s=env_int("REFIMPL_VISIBILITY_TIMEOUT_S", 30, 1, 43_200, environ),
+            visibility_timeout_s=env_int("REFIMPL_VISIBILITY_TIMEOUT_S", 30, 1, MAX_VISIBILITY_S, environ),
             max_receive_count=env_int("REFIMPL_MAX_RECEIVE_COUNT", 3, 1, 1000, environ),
             stop_timeout_s=env_float("REFIMPL_STOP_TIMEOUT_S", 30, 1, 120, environ),
             worker_wait_s=env_float("REFIMPL_WORKER_WAIT_S", 2, 0, 20, environ),
-            retry_delay_s=env_int("REFIMPL_RETRY_DELAY_S", 2, 0, 43_200, environ),
+            retry_delay_s=env_int("REFIMPL_RETRY_DELAY_S", 2, 0, MAX_VISIBILITY_S, environ),
             ballast_mb=env_int("REFIMPL_BALLAST_MB", 0, 0, 4096, environ),
         )
 
