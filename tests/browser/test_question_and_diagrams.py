@@ -149,6 +149,10 @@ def test_on_a_phone_the_diagrams_are_tabs(browser, live_server, bank, watched, s
     page.keyboard.press("ArrowRight")
     assert page.locator("#diagram-C").is_visible()
     assert page.get_attribute("#diagram-tab-C", "aria-selected") == "true"
+    # Labels stay readable: the drawing scrolls sideways rather than shrink its text under 9 px.
+    label = page.locator("#diagram-C .node text").first
+    shown_px = label.evaluate("t => t.getBoundingClientRect().height / t.getBBox().height * 11")
+    assert shown_px >= 9, f"node labels render at {shown_px:.1f} px on a phone"
     shot(page.locator("[data-diagrams]"), "phone-tabs")
     context.close()
 
