@@ -47,6 +47,11 @@ class AnswerForm(forms.Form):
         selected = cleaned.get("selected")
         if selected is None:
             return cleaned
+        sent = self.data.getlist("selected") if hasattr(self.data, "getlist") else [selected]
+        if self.question.answers_required == 1 and len(sent) > 1:
+            # A radio group sends one value; more means a hand-made request, not a choice to grade.
+            self.add_error("selected", f"Choose exactly one option; {len(sent)} were sent.")
+            return cleaned
         labels = selected if isinstance(selected, list) else [selected]
         try:
             self.grade_result = grade(self.question, labels)

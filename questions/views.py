@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
 from questions.learner import anon_id, my_attempts
-from questions.models import Attempt, Question
+from questions.models import Attempt, Question, QuizItem, exam_lock_message
 from questions.views_scenarios import question_extras, simulation_context
 
 
@@ -24,7 +24,12 @@ def question_detail(request, external_id):
     question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
     if request.method == "POST":
         form = AnswerForm(question, request.POST)
-        if form.is_valid():
+        exam = QuizItem.objects.exam_holding(request.user, question)
+        if exam is not None:
+            form.is_valid()  # cleans, so the error below sits beside any others
+            form.add_error("selected", exam_lock_message(exam).capitalize() + ".")
+            status = 409
+        elif form.is_valid():
             result = form.grade_result
             user = request.user if request.user.is_authenticated else None
             attempt = Attempt.objects.create(
@@ -36,7 +41,8 @@ def question_detail(request, external_id):
                 seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")),
             )
             return redirect("questions:attempt", external_id=question.external_id, pk=attempt.pk)
-        status = 400
+        else:
+            status = 400
     else:
         form = AnswerForm(question, initial={"shown_at": sign_shown_at()})
         status = 200

@@ -37,7 +37,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, ValidationError):
-        response.data = {"detail": "Invalid input.", "errors": _flatten(response.data)}
+        # A subclass with a sentence of its own (a 409's conflict) keeps it; plain 400s say "Invalid input."
+        response.data = {"detail": str(exc.default_detail), "errors": _flatten(response.data)}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
         response.data = {"detail": str(detail), "errors": {}}

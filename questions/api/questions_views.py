@@ -24,7 +24,7 @@ from questions.api.serializers import (
 from questions.content_format import validate_question
 from questions.grading import GradingError, grade
 from questions.loader import save_question
-from questions.models import Attempt, Question, QuizItem
+from questions.models import Attempt, Question, QuizItem, exam_lock_message
 from questions.permissions import is_instructor
 
 E = ErrorSerializer
@@ -42,7 +42,10 @@ def write_question(data, existing=None) -> Question:
             payload[key] = [dict(item) for item in payload[key]]
     question_data, errors = validate_question(payload)
     if errors:
-        raise ValidationError({e.field: [e.message] for e in errors})
+        by_field = {}
+        for e in errors:
+            by_field.setdefault(e.field, []).append(e.message)  # a field may break two rules at once
+        raise ValidationError(by_field)
     if existing is None and Question.objects.filter(external_id=question_data.id).exists():
         raise ValidationError({"id": [f"question {question_data.id} already exists; use PUT to update it"]})
     if existing is not None and question_data.id != existing.external_id:
@@ -160,11 +163,9 @@ class AttemptCreate(APIView):
         question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exam = QuizItem.objects.open_exams_of(request.user).filter(question=question).values_list("quiz_id", flat=True).first()
+        exam = QuizItem.objects.exam_holding(request.user, question)
         if exam is not None:
-            # Its feedback here would reveal the answer of an exam still running.
-            raise QuizClosed({"question": [f"part of your exam quiz {exam}, which is not finished; "
-                                           "answer it there, or finish the quiz first"]})
+            raise QuizClosed({"question": [exam_lock_message(exam)]})
         try:
             result = grade(question, serializer.validated_data["selected"])
         except GradingError as exc:

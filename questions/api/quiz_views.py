@@ -21,11 +21,14 @@ from questions.api.serializers import (
     QuizSerializer,
 )
 from questions.grading import GradingError, grade
-from questions.models import Attempt, Question, Quiz, QuizItem
+from questions.models import Attempt, Question, Quiz, QuizItem, exam_lock_message
 
 
 class QuizClosed(ValidationError):
+    """409: the request is valid but the quiz's state forbids it (finished, over time, an exam's question)."""
     status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict with the state of a quiz."
+    default_code = "conflict"
 
 
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
@@ -117,6 +120,10 @@ class QuizAnswer(APIView):
         if item is None:
             raise ValidationError({"question": ["not a question of this quiz"]})
         question = Question.objects.with_choices().get(pk=item.question_id)
+        if quiz.mode == Quiz.Mode.PRACTICE:
+            exam = QuizItem.objects.exam_holding(request.user, question)
+            if exam is not None:
+                raise QuizClosed({"question": [exam_lock_message(exam)]})
         try:
             result = grade(question, serializer.validated_data["selected"])
         except GradingError as exc:

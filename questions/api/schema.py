@@ -1,4 +1,7 @@
-"""Schema post-processing: responses every authenticated operation can give, documented once."""
+"""Schema post-processing: responses every authenticated operation can give, documented once;
+anonymous reads documented as such."""
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework.permissions import SAFE_METHODS
 
 
 def add_common_errors(result, generator, request, public):
@@ -15,3 +18,15 @@ def add_common_errors(result, generator, request, public):
                 # A session cookie without its CSRF token is refused on unsafe methods.
                 responses.setdefault("403", {**error, "description": "Not allowed, or CSRF check failed"})
     return result
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Also documents anonymous access ({} in security) for reads that permissions marked
+    ``public_reads`` allow without credentials; drf-spectacular only knows its built-in classes."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        public = any(getattr(p, "public_reads", False) for p in self.view.get_permissions())
+        if public and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths

@@ -69,3 +69,19 @@ def test_session_callers_need_the_csrf_token_to_change_anything(learner, bank):
     assert client.get("/api/v1/progress/").status_code == 200
     response = client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+def test_the_schema_says_which_operations_anyone_may_call(db):
+    # Generated clients read `security` to decide whether to send credentials: an operation that
+    # answers anonymous callers must list {} (no credentials), and one that answers 401 must not.
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    checked = 0
+    for method, path, _, statuses in MATRIX:
+        template = (path.split("?")[0].replace("/1973/", "/{external_id}/").replace("/{quiz}/", "/{id}/"))
+        operation = schema["paths"].get(template, {}).get(method)
+        if operation is None or "?" in path:
+            continue
+        anonymous_ok = statuses[0] < 400
+        assert ({} in operation.get("security", [{}])) == anonymous_ok, f"{method.upper()} {template}"
+        checked += 1
+    assert checked >= 15

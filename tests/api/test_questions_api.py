@@ -135,6 +135,14 @@ def test_created_questions_pass_the_loaders_validation(as_user, instructor, db):
     assert not Question.objects.exists()
 
 
+def test_every_rule_a_field_breaks_is_reported(as_user, instructor, db):
+    eleven = [{"label": chr(65 + i), "text": f"t{i}", "correct": True, "why": "w"} for i in range(11)]
+    response = as_user(instructor).post("/api/v1/questions/", {**NEW, "options": eleven}, format="json")
+    assert response.status_code == 400
+    messages = response.json()["errors"]["options"]
+    assert len(messages) >= 2 and any("at least one option must be wrong" in m for m in messages)
+
+
 def test_instructors_update_questions_and_ids_stay(as_user, instructor, bank):
     client = as_user(instructor)
     current = client.get("/api/v1/questions/1973/?include=answers").json()

@@ -88,6 +88,25 @@ def test_an_exam_in_progress_leaks_nothing_through_attempts_progress_or_direct_a
     assert client.post(f"/api/v1/questions/{first}/attempts/", {"selected": ["A"]}, format="json").status_code == 201
 
 
+def test_an_exam_in_progress_leaks_nothing_through_a_practice_quiz_or_the_question_page(
+        as_user, learner, three, client):
+    api = as_user(learner)
+    exam = start(api, count=3, tags=["quiz"], mode="exam").json()
+    first = exam["questions"][0]
+    practice = start(api, count=3, tags=["quiz"], mode="practice").json()
+    answer = api.post(f"/api/v1/quizzes/{practice['id']}/answers/", {"question": first, "selected": ["A"]},
+                      format="json")
+    assert answer.status_code == 409 and f"exam quiz {exam['id']}" in answer.json()["errors"]["question"][0]
+    assert answer.json()["detail"] != "Invalid input."
+    browser = client  # the learner's own pages, signed in with a session
+    browser.force_login(learner)
+    page = browser.post(f"/questions/{first}/", {"selected": "A"})
+    assert page.status_code == 409 and f"exam quiz {exam['id']}" in page.content.decode()
+    assert "data-outcome" not in page.content.decode()
+    api.post(f"/api/v1/quizzes/{exam['id']}/finish/")
+    assert browser.post(f"/questions/{first}/", {"selected": "A"}).status_code == 302
+
+
 def test_practice_quizzes_do_not_block_answers_elsewhere(as_user, learner, three):
     client = as_user(learner)
     quiz = start(client, count=3, tags=["quiz"], mode="practice").json()

@@ -57,6 +57,12 @@ def test_an_unknown_option_is_refused(client, q1973):
     assert response.status_code == 400 and not Attempt.objects.exists()
 
 
+def test_two_answers_to_a_single_answer_question_are_refused(client, q1973):
+    response = client.post("/questions/1973/", {"selected": ["A", "D"]})
+    assert response.status_code == 400 and not Attempt.objects.exists()
+    assert "Choose exactly one option; 2 were sent." in response.content.decode()
+
+
 def test_each_submission_is_stored_with_time_on_question(client, q1973):
     page = client.get("/questions/1973/").content.decode()
     shown_at = re.search(r'name="shown_at" value="([^"]+)"', page).group(1)
