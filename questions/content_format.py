@@ -117,6 +117,23 @@ def _text(raw, path, errors, *, required=True, max_len=None):
     return raw.strip()
 
 
+def check_references(raw, errors: list) -> list[dict]:
+    """References as [{title, url}] with http(s) URLs only (a page links them); problems go to
+    ``errors``. Shared by the loader, the API and the admin (the model field's validator)."""
+    references = []
+    for i, ref in enumerate(_list(raw, "references", errors)):
+        path = f"references[{i}]"
+        if not isinstance(ref, dict):
+            errors.append(FieldError(path, "must be a mapping with title and url"))
+            continue
+        _unknown_keys(ref, REFERENCE_KEYS, f"{path}.", errors)
+        url = ref.get("url")
+        if not isinstance(url, str) or not URL_RE.match(url):
+            errors.append(FieldError(f"{path}.url", "required; an http:// or https:// URL"))
+        references.append({"title": _text(ref.get("title"), f"{path}.title", errors), "url": url})
+    return references
+
+
 def _list(raw, path, errors):
     if raw is None:
         return []
@@ -208,17 +225,7 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
     for i, point in enumerate(_list(raw.get("key_points"), "key_points", errors)):
         key_points.append(_text(point, f"key_points[{i}]", errors))
 
-    references = []
-    for i, ref in enumerate(_list(raw.get("references"), "references", errors)):
-        path = f"references[{i}]"
-        if not isinstance(ref, dict):
-            errors.append(FieldError(path, "must be a mapping with title and url"))
-            continue
-        _unknown_keys(ref, REFERENCE_KEYS, f"{path}.", errors)
-        url = ref.get("url")
-        if not isinstance(url, str) or not URL_RE.match(url):
-            errors.append(FieldError(f"{path}.url", "required; an http:// or https:// URL"))
-        references.append({"title": _text(ref.get("title"), f"{path}.title", errors), "url": url})
+    references = check_references(raw.get("references"), errors)
 
     if errors:
         return None, errors

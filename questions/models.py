@@ -6,6 +6,7 @@ the database is a loaded copy, so `content_hash` lets a reload skip unchanged fi
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -27,6 +28,16 @@ class QuestionQuerySet(models.QuerySet):
         return self.prefetch_related("choices", "tags")
 
 
+def validate_references(value):
+    """The admin edits references as raw JSON: the loader's rules apply there too, so no link on
+    a learner's page can be anything but http(s)."""
+    from questions.content_format import check_references
+    errors = []
+    check_references(value, errors)
+    if errors:
+        raise ValidationError([str(e) for e in errors])
+
+
 class Question(models.Model):
     external_id = models.SlugField(max_length=32, unique=True)
     title = models.CharField(max_length=200)
@@ -36,7 +47,8 @@ class Question(models.Model):
         blank=True, help_text="Markdown: where the usual explanation is imprecise, and the precise account"
     )
     key_points = models.JSONField(default=list, blank=True)
-    references = models.JSONField(default=list, blank=True, help_text='[{"title": ..., "url": ...}]')
+    references = models.JSONField(default=list, blank=True, validators=[validate_references],
+                                  help_text='[{"title": ..., "url": "https://..."}]')
     domain = models.CharField(max_length=100, blank=True, db_index=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
     source = models.CharField(max_length=300, blank=True, help_text="Where the question comes from")

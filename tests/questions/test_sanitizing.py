@@ -47,3 +47,19 @@ def test_feedback_page_renders_hostile_explanations_harmless(client, hostile):
 def test_pages_send_a_content_security_policy(client, hostile):
     policy = client.get("/questions/evil/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "object-src 'none'" in policy
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", ""])
+def test_the_admin_refuses_reference_links_a_page_would_run(admin_client, hostile, url):
+    # The admin edits references as raw JSON; the loader's rule (http or https only) holds there too.
+    from questions.models import Question
+    question = Question.objects.get(external_id="evil")
+    response = admin_client.post(f"/admin/questions/question/{question.pk}/change/", {
+        "external_id": "evil", "title": question.title, "domain": question.domain, "source": question.source,
+        "stem": question.stem, "explanation": question.explanation, "more_precisely": question.more_precisely,
+        "key_points": "[]", "references": f'[{{"title": "x", "url": "{url}"}}]',
+        "choices-TOTAL_FORMS": "0", "choices-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200 and "an http:// or https:// URL" in response.content.decode()
+    question.refresh_from_db()
+    assert all(ref["url"].startswith("http") for ref in question.references)
