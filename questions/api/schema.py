@@ -14,6 +14,10 @@ def add_common_errors(result, generator, request, public):
             if any(list(s) != [] for s in operation.get("security", [])):
                 responses.setdefault("401", {**error, "description": "Missing, invalid or revoked credentials"})
                 responses.setdefault("429", {**error, "description": "Too many requests; see Retry-After"})
+            # Content negotiation: an Accept the API cannot serve, or a body it cannot parse.
+            responses.setdefault("406", {**error, "description": "Accept names no media type the API serves (JSON)"})
+            if "requestBody" in operation:
+                responses.setdefault("415", {**error, "description": "Body media type not supported; send JSON"})
             if any("cookieAuth" in s for s in operation.get("security", [])):
                 # A session cookie without its CSRF token is refused on unsafe methods.
                 responses.setdefault("403", {**error, "description": "Not allowed, or CSRF check failed"})

@@ -85,3 +85,13 @@ def test_the_schema_says_which_operations_anyone_may_call(db):
         assert ({} in operation.get("security", [{}])) == anonymous_ok, f"{method.upper()} {template}"
         checked += 1
     assert checked >= 15
+
+
+def test_content_negotiation_errors_are_json_and_documented(db):
+    client = APIClient()
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    refused = client.get("/api/v1/questions/", HTTP_ACCEPT="text/csv")
+    assert refused.status_code == 406 and "406" in schema["paths"]["/api/v1/questions/"]["get"]["responses"]
+    unparsable = client.post("/api/v1/simulations/", data="<x/>", content_type="application/xml")
+    assert unparsable.status_code == 415 and unparsable.json()["detail"]
+    assert "415" in schema["paths"]["/api/v1/simulations/"]["post"]["responses"]
