@@ -18,7 +18,7 @@ from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, 
 from reference_impl.simulate.explain import explain, findings
 from reference_impl.simulate.report import series, summarize, window
 from reference_impl.simulate.traffic import (
-    MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, expected_items, expected_requests, generate,
+    MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, expected_items, expected_requests, generate,
 )
 
 DESIGNS = {
@@ -93,8 +93,17 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, dic
         elif expected_items(sp) > MAX_ITEMS:
             errors["scenario"] = (f"about {expected_items(sp):,.0f} inputs in all; at most {MAX_ITEMS:,} can be "
                                   "simulated at once: lower batch_fraction, batch_items_max or the request count")
-        if mp["d_min_tasks"] > mp["max_tasks"]:
-            errors["d_min_tasks"] = f"must be at most max_tasks ({mp['max_tasks']:g})"
+        for key in ("b_min_tasks", "d_min_tasks"):
+            if mp[key] > mp["max_tasks"]:
+                errors[key] = f"must be at most max_tasks ({mp['max_tasks']:g})"
+        # D's scaler steps through every poll of a busy stretch: at the cap, the work takes
+        # items × service time ÷ max_tasks seconds, one poll per scaler period.
+        busy_polls = expected_items(sp) * mp["service_time_s"] / mp["max_tasks"] / mp["d_scaler_period_s"]
+        if not errors and busy_polls > MAX_BUSY_POLLS:
+            errors["service_time_s"] = (
+                f"with these settings the backlog takes about {busy_polls:,.0f} scaler polls to drain; at most "
+                f"{MAX_BUSY_POLLS:,} can be simulated at once: lower service_time_s or the request count, "
+                "or raise max_tasks or d_scaler_period_s")
     if errors:
         raise SimulationInputError(errors)
     return sp, mp

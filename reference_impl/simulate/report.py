@@ -58,7 +58,7 @@ def window(traffic, runs) -> tuple[float, float]:
     last = max(max(r.end) for r in runs)
     for r in runs:
         if r.capacity:
-            last = max(last, max(b for a, b in r.capacity if b <= traffic.horizon_s + 86_400 * 60))
+            last = max(last, max((b for a, b in r.capacity if b <= traffic.horizon_s + 86_400 * 60), default=last))
     first = traffic.arrivals[0]
     span = max(60.0, last - first)
     return max(0.0, first - 0.05 * span), min(max(traffic.horizon_s, last), last + 0.05 * span)

@@ -68,3 +68,15 @@ def test_overrides_reach_the_model():
     result = run("custom", {"max_tasks": 3, "burst_requests": 2000})
     assert result["parameters"]["max_tasks"] == 3 and result["scenario"]["parameters"]["burst_requests"] == 2000
     assert result["designs"]["D"]["summary"]["peak_capacity"] == 3
+
+
+@pytest.mark.parametrize("overrides, field", [
+    # Hours of simulated work per input on one task: minutes of computing, then a crash, before.
+    ({"burst_requests": 100_000, "service_time_s": 600, "max_tasks": 1, "d_scaler_period_s": 10}, "service_time_s"),
+    ({"burst_requests": 100_000, "service_time_s": 10, "max_tasks": 1, "d_scaler_period_s": 1}, "service_time_s"),
+    ({"b_min_tasks": 5, "max_tasks": 2}, "b_min_tasks"),
+])
+def test_runs_too_long_to_simulate_or_past_the_cap_are_refused_by_field(overrides, field):
+    with pytest.raises(SimulationInputError) as refused:
+        validate_overrides("custom", overrides)
+    assert field in refused.value.errors
