@@ -1,6 +1,6 @@
 """From runs to numbers people read: summaries and chart series (the words are in explain.py)."""
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 SERIES_POINTS = 160
 
@@ -111,7 +111,9 @@ def series(run, traffic, t0: float, t1: float, points: int = SERIES_POINTS) -> d
         n_failed += failed[i]
         usd_so_far += request_usd[i]
         out["waiting"].append(max(0, n_arrived - n_started - n_failed))
-        running_since, stopped = bisect_right(cap_starts, t), bisect_right(cap_ends, t)
+        # Stopped means ended before t: capacity that lives to the scenario's end (A's provisioned
+        # environments, B's minimum task) is still running at the last instant, not gone.
+        running_since, stopped = bisect_right(cap_starts, t), bisect_left(cap_ends, t)
         out["capacity"].append(running_since - stopped)
         lat = sorted(latencies[i])
         out["latency_p50"].append(_round(_percentile(lat, .5)))

@@ -80,3 +80,11 @@ def test_runs_too_long_to_simulate_or_past_the_cap_are_refused_by_field(override
     with pytest.raises(SimulationInputError) as refused:
         validate_overrides("custom", overrides)
     assert field in refused.value.errors
+
+
+def test_capacity_that_lives_to_the_end_is_running_in_the_last_frame():
+    # A's provisioned environments and B's minimum task are billed to the end; the player's last
+    # frame (what reduced-motion users see first) must not show them gone.
+    designs = run("idle-then-burst")["designs"]
+    assert designs["A"]["series"]["capacity"][-1] == PARAMS["a_provisioned_concurrency"].value
+    assert designs["B"]["series"]["capacity"][-1] >= PARAMS["b_min_tasks"].value
