@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LS_VENV := .venv-localstack
 PORT ?= 8000
 
-.PHONY: install run test test-fast test-postgres bench lint migrations-check chromium postgresql localstack clean
+.PHONY: install run serve test test-fast test-postgres bench lint migrations-check chromium postgresql localstack clean
 
 # Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -41,6 +41,11 @@ run: install
 
 # The whole suite on SQLite, then every database test again on PostgreSQL. The browser and
 # LocalStack tests run once: what they add is the browser and the queues, not the database.
+# Production: collectstatic, migrate, load the questions, gunicorn (README, "Deploying").
+# Refuses to start without SECRET_KEY and ALLOWED_HOSTS when DEBUG is off.
+serve: $(VENV)/.installed node_modules/.installed
+	$(PY) -m studyapp.serve
+
 test: install chromium postgresql
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-postgres

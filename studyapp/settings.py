@@ -109,7 +109,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `make serve` collects here
 # Front-end libraries come from npm (package.json, package-lock.json), installed by `make`,
 # and are served from node_modules: never copied into the repo, never from a CDN.
 STATICFILES_DIRS = [
