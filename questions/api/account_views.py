@@ -6,11 +6,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions.api.authentication import issue_token
+from accounts.authentication import issue_token
+from accounts.models import ApiToken
 from questions.api.errors import ErrorSerializer as E
 from questions.api.serializers import TokenRequestSerializer, TokenSerializer
 from questions.api.throttling import ScopedThrottle
-from questions.models import ApiToken
 
 
 class TokenView(APIView):

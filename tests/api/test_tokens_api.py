@@ -1,6 +1,6 @@
 import hashlib
 
-from questions.models import ApiToken
+from accounts.models import ApiToken
 from tests.conftest import PASSWORD
 
 
