@@ -18,4 +18,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import post_save, pre_save
+
+        from accounts.signals import note_token_revocation, revoke_tokens
+
+        # Sent only for apps with a models module, which this app has (its API tokens).
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="accounts_create_cache_table")
+        pre_save.connect(note_token_revocation, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_note_revocation")
+        post_save.connect(revoke_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_revoke_tokens")

@@ -28,7 +28,8 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, username=serializer.validated_data["username"],
+        # The plain HttpRequest: django-axes marks a refused login on it, for its middleware to answer.
+        user = authenticate(request._request, username=serializer.validated_data["username"],
                             password=serializer.validated_data["password"])
         if user is None:
             raise AuthenticationFailed("Wrong username or password.")
