@@ -46,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from reference_impl import aws, jobs
+from reference_impl.clock import SYSTEM, Clock
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
 from reference_impl.protection import EcsTaskProtection, NoProtection, StatusFile
@@ -117,27 +118,22 @@ def compute_backoff_s(attempts: int, *, base_s: float, max_s: float, rng=random)
 class _Heartbeat:
     """Keeps a batch's messages invisible while it runs longer than a third of the timeout."""
 
-    def __init__(self, queue, messages, timeout_s):
-        self.queue, self.messages, self.timeout_s = queue, list(messages), timeout_s
-        self.done = threading.Event()
-        self.extensions = 0
-        self.thread = threading.Thread(target=self._run, daemon=True, name="visibility-heartbeat")
+    def __init__(self, queue, messages, timeout_s, clock: Clock):
+        self.queue, self.messages, self.timeout_s, self.clock = queue, list(messages), timeout_s, clock
+        self.ticker = None
 
-    def _run(self):
-        while not self.done.wait(max(0.5, self.timeout_s / 3)):
-            try:
-                self.queue.change_visibility(self.messages, int(self.timeout_s))
-                self.extensions += 1
-            except QueueUnavailable:
-                log.warning("could not extend visibility of %d messages", len(self.messages), exc_info=True)
+    def _beat(self):
+        try:
+            self.queue.change_visibility(self.messages, int(self.timeout_s))
+        except QueueUnavailable:
+            log.warning("could not extend visibility of %d messages", len(self.messages), exc_info=True)
 
     def __enter__(self):
-        self.thread.start()
+        self.ticker = self.clock.every(max(0.5, self.timeout_s / 3), self._beat, "visibility-heartbeat")
         return self
 
     def __exit__(self, *exc):
-        self.done.set()
-        self.thread.join()
+        self.ticker.cancel()
 
 
 @dataclass
@@ -149,21 +145,29 @@ class Worker:
     protection: object = field(default_factory=NoProtection)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     stats: WorkStats = field(default_factory=WorkStats)
+    clock: Clock = SYSTEM
+    rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self):
         self._stop = threading.Event()
-        self._deadline = None  # monotonic time by which the batch must be finished or released
+        self._deadline = None  # clock.now() by which the batch must be finished or released
         self._protected = False
         self._failures_in_a_row = 0
         self._max_receives = None
-        self._last_report = 0.0
-        self._pool = ThreadPoolExecutor(self.config.write_threads, thread_name_prefix="result-writer")
+        self._last_report = float("-inf")
+        self._pool = None  # result writers, started with the first batch of two or more
+
+    def close(self) -> None:
+        """Stop the result writers' threads (work() does this when it returns)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     # --- stopping ------------------------------------------------------------------------------
 
     def request_stop(self, cold: bool = False) -> None:
         """Warm stop: finish or release the batch within the stop timeout. Cold: release now."""
-        now = time.monotonic()
+        now = self.clock.now()
         if cold or self._stop.is_set():
             self._deadline = now
         else:
@@ -175,13 +179,19 @@ class Worker:
         return self._stop.is_set()
 
     def _time_left(self) -> float:
-        return float("inf") if self._deadline is None else self._deadline - time.monotonic()
+        return float("inf") if self._deadline is None else self._deadline - self.clock.now()
 
     # --- the loop ------------------------------------------------------------------------------
 
     def work(self, burst: bool = False, max_jobs: int | None = None) -> WorkStats:
         """Process until stopped; ``burst`` also stops at the first empty receive, ``max_jobs``
         after that many jobs were handled (succeeded, duplicate or failed)."""
+        try:
+            return self._work(burst, max_jobs)
+        finally:
+            self.close()
+
+    def _work(self, burst, max_jobs):
         self._max_receives = self._call_with_backoff(self.queue.max_receive_count)
         if self._max_receives is None and not self.stopping:
             log.warning("queue has no redrive policy: a poison message would be retried forever")
@@ -223,12 +233,12 @@ class Worker:
 
     def _backoff(self, what: str) -> None:
         delay = compute_backoff_s(self._failures_in_a_row, base_s=self.config.backoff_base_s,
-                                  max_s=self.config.backoff_max_s)
+                                  max_s=self.config.backoff_max_s, rng=self.rng)
         self._failures_in_a_row += 1
         self.stats.backoffs += 1
         log.warning("queue unavailable during %s (attempt %d); retrying in %.2f s",
                     what, self._failures_in_a_row, delay)
-        self._stop.wait(delay)
+        self.clock.wait(self._stop, delay)
 
     def _set_protected(self, protected: bool) -> None:
         if protected != self._protected:
@@ -236,7 +246,7 @@ class Worker:
             self.protection.set_protected(protected)
 
     def _maybe_report(self, force=False):
-        now = time.monotonic()
+        now = self.clock.now()
         if force or now - self._last_report >= 1.0:
             self._last_report = now
             self.protection.report(**{k: v for k, v in vars(self.stats).items()},
@@ -251,7 +261,7 @@ class Worker:
                 parsed.append((message, jobs.decode(message.body, self.model.name, message.message_id)))
             except jobs.InvalidJob as exc:
                 failed.append((message, exc.job_id or message.message_id, exc.reason))
-        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s):
+        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s, self.clock):
             predictions, model_failures = self._predict([job for _, job in parsed])
             failed.extend((m, job.job_id, model_failures[job.job_id]) for m, job in parsed if job.job_id in model_failures)
             ready = [(m, job) for m, job in parsed if job.job_id in predictions]
@@ -294,11 +304,11 @@ class Worker:
             needed = per_item * len(job.inputs)
             if self.stopping and needed > self._time_left():
                 return ready[:index], ready[index:]
-            end = time.monotonic() + needed
-            while (left := end - time.monotonic()) > 0:
+            end = self.clock.now() + needed
+            while (left := end - self.clock.now()) > 0:
                 if self.stopping and self._time_left() < left:
                     return ready[:index], ready[index:]
-                time.sleep(min(left, 0.05))
+                self.clock.sleep(min(left, 0.05))
         return ready, []
 
     def _write_results(self, done, predictions):
@@ -309,7 +319,7 @@ class Worker:
             document = {
                 "job_id": job.job_id, "model": job.model, "model_sha256": self.model.sha256,
                 "predictions": predictions[job.job_id], "submitted_at": job.submitted_at,
-                "completed_at": time.time(), "worker": self.worker_id, "attempt": message.receive_count,
+                "completed_at": self.clock.time(), "worker": self.worker_id, "attempt": message.receive_count,
             }
             try:
                 return message, "written" if self.store.put_result(job.job_id, document) else "duplicate"
@@ -318,6 +328,8 @@ class Worker:
                 return message, "unavailable"
         if len(done) <= 1:
             return [write(item) for item in done]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.config.write_threads, thread_name_prefix="result-writer")
         return list(self._pool.map(write, done))
 
     def _record_failures(self, failed):
@@ -329,7 +341,7 @@ class Worker:
                 self.store.put_error(job_id, {
                     "job_id": job_id, "model": self.model.name, "message_id": message.message_id,
                     "reason": reason, "attempt": message.receive_count, "max_attempts": self._max_receives,
-                    "dead_lettered": dead, "failed_at": time.time(), "worker": self.worker_id,
+                    "dead_lettered": dead, "failed_at": self.clock.time(), "worker": self.worker_id,
                 })
             except StoreUnavailable:
                 log.warning("could not record the failure of job %s", job_id, exc_info=True)

@@ -7,11 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
 from reference_impl import jobs
+from reference_impl.clock import ManualClock
 from reference_impl.local import state, status as local_status
 from reference_impl.local.runtime import LocalSettings, build_supervisor, local_clients
 from reference_impl.local.supervisor import ModelPool, Supervisor, WorkerHandle
@@ -19,7 +19,7 @@ from reference_impl.model.catalog import CATALOG
 from reference_impl.queues import InMemoryQueue
 from reference_impl.scaling import ScalingPolicy
 
-from tests.reference_impl.conftest import provision_isolated
+from tests.reference_impl.conftest import provision_isolated, wait_for
 
 
 # --- stand-ins -------------------------------------------------------------------------------
@@ -43,21 +43,13 @@ class FakeLauncher:
     def __init__(self, folder):
         self.folder, self.started = folder, []
 
-    def start(self, model, now_s):
+    def start(self, model):
         process = FakeProcess(1000 + len(self.started))
         path = state.worker_dir(self.folder, model) / f"{process.pid}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"state": "idle", "protected": False}))
         self.started.append(process)
-        return WorkerHandle(model, process, path, now_s)
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+        return WorkerHandle(model, process, path)
 
 
 def set_busy(handle, busy):
@@ -65,8 +57,8 @@ def set_busy(handle, busy):
 
 
 def fake_supervisor(tmp_path, policy, queue):
-    clock = Clock()
-    queue.clock = clock
+    clock = ManualClock()
+    queue.clock = clock.now
     launcher = FakeLauncher(tmp_path)
     supervisor = Supervisor({"digits": ModelPool(policy, queue)}, launcher, tmp_path, clock=clock)
     return supervisor, launcher, clock
@@ -88,8 +80,8 @@ def test_a_busy_worker_is_never_the_one_stopped(tmp_path):
     busy, idle_one, idle_two = pool.workers
     set_busy(busy, True)
     queue.receive(10, 0)  # the busy worker holds 10 messages...
-    queue._messages = {k: v for k, v in queue._messages.items() if v.visible_at > clock.now}  # ...the rest are done
-    clock.now += 1
+    queue._messages = {k: v for k, v in queue._messages.items() if v.visible_at > clock.now()}  # ...the rest are done
+    clock.advance(1)
     record = supervisor.poll()[0]
     assert record["desired"] == 1 and busy.process.signals == []
     assert sorted(s["pid"] for s in record["stopped"]) == [idle_one.pid, idle_two.pid]
@@ -105,7 +97,7 @@ def test_scale_in_waits_while_every_surplus_worker_is_busy(tmp_path):
     for handle in supervisor.pools["digits"].workers:
         set_busy(handle, True)
     queue._messages.clear()  # the queue drained, but both workers still report work in hand
-    clock.now += 1
+    clock.advance(1)
     record = supervisor.poll()[0]
     assert record["stopped"] == [] and record["deferred"] == 1
     assert "stop deferred" in record["reason"]
@@ -119,7 +111,7 @@ def test_a_worker_that_dies_is_replaced_on_the_next_poll(tmp_path):
     queue.send([BODY])
     supervisor.poll()
     launcher.started[0].returncode = -9
-    clock.now += 1
+    clock.advance(1)
     record = supervisor.poll()[0]
     assert record["events"] == [{"pid": 1000, "event": "exited on its own with code -9 while idle"}]
     assert len(record["started"]) == 1 and len(supervisor.pools["digits"].workers) == 1
@@ -132,14 +124,53 @@ def test_workers_that_crash_at_start_are_replaced_after_a_growing_delay(tmp_path
     queue.send([BODY])
     starts = []
     for step in range(40):  # 10 s in 0.25 s polls; every worker dies while loading its model
-        clock.now = step * 0.25
+        clock.advance_to(step * 0.25)
         for handle in supervisor.pools["digits"].workers:
             handle.status_path.write_text(json.dumps({"state": "loading", "protected": False}))
             handle.process.returncode = 1
-        starts.extend(clock.now for _ in supervisor.poll()[0]["started"])
+        starts.extend(clock.now() for _ in supervisor.poll()[0]["started"])
     # Replaced after 1, 2, 4 s: not once per poll.
     assert [round(b - a) for a, b in zip(starts, starts[1:])] == [1, 2, 4]
     assert "workers keep crashing at start" in supervisor.pools["digits"].last_record["reason"]
+
+
+class StubbornProcess(FakeProcess):
+    """Ignores SIGTERM, as a worker stuck in a long call would; only SIGKILL ends it."""
+
+    def send_signal(self, signum):
+        self.signals.append(signum)
+        if signum == signal.SIGKILL:
+            self.returncode = -9
+
+
+def test_a_worker_that_ignores_sigterm_is_killed_once_the_stop_timeout_has_passed(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4, scale_in_cooldown_s=0, idle_before_zero_s=0)
+    queue = InMemoryQueue()
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
+    supervisor.stop_timeout_s = 30
+    queue.send([BODY])
+    supervisor.poll()
+    [handle] = supervisor.pools["digits"].workers
+    handle.process = StubbornProcess(handle.pid)
+    queue._messages.clear()
+    clock.advance(1)
+    assert supervisor.poll()[0]["stopped"][0]["pid"] == handle.pid  # SIGTERM at t=1
+    clock.advance_to(31)
+    assert supervisor.poll()[0]["events"] == [] and handle.process.signals == [signal.SIGTERM]
+    clock.advance_to(31.5)
+    assert supervisor.poll()[0]["events"] == [{"pid": handle.pid, "event": "killed after stop timeout"}]
+    assert handle.process.signals == [signal.SIGTERM, signal.SIGKILL]
+
+
+def test_run_polls_once_per_poll_period_until_stopped(tmp_path):
+    policy = ScalingPolicy(10, 1, max_tasks=4)
+    supervisor, launcher, clock = fake_supervisor(tmp_path, policy, InMemoryQueue())
+    stop = threading.Event()
+    clock.at(10.0, stop.set)
+    supervisor.run(stop, poll_s=0.5)
+    polls = state.read_decisions(tmp_path, "digits")
+    assert len(polls) == 20 and clock.now() == 10.0
+    assert [round(b["ts"] - a["ts"], 6) for a, b in zip(polls, polls[1:])] == [0.5] * 19
 
 
 def _sparse_run(tmp_path, idle_before_zero_s):
@@ -148,7 +179,7 @@ def _sparse_run(tmp_path, idle_before_zero_s):
     queue = InMemoryQueue()
     supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
     for second in range(600):
-        clock.now = float(second)
+        clock.advance_to(float(second))
         if second % 20 == 0:
             queue.send([BODY])
         if second % 20 == 1:
@@ -174,7 +205,7 @@ def _trickle_run(tmp_path, workers_report_what_they_take):
     supervisor, launcher, clock = fake_supervisor(tmp_path, policy, queue)
     taken = {}
     for second in range(600):
-        clock.now = float(second)
+        clock.advance_to(float(second))
         if second % 20 == 0:
             queue.send([BODY])
         workers = supervisor.pools["digits"].workers
@@ -224,10 +255,7 @@ def test_one_message_at_zero_workers_starts_a_worker_within_one_poll(runtime, cl
     assert record["action"] == "scale_out" and len(record["started"]) == 1
     assert "scale from zero on the first message" in record["reason"]
     store = service.store(clients)
-    deadline = time.monotonic() + 30
-    while jobs.get(job_id, store=store)["status"] != "done" and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert jobs.get(job_id, store=store)["status"] == "done"
+    wait_for(lambda: jobs.get(job_id, store=store)["status"] == "done", 60, f"job {job_id} to be done")
 
 
 @pytest.mark.localstack
@@ -239,12 +267,9 @@ def test_a_burst_scales_out_to_the_cap_and_back_to_zero(runtime, clients):
     thread = threading.Thread(target=supervisor.run, args=(stop, settings.poll_s))
     thread.start()
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            records = state.read_decisions(settings.folder, "digits")
-            if any(r["running"] == 0 and r["desired"] == 0 for r in records[3:]):
-                break
-            time.sleep(0.3)
+        wait_for(lambda: any(r["running"] == 0 and r["desired"] == 0
+                             for r in state.read_decisions(settings.folder, "digits")[3:]),
+                 120, "the pool to scale out and back to zero workers")
     finally:
         stop.set()
         thread.join()
@@ -269,19 +294,16 @@ def test_local_up_submit_status_and_result_from_the_command_line(tmp_path, local
     up = subprocess.Popen(command + ["local", "up", "--endpoint-url", local_endpoint.url, "--models", "digits,iris"],
                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while not (tmp_path / "runtime.json").exists():
-            assert up.poll() is None and time.monotonic() < deadline, up.stdout.read() if up.poll() is not None else ""
-            time.sleep(0.2)
+        def ready():
+            assert up.poll() is None, f"local up exited early: {up.stdout.read()}"
+            return (tmp_path / "runtime.json").exists()
+        wait_for(ready, 60, "local up to write runtime.json")
         run = lambda *args: subprocess.run(command + list(args), env=env, capture_output=True, text=True, timeout=60)
         submitted = run("submit", "--model", "iris", "--count", "3", "--batch-size", "2", "--json")
         assert submitted.returncode == 0, submitted.stderr
         job_id = json.loads(submitted.stdout)["job_ids"][0]
         store = state.services(tmp_path)["iris"].store(local_clients(local_endpoint.url))
-        deadline = time.monotonic() + 30
-        while jobs.get(job_id, store=store)["status"] != "done":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_for(lambda: jobs.get(job_id, store=store)["status"] == "done", 60, f"job {job_id} to be done")
         result = run("result", job_id, "--json")
         report = json.loads(result.stdout)["result"]
         assert len(report["predictions"]) == 2 and report["model"] == "iris"

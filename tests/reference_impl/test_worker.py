@@ -1,12 +1,13 @@
 """The worker loop against the in-memory queue and store: fast, no endpoint, no processes."""
 import json
-import threading
-import time
+import random
 
 import numpy as np
 import pytest
 
 from reference_impl import jobs
+from reference_impl import worker as worker_module
+from reference_impl.clock import ManualClock
 from reference_impl.model.catalog import CATALOG
 from reference_impl.queues import InMemoryQueue
 from reference_impl.results import InMemoryResultStore, StoreUnavailable
@@ -109,67 +110,94 @@ def test_a_job_the_model_fails_on_does_not_fail_its_batch(queues, digits_model):
 
 
 def test_visibility_is_extended_while_a_long_batch_runs(digits_model):
-    queue = InMemoryQueue(visibility_timeout_s=1)
+    clock = ManualClock()
+    queue = InMemoryQueue(visibility_timeout_s=1, clock=clock.now)
     store = InMemoryResultStore()
     jobs.submit_many("digits", [samples(1)] * 3, queue=queue)
     config = WorkerConfig(wait_s=0, visibility_timeout_s=1, emulated_seconds_per_item=0.8)
-    worker = Worker(queue, store, digits_model, config)
-    thread = threading.Thread(target=worker.work, kwargs={"max_jobs": 3})
-    thread.start()
-    time.sleep(1.6)  # past the 1 s timeout: without the heartbeat the messages would be visible
-    stolen = queue.receive(10, 0)
-    thread.join()
+    worker = Worker(queue, store, digits_model, config, clock=clock)
+    stolen = []
+    # Past the 1 s timeout, mid-batch: without the heartbeat the messages would be visible.
+    clock.at(1.6, lambda: stolen.extend(queue.receive(10, 0)))
+    worker.work(max_jobs=3)
+    assert clock.now() >= 2.4, "the batch ran its 3 x 0.8 s"
     assert stolen == []
     assert worker.stats.succeeded == 3 and worker.stats.duplicates == 0
 
 
+def test_without_the_heartbeat_the_same_batch_would_be_taken_by_another_worker(digits_model, monkeypatch):
+    # The control for the test above: it is the heartbeat that keeps the batch hidden.
+    monkeypatch.setattr(worker_module._Heartbeat, "_beat", lambda self: None)
+    clock = ManualClock()
+    queue = InMemoryQueue(visibility_timeout_s=1, clock=clock.now)
+    jobs.submit_many("digits", [samples(1)] * 3, queue=queue)
+    worker = Worker(queue, InMemoryResultStore(), digits_model,
+                    WorkerConfig(wait_s=0, visibility_timeout_s=1, emulated_seconds_per_item=0.8), clock=clock)
+    stolen = []
+    clock.at(1.6, lambda: stolen.extend(queue.receive(10, 0)))
+    worker.work(max_jobs=3)
+    assert len(stolen) == 3
+
+
 def test_a_warm_stop_mid_batch_finishes_what_fits_and_releases_the_rest(digits_model):
-    queue = InMemoryQueue(visibility_timeout_s=60)
+    clock = ManualClock()
+    queue = InMemoryQueue(visibility_timeout_s=60, clock=clock.now)
     store = InMemoryResultStore()
     ids = jobs.submit_many("digits", [samples(1, i) for i in range(10)], queue=queue)
     config = WorkerConfig(wait_s=0, stop_timeout_s=2.5, emulated_seconds_per_item=0.2)
-    worker = Worker(queue, store, digits_model, config)
-    thread = threading.Thread(target=worker.work)
-    thread.start()
-    time.sleep(0.3)
-    worker.request_stop()  # 0.5 s to finish (2.5 s stop timeout minus the 2 s margin)
-    thread.join(3)
-    assert not thread.is_alive()
+    worker = Worker(queue, store, digits_model, config, clock=clock)
+    clock.at(0.3, worker.request_stop)  # 0.5 s to finish (2.5 s stop timeout minus the 2 s margin)
+    worker.work()
     done = [i for i in ids if store.get_result(i)]
-    assert 1 <= len(done) < 10
+    # Jobs of 0.2 s each: one done before the stop, then only those that end by 0.8 s.
+    assert 3 <= len(done) <= 4 and clock.now() <= 0.8 + 1e-9
+    assert all(store.get_result(i)["completed_at"] - clock.EPOCH <= 0.8 + 1e-9 for i in done)
     # Released, not left hidden for the 60 s visibility timeout: all visible at once.
     assert queue.counts().visible == 10 - len(done) and queue.counts().in_flight == 0
     assert worker.stats.released == 10 - len(done)
 
 
 def test_a_cold_stop_releases_the_batch_at_once(digits_model):
-    queue = InMemoryQueue(visibility_timeout_s=60)
+    clock = ManualClock()
+    queue = InMemoryQueue(visibility_timeout_s=60, clock=clock.now)
     jobs.submit_many("digits", [samples(1)] * 5, queue=queue)
     worker = Worker(queue, InMemoryResultStore(), digits_model,
-                    WorkerConfig(wait_s=0, emulated_seconds_per_item=1.0))
-    thread = threading.Thread(target=worker.work)
-    thread.start()
-    time.sleep(0.2)
-    started = time.monotonic()
-    worker.request_stop(cold=True)
-    thread.join(2)
-    assert time.monotonic() - started < 0.5
-    assert queue.counts().visible == 5
+                    WorkerConfig(wait_s=0, emulated_seconds_per_item=1.0), clock=clock)
+    clock.at(0.2, lambda: worker.request_stop(cold=True))
+    worker.work()
+    # Within one emulation slice (50 ms) of the stop, not at the end of the 1 s job.
+    assert clock.now() <= 0.25 + 1e-9
+    assert queue.counts().visible == 5 and worker.stats.released == 5
 
 
 def test_the_worker_backs_off_while_the_queue_is_away_and_resumes(digits_model):
-    queue = InMemoryQueue()
+    clock = ManualClock()
+    queue = InMemoryQueue(clock=clock.now)
     store = InMemoryResultStore()
     [job_id] = jobs.submit_many("digits", [samples(1)], queue=queue)
     queue.unavailable = True
-    worker = Worker(queue, store, digits_model, FAST)
-    thread = threading.Thread(target=worker.work, kwargs={"max_jobs": 1})
-    thread.start()
-    time.sleep(0.3)
-    assert worker.stats.backoffs >= 3 and thread.is_alive()
-    queue.unavailable = False
-    thread.join(2)
+    config = WorkerConfig(wait_s=0, backoff_base_s=0.5, backoff_max_s=20)
+    worker = Worker(queue, store, digits_model, config, clock=clock, rng=random.Random(7))
+    clock.at(120, lambda: setattr(queue, "unavailable", False))  # the endpoint is away two minutes
+    worker.work(max_jobs=1)
     assert store.get_result(job_id) is not None
+    # Each wait within its growing cap, none past the maximum; about a handful, not hundreds.
+    assert clock.waits and len(clock.waits) == worker.stats.backoffs
+    for attempt, wait in enumerate(clock.waits):
+        assert 0.01 <= wait <= min(20, 0.5 * 2 ** attempt)
+    assert 6 <= worker.stats.backoffs <= 60
+    assert clock.now() >= 120
+
+
+def test_a_stop_during_a_backoff_ends_the_wait_at_once(digits_model):
+    clock = ManualClock()
+    queue = InMemoryQueue(clock=clock.now, unavailable=True)
+    worker = Worker(queue, InMemoryResultStore(), digits_model,
+                    WorkerConfig(wait_s=0, backoff_base_s=60, backoff_max_s=600), clock=clock,
+                    rng=random.Random(3))
+    clock.at(100, worker.request_stop)
+    worker.work()
+    assert clock.now() == 100
 
 
 def test_a_result_that_cannot_be_written_is_not_deleted(digits_model):
