@@ -250,7 +250,8 @@ def runtime(tmp_path, clients):
 def test_one_message_at_zero_workers_starts_a_worker_within_one_poll(runtime, clients):
     supervisor, service, _ = runtime
     assert supervisor.poll()[0]["running"] == 0
-    [job_id] = jobs.submit_many("digits", [CATALOG["digits"].sample_inputs(1)], queue=service.queue(clients))
+    [job_id] = jobs.submit_many("digits", [CATALOG["digits"].sample_inputs(1)], queue=service.queue(clients),
+                                store=service.store(clients))
     record = supervisor.poll()[0]
     assert record["action"] == "scale_out" and len(record["started"]) == 1
     assert "scale from zero on the first message" in record["reason"]
@@ -262,7 +263,7 @@ def test_one_message_at_zero_workers_starts_a_worker_within_one_poll(runtime, cl
 def test_a_burst_scales_out_to_the_cap_and_back_to_zero(runtime, clients):
     supervisor, service, settings = runtime
     ids = jobs.submit_many("digits", [CATALOG["digits"].sample_inputs(1, i) for i in range(150)],
-                           queue=service.queue(clients))
+                           queue=service.queue(clients), store=service.store(clients))
     stop = threading.Event()
     thread = threading.Thread(target=supervisor.run, args=(stop, settings.poll_s))
     thread.start()

@@ -36,9 +36,10 @@ def dead_letter_job_ids(service, clients):
         seen.extend(batch)
         for message in batch:
             try:
-                ids.append(json.loads(message.body).get("job_id") or message.message_id)
-            except json.JSONDecodeError:
-                ids.append(message.message_id)
+                data = json.loads(message.body)
+            except (ValueError, RecursionError):  # poison bodies are what this queue holds
+                data = None
+            ids.append((data.get("job_id") if isinstance(data, dict) else None) or message.message_id)
     if seen:
         dlq.change_visibility(seen, 0)
     return ids
@@ -60,7 +61,7 @@ def test_a_burst_with_workers_killed_at_random_resolves_every_job_exactly_once(t
     queue = service.queue(clients)
     # Enough work that the three workers are busy for the six kills: each kill waits for a busy one.
     inputs = [DIGITS.sample_inputs(1, i) for i in range(400)]
-    good = jobs.submit_many("digits", inputs, queue=queue)
+    good = jobs.submit_many("digits", inputs, queue=queue, store=service.store(clients))
     poison = [f"digits.poison{i}" for i in range(3)]
     queue.send([json.dumps({"job_id": job_id, "inputs": [[1, 2, 3]]}) for job_id in poison])
 
@@ -122,7 +123,8 @@ def test_sigterm_during_a_batch_loses_nothing(tmp_path, clients):
     # margin), so it lands mid-batch even if this test notices the busy worker seconds late.
     settings = LocalSettings(folder=tmp_path, emulated_seconds_per_item=0.5, stop_timeout_s=3,
                              visibility_timeout_s=60, worker_wait_s=1)
-    ids = jobs.submit_many("digits", [DIGITS.sample_inputs(1, i) for i in range(10)], queue=service.queue(clients))
+    ids = jobs.submit_many("digits", [DIGITS.sample_inputs(1, i) for i in range(10)], queue=service.queue(clients),
+                           store=service.store(clients))
     handle = ProcessLauncher(services, tmp_path, worker_env(settings, clients)).start("digits")
     store = service.store(clients)
     try:
@@ -176,7 +178,8 @@ def test_the_worker_backs_off_while_the_endpoint_restarts_and_resumes(tmp_path):
         env = {**local.worker_env(endpoint.url), "WORKER_BACKOFF_MAX_S": "1"}
         handle = ProcessLauncher(services, tmp_path, env).start("digits")
         store = services["digits"].store(clients)
-        before = jobs.submit_many("digits", [DIGITS.sample_inputs(1)] * 3, queue=services["digits"].queue(clients))
+        before = jobs.submit_many("digits", [DIGITS.sample_inputs(1)] * 3, queue=services["digits"].queue(clients),
+                                 store=store)
         wait_for(lambda: store.job_ids()[0] == set(before), 30, "results before the restart")
 
         endpoint.kill()  # a crash: no goodbye to open connections
@@ -187,7 +190,8 @@ def test_the_worker_backs_off_while_the_endpoint_restarts_and_resumes(tmp_path):
         endpoint.start()
         # LocalStack keeps nothing across a restart; provisioning again is part of recovering.
         services = provision(clients, ["digits"], settings)
-        after = jobs.submit_many("digits", [DIGITS.sample_inputs(1)] * 3, queue=services["digits"].queue(clients))
+        after = jobs.submit_many("digits", [DIGITS.sample_inputs(1)] * 3, queue=services["digits"].queue(clients),
+                                store=store)
         wait_for(lambda: store.job_ids()[0] >= set(after), 60, "results after the restart")
         assert {store.get_result(j)["worker"].split(":")[1] for j in after} == {str(handle.pid)}
     finally:
@@ -195,3 +199,60 @@ def test_the_worker_backs_off_while_the_endpoint_restarts_and_resumes(tmp_path):
             handle.process.send_signal(signal.SIGTERM)
             handle.process.wait(10)
         endpoint.stop()
+
+
+def test_poison_messages_in_a_batch_of_valid_jobs_settle_alone_and_the_worker_never_restarts(
+        tmp_path, clients, monkeypatch, capsys):
+    from reference_impl import cli
+    from reference_impl.local import state
+
+    services = provision_isolated(clients, ("digits",), visibility_timeout_s=5, max_receive_count=3)
+    service = services["digits"]
+    queue, store = service.queue(clients), service.store(clients)
+    good = jobs.submit_many("digits", [DIGITS.sample_inputs(1, i) for i in range(5)], queue=queue, store=store)
+    poison = dict(zip(["deep", "huge integer", "bad shape"], queue.send([
+        "[" * 3000 + "]" * 3000,
+        '{"inputs": [[' + "9" * 5000 + "]]}",
+        json.dumps({"inputs": [[1, 2, 3]]}),
+    ])))
+    # All eight are waiting before the worker starts, so its first receive (up to 10) takes
+    # poison and valid jobs together.
+    settings = LocalSettings(folder=tmp_path, emulated_seconds_per_item=0, worker_wait_s=1, retry_delay_s=0)
+    handle = ProcessLauncher(services, tmp_path, worker_env(settings, clients)).start("digits")
+    try:
+        def settled():
+            assert handle.process.poll() is None, "the worker exited"
+            dead = [(store.get_error(m) or {}).get("dead_lettered") for m in poison.values()]
+            return all(dead) and store.job_ids()[0] >= set(good)
+        wait_for(settled, 90, "the valid jobs' results and the poison messages' dead-letter records")
+        wait_for(lambda: sorted(dead_letter_job_ids(service, clients)) == sorted(poison.values()), 60,
+                 "the poison messages (and only they) to be in the dead-letter queue")
+        assert handle.process.poll() is None, "the worker never exits or restarts"
+    finally:
+        handle.process.send_signal(signal.SIGTERM)
+        handle.process.wait(60)
+    for job_id in good:
+        result = store.get_result(job_id)
+        assert result["attempt"] == 1 and result["worker"].endswith(f":{handle.pid}")
+    reasons = {kind: store.get_error(message_id)["reason"] for kind, message_id in poison.items()}
+    assert "nested too deeply" in reasons["deep"]
+    assert "integer string conversion" in reasons["huge integer"]
+    assert "expected 64 numbers for model 'digits', got 3" in reasons["bad shape"]
+
+    # What `python -m reference_impl result` says about each.
+    state.write_json(tmp_path / "runtime.json", {"endpoint_url": clients.sqs.meta.endpoint_url,
+                                                 "models": {"digits": service.to_dict()}})
+    monkeypatch.setenv("REFIMPL_STATE_DIR", str(tmp_path))
+
+    def result(job_id):
+        code = cli.main(["result", job_id])
+        return code, capsys.readouterr().out.strip()
+    code, text = result(poison["deep"])
+    assert code == 1 and f"{poison['deep']}: failed: body: JSON nested too deeply" in text
+    code, text = result(good[0])
+    assert code == 0 and "done by" in text
+    queued = jobs.submit_many("digits", [DIGITS.sample_inputs(1)], queue=queue, store=store)[0]
+    assert result(queued) == (0, f"{queued}: queued or running")
+    forgotten = good[0][:-1] + "9"  # an id of ours this endpoint never saw
+    code, text = result(forgotten)
+    assert code == 1 and "not known to this endpoint" in text
