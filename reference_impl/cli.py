@@ -64,6 +64,13 @@ def cmd_status(args) -> int:
         return 0
     alive = "running" if report["supervisor_alive"] else "NOT RUNNING (stale state)"
     print(f"endpoint {report['endpoint_url']}, supervisor pid {report['supervisor_pid']} {alive}")
+    for restart in report["endpoint_restarts"]:
+        when = time.strftime("%H:%M:%S", time.localtime(restart["at"]))
+        lost = restart["lost_jobs"]
+        print(f"endpoint restarted at {when} (LocalStack exited with {restart['exit_code']}): "
+              f"{sum(lost.values())} queued or running job(s) lost"
+              f" ({', '.join(f'{m} {n}' for m, n in lost.items())}), and every stored result; "
+              "the local endpoint keeps everything in memory")
     for name, entry in report["models"].items():
         queue = (f"visible {entry.get('visible', '?')}, in flight {entry.get('in_flight', '?')}, "
                  f"dead-letter {entry.get('dead_letter', '?')}")

@@ -153,11 +153,13 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
             max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb)
         services = provision(clients, list(settings.models), provision_settings)
-        state.write_json(folder / "runtime.json", {
+        runtime_info = {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
             "models": {name: svc.to_dict() for name, svc in services.items()},
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
-        })
+            "endpoint_restarts": [],
+        }
+        state.write_json(folder / "runtime.json", runtime_info)
         if settings.emulated_seconds_per_item:
             log.info("EMULATION on: each input adds %.3f s of sleep in the worker (REFIMPL_EMULATED_SECONDS_PER_ITEM)",
                      settings.emulated_seconds_per_item)
@@ -169,11 +171,18 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
 
         def revive_endpoint():
             # LocalStack keeps nothing across a restart: start it again and provision again; the
-            # workers back off meanwhile and carry on (queue URLs do not change).
+            # workers back off meanwhile and carry on (queue URLs do not change). Every job that
+            # was queued or running is gone, with every result: say so in `status`.
             if endpoint is not None and endpoint.process.poll() is not None:
-                log.warning("LocalStack exited with %s; restarting it and provisioning again", endpoint.process.returncode)
+                code = endpoint.process.returncode
+                lost = {name: pool.last_counts.visible + pool.last_counts.in_flight if pool.last_counts else 0
+                        for name, pool in supervisor.pools.items()}
+                log.warning("LocalStack exited with %s, losing %d queued or running jobs and every result; "
+                            "restarting it and provisioning again", code, sum(lost.values()))
                 endpoint.start()
                 provision(clients, list(settings.models), provision_settings)
+                runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost})
+                state.write_json(folder / "runtime.json", runtime_info)
         supervisor.run(stop, settings.poll_s, before_poll=revive_endpoint)
     finally:
         log.info("stopping workers")

@@ -30,7 +30,7 @@ from reference_impl.clock import SYSTEM, Clock
 from reference_impl.local import state
 from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
-from reference_impl.queues import QueueUnavailable
+from reference_impl.queues import QueueCounts, QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class ProcessLauncher:
         with open(self.folder / "logs" / f"worker-{model}-{number:04d}.log", "ab") as out:
             process = subprocess.Popen([sys.executable, "-m", "reference_impl.worker"], env=env, stdout=out,
                                        stderr=subprocess.STDOUT, cwd=state.PROJECT_ROOT, start_new_session=True,
-                                       preexec_fn=die_with_parent if self.tied_to_parent else None)
+                                       preexec_fn=die_with_parent() if self.tied_to_parent else None)
         return WorkerHandle(model, process, status_path)
 
 
@@ -94,6 +94,9 @@ class ModelPool:
     # queue looking empty at both, and the scaler must still hear the model is in use.
     seen_received: dict = field(default_factory=dict)
     reaped_received: int = 0
+    # The queue's counts at the last poll that could read them: what an endpoint that dies
+    # takes with it.
+    last_counts: QueueCounts | None = None
 
     def received_since_last(self, statuses) -> int:
         taken = self.reaped_received
@@ -158,6 +161,7 @@ class Supervisor:
                           started=[], stopped=[], deferred=0)
             self._record(pool, record)
             return record
+        pool.last_counts = counts
         statuses = [(handle, handle.status()) for handle in active]
         sample = QueueSample(counts.visible, counts.in_flight, len(active),
                              received_since_last=pool.received_since_last(statuses))

@@ -1,6 +1,7 @@
 """The local autoscaler: scale from zero, out to the cap, back to zero, never a busy worker,
 no flapping. Rules checked with stand-in processes and a stepped clock; the whole loop checked
 with real worker processes against LocalStack."""
+import ipaddress
 import json
 import os
 import signal
@@ -12,7 +13,8 @@ import pytest
 
 from reference_impl import jobs
 from reference_impl.clock import ManualClock
-from reference_impl.local import state, status as local_status
+from reference_impl.local import endpoint as endpoint_module, runtime as local_runtime, state, status as local_status
+from reference_impl.local.endpoint import free_port, start_local_endpoint
 from reference_impl.local.runtime import LocalSettings, build_supervisor, local_clients
 from reference_impl.local.supervisor import ModelPool, Supervisor, WorkerHandle
 from reference_impl.model.catalog import CATALOG
@@ -332,3 +334,155 @@ def test_local_up_refuses_settings_its_workers_would_refuse():
         settings_from_args(args, {"REFIMPL_STOP_TIMEOUT_S": "2"})
     with pytest.raises(ValueError, match="unknown model 'gpt'"):
         settings_from_args(parser().parse_args(["local", "up", "--models", "digits,gpt"]), {})
+
+
+# --- the endpoint: loopback only, never outlives its runtime, restarts reported ---------------
+
+def listening_sockets(pids) -> list[str]:
+    """Listening TCP sockets (and bound UDP ones) of these processes as "address:port", from
+    /proc: the inode of each socket a process holds, looked up in /proc/net/{tcp,tcp6,udp,udp6}."""
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    found = []
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        with open(f"/proc/net/{table}") as fh:
+            for line in list(fh)[1:]:
+                fields = line.split()
+                local, st, inode = fields[1], fields[3], fields[9]
+                if inode in inodes and (st == "0A" or table.startswith("udp")):
+                    address, port = local.split(":")
+                    raw = bytes.fromhex(address)
+                    # /proc prints each 32-bit word in host (little-endian) order.
+                    raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                    found.append(f"{ipaddress.ip_address(raw)}:{int(port, 16)}")
+    return found
+
+
+def is_loopback(address_port: str) -> bool:
+    address = ipaddress.ip_address(address_port.rsplit(":", 1)[0])
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def endpoint_pid(root) -> int:
+    return json.loads((root / endpoint_module.MARKER).read_text())["pid"]
+
+
+def process_gone(pid) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.localstack
+def test_the_endpoint_listens_on_loopback_only(local_endpoint):
+    sockets = listening_sockets([local_endpoint.process.pid])
+    assert sockets, "the endpoint listens somewhere"
+    assert all(is_loopback(s) for s in sockets), sockets
+    assert f"127.0.0.1:{local_endpoint.port}" in sockets
+
+
+@pytest.mark.localstack
+def test_a_stale_endpoint_of_ours_is_stopped_at_the_next_start(tmp_path):
+    root = tmp_path / "endpoint"
+    stale = start_local_endpoint(root)  # as a runtime that died would leave it: running, marker written
+    fresh = None
+    try:
+        fresh = start_local_endpoint(root, port=stale.port)
+        assert stale.process.wait(30) == -signal.SIGKILL
+        assert endpoint_pid(root) == fresh.process.pid != stale.process.pid
+        assert endpoint_module.is_ready(fresh.url)
+    finally:
+        for endpoint in (fresh, stale):
+            if endpoint is not None:
+                endpoint.stop()
+
+
+@pytest.mark.localstack
+def test_a_sigkilled_runtime_takes_its_endpoint_along_and_the_next_start_serves(tmp_path):
+    env = {**os.environ, "REFIMPL_STATE_DIR": str(tmp_path), "REFIMPL_ENDPOINT_PORT": str(free_port()),
+           "REFIMPL_MODELS": "iris", "REFIMPL_POLL_S": "0.3", "REFIMPL_WORKER_WAIT_S": "1",
+           "REFIMPL_EMULATED_SECONDS_PER_ITEM": "0"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    command = [sys.executable, "-m", "reference_impl"]
+
+    def start():
+        process = subprocess.Popen(command + ["local", "up"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+
+        def up():
+            assert process.poll() is None, f"local up exited with {process.returncode}"
+            return (state.read_json(tmp_path / "runtime.json") or {}).get("pid") == process.pid
+        wait_for(up, 120, "local up to provision and write runtime.json")
+        return process
+
+    first = start()
+    try:
+        localstack = endpoint_pid(tmp_path / "logs")
+        ours = [first.pid, localstack]
+        assert all(is_loopback(s) for s in listening_sockets(ours)), listening_sockets(ours)
+        first.send_signal(signal.SIGKILL)
+        first.wait(30)
+        wait_for(lambda: process_gone(localstack), 30, f"LocalStack (pid {localstack}) to die with its runtime")
+    finally:
+        if first.poll() is None:
+            first.kill()
+    second = start()
+    try:
+        submitted = subprocess.run(command + ["submit", "--model", "iris", "--json"], env=env, capture_output=True,
+                                   text=True, timeout=60)
+        assert submitted.returncode == 0, submitted.stderr
+        [job_id] = json.loads(submitted.stdout)["job_ids"]
+
+        def done():
+            return subprocess.run(command + ["result", job_id], env=env, capture_output=True, text=True,
+                                  timeout=60).stdout.startswith(f"{job_id}: done by")
+        wait_for(done, 90, f"job {job_id} to be done by the restarted runtime")
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.wait(60)
+
+
+@pytest.mark.localstack
+def test_status_reports_an_endpoint_restart_and_the_jobs_it_lost(tmp_path, capsys, monkeypatch):
+    from reference_impl import cli
+
+    settings = LocalSettings(folder=tmp_path, port=free_port(), models=("iris",), max_workers=1, poll_s=0.3,
+                             emulated_seconds_per_item=1.0, worker_wait_s=1, stop_timeout_s=5)
+    stop, ready = threading.Event(), threading.Event()
+    runner = threading.Thread(target=local_runtime.up, args=(settings, stop), kwargs={"on_ready": lambda _: ready.set()})
+    runner.start()
+    monkeypatch.setenv("REFIMPL_STATE_DIR", str(tmp_path))
+    try:
+        wait_for(ready.is_set, 120, "the runtime to be ready")
+        runtime = state.read_runtime(tmp_path)
+        service = state.services(tmp_path)["iris"]
+        clients = local_clients(runtime["endpoint_url"])
+        ids = jobs.submit_many("iris", [CATALOG["iris"].sample_inputs(1, i) for i in range(20)],
+                               queue=service.queue(clients), store=service.store(clients))
+        decisions = lambda: state.read_decisions(tmp_path, "iris")  # noqa: E731
+        wait_for(lambda: any((d.get("visible") or 0) + (d.get("in_flight") or 0) >= 15 for d in decisions()), 60,
+                 "a poll to see the backlog")
+        os.killpg(endpoint_pid(tmp_path / "logs"), signal.SIGKILL)  # LocalStack crashes
+        wait_for(lambda: state.read_runtime(tmp_path)["endpoint_restarts"], 120, "the runtime to restart its endpoint")
+        [restart] = local_status(tmp_path)["endpoint_restarts"]
+        assert restart["exit_code"] == -signal.SIGKILL and 15 <= restart["lost_jobs"]["iris"] <= 20
+
+        assert cli.main(["status"]) == 0
+        out = capsys.readouterr().out
+        assert "endpoint restarted at" in out and "queued or running job(s) lost (iris " in out
+        assert cli.main(["result", ids[-1]]) == 1
+        assert "not known to this endpoint" in capsys.readouterr().out
+    finally:
+        stop.set()
+        runner.join(120)
+    assert not runner.is_alive()
