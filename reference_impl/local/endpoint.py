@@ -38,8 +38,11 @@ MARKER = "endpoint.json"  # the running endpoint's pid and start time, in its fo
 STOP_GRACE_S = 5.0
 
 log = logging.getLogger(__name__)
-# Dummy credentials LocalStack accepts; set only for the local runtime's own processes.
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+# Dummy keys LocalStack accepts: in the local clients' own boto3 session, and in the environment
+# of the worker processes the local runtime starts; never in this process's environment.
+LOCAL_KEY_ID = LOCAL_SECRET = "test"
+LOCAL_CREDENTIALS = {"aws_access_key_id": LOCAL_KEY_ID, "aws_secret_access_key": LOCAL_SECRET}
+LOCAL_CREDENTIALS_ENV = {"AWS_ACCESS_KEY_ID": LOCAL_KEY_ID, "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET}
 
 
 class EndpointError(RuntimeError):

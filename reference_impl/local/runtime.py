@@ -39,7 +39,7 @@ from urllib.parse import urlparse
 from reference_impl import aws
 from reference_impl.envvars import SettingError, env_float, env_int, env_str
 from reference_impl.local import state
-from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start_local_endpoint
+from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV, start_local_endpoint
 from reference_impl.local.provision import ProvisionSettings, provision
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
 from reference_impl.model.catalog import spec as model_spec
@@ -104,21 +104,21 @@ class LocalSettings:
                              idle_before_zero_s=self.idle_before_zero_s)
 
     def worker_env(self, endpoint_url: str) -> dict:
-        return {**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
+        return {**LOCAL_CREDENTIALS_ENV, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
                 "WORKER_WAIT_S": str(self.worker_wait_s), "WORKER_VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
                 "WORKER_STOP_TIMEOUT_S": str(self.stop_timeout_s), "WORKER_RETRY_DELAY_S": str(self.retry_delay_s),
                 "WORKER_EMULATED_SECONDS_PER_ITEM": str(self.emulated_seconds_per_item)}
 
 
 def local_clients(endpoint_url: str) -> aws.Clients:
-    """Clients for the local endpoint with LocalStack's dummy credentials. Refuses anything but
-    loopback, so these credentials are never offered to a real service."""
+    """Clients for the local endpoint with LocalStack's dummy credentials in a session of their
+    own: the process's environment and boto3's default chain stay as they were, so AWS clients
+    made later in the same process (a lab deploying to AWS) use the real credentials. Refuses
+    anything but loopback, so these credentials are never offered to a real service."""
     host = urlparse(endpoint_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"local endpoint must be on loopback, got {endpoint_url}")
-    for key, value in LOCAL_CREDENTIALS.items():
-        os.environ.setdefault(key, value)
-    return aws.clients(endpoint_url)
+    return aws.clients(endpoint_url, credentials=LOCAL_CREDENTIALS)
 
 
 def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent: bool = False) -> Supervisor:

@@ -486,3 +486,23 @@ def test_status_reports_an_endpoint_restart_and_the_jobs_it_lost(tmp_path, capsy
         stop.set()
         runner.join(120)
     assert not runner.is_alive()
+
+
+def test_local_clients_and_a_status_poll_leave_the_default_credential_chain_untouched(tmp_path, monkeypatch):
+    import boto3
+
+    # A process with no credentials anywhere: no variables, no files, no instance metadata.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    before = dict(os.environ)
+    clients = local_clients("http://127.0.0.1:4566")
+    assert clients.sqs._request_signer._credentials.access_key == "test"
+    # The lab dashboard's poll of a local runtime (it makes local clients to read the queues).
+    state.write_json(tmp_path / "runtime.json", {"endpoint_url": f"http://127.0.0.1:{free_port()}",
+                                                 "pid": os.getpid(), "models": {}})
+    assert local_status(tmp_path)["supervisor_alive"]
+    assert dict(os.environ) == before
+    assert boto3.Session().get_credentials() is None, "a later AWS client would get the dummy keys"
