@@ -1,10 +1,11 @@
-"""python -m reference_impl.deploy {plan,up,status,burst,down}: one model service in a sandbox account.
+"""python -m reference_impl.deploy {plan,up,status,burst,down,stack-role-policy}: one model service in a sandbox account.
 
 Exit status: 0 done, 2 refused (a guardrail or a bad setting: the message says which), 1 AWS failed.
 """
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
 
@@ -14,6 +15,7 @@ from reference_impl.scaling import ScalingPolicy
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
 from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
+from . import stack_role
 from .burst import MAX_BURST
 from .deployer import Deployer
 from .events import DeployError, Event
@@ -60,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     burst.add_argument("--via", choices=["auto", "api", "queue"], default="auto",
                        help="auto: the API when the stack has one, else the queue (default)")
     sub.add_parser("down", parents=[common], help="empty the bucket and delete the stack")
+    role = sub.add_parser("stack-role-policy", help="print the CloudFormation service role's IAM policy (JSON)")
+    role.add_argument("--account-id", default="*", help="12-digit account id the lab's resources are in (default *)")
+    role.add_argument("--region", default="*", help="region of the lab's resources (default *: any)")
+    role.add_argument("--partition", default="aws", help="ARN partition (default aws)")
     return parser
 
 
@@ -111,6 +117,12 @@ def _print_plan(plan, out) -> None:
 
 def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stack-role-policy":
+        if args.account_id != "*" and not re.fullmatch(r"\d{12}", args.account_id):
+            err.write(f"refused: --account-id {args.account_id!r} is not a 12-digit AWS account id\n")
+            return 2
+        out.write(stack_role.policy_json(partition=args.partition, region=args.region, account=args.account_id))
+        return 0
     try:
         deployer = Deployer(_config(args), role_arn=args.role_arn)
         if args.command == "plan":

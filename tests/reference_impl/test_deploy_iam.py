@@ -1,5 +1,8 @@
 """The instructor's IAM policy in the README covers every AWS call the deployer makes.
 
+Runs in moto (the calls are botocore's own, recorded before they are sent); the stack role's
+policy is generated and tested in test_deploy_stack_role.py.
+
 The calls are recorded from a full plan/up/status/burst/down against moto; the policy is the one
 an account administrator copies from reference_impl/deploy/README.md. This proves the action list
 is complete for the deployer's own calls; it cannot prove IAM's evaluation on a real account.
@@ -32,7 +35,7 @@ def policies() -> dict[str, dict]:
     blocks = re.findall(r"```json\n(.*?)```", README.read_text(), flags=re.S)
     docs = [json.loads(block) for block in blocks]
     by_first_sid = {d["Statement"][0].get("Sid", "trust"): d for d in docs}
-    return {"instructor": by_first_sid["Identify"], "stack": by_first_sid["Queues"]}
+    return {"instructor": by_first_sid["Identify"]}
 
 
 def allowed_actions(policy: dict) -> set[str]:
