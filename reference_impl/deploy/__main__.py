@@ -20,6 +20,7 @@ from .burst import MAX_BURST
 from .deployer import Deployer
 from .events import DeployError, Event
 from .guardrails import GuardrailError
+from .preflight import PreflightError
 from .sigv4 import ApiError
 
 BAR_WIDTH = 30
@@ -93,7 +94,17 @@ def _render(event: Event, out) -> None:
     out.flush()
 
 
+def _print_checks(checks, out) -> None:
+    out.write("Prerequisites (read-only checks):\n")
+    for check in checks:
+        out.write(f"  [{'pass' if check.ok else 'FAIL'}] {check.name}: {check.detail}\n")
+        if not check.ok:
+            out.write(f"         fix: {check.fix}\n")
+    out.write("\n")
+
+
 def _print_plan(plan, out) -> None:
+    _print_checks(plan.checks, out)
     out.write(f"Stack {plan.stack_name} in account {plan.account}, {plan.region} (caller {plan.caller})\n")
     out.write(f"{plan.template_check}. Nothing was created or changed.\n\nCaps:\n")
     for name, value in plan.caps.items():
@@ -126,7 +137,11 @@ def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     try:
         deployer = Deployer(_config(args), role_arn=args.role_arn)
         if args.command == "plan":
-            _print_plan(deployer.plan(), out)
+            plan = deployer.plan()
+            _print_plan(plan, out)
+            if not plan.ready:
+                err.write("refused: a prerequisite is missing; `up` would create nothing (see FAIL above)\n")
+                return 2
         elif args.command == "status":
             status = deployer.status()
             if args.json:
@@ -140,6 +155,10 @@ def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
                       "down": deployer.down}[args.command]()
             for event in events:
                 _render(event, out)
+    except PreflightError as exc:
+        _print_checks(exc.checks, out)
+        err.write("refused: a prerequisite is missing; nothing was created (see FAIL above)\n")
+        return 2
     except (ConfigError, GuardrailError, ValueError) as exc:
         err.write(f"refused: {exc}\n")
         return 2

@@ -27,8 +27,14 @@ _MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 _LAB_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
 _OWNER = re.compile(r"^[A-Za-z0-9@._+-]{1,64}$")
 _ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@sha256:[0-9a-f]{64})$")
+                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def parse_image_uri(uri: str) -> dict[str, str | None] | None:
+    """account, region, repo and tag or digest of an ECR image URI; None if it is not one."""
+    match = _ECR_IMAGE.fullmatch(uri)
+    return match.groupdict() if match else None
 
 
 class ConfigError(ValueError):

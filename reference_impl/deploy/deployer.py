@@ -6,14 +6,16 @@ are generators of `Event`s so a caller can show progress while they run; each ra
 """
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reference_impl import aws_facts
+
 from . import burst as bursts
-from . import costs
+from . import costs, preflight
 from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
 from .events import DeployError, Event
 from .guardrails import GuardrailError, check_account, open_session
@@ -35,6 +37,11 @@ class Plan:
     caps: dict[str, str]
     cost: costs.CostEstimate
     template_check: str
+    checks: list = field(default_factory=list)   # preflight.Check, each pass or fail with its fix
+
+    @property
+    def ready(self) -> bool:
+        return all(check.ok for check in self.checks)
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,10 @@ class Deployer:
         return self._session
 
     def _client(self, name: str):
+        """One client per name; "iam:simulate" is a second IAM client, kept apart so the policy
+        simulation (which moto lacks) can be stubbed on its own in tests."""
         if name not in self._clients:
-            self._clients[name] = self._checked().client(name, region_name=self.config.region)
+            self._clients[name] = self._checked().client(name.split(":")[0], region_name=self.config.region)
         return self._clients[name]
 
     def _network(self) -> tuple[str, tuple[str, ...]]:
@@ -96,14 +105,27 @@ class Deployer:
         vpc_id = vpcs[0]["VpcId"]
         subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
                                                 {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        # Where Fargate runs in some zones only, the default subnets of the others are left out.
+        only = aws_facts.FARGATE_ZONES_ONLY.get(self.config.region)
+        subnets = [s for s in subnets if only is None or s.get("AvailabilityZoneId") in only]
         if not subnets:
             raise GuardrailError(f"default VPC {vpc_id} has no default subnets; pass --vpc-id and --subnet-ids")
         return vpc_id, tuple(sorted(s["SubnetId"] for s in subnets))
 
-    # ------------------------------------------------------------ plan
-    def plan(self) -> Plan:
-        """What `up` would create, its caps and cost. Read-only: STS identity, EC2 Describe*, ValidateTemplate."""
+    # ------------------------------------------------------------ preflight and plan
+    def preflight(self) -> list[preflight.Check]:
+        """The read-only prerequisite checks (preflight.py); the account check raises first."""
         self.config.check()
+        self._checked()
+        _, subnet_ids = self._network()
+        needed = self.config.policy.max_tasks * costs.task_size()["vcpu"]
+        return preflight.run(self._client, self._identity, self.config, subnet_ids, needed)
+
+    def plan(self) -> Plan:
+        """What `up` would create, its caps, cost and prerequisite checks. Read-only: STS identity,
+        EC2 Describe*, IAM GetRole and SimulatePrincipalPolicy, ECR DescribeImages, Service Quotas,
+        CloudFormation ValidateTemplate."""
+        checks = self.preflight()
         cf = self._client("cloudformation")
         try:
             cf.validate_template(TemplateBody=template_body())
@@ -124,7 +146,7 @@ class Deployer:
                     parameters=self.config.stack_parameters(expires, *self._network()), tags=self.config.tags(expires),
                     resources=resources, caps=caps,
                     cost=costs.estimate(p.max_tasks, self.config.ttl_minutes),
-                    template_check="CloudFormation ValidateTemplate accepted the template")
+                    template_check="CloudFormation ValidateTemplate accepted the template", checks=checks)
 
     # ------------------------------------------------------------ up
     def up(self, upload_model: bool = True, ballast_mb: int = 0) -> Iterator[Event]:
@@ -138,6 +160,9 @@ class Deployer:
         if self.config.stack_role_arn is None:
             raise GuardrailError("stack_role_arn (--stack-role-arn) is required: the scheduled teardown deletes the "
                                  "stack with this CloudFormation service role (see the README's IAM section)")
+        checks = self.preflight()
+        if not all(c.ok for c in checks):
+            raise preflight.PreflightError(checks)
         cf = self._client("cloudformation")
         yield Event("info", f"account {self._identity['Account']} is allowed; caller {self._identity['Arn']}")
         if self._stack() is not None:
