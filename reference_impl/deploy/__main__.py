@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
-from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
+from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
 from . import stack_role
 from .burst import MAX_BURST
 from .deployer import Deployer
@@ -62,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     burst.add_argument("--inputs-per-job", type=int, default=1, help="inputs in each job (1-100)")
     burst.add_argument("--via", choices=["auto", "api", "queue"], default="auto",
                        help="auto: the API when the stack has one, else the queue (default)")
-    sub.add_parser("down", parents=[common], help="empty the bucket and delete the stack")
+    down = sub.add_parser("down", parents=[common], help="stop the tasks, empty the bucket, delete the stack")
+    down.add_argument("--timeout-minutes", type=float, default=DOWN_TIMEOUT_S / 60,
+                      help="give up waiting after this (default %(default)g; independent of the lab's time left)")
     role = sub.add_parser("stack-role-policy", help="print the CloudFormation service role's IAM policy (JSON)")
     role.add_argument("--account-id", default="*", help="12-digit account id the lab's resources are in (default *)")
     role.add_argument("--region", default="*", help="region of the lab's resources (default *: any)")
@@ -152,7 +154,7 @@ def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
         else:
             events = {"up": lambda: deployer.up(not args.no_model, args.ballast_mb),
                       "burst": lambda: deployer.burst(args.count, via=args.via, inputs_per_job=args.inputs_per_job),
-                      "down": deployer.down}[args.command]()
+                      "down": lambda: deployer.down(args.timeout_minutes * 60)}[args.command]()
             for event in events:
                 _render(event, out)
     except PreflightError as exc:

@@ -15,6 +15,10 @@ from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, targ
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
 MAX_TTL_MINUTES = 240
+# `down`'s own time budget, whatever the lab's time left: tasks' 120 s stop timeout twice over,
+# then a stack deletion (an ECS service and a Lambda function take minutes each). A caller that
+# wraps `down` in a timeout (the labs app does) should give it at least this.
+DOWN_TIMEOUT_S = 45 * 60
 MAX_TASKS_CAP = 20
 # SQS's visibility timeout: its default is our floor, and it can be at most 12 hours.
 MIN_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))

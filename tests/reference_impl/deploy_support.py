@@ -5,7 +5,10 @@ Credentials (moto/apigateway/models.py, Method.create_from_cloudformation_json),
 put_integration refuses an AWS integration without a role. `forward_integration_properties`
 replaces that one constructor with one that passes the properties moto's put_integration already
 accepts (Credentials, RequestTemplates, RequestParameters, PassthroughBehavior), so the stack
-deploys and the tests can read the integrations back. Nothing else in moto is changed.
+deploys and the tests can read the integrations back. moto's CloudFormation also never deletes
+an AWS::ECS::Cluster or an AWS::ApiGateway::RestApi with its stack (the two classes have no
+delete_from_cloudformation_json); `moto_aws` gives them one that calls moto's own DeleteCluster
+and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in moto is changed.
 
 Two of `plan`'s reads are not in moto: Service Quotas knows only VPC quotas, and IAM has no
 SimulatePrincipalPolicy. `stub_unmodelled` gives a Deployer botocore-Stubber clients for those
@@ -20,6 +23,7 @@ import botocore.session
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.apigateway import models as apigateway_models
+from moto.ecs import models as ecs_models
 
 from reference_impl.deploy import LabConfig, preflight
 from reference_impl.scaling import ScalingPolicy
@@ -56,10 +60,20 @@ def _method_from_cloudformation(cls, resource_name, cloudformation_json, account
     return method
 
 
+def _delete_cluster(cls, resource_name, cloudformation_json, account_id, region_name):
+    ecs_models.ecs_backends[account_id][region_name].delete_cluster(resource_name.rsplit("/", 1)[-1])
+
+
+def _delete_rest_api(cls, resource_name, cloudformation_json, account_id, region_name):
+    apigateway_models.apigateway_backends[account_id][region_name].delete_rest_api(resource_name)
+
+
 @contextmanager
 def moto_aws(monkeypatch):
     monkeypatch.setattr(apigateway_models.Method, "create_from_cloudformation_json",
                         classmethod(_method_from_cloudformation))
+    monkeypatch.setattr(ecs_models.Cluster, "delete_from_cloudformation_json", classmethod(_delete_cluster))
+    monkeypatch.setattr(apigateway_models.RestAPI, "delete_from_cloudformation_json", classmethod(_delete_rest_api))
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(name, value)
