@@ -37,14 +37,12 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
-ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-LABEL_RE = re.compile(r"^[A-Z]$")
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
+
 URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$")
 # Characters no stored text may hold: C0 and C1 controls except tab and newline, the Unicode
 # line and paragraph separators (line breaks to YAML and Python), and what XML 1.0 forbids.
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
 
 FRONT_MATTER_KEYS = {
     "id", "title", "domain", "tags", "source", "last_verified", "options", "key_points", "references",
@@ -189,15 +187,15 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
 
     qid = raw.get("id")
     qid = str(qid) if isinstance(qid, int) and not isinstance(qid, bool) else qid
-    if not isinstance(qid, str) or not ID_RE.match(qid):
-        errors.append(FieldError("id", "required; 1-32 letters, digits, '-' or '_' (e.g. \"1973\")"))
+    if not FIELDS["id"].matches(qid):
+        errors.append(FieldError("id", f"required; {FIELDS['id'].allowed}"))
         qid = ""
-    title = _text(raw.get("title"), "title", errors, max_len=200)
+    title = _text(raw.get("title"), "title", errors, max_len=FIELDS["title"].max_length)
     stem = _text(raw.get("stem"), "stem", errors, section=True)
     explanation = _text(raw.get("explanation"), "explanation", errors, required=False, section=True)
     more_precisely = _text(raw.get("more_precisely"), "more_precisely", errors, required=False, section=True)
-    domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=100)
-    source = _text(raw.get("source"), "source", errors, required=False, max_len=300)
+    domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=FIELDS["domain"].max_length)
+    source = _text(raw.get("source"), "source", errors, required=False, max_len=FIELDS["source"].max_length)
 
     last_verified = raw.get("last_verified")
     if isinstance(last_verified, str):
@@ -212,8 +210,8 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
 
     tags = []
     for i, tag in enumerate(_list(raw.get("tags"), "tags", errors)):
-        if not isinstance(tag, str) or not TAG_RE.match(tag):
-            errors.append(FieldError(f"tags[{i}]", "lower-case letters, digits and '-', up to 50 characters"))
+        if not FIELDS["tags"].matches(tag):
+            errors.append(FieldError(f"tags[{i}]", FIELDS["tags"].allowed))
         else:
             tags.append(tag)
 
@@ -229,8 +227,8 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
             continue
         _unknown_keys(opt, OPTION_KEYS, f"{path}.", errors)
         label = opt.get("label")
-        if not isinstance(label, str) or not LABEL_RE.match(label):
-            errors.append(FieldError(f"{path}.label", "required; one capital letter A-Z"))
+        if not FIELDS["options.label"].matches(label):
+            errors.append(FieldError(f"{path}.label", f"required; {FIELDS['options.label'].allowed}"))
         elif label in seen:
             errors.append(FieldError(f"{path}.label", f"duplicate label {label}; labels must be unique"))
         else:
