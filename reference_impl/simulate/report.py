@@ -34,6 +34,9 @@ def summarize(run, traffic) -> dict:
         "latency_s": {"p50": _round(_percentile(lat, .5)), "p95": _round(_percentile(lat, .95)),
                       "p99": _round(_percentile(lat, .99)), "max": _round(lat[-1] if lat else None)},
         "first_request_latency_s": _round(first),
+        # Where the first request's wait depends on its phase against a scaler's poll (D): best,
+        # typical and worst over every phase. None where it does not.
+        "first_request_range_s": run.facts.get("first_request_range_s"),
         "peak_capacity": peak(run.capacity),
         "capacity_label": run.capacity_label,
         "cost_usd": {"total": round(total, 4), "parts": {k: round(v, 4) for k, v in run.cost_parts.items()}},
