@@ -16,7 +16,7 @@ jumped over, so a month of idle costs no more to simulate than a day.
 from reference_impl.simulate import params as _params
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.explain import explain, findings
-from reference_impl.simulate.report import series, summarize, window
+from reference_impl.simulate.report import instants, series, summarize, window
 from reference_impl.simulate.traffic import (
     MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, describe, expected_items,
     expected_requests, generate,
@@ -122,7 +122,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "D": simulate_d(traffic, p)}
     d_cloudwatch = simulate_d(traffic, p, metric_source="cloudwatch")
     t0, t1 = window(traffic, list(runs.values()))
-    kwargs = {"points": series_points} if series_points else {}
+    times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
     designs = {}
     for name, r in runs.items():
         summary = summarize(r, traffic)
@@ -131,11 +131,9 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "as_built": AS_BUILT.get(name, ""),
             "summary": summary,
             "explanation": explain(name, summary, r, p, traffic),
-            "series": series(r, traffic, t0, t1, **kwargs),
+            "series": series(r, traffic, times),
         }
     variant = summarize(d_cloudwatch, traffic)
-    points = len(designs["D"]["series"]["waiting"])
-    step = (t1 - t0) / (points - 1) if points > 1 else 0
     return {
         "scenario": {"name": scenario, "description": describe(sp), "parameters": sp,
                      "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400},
@@ -146,7 +144,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "explanation": _cloudwatch_words(variant, p),
         }},
         "findings": findings(designs, variant, p, runs["D"].facts),
-        "time": [round(t0 + i * step, 1) for i in range(points)],
+        "time": [round(t, 1) for t in times],
         "window_s": [round(t0, 1), round(t1, 1)],
     }
 

@@ -238,3 +238,15 @@ def test_batches_longer_than_lambdas_15_minutes_fail_in_c_and_finish_in_d():
     assert c["failed"] > 0 and all("timed out after 900 s" in reason for reason in c["failure_reasons"])
     assert d["failed"] == 0 and d["cost_usd"]["total"] < c["cost_usd"]["total"]
     assert "timed out" in result["designs"]["C"]["explanation"]
+
+
+def test_a_burst_after_ten_idle_days_fills_the_charts():
+    # What a new user tried: the charts' frames crowd around the burst instead of spreading over
+    # the whole period, so the queue and the latency both show, frame by frame.
+    result = run("custom", {"idle_days": 10, "days": 11, "burst_requests": 5000})
+    d = result["designs"]["D"]["series"]
+    assert max(d["waiting"]) > 1000
+    assert sum(1 for v in d["latency_p95"] if v) >= 10
+    first, last_answer = result["scenario"]["parameters"]["idle_days"] * 86400, max(
+        t for t, v in zip(result["time"], d["latency_p95"]) if v)
+    assert sum(1 for t in result["time"] if first <= t <= last_answer) >= 40
