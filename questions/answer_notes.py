@@ -4,11 +4,9 @@
 question file (like its diagrams). They name the right answer, so only the feedback page of an
 attempt shows them; a question without the file simply has no such sections.
 """
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from questions.content_files import read_yaml
 from questions.loader import CONTENT_DIR
 
 FIELDS = ("verdict", "beyond")
@@ -18,13 +16,11 @@ class NotesError(ValueError):
     """A notes file an author must fix; the message names the file and the field."""
 
 
-@lru_cache(maxsize=64)
 def _load(path: str, mtime: float) -> dict[str, str]:
-    with open(path, encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            raise NotesError(f"{path}: invalid YAML: {exc}") from None
+    try:
+        raw = read_yaml(path, mtime)
+    except ValueError as exc:
+        raise NotesError(str(exc)) from None
     if not isinstance(raw, dict):
         raise NotesError(f"{path}: expected fields {', '.join(FIELDS)}")
     unknown = set(raw) - set(FIELDS)
