@@ -65,17 +65,18 @@
         ...chartSize(el),
         scales: { x: { time: false, range: [0, xs[xs.length - 1]] }, ...(log ? { y: { distr: 3, log: 10 } } : {}) },
         axes: [{ label: `${unit.name} from ${fmtTime(data.time[0])}`, size: 40 },
-          { size: 60, ...(log ? { values: (u, ticks) => ticks.map((v) => `$${v < 1 ? v.toFixed(2) : v.toLocaleString()}`) } : {}) }],
+          { size: 60, ...(log ? { values: (u, ticks) => ticks.map((v) => (v == null ? "" : `$${v < 1 ? v.toFixed(2) : v.toLocaleString()}`)) } : {}) }],
         // The legend follows the cursor: it is the chart's tooltip, with every design's value.
         legend: { live: true },
         cursor: { focus: { prox: 16 } },
         series: [
-          { label: unit.name, value: (u, v) => (v === null || v === undefined ? "–" : `${v.toFixed(2)} ${unit.name}`) },
+          { label: unit.name, value: (u, v) => (v == null ? "–" : `${v.toFixed(2)} ${unit.name}`) },
           ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true,
-            value: (u, v) => (v === null || v === undefined ? "–" : (key === "cost_usd" ? `$${v.toFixed(2)}` : num(v, digits))) })),
+            value: (u, v) => (v == null ? "–" : (key === "cost_usd" ? `$${v.toFixed(2)}` : num(v, digits))) })),
         ],
       };
       charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), xs, unit, el };
+      el.dataset.chartWidth = String(opts.width);
       charts[key].full = chartData(key, xs);
       renderTable(key);
     }
@@ -85,7 +86,10 @@
       resizer = new ResizeObserver(() => {
         for (const key in charts) {
           const c = charts[key], size = chartSize(c.el);
-          if (size.width !== c.plot.width) c.plot.setSize(size);
+          if (size.width !== c.plot.width) {
+            c.plot.setSize(size);
+            c.el.dataset.chartWidth = String(size.width);
+          }
         }
       });
       for (const key in charts) resizer.observe(charts[key].el);
