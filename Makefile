@@ -54,7 +54,7 @@ test-postgres: install postgresql
 	TEST_DATABASE=postgres $(PY) -m pytest -m "database and not browser and not localstack" $(PYTEST_ARGS)
 
 # Everyday feedback: everything but the browser and LocalStack tests (markers set in tests/conftest.py).
-test-fast: install
+test-fast: install postgresql
 	$(PY) -m pytest -m "not browser and not localstack" $(PYTEST_ARGS)
 
 bench: install

@@ -7,8 +7,8 @@
 * jobs: the background worker (`manage.py db_worker`) keeps up. django-tasks' database backend
   keeps no record of its workers, so the sign of a missing or stuck worker is work left waiting:
   a task ready to run (due, not deferred to later) for longer than READY_MAX_JOB_DELAY_S
-  (default 60 s). The labs' periodic tick is such a task, due at least every 30 s, so a worker
-  that is gone shows within about a minute and a half even when nobody uses the labs.
+  (default 60 s). Once the labs have been opened, their periodic tick is such a task, due at
+  least every 30 s, so a worker that is gone shows within about a minute and a half.
 
 Each check answers ok or names what failed; the details say which kind of error, never its
 text (it may name hosts or users, and the endpoint is public).
