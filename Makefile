@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LS_VENV := .venv-localstack
 PORT ?= 8000
+# Test processes (pytest-xdist) for the tests that need no LocalStack. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 
-.PHONY: install run serve test test-fast test-postgres bench lint migrations-check chromium postgresql localstack clean
+.PHONY: install run serve test test-fast test-localstack test-sqlite-rest test-postgres bench lint migrations-check chromium postgresql localstack clean
 
 # Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -39,23 +42,27 @@ run: install
 	$(PY) manage.py loadquestions
 	$(PY) -m studyapp.devstack --port $(PORT)
 
-# The whole suite on SQLite, then every database test again on PostgreSQL. The browser and
-# LocalStack tests run once: what they add is the browser and the queues, not the database.
-# Production: collectstatic, migrate, load the questions, gunicorn (README, "Deploying").
-# Refuses to start without SECRET_KEY and ALLOWED_HOSTS when DEBUG is off.
-serve: $(VENV)/.installed node_modules/.installed
-	$(PY) -m studyapp.serve
-
+# The whole suite on SQLite, then every database test again on PostgreSQL. The LocalStack tests
+# run one at a time in their own process (they scale real worker processes and wait on them), at
+# the same time as the rest, which pytest-xdist spreads over TEST_WORKERS processes; each part's
+# output is printed when it ends. The browser and LocalStack tests run on SQLite only: what they
+# add is the browser and the queues, not the database.
 test: install chromium postgresql
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-localstack test-sqlite-rest
 	$(MAKE) --no-print-directory test-postgres
 
+test-localstack: install
+	$(PY) -m pytest -m localstack $(PYTEST_ARGS)
+
+test-sqlite-rest: install chromium postgresql
+	$(PYTEST) -m "not localstack" $(PYTEST_ARGS)
+
 test-postgres: install postgresql
-	TEST_DATABASE=postgres $(PY) -m pytest -m "database and not browser and not localstack" $(PYTEST_ARGS)
+	TEST_DATABASE=postgres $(PYTEST) -m "database and not browser and not localstack" $(PYTEST_ARGS)
 
 # Everyday feedback: everything but the browser and LocalStack tests (markers set in tests/conftest.py).
 test-fast: install postgresql
-	$(PY) -m pytest -m "not browser and not localstack" $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser and not localstack" $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/simulate.py

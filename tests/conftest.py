@@ -15,15 +15,15 @@ LOCALSTACK_FIXTURES = {"local_endpoint"}
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        used = set(getattr(item, "fixturenames", ()))
-        if used & BROWSER_FIXTURES:
-            item.add_marker(pytest.mark.browser)
-        if used & LOCALSTACK_FIXTURES:
-            item.add_marker(pytest.mark.localstack)
-        if used & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
-            item.add_marker(pytest.mark.database)
+def pytest_itemcollected(item):
+    # As each test is collected, so that -m sees these markers.
+    used = set(getattr(item, "fixturenames", ()))
+    if used & BROWSER_FIXTURES:
+        item.add_marker(pytest.mark.browser)
+    if used & LOCALSTACK_FIXTURES:
+        item.add_marker(pytest.mark.localstack)
+    if used & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
+        item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture(scope="session")
