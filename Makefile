@@ -42,6 +42,11 @@ run: install
 	$(PY) manage.py loadquestions
 	$(PY) -m studyapp.devstack --port $(PORT)
 
+# Production: collectstatic, migrate, load the questions, gunicorn (README, "Deploying").
+# Refuses to start without SECRET_KEY and ALLOWED_HOSTS when DEBUG is off.
+serve: $(VENV)/.installed node_modules/.installed
+	$(PY) -m studyapp.serve
+
 # The whole suite on SQLite, then every database test again on PostgreSQL. The LocalStack tests
 # run one at a time in their own process (they scale real worker processes and wait on them), at
 # the same time as the rest, which pytest-xdist spreads over TEST_WORKERS processes; each part's
