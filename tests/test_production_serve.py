@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from tests.postgres_cluster import free_port
 
@@ -109,6 +110,15 @@ def test_make_serve_with_debug_off_serves_every_page_and_its_static_files(server
         response = session.get(url + path, timeout=30)
         assert response.status_code == 200 and response.content, path
         assert "max-age=315360000" in response.headers.get("Cache-Control", ""), path  # hashed: cached for ever
+
+
+def test_the_compose_health_check_finds_the_served_app_ready(server):
+    url, _, env = server
+    check = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["web"]["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+    code = check[3].replace("http://127.0.0.1:8000", url)  # the test's port instead of the image's
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_with_debug_off_it_refuses_to_start_without_a_secret_key_and_does_nothing(tmp_path):
