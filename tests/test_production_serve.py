@@ -45,12 +45,14 @@ class BehindTLSProxy(requests.Session):
         return super().request(method, url, **kwargs)
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(scope="module")  # one server for the module: starting it is most of the time
+def server(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = production_env(tmp_path, PORT=str(port))
+    log = open(tmp_path / "serve.log", "w")
     process = subprocess.Popen([sys.executable, "-m", "studyapp.serve"], cwd=ROOT, env=env, start_new_session=True,
-                               stdout=open(tmp_path / "serve.log", "w"), stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     session = BehindTLSProxy(url)
     try:
@@ -69,6 +71,7 @@ def server(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)
+        log.close()
 
 
 def fetch_page(session, url, path):
