@@ -6,7 +6,7 @@ assumptions, labelled as such. us-east-1 list prices; check the linked page befo
 and note that Fargate Spot's price varies (the estimate uses on-demand prices, the worst case).
 """
 from reference_impl.aws_facts import FACTS, Fact
-from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+from reference_impl.workload import WORKLOAD
 
 PRICES: dict[str, Fact] = {name: FACTS[name] for name in (
     "fargate_vcpu_hour_usd", "fargate_gb_hour_usd", "fargate_storage_gb_hour_usd", "public_ipv4_hour_usd",
@@ -18,7 +18,7 @@ HOURS_PER_MONTH = FACTS["hours_per_month"].value
 
 # Sizes the estimate assumes; each is labelled as an assumption where no page states it.
 ASSUMPTIONS: dict[str, Fact] = {p.name: p for p in [
-    Fact("model_gb", SIMULATOR_PARAMS["model_size_gb"].value, "GB", "question #1973", "model object in the bucket"),
+    Fact("model_gb", WORKLOAD["model_size_gb"].value, "GB", WORKLOAD["model_size_gb"].source, "model object in the bucket"),
     Fact("image_gb", 0.5, "GB", "assumption: python slim base plus scikit-learn", "worker image in ECR"),
     Fact("container_insights_metrics", 25, "metrics", "assumption: one cluster with one service and task family",
          "Container Insights metrics the cluster publishes"),

@@ -80,7 +80,7 @@ def test_it_refuses_when_the_allow_list_is_empty(aws):
 def test_it_refuses_a_lab_without_a_time_limit(aws):
     with pytest.raises(ConfigError, match=r"ttl_minutes \(--ttl-minutes\) is required"):
         list(deployer(aws, ttl_minutes=None).up())
-    with pytest.raises(ConfigError, match="ttl_minutes .* is 241; allowed: 1 to 240"):
+    with pytest.raises(ConfigError, match="ttl_minutes .* is 241; allowed: 30 to 240"):
         deployer(aws, ttl_minutes=241).plan()
     assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
 
