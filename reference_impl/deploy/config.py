@@ -14,6 +14,8 @@ from reference_impl import aws_facts
 from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, target_tracking_config
 from reference_impl.workload import WORKLOAD
 
+from .template import parsed_template
+
 MAX_TTL_MINUTES = 240
 # An AWS lab's time limit must outlast its own creation: the stack (an ECS service, two Lambda
 # functions, an API) takes minutes to create, and the expiry schedule is fixed when `up` starts.
@@ -46,7 +48,6 @@ DERIVED_NAMES: dict[str, str] = {
     "${AWS::StackName}-worker": "ecs_family_max_chars",
     "${ModelName}-worker": "ecs_service_name_max_chars",
     "${AWS::StackName}-backlog-per-task": "aas_policy_name_max_chars",
-    "${AWS::StackName}-scale-from-zero": "aas_policy_name_max_chars",
     "/lab/${AWS::StackName}": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-scaler": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-reaper": "logs_group_name_max_chars",
@@ -168,6 +169,10 @@ class LabConfig:
             out.append(f"subnet_ids {', '.join(bad_subnets)}: subnet ids, subnet-0123abcd")
         if not re.fullmatch(r"models/[A-Za-z0-9._/-]{1,200}", self.model_key):
             out.append(f"model_key {self.model_key!r}: a key under models/")
+        most = parsed_template()["Parameters"]["SecondsPerItem"]["MaxValue"]
+        if self.policy.seconds_per_message > most:
+            out.append(f"seconds_per_message (--seconds-per-message) is {self.policy.seconds_per_message:g}; the "
+                       f"worker emulates at most {most} s per input")
         try:
             visibility_timeout_s(self.policy)
         except ConfigError as exc:
@@ -207,6 +212,8 @@ class LabConfig:
             "ScaleOutCooldownSeconds": str(scaling["ScaleOutCooldownSeconds"]),
             "ScaleInCooldownSeconds": str(scaling["ScaleInCooldownSeconds"]),
             "VisibilityTimeoutSeconds": str(visibility_timeout_s(self.policy)),
+            # The tasks take the time per input the policy assumes (template: SecondsPerItem).
+            "SecondsPerItem": f"{self.policy.seconds_per_message:g}",
         }
 
 

@@ -22,8 +22,8 @@ ASSUMPTIONS: dict[str, Fact] = {p.name: p for p in [
     Fact("image_gb", 0.5, "GB", "assumption: python slim base plus scikit-learn", "worker image in ECR"),
     Fact("container_insights_metrics", 25, "metrics", "assumption: one cluster with one service and task family",
          "Container Insights metrics the cluster publishes"),
-    Fact("alarm_metrics", 8, "metrics", "template.yaml: target tracking creates 2 alarms of 3 metrics; "
-         "the scale-from-zero alarm reads 2", "metrics read by the stack's alarms"),
+    Fact("alarm_metrics", 6, "metrics", "template.yaml: target tracking creates 2 alarms of 3 metrics",
+         "metrics read by the stack's alarms"),
     Fact("scaler_gb_s_per_call", 0.128, "GB-s", "assumption: 128 MB for about 1 s", "one run of the scaler function"),
     Fact("worker_receives_per_hour", 180, "requests", "template.yaml: 20 s long polls, 3 a minute per idle task",
          "ReceiveMessage calls of one task with an empty queue"),

@@ -102,21 +102,6 @@ def test_target_tracking_uses_backlog_per_task_metric_math():
     assert {"Name": "containerInsights", "Value": "enabled"} in props("Cluster")["ClusterSettings"]
 
 
-def test_a_single_waiting_message_scales_from_zero():
-    step = props("ScaleFromZeroPolicy")
-    assert step["PolicyType"] == "StepScaling"
-    assert step["ScalingTargetId"] == {"Ref": "ScalableTarget"}
-    config = step["StepScalingPolicyConfiguration"]
-    assert config["AdjustmentType"] == "ChangeInCapacity"
-    assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
-    alarm = props("BacklogWithoutCapacityAlarm")
-    assert alarm["AlarmActions"] == [{"Ref": "ScaleFromZeroPolicy"}]
-    # >= 1, not "greater than the target": the aws/copilot-cli#3376 bug
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
-    expression = next(m for m in alarm["Metrics"] if m["ReturnData"])["Expression"]
-    assert expression == "IF(visible >= 1 AND FILL(running, 0) < 1, 1, 0)"
-
-
 def test_the_queue_reading_scaler_runs_every_minute_with_least_privilege():
     schedule = props("ScalerSchedule")
     assert schedule["ScheduleExpression"] == "rate(1 minute)"
