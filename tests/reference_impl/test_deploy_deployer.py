@@ -18,6 +18,7 @@ from reference_impl import jobs
 from reference_impl.deploy import ConfigError, Deployer, GuardrailError
 from reference_impl.deploy import __main__ as cli
 from reference_impl.deploy.__main__ import main
+from reference_impl.deploy.sigv4 import ApiError
 from reference_impl.deploy.template import parsed_template
 from reference_impl.model import artifacts
 from reference_impl.model.catalog import spec
@@ -346,6 +347,37 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
         sent = json.loads(body)
         # No job id of its own: the message id the API answers with is the job's id.
         assert sent["model"] == "digits" and "job_id" not in sent
+
+
+def test_a_burst_through_the_api_stops_sending_at_the_first_error_and_says_so(deployed):
+    session, _ = deployed
+    seen = []
+    lock = threading.Lock()
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            with lock:
+                seen.append(self.path)
+                n = len(seen)
+            answer = json.dumps({"message_id": f"m{n}"}).encode()
+            self.send_response(202 if n < 5 else 502)  # the API fails from the 5th request on
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(ApiError, match=r"burst stopped at the first error, \d of 200 jobs accepted: .*HTTP 502"):
+            list(deployer(session).burst(200, api_url=f"http://127.0.0.1:{server.server_port}/v1", workers=3))
+    finally:
+        server.shutdown()
+    # the failing request and at most the two others in flight beside it: nothing sent after
+    assert 5 <= len(seen) <= 5 + 2
 
 
 def test_the_cli_status_json_and_burst_report_what_they_did(deployed, monkeypatch):
