@@ -10,6 +10,7 @@ import io
 import json
 import re
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -313,16 +314,20 @@ def test_burst_through_the_queue_when_asked_says_so_and_queues_valid_jobs(deploy
         assert len(job.inputs) == 2 and job.job_id.startswith("digits.")
 
 
-def test_burst_through_the_api_signs_each_request_with_the_callers_identity(deployed):
-    session, _ = deployed
+@contextmanager
+def local_api(status_for=lambda n: 202):
+    """A stand-in for the lab's API on loopback: records each POST, answers `status_for(n)`."""
     seen = []
+    lock = threading.Lock()
 
     class Api(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append((self.path, self.headers["Authorization"], self.headers["X-Amz-Date"], body))
-            answer = json.dumps({"message_id": f"m{len(seen)}"}).encode()
-            self.send_response(202)
+            with lock:
+                seen.append((self.path, self.headers["Authorization"], self.headers["X-Amz-Date"], body))
+                n = len(seen)
+            answer = json.dumps({"message_id": f"m{n}"}).encode()
+            self.send_response(status_for(n))
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
@@ -331,13 +336,17 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_port}/v1"
-        events = list(deployer(session).burst(12, api_url=url, workers=3))
+        yield f"http://127.0.0.1:{server.server_port}/v1", seen
     finally:
         server.shutdown()
+
+
+def test_burst_through_the_api_signs_each_request_with_the_callers_identity(deployed):
+    session, _ = deployed
+    with local_api() as (url, seen):
+        events = list(deployer(session).burst(12, api_url=url, workers=3))
     assert events[0].message == f"submitting 12 jobs through the API: POST {url}/jobs (SigV4-signed)"
     assert sorted(events[-1].data["message_ids"]) == sorted(f"m{i}" for i in range(1, 13))
     assert len(seen) == 12 and {path for path, *_ in seen} == {"/v1/jobs"}
@@ -351,31 +360,9 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
 
 def test_a_burst_through_the_api_stops_sending_at_the_first_error_and_says_so(deployed):
     session, _ = deployed
-    seen = []
-    lock = threading.Lock()
-
-    class Api(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            with lock:
-                seen.append(self.path)
-                n = len(seen)
-            answer = json.dumps({"message_id": f"m{n}"}).encode()
-            self.send_response(202 if n < 5 else 502)  # the API fails from the 5th request on
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with local_api(lambda n: 202 if n < 5 else 502) as (url, seen):  # fails from the 5th request on
         with pytest.raises(ApiError, match=r"burst stopped at the first error, \d of 200 jobs accepted: .*HTTP 502"):
-            list(deployer(session).burst(200, api_url=f"http://127.0.0.1:{server.server_port}/v1", workers=3))
-    finally:
-        server.shutdown()
+            list(deployer(session).burst(200, api_url=url, workers=3))
     # the failing request and at most the two others in flight beside it: nothing sent after
     assert 5 <= len(seen) <= 5 + 2
 
