@@ -290,13 +290,14 @@ class Deployer:
         """Logical id -> physical id of the resources that exist now.
 
         Read from the resources, not Outputs (the same on AWS and moto). Resources already
-        deleted (a rolled-back or half-deleted stack lists them) are left out, so status and down
-        never call a queue or service that is gone.
+        deleted or being deleted (a rolled-back or half-deleted stack lists them) are left out, so
+        status and down never call a queue or service that is gone; DELETE_FAILED ones still
+        exist (a bucket that was not empty), and a retried `down` must empty them.
         """
         listed = self._client("cloudformation").describe_stack_resources(StackName=self.config.stack_name)
         return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed["StackResources"]
                 if r.get("LogicalResourceId") and r.get("PhysicalResourceId")
-                and not r.get("ResourceStatus", "").startswith("DELETE")}
+                and r.get("ResourceStatus") not in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")}
 
     def _api_url(self, ids: dict[str, str]) -> str | None:
         if "Api" not in ids:
