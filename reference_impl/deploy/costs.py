@@ -58,7 +58,7 @@ def _src(*names: str) -> tuple[str, ...]:
 def estimate(max_tasks: int, ttl_minutes: int) -> CostEstimate:
     v = prices.value
     size = task_size()
-    per_minute_calls = 60  # the scaler runs once a minute
+    runs_per_hour = 3600 / aws_facts.value("scheduler_min_rate_s")  # the scaler runs at the shortest rate
     idle = (
         CostLine("Container Insights metrics", v("container_insights_metrics") * v("custom_metric_month_usd") / HOURS_PER_MONTH,
                  f"{v('container_insights_metrics'):g} metrics x ${v('custom_metric_month_usd')}/month",
@@ -67,9 +67,9 @@ def estimate(max_tasks: int, ttl_minutes: int) -> CostEstimate:
                  f"{v('alarm_metrics'):g} alarm metrics x ${v('alarm_metric_month_usd')}/month",
                  _src("alarm_metrics", "alarm_metric_month_usd")),
         CostLine("Scaler (Scheduler + Lambda + GetQueueAttributes)",
-                 per_minute_calls * (v("scheduler_invocation_usd") + v("lambda_request_usd")
+                 runs_per_hour * (v("scheduler_invocation_usd") + v("lambda_request_usd")
                                      + v("scaler_gb_s_per_call") * v("lambda_gb_s_usd") + v("sqs_request_usd")),
-                 "60 runs an hour", _src("scheduler_invocation_usd", "lambda_request_usd", "lambda_gb_s_usd", "sqs_request_usd")),
+                 f"{runs_per_hour:g} runs an hour", _src("scheduler_invocation_usd", "lambda_request_usd", "lambda_gb_s_usd", "sqs_request_usd")),
         CostLine("S3 (model) and ECR (image) storage",
                  (v("model_gb") * v("s3_gb_month_usd") + v("image_gb") * v("ecr_gb_month_usd")) / HOURS_PER_MONTH,
                  f"{v('model_gb'):g} GB model, {v('image_gb'):g} GB image",

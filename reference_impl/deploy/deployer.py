@@ -21,7 +21,9 @@ from .events import DeployError, Event
 from .guardrails import GuardrailError, check_account, open_session
 from .template import parsed_template, template_body
 
-STOP_WAIT_S = 300   # tasks get SIGKILL 120 s after SIGTERM (stopTimeout); twice that and some
+# Tasks get SIGKILL at most 120 s after SIGTERM (Fargate's longest stopTimeout); twice that and a
+# minute to spare before `down` stops waiting for them.
+STOP_WAIT_S = 2 * aws_facts.value("ecs_stop_timeout_max_s") + 60
 LAB_TAGS = ("owner", "lab", "expires-at")   # what this tool tags every stack with; `down` needs them
 
 
@@ -471,7 +473,7 @@ class Deployer:
         if tasks:
             wait_s = max(1.0, min(STOP_WAIT_S, deadline - time.monotonic()))
             _, failed = self._step("waiting for tasks to stop", lambda: ecs.get_waiter("tasks_stopped").wait(
-                cluster=cluster, tasks=tasks[:100], WaiterConfig=self._waiter_config(wait_s)))
+                cluster=cluster, tasks=tasks, WaiterConfig=self._waiter_config(wait_s)))
         yield Event("info", failed or "no task running")
 
     def _sweep_outside_the_stack(self) -> None:
