@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -26,12 +25,6 @@ LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 class BackendError(Exception):
     """The deployment could not do what was asked; the message says why, for the instructor."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _alive(pid) -> bool:
@@ -93,6 +86,8 @@ class LocalBackend:
     """The reference system on this machine, one isolated runtime (and endpoint) per lab."""
 
     def start(self, lab) -> None:
+        from reference_impl.local.endpoint import free_port
+
         lab.runtime_dir = str(Path(settings.VAR_DIR) / "labs" / str(lab.pk))
         env = {
             **os.environ,
@@ -101,7 +96,7 @@ class LocalBackend:
             "REFIMPL_MAX_WORKERS": str(lab.max_tasks),
             "REFIMPL_QUEUE_PREFIX": f"lab{lab.pk}-",
             "REFIMPL_BUCKET": f"refimpl-lab{lab.pk}",
-            "REFIMPL_ENDPOINT_PORT": str(_free_port()),
+            "REFIMPL_ENDPOINT_PORT": str(free_port()),
         }
         env.pop("AWS_ENDPOINT_URL", None)  # each lab its own endpoint: tearing one down touches no other
         try:

@@ -133,3 +133,22 @@ def table() -> list[dict]:
     """Every fact with its unit and source, for pages and for checking."""
     return [{"name": f.name, "value": f.value, "unit": f.unit, "source": f.source, "description": f.description}
             for f in FACTS.values()]
+
+
+# --- Facts the reference system's runtime reads (worker, job contract, local runtime) ----------
+SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
+SQS_SEND_BATCH = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html"
+SQS_SET_ATTRIBUTES = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html"
+
+FACTS.update({f.name: f for f in [
+    Fact("sqs_message_max_bytes", 1_048_576, "bytes", SQS_SET_ATTRIBUTES,
+         "largest message body, and MaximumMessageSize's default, 1 MiB since August 2025"),
+    Fact("sqs_message_max_bytes_before_2025", 262_144, "bytes", SQS_MESSAGE_QUOTAS,
+         "the 256 KiB limit before August 2025, still the MaximumMessageSize of queues set to it then"),
+    Fact("sqs_batch_max_bytes", 1_048_576, "bytes", SQS_SEND_BATCH,
+         "the sum of the bodies in one SendMessageBatch request (1 MiB)"),
+    Fact("sqs_batch_max_entries", 10, "entries", SQS_SEND_BATCH,
+         "SendMessageBatch, DeleteMessageBatch and ChangeMessageVisibilityBatch take up to 10 entries"),
+    Fact("sqs_retention_max_s", 1_209_600, "s", SQS_MESSAGE_QUOTAS, "longest message retention (14 days)"),
+    Fact("s3_ranged_get_part_mb", 8, "MB", S3_PERF, "S3 advises parallel ranged GETs of 8 to 16 MB; the smaller end"),
+]})

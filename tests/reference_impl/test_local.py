@@ -506,3 +506,17 @@ def test_local_clients_and_a_status_poll_leave_the_default_credential_chain_unto
     assert local_status(tmp_path)["supervisor_alive"]
     assert dict(os.environ) == before
     assert boto3.Session().get_credentials() is None, "a later AWS client would get the dummy keys"
+
+
+def test_every_local_setting_is_read_from_its_variable_and_defaults_to_its_field():
+    from reference_impl.local.runtime import SETTINGS
+
+    defaults = LocalSettings()
+    assert LocalSettings.from_env({}) == defaults
+    environ, expected = {}, {}
+    for setting in SETTINGS:
+        default = getattr(defaults, setting.field)
+        value = "custom-" if isinstance(default, str) else setting.maximum
+        environ[setting.variable], expected[setting.field] = str(value), value
+    read = LocalSettings.from_env(environ)
+    assert {field: getattr(read, field) for field in expected} == expected
