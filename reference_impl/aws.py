@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config
 
-from reference_impl.aws_facts import value
+from reference_impl import aws_facts
 
 DEFAULT_REGION = "us-east-1"
 
@@ -26,7 +26,7 @@ DEFAULT_REGION = "us-east-1"
 # timeout must exceed the longest long-poll wait, with time for the answer to arrive.
 _CONFIG = Config(
     connect_timeout=3,
-    read_timeout=value("sqs_long_poll_max_s") + 5,
+    read_timeout=aws_facts.value("sqs_long_poll_max_s") + 5,
     retries={"max_attempts": 2, "mode": "standard"},
     max_pool_connections=20,
 )

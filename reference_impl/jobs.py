@@ -37,7 +37,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from reference_impl.aws_facts import value
+from reference_impl import aws_facts
 from reference_impl.model.catalog import ModelSpec, spec as model_spec
 from reference_impl.queues import Queue
 from reference_impl.results import ResultStore, check_job_id
@@ -46,7 +46,7 @@ from reference_impl.results import ResultStore, check_job_id
 # message stays far below SQS's message size limit (1 MiB since August 2025, 256 KiB before).
 # MAX_MESSAGE_BYTES keeps to the older, smaller figure, which queues set to it then still enforce.
 MAX_INPUTS_PER_JOB = 100
-MAX_MESSAGE_BYTES = int(value("sqs_message_max_bytes_before_2025"))
+MAX_MESSAGE_BYTES = int(aws_facts.value("sqs_message_max_bytes_before_2025"))
 
 
 class InvalidJob(ValueError):

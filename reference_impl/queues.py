@@ -29,16 +29,16 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reference_impl.aws_facts import value
+from reference_impl import aws_facts
 
 # ReceiveMessage returns 1-10 messages and long-polls up to 20 s; batch calls take up to 10
 # entries of at most 1 MiB together; a visibility timeout (and a message's delay before retry) is
 # at most 12 hours. Sources in aws_facts.
-MAX_BATCH = int(value("sqs_receive_max_messages"))
-MAX_BATCH_ENTRIES = int(value("sqs_batch_max_entries"))
-MAX_BATCH_BYTES = int(value("sqs_batch_max_bytes"))
-MAX_WAIT_S = int(value("sqs_long_poll_max_s"))
-MAX_VISIBILITY_S = int(value("sqs_visibility_timeout_max_s"))
+MAX_BATCH = int(aws_facts.value("sqs_receive_max_messages"))
+MAX_BATCH_ENTRIES = int(aws_facts.value("sqs_batch_max_entries"))
+MAX_BATCH_BYTES = int(aws_facts.value("sqs_batch_max_bytes"))
+MAX_WAIT_S = int(aws_facts.value("sqs_long_poll_max_s"))
+MAX_VISIBILITY_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
 
 
 class QueueUnavailable(Exception):
@@ -119,7 +119,7 @@ class InMemoryQueue:
     as an endpoint outage would.
     """
 
-    visibility_timeout_s: float = value("sqs_visibility_timeout_default_s")
+    visibility_timeout_s: float = aws_facts.value("sqs_visibility_timeout_default_s")
     redrive_max_receives: int | None = None
     dead_letter: "InMemoryQueue | None" = None
     clock: object = time.monotonic

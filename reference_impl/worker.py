@@ -48,8 +48,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from reference_impl import aws, jobs
-from reference_impl.aws_facts import value
+from reference_impl import aws, aws_facts, jobs
 from reference_impl.clock import SYSTEM, Clock
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
@@ -62,9 +61,9 @@ log = logging.getLogger("reference_impl.worker")
 # Time kept back from the stop timeout to release messages and exit before SIGKILL.
 STOP_MARGIN_S = 2.0
 # ECS's stopTimeout (SIGTERM to SIGKILL): Fargate's default and its longest.
-ECS_STOP_TIMEOUT_DEFAULT_S = float(value("ecs_stop_timeout_default_s"))
-ECS_STOP_TIMEOUT_MAX_S = value("ecs_stop_timeout_max_s")
-SQS_VISIBILITY_TIMEOUT_DEFAULT_S = float(value("sqs_visibility_timeout_default_s"))
+ECS_STOP_TIMEOUT_DEFAULT_S = float(aws_facts.value("ecs_stop_timeout_default_s"))
+ECS_STOP_TIMEOUT_MAX_S = aws_facts.value("ecs_stop_timeout_max_s")
+SQS_VISIBILITY_TIMEOUT_DEFAULT_S = float(aws_facts.value("sqs_visibility_timeout_default_s"))
 
 
 @dataclass(frozen=True)

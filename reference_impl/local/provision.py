@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from reference_impl.aws_facts import value
+from reference_impl import aws_facts
 from reference_impl.model import artifacts
 from reference_impl.model.catalog import spec as model_spec
 from reference_impl.service import ModelService
@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 # Three receives, then the dead-letter queue: the choice of AWS CDK's QueueProcessingFargateService
 # (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ecs_patterns.QueueProcessingFargateService.html).
 DEFAULT_MAX_RECEIVE_COUNT = 3
-DEFAULT_VISIBILITY_TIMEOUT_S = int(value("sqs_visibility_timeout_default_s"))
+DEFAULT_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))
 # SQS's longest retention: failed jobs stay inspectable as long as SQS allows.
-DLQ_RETENTION_S = int(value("sqs_retention_max_s"))
+DLQ_RETENTION_S = int(aws_facts.value("sqs_retention_max_s"))
 
 
 @dataclass(frozen=True)
