@@ -26,7 +26,8 @@ from urllib.parse import urlparse
 from reference_impl import aws
 from reference_impl.envvars import SettingError, env_float, env_int, env_str
 from reference_impl.local import state
-from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV, start_local_endpoint
+from reference_impl.local.endpoint import (DEFAULT_PORT, LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV, STOP_GRACE_S,
+                                           start_local_endpoint)
 from reference_impl.local.provision import (DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_VISIBILITY_TIMEOUT_S,
                                             ProvisionSettings, provision)
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
@@ -163,11 +164,40 @@ def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent:
     return Supervisor(pools, launcher, settings.folder, stop_timeout_s=settings.stop_timeout_s)
 
 
+def _is_local_up(pid: int) -> bool:
+    """Whether ``pid`` runs ``python -m reference_impl local up`` (read from /proc)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().decode(errors="replace").split("\0")
+    except OSError:
+        return False
+    return "reference_impl" in args and any(a == "local" and b == "up" for a, b in zip(args, args[1:]))
+
+
+def stop_previous_runtime(folder: Path, timeout_s: float) -> int | None:
+    """Stop a runtime still running on this state folder (its parent, `make run` say, was killed,
+    so nothing stopped it): warmly, as Ctrl-C would, then SIGKILL after ``timeout_s``. Two
+    runtimes on one folder would share its files and its endpoint's port. Returns its pid."""
+    pid = (state.read_json(folder / "runtime.json") or {}).get("pid")
+    if not isinstance(pid, int) or pid == os.getpid() or not _is_local_up(pid):
+        return None
+    log.warning("stopping the runtime (pid %d) still running on %s", pid, folder)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while _is_local_up(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)  # its endpoint and workers die with it (parent-death signal)
+            break
+        time.sleep(0.1)
+    return pid
+
+
 def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=None) -> int:
     """Run until ``stop`` is set (or SIGINT/SIGTERM when called from the main thread)."""
     stop = stop or threading.Event()
     folder = Path(settings.folder)
     folder.mkdir(parents=True, exist_ok=True)
+    stop_previous_runtime(folder, settings.stop_timeout_s + STOP_GRACE_S + 5)
     (folder / "runtime.json").unlink(missing_ok=True)
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:
