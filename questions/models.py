@@ -11,9 +11,11 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from questions.field_limits import FIELDS
+
 
 class Tag(models.Model):
-    slug = models.SlugField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=FIELDS["tags"].max_length, unique=True)
 
     class Meta:
         ordering = ["slug"]
@@ -39,8 +41,8 @@ def validate_references(value):
 
 
 class Question(models.Model):
-    external_id = models.SlugField(max_length=32, unique=True)
-    title = models.CharField(max_length=200)
+    external_id = models.SlugField(max_length=FIELDS["id"].max_length, unique=True)
+    title = models.CharField(max_length=FIELDS["title"].max_length)
     stem = models.TextField(help_text="Markdown")
     explanation = models.TextField(blank=True, help_text="Markdown: the overall explanation")
     more_precisely = models.TextField(
@@ -49,9 +51,9 @@ class Question(models.Model):
     key_points = models.JSONField(default=list, blank=True)
     references = models.JSONField(default=list, blank=True, validators=[validate_references],
                                   help_text='[{"title": ..., "url": "https://..."}]')
-    domain = models.CharField(max_length=100, blank=True, db_index=True)
+    domain = models.CharField(max_length=FIELDS["domain"].max_length, blank=True, db_index=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
-    source = models.CharField(max_length=300, blank=True, help_text="Where the question comes from")
+    source = models.CharField(max_length=FIELDS["source"].max_length, blank=True, help_text="Where the question comes from")
     last_verified = models.DateField(null=True, blank=True)
     # sha256 of the file it was loaded from: a reload with the same file changes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -78,7 +80,7 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    label = models.CharField(max_length=1)
+    label = models.CharField(max_length=FIELDS["options.label"].max_length)
     text = models.TextField(help_text="Markdown")
     is_correct = models.BooleanField(default=False)
     why = models.TextField(help_text="Markdown: why this option is right or wrong")
@@ -104,10 +106,10 @@ class AttemptQuerySet(models.QuerySet):
         return self.none()
 
     def outside_open_exams(self, user):
-        """Less the attempts answering one of the user's exams still in progress: listing or
-        counting them would tell the learner whether each exam answer was right."""
-        return self.exclude(pk__in=QuizItem.objects.open_exams_of(user).filter(attempt__isnull=False)
-                            .values("attempt_id"))
+        """Less every attempt on a question of one of the user's exams still in progress, older
+        ones included: listing or counting them would tell the learner whether an exam answer was
+        right, and an older attempt's feedback shows the key (see questions.answering)."""
+        return self.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
 
     def accuracy_by_domain(self):
         return (
@@ -142,22 +144,6 @@ class Attempt(models.Model):
     def __str__(self):
         who = self.user or f"anon:{self.anon_id[:8]}"
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
-
-
-class ApiToken(models.Model):
-    """A token for other tools. Only its SHA-256 is stored: a leaked database leaks no tokens.
-
-    The raw key is shown once, when it is created; revoking deletes the row.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="first characters, to tell tokens apart")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.user} {self.prefix}…"
 
 
 class Quiz(models.Model):
