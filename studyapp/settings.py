@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "studyapp",
     "questions",
     "labs",
+    "drills",
 ]
 
 MIDDLEWARE = [
