@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "questions",
     "labs",
     "drills",
+    "review",
 ]
 
 MIDDLEWARE = [

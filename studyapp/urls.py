@@ -14,6 +14,8 @@ urlpatterns = [
     path("labs/", include("labs.urls")),
     path("drills/", include("drills.urls")),
     path("api/v1/drills/", include("drills.api_urls")),
+    path("review/", include("review.urls")),
+    path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links to.
