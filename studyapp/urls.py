@@ -15,6 +15,7 @@ urlpatterns = [
     path("drills/", include("drills.urls")),
     path("api/v1/drills/", include("drills.api_urls")),
     path("review/", include("review.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
