@@ -66,5 +66,5 @@ def attempt_detail(request, external_id, pk):
 
 
 def history(request):
-    attempts = my_attempts(request).select_related("question")[:200]
-    return render(request, "questions/history.html", {"attempts": attempts})
+    from progress.history import history_context  # single answers, practice quizzes, exams
+    return render(request, "questions/history.html", history_context(request))

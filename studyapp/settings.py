@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drills",
     "review",
     "quizzes",
+    "progress",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/drills/", include("drills.api_urls")),
     path("review/", include("review.urls")),
     path("quizzes/", include("quizzes.urls")),
+    path("progress/", include("progress.urls")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
