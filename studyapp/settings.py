@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "review",
     "quizzes",
     "progress",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include("progress.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
