@@ -69,6 +69,7 @@ def test_only_instructors_triage_on_the_page_and_in_the_admin(bank, client, lear
     staff = django_user_model.objects.create_user("staffer", password="x-Long-enough-1", is_staff=True)
     client.force_login(staff)
     listing = client.get("/admin/reports/errorreport/")
-    assert listing.status_code == 200 and "Unclear." in listing.content.decode()
+    assert listing.status_code == 200 and "The question itself" in listing.content.decode()
+    assert 'name="form-0-status"' in listing.content.decode()  # status editable from the list
     client.force_login(instructor)
     assert client.get("/reports/triage/").status_code == 200
