@@ -61,8 +61,9 @@ class Reviews(generics.ListAPIView):
     def get_queryset(self):
         return Review.objects.filter(item__user=self.request.user).select_related("item__question")
 
-    @extend_schema(responses={200: ReviewSerializer(many=True), 401: E, 403: E, 429: E},
-                   description="Past reviews, newest first: by answering (`answer`) or self-graded (`self`).")
+    @extend_schema(responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
+                   description="Past reviews, newest first: by answering (`answer`) or self-graded (`self`). "
+                               "A page past the last is a 404.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
