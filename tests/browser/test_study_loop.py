@@ -10,7 +10,7 @@ from django.utils import timezone
 from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -195,3 +195,38 @@ def test_no_page_is_wider_than_the_screen(open_page, live_server, bank, learner,
         if overflow(anonymous) > 0:
             wide[path + " (anonymous)"] = overflow(anonymous)
     assert wide == {}, f"pages wider than {viewport['width']} px, by px: {wide}"
+
+
+def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, live_server, bank, learner, instructor):
+    context = browser.new_context(bypass_csp=True)  # axe-core is injected (see serious_axe_violations)
+    log_in(context, Client(), learner, live_server)
+    page = context.new_page()
+    start_exam(page, live_server, minutes=10)
+    quiz_q = page.url
+    answer_current(page, right=True)
+    page.goto(f"{live_server.url}/reports/new/1973/")
+    page.fill("textarea[name=note]", "Check key point 3.")
+    page.click("form.report-form button[type=submit]")
+    page.wait_for_selector("[data-status]")
+    found = {}
+    for path in [quiz_q, "/quizzes/", "/review/", "/drills/?seed=2", "/progress/", "/history/", "/reports/mine/",
+                 "/reports/new/1973/", "/"]:
+        page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        problems = serious_axe_violations(page)
+        if problems:
+            found[path] = problems
+    page.goto(quiz_q)
+    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.wait_for_selector("[data-results]")
+    if serious_axe_violations(page):
+        found["results"] = serious_axe_violations(page)
+    teacher = browser.new_context(bypass_csp=True)
+    log_in(teacher, Client(), instructor, live_server)
+    triage = teacher.new_page()
+    triage.goto(f"{live_server.url}/reports/triage/")
+    if serious_axe_violations(triage):
+        found["triage"] = serious_axe_violations(triage)
+    context.close()
+    teacher.close()
+    assert found == {}
