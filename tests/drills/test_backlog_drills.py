@@ -22,6 +22,7 @@ def scaling_answer(drill: dict) -> int:
     return scaling.decide(policy, sample, scaling.ScalerState(desired=p["running"]), now_s=0.0).desired
 
 
+@pytest.mark.django_db  # the throttles count in the shared (database) cache
 @settings(max_examples=300, deadline=None)
 @given(seed=SEEDS)
 def test_the_expected_answer_is_the_scaling_policys_decision_for_the_numbers_shown(seed):
