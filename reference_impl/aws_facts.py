@@ -71,7 +71,8 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
          "a queue with no activity for 6 hours is inactive and stops publishing metrics"),
     Fact("sqs_wake_delay_s", 15 * 60, "s", SQS_CW, "metrics of a queue waking from inactivity can be up to 15 minutes late"),
     Fact("sqs_message_max_bytes", 1_048_576, "bytes", SQS_QUOTAS,
-         "largest message: 1 MiB (raised from 256 KiB in August 2025); bigger payloads go through S3"),
+         "largest message: 1 MiB, the queue's MaximumMessageSize ceiling (raised from 256 KiB in August 2025); "
+         "bigger payloads go through S3"),
     Fact("sqs_request_usd", 0.0000004, "USD per request", SQS_PRICING,
          "standard queue, $0.40 per million requests (each 64 KB chunk of a payload is one request)"),
     # Application Auto Scaling and CloudWatch
