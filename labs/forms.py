@@ -1,7 +1,7 @@
 from django import forms
 
 from labs.models import Lab
-from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES
+from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES
 
 
 class LabForm(forms.ModelForm):
@@ -17,6 +17,15 @@ class LabForm(forms.ModelForm):
     class Meta:
         model = Lab
         fields = ["name", "target", "max_tasks"]
+
+    def clean(self):
+        cleaned = super().clean()
+        ttl = cleaned.get("ttl_minutes")
+        # An AWS stack takes minutes to create; its time limit must not pass before it is up.
+        if cleaned.get("target") == Lab.Target.AWS and ttl is not None and ttl < MIN_TTL_MINUTES:
+            self.add_error("ttl_minutes", f"An AWS lab needs at least {MIN_TTL_MINUTES} minutes: its stack takes "
+                                          "minutes to create, and the time limit must not pass before it is up.")
+        return cleaned
 
 
 class BurstForm(forms.Form):

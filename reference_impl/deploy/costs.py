@@ -1,6 +1,8 @@
 """Hourly cost estimate of one lab, every line traceable to prices.py and the template's sizes."""
 from dataclasses import dataclass
 
+from reference_impl import aws_facts
+
 from . import prices
 from .prices import HOURS_PER_MONTH
 from .template import parsed_template
@@ -43,8 +45,9 @@ class CostEstimate:
 def task_size() -> dict[str, float]:
     """vCPU, memory and disk of one task, from the template's parameter defaults."""
     params = parsed_template()["Parameters"]
-    return {"vcpu": int(params["TaskCpu"]["Default"]) / 1024,
-            "memory_gb": int(params["TaskMemoryMiB"]["Default"]) / 1024,
+    cpu, memory_mib = (int(part) for part in params["TaskSize"]["Default"].split("/"))
+    return {"vcpu": cpu / 1024,
+            "memory_gb": memory_mib / 1024,
             "storage_gib": float(params["EphemeralStorageGiB"]["Default"])}
 
 
@@ -72,13 +75,13 @@ def estimate(max_tasks: int, ttl_minutes: int) -> CostEstimate:
                  f"{v('model_gb'):g} GB model, {v('image_gb'):g} GB image",
                  _src("model_gb", "s3_gb_month_usd", "image_gb", "ecr_gb_month_usd")),
     )
-    extra_storage = max(0.0, size["storage_gib"] - 20)
+    extra_storage = max(0.0, size["storage_gib"] - aws_facts.value("fargate_storage_included_gib"))
     per_task = (
         CostLine("Fargate vCPU (on-demand)", size["vcpu"] * v("fargate_vcpu_hour_usd"), f"{size['vcpu']:g} vCPU",
                  _src("fargate_vcpu_hour_usd")),
         CostLine("Fargate memory (on-demand)", size["memory_gb"] * v("fargate_gb_hour_usd"), f"{size['memory_gb']:g} GB",
                  _src("fargate_gb_hour_usd")),
-        CostLine("Fargate storage above 20 GB", extra_storage * v("fargate_storage_gb_hour_usd"),
+        CostLine(f"Fargate storage above {aws_facts.value('fargate_storage_included_gib'):g} GB", extra_storage * v("fargate_storage_gb_hour_usd"),
                  f"{extra_storage:g} GB extra", _src("fargate_storage_gb_hour_usd")),
         CostLine("Public IPv4 address", v("public_ipv4_hour_usd"), "one per task", _src("public_ipv4_hour_usd")),
         CostLine("SQS long polls", v("worker_receives_per_hour") * v("sqs_request_usd"),

@@ -59,6 +59,8 @@ class LabStatus:
     max_tasks: int | None = None   # the scalable target's MaxCapacity, when one is registered
     api_url: str | None = None
     queue_url: str | None = None
+    # The lab takes jobs: the stack is CREATE_COMPLETE and the model was uploaded and verified.
+    ready: bool = False
     # Why the stack is in a *_FAILED or ROLLBACK_* state (DELETE_FAILED: what could not be
     # deleted and CloudFormation's reason); `Deployer.retry_delete()` tries the deletion again.
     reason: str | None = None
@@ -192,13 +194,41 @@ class Deployer:
         if status != "CREATE_COMPLETE":
             raise DeployError(f"stack {self.config.stack_name} ended {status}; run `down` to remove what is left")
         if upload_model:
-            from reference_impl.model.artifacts import build_and_upload  # scikit-learn: only here
-            uri = f"s3://{self._physical_ids()['Bucket']}/{self.config.model_key}"
-            yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
-            artifact = build_and_upload(self._client("s3"), self.config.model_name, uri, ballast_mb)
-            yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}")
+            yield from self._upload_and_verify_model(ballast_mb)
         yield Event("done", f"stack {self.config.stack_name} is up; it deletes itself at {expires:%H:%M} UTC",
                     total, total, {"stack_id": change_set["StackId"], "expires_at": expires.isoformat()})
+
+    def _upload_and_verify_model(self, ballast_mb: int) -> Iterator[Event]:
+        """Upload the model, then load it back the way a task will (download, SHA-256 against the
+        uploaded file's, deserialise) and only then write the marker `status` reads as ready."""
+        from reference_impl.model import artifacts  # scikit-learn: only here
+
+        bucket = self._physical_ids()["Bucket"]
+        uri = f"s3://{bucket}/{self.config.model_key}"
+        s3 = self._client("s3")
+        yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
+        artifact = artifacts.build_and_upload(s3, self.config.model_name, uri, ballast_mb)
+        yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}; verifying")
+        try:
+            artifacts.load(s3, uri, expected_sha256=artifact.sha256)
+        except artifacts.ArtifactError as exc:
+            raise DeployError(f"the uploaded model failed verification: {exc}") from exc
+        s3.put_object(Bucket=bucket, Key=self._verified_key, Body=artifact.sha256.encode(),
+                      Metadata={"sha256": artifact.sha256})
+        yield Event("info", f"model verified: read back from {uri}, sha256 matches, it loads as a task loads it")
+
+    @property
+    def _verified_key(self) -> str:
+        return f"{self.config.model_key}.verified"
+
+    def _model_verified(self, ids: dict[str, str]) -> bool:
+        try:
+            self._client("s3").head_object(Bucket=ids["Bucket"], Key=self._verified_key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
 
     def _waiter_config(self, timeout_s: float) -> dict:
         delay = max(0, int(self._poll_s))
@@ -305,8 +335,9 @@ class Deployer:
                 target = self._scalable_target(ids)
                 if target is not None:
                     fields["max_tasks"] = target["MaxCapacity"]
+        ready = stack["StackStatus"] == "CREATE_COMPLETE" and "Bucket" in ids and self._model_verified(ids)
         return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
-                         api_url=self._api_url(ids), reason=reason, **fields)
+                         api_url=self._api_url(ids), reason=reason, ready=ready, **fields)
 
     def _failure_reason(self, stack: dict) -> str | None:
         """CloudFormation's reason and each resource that failed, for a failed or rolled-back stack."""

@@ -74,6 +74,7 @@ def test_aws_labs_refuse_without_an_allow_list(client, db, instructor, monkeypat
     ({"name": "x", "target": "local", "max_tasks": 99, "ttl_minutes": 30}, "max_tasks"),
     ({"name": "x", "target": "local", "max_tasks": 2, "ttl_minutes": 10_000}, "ttl_minutes"),
     ({"name": "x", "target": "local", "max_tasks": 2}, "ttl_minutes"),
+    ({"name": "x", "target": "aws", "max_tasks": 2, "ttl_minutes": 29}, "ttl_minutes"),  # AWS: at least 30
 ])
 def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field):
     client.force_login(instructor)
