@@ -118,7 +118,7 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # the right password included, until LOGIN_LOCKOUT_MINUTES pass without another try. The counts
 # live in the shared cache (CACHES), so every process and machine enforces the same limit.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "accounts.backends.LockoutBackend",  # first: refuses a locked-out login before any password check
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
