@@ -129,6 +129,7 @@ AXES_RESET_ON_SUCCESS = True  # a typo or two before the right password is not h
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLE_ADMIN = False  # its admin pages list database records, which the cache handler never writes
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
