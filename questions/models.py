@@ -104,10 +104,10 @@ class AttemptQuerySet(models.QuerySet):
         return self.none()
 
     def outside_open_exams(self, user):
-        """Less the attempts answering one of the user's exams still in progress: listing or
-        counting them would tell the learner whether each exam answer was right."""
-        return self.exclude(pk__in=QuizItem.objects.open_exams_of(user).filter(attempt__isnull=False)
-                            .values("attempt_id"))
+        """Less every attempt on a question of one of the user's exams still in progress, older
+        ones included: listing or counting them would tell the learner whether an exam answer was
+        right, and an older attempt's feedback shows the key (see questions.answering)."""
+        return self.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
 
     def accuracy_by_domain(self):
         return (

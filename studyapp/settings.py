@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +98,20 @@ DATABASES = {
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite serves a burst of writers (hundreds of answers at once, from every gunicorn worker
+    # and thread) only with these: WAL lets readers go on while one writer writes; a writer
+    # waits up to `timeout` seconds for the lock instead of failing with "database is locked";
+    # and IMMEDIATE takes the write lock when a transaction starts, because a transaction that
+    # reads first and then writes cannot wait for it (SQLite refuses at once to avoid a
+    # deadlock). synchronous=NORMAL is safe with WAL: a power cut may lose the last commits,
+    # never corrupt the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for every process: throttles, login lockouts and cached simulations (README,
@@ -199,6 +214,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "questions.api.parsers.JSONParser",  # DRF's, with a nesting limit
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "questions.api.errors.api_exception_handler",

@@ -2,7 +2,7 @@
 import os
 
 # Django's live_server with Playwright's sync API runs inside an event loop; Django would
-# otherwise refuse database access from it (see ../shared/TOOLING.md, "Browser tests").
+# otherwise refuse database access from it (Django's async-safety check).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
@@ -55,7 +55,7 @@ def instructor(django_user_model):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    # Debian's Chromium: Playwright cannot download its own here (see ../shared/TOOLING.md).
+    # Debian's Chromium (`make chromium`): Playwright cannot download its own without internet.
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run"]}
