@@ -56,7 +56,8 @@ def test_the_suite_runs_on_the_database_cache_with_its_table(db):
 
 def test_migrate_makes_the_cache_table(tmp_path):
     env = {**os.environ, "VAR_DIR": str(tmp_path), "DEBUG": "true"}
-    env.pop("CACHE_URL", None)
+    for name in ("CACHE_URL", "DATABASE_URL"):  # the default database and cache, in tmp_path
+        env.pop(name, None)
     result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
