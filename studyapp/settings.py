@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout.py).
+    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout_response.py).
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -145,7 +145,7 @@ LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout_response.lockout_response"
 AXES_ENABLE_ADMIN = False  # its admin pages list database records, which this handler never writes
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 LOGIN_URL = "login"
