@@ -166,7 +166,7 @@ class LocalBackend:
             raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
         spec = model_spec(lab.model_name)
         batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(count)]
-        return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+        return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients), store=svc.store(clients)))
 
     def stop(self, lab) -> bool:
         return _terminate(lab.pid)

@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "labs",
+    "drills",
+    "review",
+    "quizzes",
+    "progress",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quizzes.lifecycle.CloseOverdueExams",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
