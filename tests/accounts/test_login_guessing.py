@@ -2,6 +2,7 @@
 login: keyed by account and by client address, held in the shared cache, and not escaped by
 writing a different X-Forwarded-For on every guess."""
 import datetime as dt
+import io
 
 import pytest
 from django.core.cache.backends import db as db_cache
@@ -133,3 +134,20 @@ def test_another_account_from_another_address_is_not_affected(api, learner, othe
     for _ in range(limit):
         token_login(api, "learner", "guess")
     assert token_login(api, "other", PASSWORD, REMOTE_ADDR="192.0.2.9").status_code == 201
+
+
+def test_an_administrator_can_end_a_lockout_early(api, learner, limit, settings):
+    from django.core.management import call_command
+
+    for _ in range(limit):
+        token_login(api, "learner", "guess", REMOTE_ADDR="192.0.2.70")
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.71").status_code == 429
+    call_command("axes_reset_username", "learner", stdout=io.StringIO())
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.71").status_code == 201
+
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 2
+    for i in range(2):
+        token_login(api, f"someone{i}", "guess", REMOTE_ADDR="192.0.2.80")
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.80").status_code == 429
+    call_command("axes_reset_ip", "192.0.2.80", stdout=io.StringIO())
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.80").status_code == 201
