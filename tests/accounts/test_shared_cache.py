@@ -1,10 +1,8 @@
 """CACHE_URL picks the one cache every process shares; the database cache's table comes with migrate."""
-import os
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache, caches
@@ -12,9 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from studyapp.caches import cache_from_url
-from tests.accounts.processes import app_env, copy_database
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.accounts.processes import ROOT, app_env, copy_database
 
 
 def test_the_database_cache_is_the_default():
@@ -59,14 +55,9 @@ def test_the_suite_runs_on_the_database_cache_with_its_table(db):
         assert cursor.fetchone()[0] == 1
 
 
-def test_migrate_makes_the_cache_table(tmp_path):
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "DEBUG": "true"}
-    for name in ("CACHE_URL", "DATABASE_URL"):  # the default database and cache, in tmp_path
-        env.pop(name, None)
-    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+def test_migrate_makes_the_cache_table(migrated):
+    """`migrated` ran `manage.py migrate` on a new SQLite file with the default CACHE_URL."""
+    with sqlite3.connect(migrated / "db.sqlite3") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "django_cache" in tables
 
