@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from questions.views import home
@@ -7,9 +6,7 @@ from studyapp import views
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("", include("questions.urls")),
     path("labs/", include("labs.urls")),
     path("drills/", include("drills.urls")),

@@ -35,13 +35,6 @@ def localstack_only_when_marked(request, monkeypatch):
         monkeypatch.setenv("REFIMPL_LOCALSTACK_PYTHON", "/not-marked-pytest.mark.localstack/python")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Tests create many users and log in often: at the real work factor, password hashing would
-    # take much of the suite's time. The hasher is not what any test is about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def write(tmp_path):
     """Write a file under the test's temporary folder and return its path."""
