@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "reports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -164,7 +166,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `make serve` collects here
 # Front-end libraries come from npm (package.json, package-lock.json), installed by `make`,
 # and are served from node_modules: never copied into the repo, never from a CDN.
 STATICFILES_DIRS = [
@@ -272,3 +274,5 @@ LOGGING = {
 LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")
 # The worker image in ECR that AWS labs deploy (README, "Instructors": build and push it first).
 LAB_IMAGE_URI = envstr("LAB_IMAGE_URI", "")
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

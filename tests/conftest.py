@@ -26,6 +26,38 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.database)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """TEST_DATABASE=postgres: the database tests run on a PostgreSQL server of their own, started
+    for the session in a temporary folder (tests/postgres_cluster.py). Otherwise SQLite, in a file
+    as in production (an in-memory database locks differently: concurrent writers fail at once)."""
+    from django.conf import settings
+
+    choice = os.environ.get("TEST_DATABASE", "sqlite")
+    if choice == "sqlite":
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+        yield
+        return
+    if choice != "postgres":
+        raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgres, got {choice!r}")
+    from django.db import connections
+
+    from tests.postgres_cluster import start_cluster
+
+    cluster = start_cluster()
+    # In place: Django's connection handler holds this very dict. No connection exists yet.
+    default = settings.DATABASES["default"]
+    test = {**default["TEST"], "NAME": None}
+    default.clear()
+    default.update(cluster.database_settings(), TEST=test)
+    del connections["default"]
+    try:
+        yield
+    finally:
+        connections.close_all()
+        cluster.stop()
+
+
 @pytest.fixture(autouse=True)
 def localstack_only_when_marked(request, monkeypatch):
     """A test that starts LocalStack some other way (a subprocess, a lab) must say so with
