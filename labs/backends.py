@@ -152,11 +152,15 @@ class LocalBackend:
             out["jobs"] = {"unavailable": str(exc)}
         return out
 
-    def burst(self, lab, count: int, batch_size: int) -> int:
+    def burst(self, lab, start: int, count: int, batch_size: int) -> int:
+        """Send jobs start..start+count-1 to the lab's queue; BackendError on the first refusal."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         from reference_impl import jobs
         from reference_impl.local.runtime import local_clients
         from reference_impl.local.state import read_runtime, services
         from reference_impl.model.catalog import spec as model_spec
+        from reference_impl.queues import QueueUnavailable
 
         folder = Path(lab.runtime_dir)
         try:
@@ -165,8 +169,11 @@ class LocalBackend:
         except (KeyError, RuntimeError) as exc:
             raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
         spec = model_spec(lab.model_name)
-        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(count)]
-        return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(start, start + count)]
+        try:
+            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+        except (QueueUnavailable, BotoCoreError, ClientError) as exc:
+            raise BackendError(f"the queue refused the jobs: {exc}") from exc
 
     def stop(self, lab) -> bool:
         return _terminate(lab.pid)
@@ -251,15 +258,39 @@ class AwsBackend:
             return out
         out["ready"] = st.stack_status == "CREATE_COMPLETE"
         out["stopped"] = st.stack_status in ("ABSENT", "DELETE_COMPLETE")
-        if st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
+        if st.stack_status == "DELETE_FAILED":
+            out["delete_failed"] = self._delete_failure(lab)
+        elif st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
             out["failed"] = f"stack {st.stack_status}: " + _tail(folder / "deploy.log")
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
         return out
 
-    def burst(self, lab, count: int, batch_size: int) -> int:
-        events = list(self._deployer(lab).burst(count, inputs_per_job=batch_size))
-        return next((e.done for e in reversed(events) if e.done is not None), count)
+    def _delete_failure(self, lab) -> str:
+        # Until the deployer offers it (engineer `deploy`), the reason is read here with the
+        # deployer's own checked session: CloudFormation's events say which resource failed.
+        deployer = self._deployer(lab)
+        return delete_failure_reason(deployer._client("cloudformation"), lab.stack_name)
+
+    def burst(self, lab, start: int, count: int, batch_size: int) -> int:
+        """Send `count` jobs with the deployer; BackendError at its first error, nothing more sent."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from reference_impl.deploy.events import DeployError
+        from reference_impl.deploy.sigv4 import ApiError
+
+        sent = 0
+        try:
+            for event in self._deployer(lab).burst(count, inputs_per_job=batch_size):
+                if event.done is not None:
+                    sent = event.done
+        except (DeployError, ApiError, BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            raise BackendError(f"{sent} of {count} sent in this step, then: {exc}") from exc
+        return sent
+
+    def retry_delete(self, lab) -> None:
+        """Run the deployer's `down` again: it deletes a DELETE_FAILED stack anew."""
+        self.stop(lab)
 
     def stop(self, lab) -> bool:
         if _alive(lab.pid):
@@ -269,6 +300,21 @@ class AwsBackend:
         except OSError as exc:
             raise BackendError(f"could not start the teardown: {exc}") from exc
         return False
+
+
+def delete_failure_reason(cf, stack_name: str) -> str:
+    """Why CloudFormation could not delete the stack: the stack's own reason and the first
+    resource that failed to delete, in CloudFormation's words."""
+    stack = cf.describe_stacks(StackName=stack_name)["Stacks"][0]
+    reasons = [stack.get("StackStatusReason") or "DELETE_FAILED"]
+    for event in cf.describe_stack_events(StackName=stack_name)["StackEvents"]:  # newest first
+        if event.get("ResourceStatus") == "DELETE_FAILED" and event.get("LogicalResourceId") != stack_name:
+            reasons.append(f"{event['LogicalResourceId']} ({event.get('ResourceType')}): "
+                           f"{event.get('ResourceStatusReason', 'no reason given')}")
+            break
+        if event.get("ResourceStatus") == "DELETE_IN_PROGRESS" and event.get("LogicalResourceId") == stack_name:
+            break  # older events belong to an earlier attempt
+    return "; ".join(reasons)
 
 
 def backend_for(lab):

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "studyapp",
     "questions",
     "labs",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -212,3 +214,5 @@ LOGGING = {
 LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")
 # The worker image in ECR that AWS labs deploy (README, "Instructors": build and push it first).
 LAB_IMAGE_URI = envstr("LAB_IMAGE_URI", "")
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
