@@ -72,9 +72,11 @@ def refresh(lab: Lab) -> dict:
         queue, workers = figures.get("queue") or {}, figures.get("workers") or {}
         LabSample.objects.create(lab=lab, at=now, visible=queue.get("visible"), in_flight=queue.get("in_flight"),
                                  running=workers.get("running"), desired=workers.get("desired"))
-    # A stopping runtime answers with no figures: keep the last ones, they are the lab's final figures.
+    # A stopping runtime answers with no figures, or results it cannot read: keep the last ones
+    # read, they are the lab's final figures.
     kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions")}
-    lab.live, lab.live_at = {**kept, **figures}, now
+    fresh = {k: v for k, v in figures.items() if not (isinstance(v, dict) and "unavailable" in v and k in kept)}
+    lab.live, lab.live_at = {**kept, **fresh}, now
     lab.save(update_fields=["live", "live_at"])
     return live
 

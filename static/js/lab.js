@@ -70,6 +70,21 @@
     if (series.t.length === 0) return;
     chart = chart || makeChart();
     if (chart) chart.setData(data());
+    summarize();
+  }
+
+  // The chart's text alternative, and what a reload must show again: the whole lab's peaks.
+  function summarize() {
+    const el = root.querySelector('[data-field="series-summary"]');
+    if (!el) return;
+    const peak = (values) => values.reduce((a, v) => Math.max(a, v || 0), 0);
+    const n = series.t.length;
+    const span = Math.round(series.t[n - 1] - series.t[0]);
+    const running = peak(series.running);
+    el.dataset.samples = String(n);
+    el.dataset.peakRunning = String(running);
+    el.textContent = `${n} samples over ${Math.floor(span / 60)} min ${span % 60} s: at most ${running} running ` +
+      `workers and ${peak(series.visible)} messages waiting; now ${series.running[n - 1] ?? "–"} running.`;
   }
 
   function renderDecisions(decisions) {

@@ -91,14 +91,18 @@ def test_the_tick_keeps_a_lab_s_figures_and_adds_a_sample(instructor, lab, immed
 
     readings = iter([{"queue": {"visible": 40, "in_flight": 10, "dlq": 0}, "workers": {"desired": 2, "running": 1},
                       "jobs": {"completed": 5}},
+                     {"queue": {"visible": 0, "in_flight": 0, "dlq": 0}, "workers": {"desired": 0, "running": 0},
+                      "jobs": {"unavailable": "the runtime is stopping"}},
                      {"stopped": True}])  # a stopping runtime answers with no figures
     monkeypatch.setattr(backends.LocalBackend, "status", lambda self, lab: next(readings))
     tasks.tick.enqueue()
     lab.refresh_from_db()
     assert lab.live["queue"]["visible"] == 40 and lab.samples.get().running == 1
     tasks.tick.enqueue()
+    tasks.tick.enqueue()
     lab.refresh_from_db()
-    assert lab.live["jobs"] == {"completed": 5} and lab.samples.count() == 1  # last figures kept
+    assert lab.live["jobs"] == {"completed": 5} and lab.live["workers"]["running"] == 0  # last figures kept
+    assert [s.running for s in lab.samples.all()] == [1, 0]
 
 
 def test_the_tick_chain_is_started_once_by_the_pages_and_reschedules_itself(client, instructor, lab):
