@@ -101,6 +101,7 @@ def status(lab: Lab, since: float | None = None) -> dict:
     if since is not None:
         samples = samples.filter(at__gt=dt.datetime.fromtimestamp(since, tz=dt.timezone.utc))
     burst = lab.bursts.first()
+    series = [s.to_dict() for s in samples[:SERIES_MAX]]
     return {
         "lab": {
             "id": lab.pk, "status": lab.status, "status_display": lab.get_status_display(),
@@ -111,7 +112,9 @@ def status(lab: Lab, since: float | None = None) -> dict:
         **{k: v for k, v in lab.live.items() if k in LIVE_KEYS},
         "updated_at": lab.live_at.timestamp() if lab.live_at else None,
         "now": timezone.now().timestamp(),
-        "series": [s.to_dict() for s in samples[:SERIES_MAX]],
+        # Oldest first, SERIES_MAX at a time: a page catches up on a long lab in a few polls.
+        "series": series,
+        "series_more": len(series) == SERIES_MAX,
         "burst": burst.to_dict() if burst else None,
     }
 

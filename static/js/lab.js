@@ -145,6 +145,7 @@
 
   async function poll() {
     let active = true;
+    let more = false;
     try {
       const since = series.t.length ? `?since=${series.t[series.t.length - 1]}` : "";
       const response = await fetch(url + since, { headers: { Accept: "application/json" }, credentials: "same-origin" });
@@ -152,12 +153,13 @@
         const body = await response.json();
         update(body);
         active = body.lab.active;
+        more = body.series_more;
       }
     } catch (err) {
       // A missed poll is not an error worth surfacing: the next one retries.
     }
     // An ended lab's figures and series no longer change: one read is enough.
-    if (active) setTimeout(poll, POLL_MS);
+    if (active || more) setTimeout(poll, more ? 0 : POLL_MS);
   }
   poll();
 })();

@@ -117,3 +117,15 @@ def test_the_tick_chain_is_started_once_by_the_pages_and_reschedules_itself(clie
     first.task.call()
     following = DBTaskResult.objects.filter(task_path=tasks.tick.module_path, status="READY").get()
     assert following.run_after > timezone.now()
+
+
+def test_a_long_series_comes_oldest_first_in_pages(client, instructor, lab, monkeypatch):
+    monkeypatch.setattr(operations, "SERIES_MAX", 2)
+    start = timezone.now() - dt.timedelta(seconds=10)
+    for i in range(3):
+        LabSample.objects.create(lab=lab, at=start + dt.timedelta(seconds=i), running=i)
+    client.force_login(instructor)
+    first = client.get(reverse("labs:status", args=[lab.pk])).json()
+    assert [s["running"] for s in first["series"]] == [0, 1] and first["series_more"] is True
+    rest = client.get(reverse("labs:status", args=[lab.pk]), {"since": first["series"][-1]["t"]}).json()
+    assert [s["running"] for s in rest["series"]] == [2] and rest["series_more"] is False
