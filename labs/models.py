@@ -115,6 +115,7 @@ class Burst(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # each step saves: an open burst without news lost its worker
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -40,6 +40,7 @@ def launch(lab: Lab, actor) -> None:
 
 LIVE_KEYS = ("queue", "workers", "jobs", "decisions", "progress", "unavailable")
 BURST_STEP = 200  # jobs per background step: a poll of every lab can run between two steps
+BURST_ABANDONED_S = 300  # an open burst without progress this long lost its worker: a new one may start
 SERIES_MAX = 3600  # an hour of samples at one a second; a page asks only for newer ones after its first load
 
 
@@ -123,7 +124,11 @@ def request_burst(lab: Lab, count: int, batch_size: int, actor) -> Burst:
     """Record the burst; a background task sends it (labs.tasks.send_burst)."""
     if lab.status != Lab.Status.RUNNING:
         raise LabNotRunning(f"The lab is {lab.get_status_display()}; a burst needs it running.")
-    if lab.bursts.filter(status__in=[Burst.Status.QUEUED, Burst.Status.SENDING]).exists():
+    open_bursts = lab.bursts.filter(status__in=[Burst.Status.QUEUED, Burst.Status.SENDING])
+    for abandoned in open_bursts.filter(updated_at__lt=timezone.now() - dt.timedelta(seconds=BURST_ABANDONED_S)):
+        fail_burst(abandoned, f"no progress for {BURST_ABANDONED_S // 60} minutes (was the job worker stopped?); "
+                              f"{abandoned.sent} of {abandoned.count} were sent")
+    if open_bursts.exists():
         raise LabNotRunning("A burst is still being sent; wait for it to finish.")
     burst = Burst.objects.create(lab=lab, requested_by=actor, count=count, batch_size=batch_size)
     record(lab, "burst", actor, jobs=count, batch_size=batch_size)
@@ -137,14 +142,14 @@ def send_burst_step(burst: Burst) -> bool:
     if not burst.is_open:
         return False
     if lab.status != Lab.Status.RUNNING:
-        _burst_failed(burst, f"the lab is {lab.get_status_display()}; {burst.sent} of {burst.count} were sent")
+        fail_burst(burst, f"the lab is {lab.get_status_display()}; {burst.sent} of {burst.count} were sent")
         return False
     step = min(BURST_STEP, burst.count - burst.sent)
     burst.status = Burst.Status.SENDING
     try:
         burst.sent += backend_for(lab).burst(lab, burst.sent, step, burst.batch_size)
     except BackendError as exc:
-        _burst_failed(burst, f"stopped after {burst.sent} of {burst.count}: {exc}")
+        fail_burst(burst, f"stopped after {burst.sent} of {burst.count}: {exc}")
         return False
     if burst.sent >= burst.count:
         burst.status, burst.finished_at = Burst.Status.DONE, timezone.now()
@@ -153,7 +158,7 @@ def send_burst_step(burst: Burst) -> bool:
     return burst.is_open
 
 
-def _burst_failed(burst: Burst, error: str) -> None:
+def fail_burst(burst: Burst, error: str) -> None:
     burst.status, burst.error, burst.finished_at = Burst.Status.FAILED, error, timezone.now()
     burst.save()
     record(burst.lab, "burst_failed", None, sent=burst.sent, error=error)

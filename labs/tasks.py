@@ -31,7 +31,14 @@ KEEP_RESULTS_S = 3600  # finished task rows of this module kept this long, for d
 def send_burst(burst_id: int) -> dict:
     """One step of a burst; enqueues the next step while jobs remain, so polls run in between."""
     burst = Burst.objects.select_related("lab", "lab__owner").get(pk=burst_id)
-    if operations.send_burst_step(burst):
+    try:
+        more = operations.send_burst_step(burst)
+    except Exception as exc:
+        # Anything the backend did not foresee: the burst must not stay "sending" for ever (it
+        # would refuse the next one); the task still fails, with its traceback, for the log.
+        operations.fail_burst(burst, f"stopped after {burst.sent} of {burst.count}: {exc!r}")
+        raise
+    if more:
         send_burst.enqueue(burst_id)
     return {"sent": burst.sent, "total": burst.count, "status": burst.status}
 
@@ -39,13 +46,21 @@ def send_burst(burst_id: int) -> dict:
 @task()
 def tick() -> dict:
     """Reap expired labs, poll every active lab once, then schedule the next tick."""
-    reaped = operations.reap_expired()
-    polled = 0
-    for lab in Lab.objects.active().select_related("owner"):
-        operations.refresh(lab)
-        polled += 1
-    _prune_results()
-    _schedule_tick(POLL_S if Lab.objects.active().exists() else IDLE_S)
+    try:
+        reaped = operations.reap_expired()
+        polled = 0
+        for lab in Lab.objects.active().select_related("owner"):
+            try:
+                operations.refresh(lab)
+            except Exception as exc:
+                # One lab's unforeseen failure must not stop the polls (and the reaper) of every
+                # other lab: logged with its traceback and shown on that lab's dashboard.
+                log.exception("polling lab %s failed", lab.pk)
+                Lab.objects.filter(pk=lab.pk).update(live={**lab.live, "unavailable": f"the poll failed: {exc!r}"})
+            polled += 1
+        _prune_results()
+    finally:
+        _schedule_tick(POLL_S if Lab.objects.active().exists() else IDLE_S)
     return {"reaped": reaped, "polled": polled}
 
 

@@ -129,6 +129,10 @@
     show('[data-field="ended"]', !lab.active);
     setText('[data-field="error"]', lab.error);
     show('[data-field="error"]', Boolean(lab.error));
+    setText('[data-field="unavailable"]', data.unavailable ? `Figures not readable now: ${data.unavailable}` : "");
+    show('[data-field="unavailable"]', lab.active && Boolean(data.unavailable));
+    setText('[data-field="progress"]', data.progress || "");
+    show('[data-field="progress"]', lab.status === "deploying" && Boolean(data.progress));
     show('[data-field="stale"]', lab.active && (!data.updated_at || data.now - data.updated_at > STALE_S));
     const status = root.querySelector('[data-field="status"]');
     if (status) status.className = `lab-status lab-status-${lab.status}`;

@@ -129,3 +129,29 @@ def test_a_long_series_comes_oldest_first_in_pages(client, instructor, lab, monk
     assert [s["running"] for s in first["series"]] == [0, 1] and first["series_more"] is True
     rest = client.get(reverse("labs:status", args=[lab.pk]), {"since": first["series"][-1]["t"]}).json()
     assert [s["running"] for s in rest["series"]] == [2] and rest["series_more"] is False
+
+
+def test_a_burst_whose_worker_vanished_does_not_block_the_next(instructor, lab):
+    stuck = Burst.objects.create(lab=lab, count=600, batch_size=1, sent=200, status=Burst.Status.SENDING)
+    Burst.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=10))
+    fresh = operations.request_burst(lab, 100, 1, instructor)
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "200 of 600 were sent" in stuck.error and fresh.status == "queued"
+
+
+def test_one_lab_whose_poll_breaks_does_not_stop_the_others(instructor, lab, immediate_tasks, monkeypatch):
+    from labs import backends
+
+    other = Lab.objects.create(name="other", owner=instructor, status=Lab.Status.RUNNING,
+                               expires_at=timezone.now() + dt.timedelta(minutes=30))
+
+    def status(self, polled):
+        if polled.pk == lab.pk:
+            raise KeyError("models")
+        return {"queue": {"visible": 3, "in_flight": 0, "dlq": 0}, "workers": {"desired": 1, "running": 1}}
+    monkeypatch.setattr(backends.LocalBackend, "status", status)
+    assert tasks.tick.enqueue().return_value == {"reaped": 0, "polled": 2}
+    lab.refresh_from_db()
+    other.refresh_from_db()
+    assert "the poll failed: KeyError('models')" in lab.live["unavailable"]
+    assert other.live["queue"]["visible"] == 3
