@@ -1,6 +1,7 @@
 """An instructor runs a lab on this machine from the browser and watches it scale, on the stack
 `make run` starts (studyapp/devstack.py): runserver and a real `manage.py db_worker` process on
 their own SQLite file, so the burst and the polls are picked up by the worker, not run in a test."""
+import datetime as dt
 import os
 import re
 import signal
@@ -13,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from django.utils import timezone
+
 from labs.backends import _free_port
+from labs.models import Lab, LabSample
+from tests.browser.conftest import log_in, serious_axe_violations
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.localstack]
@@ -210,13 +215,58 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
 
 
 def test_a_learner_gets_the_site_s_403_page_saying_why(browser, live_server, transactional_db, learner, client):
-    from tests.browser.conftest import log_in
-
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # for axe-core only
     log_in(context, client, learner, live_server)
     page = context.new_page()
     assert page.goto(f"{live_server.url}/labs/").status == 403
     assert page.inner_text("h1") == "You cannot open this page"
     assert "Labs are for instructors" in page.inner_text("main")
     assert page.locator("nav.site-nav >> text=Questions").count() == 1
+    assert serious_axe_violations(page) == []
+    context.close()
+
+
+def test_an_ended_lab_s_dashboard_shows_its_whole_series_and_final_figures(
+        browser, live_server, transactional_db, instructor, client, watched):
+    # No worker here: the page and its status endpoint read only what the polls stored.
+    start = timezone.now() - dt.timedelta(minutes=3)
+    lab = Lab.objects.create(name="last week", owner=instructor, status=Lab.Status.ENDED, ended_at=timezone.now(),
+                             expires_at=start + dt.timedelta(minutes=30),
+                             live={"queue": {"visible": 0, "in_flight": 0, "dlq": 0},
+                                   "workers": {"desired": 0, "running": 0}, "jobs": {"completed": 600}})
+    for i, running in enumerate([0, 1, 2, 3, 3, 2, 1, 0]):
+        LabSample.objects.create(lab=lab, at=start + dt.timedelta(seconds=10 * i), visible=150 * running,
+                                 in_flight=running, running=running, desired=running)
+    context = browser.new_context()
+    log_in(context, client, instructor, live_server)
+    page = watched(context.new_page())
+    page.goto(f"{live_server.url}/labs/{lab.pk}/")
+    summary = '[data-field="series-summary"]'
+    wait_until(lambda: page.get_attribute(summary, "data-samples") == "8", 30, "the stored series drawn")
+    assert page.get_attribute(summary, "data-peak-running") == "3"
+    assert "over 1 min 10 s: at most 3 running workers and 450 messages waiting; now 0 running" in \
+        page.inner_text(summary)
+    assert page.is_hidden('[data-field="countdown"]') and page.inner_text('[data-metric="completed"]') == "600"
+    assert page.locator('[data-action="burst"], [data-action="teardown"]').count() == 0
+    context.close()
+
+
+def test_teardown_asks_first_and_the_pages_pass_axe(browser, live_server, transactional_db, instructor, client):
+    lab = Lab.objects.create(name="demo", owner=instructor, status=Lab.Status.RUNNING, runtime_dir="/nonexistent",
+                             expires_at=timezone.now() + dt.timedelta(minutes=30))
+    context = browser.new_context(bypass_csp=True)  # for axe-core only
+    log_in(context, client, instructor, live_server)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/labs/{lab.pk}/")
+    assert serious_axe_violations(page) == []
+    page.click('[data-action="teardown"]')
+    assert page.inner_text("h1") == "Tear down “demo”?"
+    assert serious_axe_violations(page) == []
+    page.click("text=No, keep it running")
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.RUNNING
+    page.click('[data-action="teardown"]')
+    page.click('[data-action="confirm-teardown"]')
+    page.wait_for_selector('#lab[data-lab-status="ended"]', state="attached")
+    assert Lab.objects.get().status == Lab.Status.ENDED
     context.close()
