@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from questions.permissions import is_instructor
+from accounts.roles import is_instructor
 
 
 def instructor_required(view):

@@ -3,7 +3,6 @@ import time
 from django import forms
 from django.core import signing
 
-from questions.grading import GradingError, grade
 
 # The page carries a signed timestamp of when it was shown, so the time a learner spent on a
 # question is measured without JavaScript and cannot be forged.
@@ -51,10 +50,14 @@ class AnswerForm(forms.Form):
         if self.question.answers_required == 1 and len(sent) > 1:
             # A radio group sends one value; more means a hand-made request, not a choice to grade.
             self.add_error("selected", f"Choose exactly one option; {len(sent)} were sent.")
-            return cleaned
-        labels = selected if isinstance(selected, list) else [selected]
-        try:
-            self.grade_result = grade(self.question, labels)
-        except GradingError as exc:
-            self.add_error("selected", exc.message)
         return cleaned
+
+    def labels(self) -> list[str]:
+        """The chosen option labels, for questions.answering.answer (which grades them)."""
+        selected = self.cleaned_data["selected"]
+        return selected if isinstance(selected, list) else [selected]
+
+    def refuse(self, exc) -> int:
+        """Show one of questions.answering.REFUSALS beside the choices; the page's status code."""
+        self.add_error("selected", exc.message[:1].upper() + exc.message[1:] + ".")
+        return 409 if exc.conflict else 400

@@ -5,8 +5,11 @@ from dataclasses import dataclass
 class GradingError(ValueError):
     """The selection cannot be graded: it names an unknown option or the wrong number of them.
 
-    `field` and `message` are shaped for form and API error reporting.
+    `field` and `message` are shaped for form and API error reporting; the input is at fault,
+    not the state of a quiz (`conflict`, as in questions.answering's refusals).
     """
+
+    conflict = False
 
     def __init__(self, message: str, field: str = "selected"):
         super().__init__(message)

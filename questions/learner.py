@@ -19,10 +19,9 @@ def anon_id(request, *, create: bool = False) -> str:
 
 
 def my_attempts(request):
-    attempts = Attempt.objects.owned_by(request.user, anon_id(request))
-    if request.user.is_authenticated:
-        attempts = attempts.outside_open_exams(request.user)
-    return attempts
+    """The learner's attempts they may see now (see questions.answering.revealable)."""
+    from questions.answering import revealable
+    return revealable(Attempt.objects.owned_by(request.user, anon_id(request)), request.user)
 
 
 def merge_anonymous_attempts(sender, request, user, **kwargs):

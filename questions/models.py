@@ -104,10 +104,10 @@ class AttemptQuerySet(models.QuerySet):
         return self.none()
 
     def outside_open_exams(self, user):
-        """Less the attempts answering one of the user's exams still in progress: listing or
-        counting them would tell the learner whether each exam answer was right."""
-        return self.exclude(pk__in=QuizItem.objects.open_exams_of(user).filter(attempt__isnull=False)
-                            .values("attempt_id"))
+        """Less every attempt on a question of one of the user's exams still in progress, older
+        ones included: listing or counting them would tell the learner whether an exam answer was
+        right, and an older attempt's feedback shows the key (see questions.answering)."""
+        return self.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
 
     def accuracy_by_domain(self):
         return (
@@ -142,22 +142,6 @@ class Attempt(models.Model):
     def __str__(self):
         who = self.user or f"anon:{self.anon_id[:8]}"
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
-
-
-class ApiToken(models.Model):
-    """A token for other tools. Only its SHA-256 is stored: a leaked database leaks no tokens.
-
-    The raw key is shown once, when it is created; revoking deletes the row.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text="first characters, to tell tokens apart")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.user} {self.prefix}…"
 
 
 class Quiz(models.Model):

@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from questions import answering
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
 from questions.learner import anon_id, my_attempts
-from questions.models import Attempt, Question, QuizItem, exam_lock_message
+from questions.models import Question
 from questions.views_scenarios import question_extras, simulation_context
 
 
@@ -24,25 +25,18 @@ def question_detail(request, external_id):
     question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
     if request.method == "POST":
         form = AnswerForm(question, request.POST)
-        exam = QuizItem.objects.exam_holding(request.user, question)
-        if exam is not None:
-            form.is_valid()  # cleans, so the error below sits beside any others
-            form.add_error("selected", exam_lock_message(exam).capitalize() + ".")
-            status = 409
-        elif form.is_valid():
-            result = form.grade_result
-            user = request.user if request.user.is_authenticated else None
-            attempt = Attempt.objects.create(
-                question=question,
-                user=user,
-                anon_id="" if user else anon_id(request, create=True),
-                selected=result.selected,
-                correct=result.correct,
-                seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")),
-            )
-            return redirect("questions:attempt", external_id=question.external_id, pk=attempt.pk)
-        else:
-            status = 400
+        status = 400
+        if form.is_valid():
+            try:
+                attempt = answering.answer(
+                    question, form.labels(), user=request.user,
+                    anon_id="" if request.user.is_authenticated else anon_id(request, create=True),
+                    seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")),
+                )
+            except answering.REFUSALS as exc:
+                status = form.refuse(exc)
+            else:
+                return redirect("questions:attempt", external_id=question.external_id, pk=attempt.pk)
     else:
         form = AnswerForm(question, initial={"shown_at": sign_shown_at()})
         status = 200

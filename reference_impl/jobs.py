@@ -33,7 +33,8 @@ from reference_impl.results import ResultStore, check_job_id
 
 # Small enough that one receive of 10 jobs is a batch the model handles in milliseconds and a
 # message stays far below SQS's message size limit (256 KiB for years, 1 MiB since 2025; see
-# ../shared/aws-facts.md, "SQS"), which MAX_MESSAGE_BYTES keeps to the older, smaller figure.
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html),
+# which MAX_MESSAGE_BYTES keeps to the older, smaller figure.
 MAX_INPUTS_PER_JOB = 100
 MAX_MESSAGE_BYTES = 256 * 1024
 

@@ -8,7 +8,7 @@ https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html):
 
 Raw queue depth is the wrong signal because it "might not change proportionally to the size of
 the Auto Scaling group"; backlog per task does. On top of the documented arithmetic, this policy
-fixes what AWS's own samples get wrong (sources in ../shared/aws-facts.md, "Scaling on SQS"):
+fixes what AWS's own samples get wrong (sources cited below and in reference_impl/aws_facts.py):
 
 * Scale from zero on a single visible message. At zero tasks backlog per task has no value, so
   target tracking alone never leaves zero; SageMaker's answer is a second policy on

@@ -4,12 +4,14 @@ Every setting a deployment may change is listed in the README ("Configuration").
 set, the app runs for local development: DEBUG on, SQLite under var/, a secret key generated
 once into var/ (never committed).
 """
+import datetime as dt
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from studyapp.caches import cache_from_url
 from studyapp.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,7 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
     "studyapp",
+    "accounts",
     "questions",
     "labs",
     "django_tasks",
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studyapp.urls"
@@ -93,7 +100,25 @@ DATABASES = {
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite serves a burst of writers (hundreds of answers at once, from every gunicorn worker
+    # and thread) only with these: WAL lets readers go on while one writer writes; a writer
+    # waits up to `timeout` seconds for the lock instead of failing with "database is locked";
+    # and IMMEDIATE takes the write lock when a transaction starts, because a transaction that
+    # reads first and then writes cannot wait for it (SQLite refuses at once to avoid a
+    # deadlock). synchronous=NORMAL is safe with WAL: a power cut may lose the last commits,
+    # never corrupt the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache for every process: throttles, login lockouts and cached simulations (README,
+# "Configuration"). The database cache's table is made by `migrate` (accounts/apps.py).
+CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -101,6 +126,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Reverse proxies in front of the app whose X-Forwarded-For entries are believed (README,
+# "Configuration"); 0 means the client is REMOTE_ADDR (accounts/client_address.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Logins: one policy against password guessing for the site's login, the admin's and the API's
+# token login (django-axes). After LOGIN_FAILURE_LIMIT failures for one account, or from one client
+# address (accounts/client_address.py), every login of that account or from that address is refused,
+# the right password included, until LOGIN_LOCKOUT_MINUTES pass without another try. The counts
+# live in the shared cache (CACHES), so every process and machine enforces the same limit.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_RESET_ON_SUCCESS = True  # a typo or two before the right password is not held against anyone
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # its admin pages list database records, which the cache handler never writes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -166,10 +211,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "questions.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
-        "questions.api.authentication.HashedTokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "questions.api.parsers.JSONParser",  # DRF's, with a nesting limit
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "questions.api.errors.api_exception_handler",

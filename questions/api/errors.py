@@ -1,5 +1,5 @@
 """One error shape for every API failure: {"detail": ..., "errors": {field: [messages]}}."""
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler
 
@@ -10,6 +10,19 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per field (dotted path for nested fields), what is wrong and what is allowed.",
     )
+
+
+class Conflict(ValidationError):
+    """409: the request is valid but the state of a quiz forbids it (finished, over time, an exam's question)."""
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict with the state of a quiz."
+    default_code = "conflict"
+
+
+def answer_refused(exc) -> ValidationError:
+    """The API error for one of questions.answering.REFUSALS: 409 when the state forbids the
+    answer, 400 when the input is wrong; the field is named either way."""
+    return (Conflict if exc.conflict else ValidationError)({exc.field: [exc.message]})
 
 
 def _flatten(data, prefix="") -> dict[str, list[str]]:

@@ -3,6 +3,8 @@ import io
 import zipfile
 
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,6 +15,7 @@ from rest_framework.views import APIView
 
 from questions import simulations
 from questions.api.errors import ErrorSerializer as E
+from questions.api.middleware import error_response
 from questions.api.permissions import IsInstructor
 from questions.api.serializers import SimulationRequestSerializer
 from questions.api.simulation_schema import SimulationCatalogueSerializer, SimulationResultSerializer
@@ -88,6 +91,25 @@ class SimulationScenarios(APIView):
     def get(self, request):
         return Response({"scenarios": simulate.list_scenarios(), "parameters": simulate.parameter_table(),
                          "designs": simulate.DESIGNS})
+
+
+@csrf_exempt  # it changes nothing, and a POST without a token should still learn the URL is wrong
+def not_found(request, path=""):
+    """Any URL under /api/ that no operation matches: the API's JSON 404, with DEBUG on too.
+
+    Matching every such URL here also keeps APPEND_SLASH away from the API: its redirect cannot
+    carry a POST body (in DEBUG Django raises RuntimeError for one), so a URL missing its slash
+    gets a 404 that names the right URL instead.
+    """
+    errors = {}
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            errors["url"] = [f"API URLs end with a slash: {request.path}/"]
+    return error_response(404, "Not found.", errors)
 
 
 class Health(APIView):

@@ -13,19 +13,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions.api.errors import ErrorSerializer
+from questions import answering
+from questions.api.errors import Conflict, ErrorSerializer, answer_refused
 from questions.api.permissions import ReadOnlyOrInstructor
-from questions.api.quiz_views import QuizClosed
 from questions.api.serializers import (
     AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
     QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
     QuestionWriteSerializer,
 )
 from questions.content_format import validate_question
-from questions.grading import GradingError, grade
 from questions.loader import save_question
-from questions.models import Attempt, Question, QuizItem, exam_lock_message
-from questions.permissions import is_instructor
+from questions.models import Attempt, Question, exam_lock_message
+from accounts.roles import is_instructor
 
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
@@ -129,8 +128,9 @@ class QuestionDetail(APIView):
             cache.set(key, data, DETAIL_CACHE_S)
         return data
 
-    @extend_schema(parameters=[INCLUDE], responses={200: QuestionDetailSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
-                   description="The question without its answer key; instructors may add `?include=answers`.")
+    @extend_schema(parameters=[INCLUDE], responses={200: QuestionDetailSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+                   description="The question without its answer key; instructors may add `?include=answers` "
+                               "(409 while the question is part of their own unfinished exam).")
     def get(self, request, external_id):
         include = request.query_params.get("include", "")
         if include not in ("", "answers"):
@@ -140,7 +140,11 @@ class QuestionDetail(APIView):
                 raise NotAuthenticated("Log in as an instructor to see the answer key.")
             if not is_instructor(request.user):
                 raise PermissionDenied("The answer key is for instructors; answer the question to see it.")
-            return Response(QuestionWithAnswersSerializer(self.get_object(external_id)).data)
+            question = self.get_object(external_id)
+            exam = answering.key_hidden_by_exam(request.user, question)
+            if exam is not None:
+                raise Conflict({"include": [exam_lock_message(exam) + "; the key is hidden until then"]})
+            return Response(QuestionWithAnswersSerializer(question).data)
         return Response(self.public_data(external_id))
 
     @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
@@ -163,16 +167,10 @@ class AttemptCreate(APIView):
         question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exam = QuizItem.objects.exam_holding(request.user, question)
-        if exam is not None:
-            raise QuizClosed({"question": [exam_lock_message(exam)]})
         try:
-            result = grade(question, serializer.validated_data["selected"])
-        except GradingError as exc:
-            raise ValidationError({exc.field: [exc.message]}) from None
-        attempt = Attempt.objects.create(question=question, user=request.user, selected=result.selected,
-                                         correct=result.correct)
-        attempt.question = question  # keep the prefetched choices for the response
+            attempt = answering.answer(question, serializer.validated_data["selected"], user=request.user)
+        except answering.REFUSALS as exc:
+            raise answer_refused(exc) from None
         return Response(AttemptResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
@@ -184,7 +182,7 @@ class AttemptList(generics.ListAPIView):
 
     def get_queryset(self):
         mine = Attempt.objects.filter(user=self.request.user).select_related("question")
-        return mine.outside_open_exams(self.request.user)
+        return answering.revealable(mine, self.request.user)
 
     @extend_schema(responses={200: AttemptSerializer(many=True), 401: E, 403: E, 404: E, 429: E})
     def get(self, request, *args, **kwargs):
@@ -197,7 +195,7 @@ class Progress(APIView):
     @extend_schema(responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
                    description="The caller's totals and accuracy per domain.")
     def get(self, request):
-        mine = Attempt.objects.filter(user=request.user).outside_open_exams(request.user)
+        mine = answering.revealable(Attempt.objects.filter(user=request.user), request.user)
         totals = mine.aggregate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)),
                                 questions=Count("question", distinct=True))
         by_domain = [

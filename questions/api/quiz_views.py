@@ -15,20 +15,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questions import answering
 from questions.api.errors import ErrorSerializer as E
+from questions.api.errors import answer_refused
 from questions.api.serializers import (
     AttemptResultSerializer, QuizAnswerResultSerializer, QuizAnswerSerializer, QuizCreateSerializer,
     QuizSerializer,
 )
-from questions.grading import GradingError, grade
-from questions.models import Attempt, Question, Quiz, QuizItem, exam_lock_message
-
-
-class QuizClosed(ValidationError):
-    """409: the request is valid but the quiz's state forbids it (finished, over time, an exam's question)."""
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Conflict with the state of a quiz."
-    default_code = "conflict"
+from questions.models import Question, Quiz, QuizItem
 
 
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
@@ -112,30 +106,13 @@ class QuizAnswer(APIView):
         quiz = _own_quiz(request, pk)
         serializer = QuizAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if quiz.finished_at:
-            raise QuizClosed({"quiz": ["this quiz is finished"]})
-        if quiz.is_over_time():
-            raise QuizClosed({"quiz": [f"the time limit of {quiz.time_limit_s} s has passed"]})
-        item = quiz.items.select_related("question").filter(question__external_id=serializer.validated_data["question"]).first()
-        if item is None:
-            raise ValidationError({"question": ["not a question of this quiz"]})
-        question = Question.objects.with_choices().get(pk=item.question_id)
-        if quiz.mode == Quiz.Mode.PRACTICE:
-            exam = QuizItem.objects.exam_holding(request.user, question)
-            if exam is not None:
-                raise QuizClosed({"question": [exam_lock_message(exam)]})
+        question = Question.objects.with_choices().filter(external_id=serializer.validated_data["question"]).first()
         try:
-            result = grade(question, serializer.validated_data["selected"])
-        except GradingError as exc:
-            raise ValidationError({exc.field: [exc.message]}) from None
-        with transaction.atomic():
-            attempt = Attempt.objects.create(question=question, user=request.user, selected=result.selected,
-                                             correct=result.correct)
-            if item.attempt_id:
-                Attempt.objects.filter(pk=item.attempt_id).delete()  # a changed answer replaces the old one
-            item.attempt = attempt
-            item.save(update_fields=["attempt"])
-        attempt.question = question
+            if question is None:
+                raise answering.NotInQuiz()
+            attempt = answering.answer(question, serializer.validated_data["selected"], user=request.user, quiz=quiz)
+        except answering.REFUSALS as exc:
+            raise answer_refused(exc) from None
         shown = AttemptResultSerializer(attempt).data if quiz.mode == Quiz.Mode.PRACTICE else None
         return Response({"recorded": True, "result": shown})
 

@@ -18,6 +18,8 @@ def add_common_errors(result, generator, request, public):
             responses.setdefault("406", {**error, "description": "Accept names no media type the API serves (JSON)"})
             if "requestBody" in operation:
                 responses.setdefault("415", {**error, "description": "Body media type not supported; send JSON"})
+                # Refused before any view reads it (questions/api/middleware.py).
+                responses.setdefault("413", {**error, "description": "Body larger than the server accepts"})
             if any("cookieAuth" in s for s in operation.get("security", [])):
                 # A session cookie without its CSRF token is refused on unsafe methods.
                 responses.setdefault("403", {**error, "description": "Not allowed, or CSRF check failed"})

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from questions.api import account_views, misc_views, questions_views, quiz_views
@@ -26,4 +26,6 @@ urlpatterns = [
     path("v1/health/", misc_views.Health.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Last: every other URL under /api/ (see misc_views.not_found).
+    re_path(r"^(?P<path>.*)$", misc_views.not_found, name="not-found"),
 ]

@@ -1,7 +1,7 @@
 """Start, wait for and stop the local SQS and S3 endpoint: LocalStack core on loopback, no Docker.
 
 LocalStack runs from its own virtual environment (it pins an older boto3) with the settings that
-keep it offline and inside its folder (../shared/TOOLING.md, "A fast local SQS and S3 endpoint"):
+keep it offline and inside its folder (see `_environment` below):
 it drains ~2,400 messages per second where moto's server manages under 5 at 5,000 deep.
 Its state is in memory: a restart loses queues, buckets and messages (persistence is not in the
 open-source core), so whoever restarts it provisions again (local/provision.py).

@@ -15,7 +15,7 @@ from reference_impl.service import ModelService
 log = logging.getLogger(__name__)
 
 # AWS CDK's QueueProcessingFargateService uses maxReceiveCount 3 for its dead-letter queue
-# (../shared/aws-facts.md, "Reference implementations"); SQS's default visibility timeout is 30 s
+# (aws-cdk-lib/aws-ecs-patterns, QueueProcessingFargateService); SQS's default visibility timeout is 30 s
 # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
 DEFAULT_MAX_RECEIVE_COUNT = 3
 DEFAULT_VISIBILITY_TIMEOUT_S = 30

@@ -17,7 +17,7 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from questions.api.authentication import issue_token
+from accounts.authentication import issue_token
 from questions.loader import load_questions
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

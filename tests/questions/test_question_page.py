@@ -119,6 +119,6 @@ def test_multiple_answer_questions_get_checkboxes(client, db, write):
     html = client.get("/questions/multi/").content.decode()
     assert html.count('type="checkbox" name="selected"') == 3 and "Choose 2 answers" in html
     response = client.post("/questions/multi/", {"selected": ["A"]})
-    assert response.status_code == 400 and "choose exactly 2 options; 1 chosen" in response.content.decode()
+    assert response.status_code == 400 and "Choose exactly 2 options; 1 chosen." in response.content.decode()
     html = client.post("/questions/multi/", {"selected": ["A", "B"]}, follow=True).content.decode()
     assert 'data-outcome="correct"' in html

@@ -8,6 +8,7 @@ create is checked in test_deploy_deployer.py.
 """
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def resolve(value, parameters: dict[str, str]):
 
 
 def test_cfn_lint_passes_with_no_error_or_warning():
-    result = subprocess.run([str(ROOT / ".venv/bin/cfn-lint"), "--format", "parseable", str(TEMPLATE_PATH)],
+    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "parseable", str(TEMPLATE_PATH)],
                             capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 

@@ -1,0 +1,124 @@
+"""Answering a question: the one path from a learner's choice to a stored, graded Attempt.
+
+The question page, the API's attempts endpoint and quiz answers (API and pages) all call
+`answer()`, so the rules below are stated once:
+
+- While one of the learner's exams is open, a question it holds is answered only inside that
+  exam (`ExamLocked` elsewhere): feedback anywhere else would reveal the exam's key.
+- A quiz takes answers until it is finished or its time limit has passed (`QuizClosed`), and only
+  for its own questions (`NotInQuiz`); a changed answer replaces the previous one.
+- Grading is `questions.grading.grade`: all or nothing, `GradingError` for a selection that
+  cannot be graded (unknown or repeated labels, the wrong number of them).
+
+Nothing is written when an error is raised. Each error carries `field` and `message` for form
+and API error reporting, and `conflict`: True when the input is fine but the state of an exam or
+quiz forbids the answer (an API 409), False when the input itself is wrong (a 400).
+
+The reveal rule that goes with the lock: while an exam is open, no page or API response shows
+the key or the explanations of its questions, older attempts included. `revealable()` filters
+a queryset of attempts by it; `key_hidden_by_exam()` says whether one question's key is hidden.
+"""
+from django.db import transaction
+
+from questions.grading import GradingError, grade
+from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
+
+__all__ = [
+    "REFUSALS", "AnswerRefused", "ExamLocked", "GradingError", "NotInQuiz", "QuizClosed",
+    "answer", "key_hidden_by_exam", "revealable",
+]
+
+
+class AnswerRefused(Exception):
+    """The answer was not recorded."""
+
+    conflict = True
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ExamLocked(AnswerRefused):
+    """The question belongs to the learner's unfinished exam `quiz_id` and was answered elsewhere."""
+
+    def __init__(self, quiz_id: int):
+        super().__init__(exam_lock_message(quiz_id), "question")
+        self.quiz_id = quiz_id
+
+
+class QuizClosed(AnswerRefused):
+    """The quiz is finished or past its time limit."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "quiz")
+
+
+class NotInQuiz(AnswerRefused):
+    conflict = False
+
+    def __init__(self):
+        super().__init__("not a question of this quiz", "question")
+
+
+# GradingError (from questions.grading) is raised as is; it has the same reporting attributes.
+# Everything answer() refuses with: `except answering.REFUSALS as exc`, then exc.field, exc.message.
+REFUSALS = (AnswerRefused, GradingError)
+
+
+def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | None = None,
+           seconds_on_question: int | None = None) -> Attempt:
+    """Grade `selected` (option labels) for `question` and store the attempt.
+
+    The learner is `user` when signed in, else the anonymous id `anon_id` (pages only; the API
+    always has a user). With `quiz`, the answer is to that quiz's item for `question` (the quiz
+    must be the learner's own: callers look it up by owner, so others' quizzes are a 404) and
+    replaces the item's previous answer. `seconds_on_question` is stored as given (None when
+    unknown). Raises ExamLocked, QuizClosed, NotInQuiz or GradingError, and then writes nothing.
+    The returned attempt keeps `question` as passed, so prefetched choices serve the response.
+    """
+    signed_in = user is not None and user.is_authenticated
+    item = None
+    if quiz is not None:
+        if quiz.finished_at:
+            raise QuizClosed("this quiz is finished")
+        if quiz.is_over_time():
+            raise QuizClosed(f"the time limit of {quiz.time_limit_s} s has passed")
+        item = QuizItem.objects.filter(quiz=quiz, question=question).first()
+        if item is None:
+            raise NotInQuiz()
+    if signed_in and not (quiz is not None and quiz.mode == Quiz.Mode.EXAM):
+        exam = QuizItem.objects.exam_holding(user, question)
+        if exam is not None:
+            raise ExamLocked(exam)
+    result = grade(question, selected)
+    with transaction.atomic():  # the attempt and its quiz item change together or not at all
+        attempt = Attempt.objects.create(
+            question=question, user=user if signed_in else None, anon_id="" if signed_in else anon_id,
+            selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
+        )
+        if item is not None:
+            # Read again inside the transaction: of two answers racing for one item, one stays.
+            previous = (QuizItem.objects.select_for_update().filter(pk=item.pk)
+                        .values_list("attempt_id", flat=True).first())
+            QuizItem.objects.filter(pk=item.pk).update(attempt=attempt)
+            if previous:
+                Attempt.objects.filter(pk=previous).delete()  # a changed answer replaces the old one
+    attempt.question = question
+    return attempt
+
+
+def revealable(attempts, user):
+    """`attempts` less those whose outcome or key the learner may not see now: any attempt on a
+    question of one of `user`'s unfinished exams, older ones included (their feedback shows the
+    key). Use it for every list, count, page or response that shows attempts or explanations."""
+    if user is None or not user.is_authenticated:
+        return attempts  # exams need an account
+    return attempts.outside_open_exams(user)
+
+
+def key_hidden_by_exam(user, question) -> int | None:
+    """The id of `user`'s unfinished exam holding `question`, whose key and explanations must
+    then not be shown to them (even to an instructor); None when nothing hides it."""
+    return QuizItem.objects.exam_holding(user, question)

@@ -1,0 +1,84 @@
+"""Every bad request under /api/ is a 4xx in the API's error shape, never a 500 or an HTML page,
+with DEBUG on (Django's technical pages) and off."""
+import pytest
+from django.test import Client
+
+from questions.api.parsers import MAX_DEPTH, nesting_depth
+
+
+@pytest.fixture(params=[True, False], ids=["debug", "production"])
+def client(request, settings, db):
+    settings.DEBUG = request.param
+    return Client(raise_request_exception=False)
+
+
+def shaped(response, status):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "errors"} and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("url", ["/api/v1/auth/token/", "/api/v1/simulations/"])
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 1001, 3000])
+def test_deeply_nested_json_is_a_400_naming_the_limit(client, url, levels):
+    body = shaped(client.post(url, "[" * levels + "]" * levels, content_type="application/json"), 400)
+    assert f"nested {levels} levels deep; at most {MAX_DEPTH}" in body["detail"]
+
+
+def test_nesting_up_to_the_limit_is_parsed_as_usual(client):
+    body = '{"scenario": "idle-then-burst", "overrides": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    response = shaped(client.post("/api/v1/simulations/", body, content_type="application/json"), 400)
+    assert "overrides" in response["errors"]  # reached the serializer, which names the field
+
+
+@pytest.mark.parametrize("text, depth", [
+    ("1", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[[", "\\"[["]', 1), ('{"k": "}}}{{{"}', 1),
+])
+def test_brackets_inside_strings_do_not_count_as_nesting(text, depth):
+    assert nesting_depth(text) == depth
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("application/json", b"x" * (10 * 1024 * 1024)),
+    ("application/x-www-form-urlencoded", b"a=" + b"x" * (10 * 1024 * 1024)),
+    ("multipart/form-data; boundary=B", b"--B\r\n" + b"x" * (10 * 1024 * 1024)),
+])
+def test_a_10_mb_body_is_a_413_naming_the_limit(client, settings, content_type, body):
+    response = shaped(client.post("/api/v1/simulations/", body, content_type=content_type), 413)
+    assert response["errors"]["body"] == [f"at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes; this one has {len(body):,}"]
+
+
+def test_too_many_form_fields_is_a_400_in_the_shape_not_djangos_page(client):
+    shaped(client.post("/api/v1/simulations/", "&".join(["a=1"] * 1001),
+                       content_type="application/x-www-form-urlencoded"), 400)
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_a_url_missing_its_slash_is_a_404_naming_the_right_url(client, method):
+    body = None if method == "get" else "{}"
+    response = getattr(client, method)("/api/v1/simulations", body, content_type="application/json")
+    body = shaped(response, 404)
+    assert body["errors"] == {"url": ["API URLs end with a slash: /api/v1/simulations/"]}
+
+
+@pytest.mark.parametrize("url", ["/api/nothing/", "/api/v1/nothing", "/api/v2/questions/", "/api/v1/questions/x/y/z/"])
+def test_unknown_api_urls_are_json_404s(client, url):
+    assert shaped(client.get(url), 404)["errors"] == {}
+    assert shaped(client.post(url, {}), 404)["errors"] == {}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "image/png"])
+def test_a_body_of_another_media_type_is_a_415(client, content_type):
+    body = shaped(client.post("/api/v1/simulations/", "{}", content_type=content_type), 415)
+    assert content_type in body["detail"]
+
+
+def test_a_body_that_is_not_utf8_is_a_400(client):
+    shaped(client.post("/api/v1/simulations/", b'{"scenario": "\xff"}', content_type="application/json"), 400)
+
+
+def test_pages_outside_the_api_keep_their_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
