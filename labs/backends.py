@@ -21,6 +21,7 @@ from django.utils import timezone
 log = logging.getLogger(__name__)
 
 HARD_KILL_AFTER_S = 90  # after SIGTERM, the runtime's warm stop gets this long before SIGKILL
+TEARDOWN_TIMEOUT_S = 3600  # `down` of an AWS lab: stopping tasks, emptying the bucket, deleting the stack
 LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 
@@ -58,10 +59,12 @@ def _tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def _spawn(lab, args: list[str], env: dict, log_name: str) -> int:
+def _spawn(lab, args: list[str], env: dict, log_name: str, ttl_s: int | None = None) -> int:
+    """Start `python ARGS` in the lab's folder under coreutils `timeout`: the lab's time left
+    unless `ttl_s` says otherwise."""
     folder = Path(lab.runtime_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    ttl_s = max(1, lab.seconds_left())
+    ttl_s = ttl_s or max(1, lab.seconds_left())
     with open(folder / log_name, "ab") as out:
         proc = subprocess.Popen(
             ["timeout", "--signal=TERM", f"--kill-after={HARD_KILL_AFTER_S}", str(ttl_s), sys.executable, *args],
@@ -296,7 +299,10 @@ class AwsBackend:
         if _alive(lab.pid):
             _terminate(lab.pid)
         try:
-            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab)], self._env(), "teardown.log")
+            # Its own time limit, not the lab's time left: an expired lab has none left, and a
+            # teardown cut short leaves a stack that bills.
+            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab)], self._env(), "teardown.log",
+                   ttl_s=TEARDOWN_TIMEOUT_S)
         except OSError as exc:
             raise BackendError(f"could not start the teardown: {exc}") from exc
         return False

@@ -1,7 +1,9 @@
 """What instructors and learners see on the labs pages: countdown, final figures, confirmation
 before teardown, stacks that failed to delete with a retry, and a 403 page that says why."""
 import datetime as dt
+import os
 import re
+import signal
 
 from botocore.stub import Stubber
 from django.test import Client
@@ -150,3 +152,28 @@ def test_the_delete_failure_reason_comes_from_cloudformation_s_events():
         reason = backends.delete_failure_reason(cf, stack)
     assert reason == ("The following resource(s) failed to delete: [Bucket]. ; "
                       "Bucket (AWS::S3::Bucket): The bucket you tried to delete is not empty")
+
+
+def test_an_expired_aws_lab_s_teardown_gets_its_own_time_limit_not_the_lab_s(instructor, lab, tmp_path, monkeypatch):
+    # The `down` process runs under coreutils `timeout`: with the lab's time left (none, once
+    # expired) it was killed after a second. Here `python -m reference_impl.deploy down` is
+    # replaced by a harmless sleep (it would call AWS); the `timeout` wrapper is the real one.
+    lab.target, lab.runtime_dir = Lab.Target.AWS, str(tmp_path)
+    lab.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    lab.save()
+    started = []
+    real_spawn = backends._spawn
+
+    def spawn(lab, args, env, log_name, ttl_s=None):
+        pid = real_spawn(lab, ["-c", "import time; time.sleep(30)"], env, log_name, ttl_s)
+        started.append((args, pid))
+        return pid
+    monkeypatch.setattr(backends, "_spawn", spawn)
+    operations.teardown(lab, None, "time limit passed")
+    (args, pid), = started
+    try:
+        argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+        assert argv[0] == b"timeout" and argv[3] == str(backends.TEARDOWN_TIMEOUT_S).encode()
+        assert args[:3] == ["-m", "reference_impl.deploy", "down"]
+    finally:
+        os.killpg(pid, signal.SIGKILL)
