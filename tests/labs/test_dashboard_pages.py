@@ -83,7 +83,7 @@ def test_a_stack_that_failed_to_delete_shows_on_the_labs_page_with_its_reason_an
     delete_failed_lab(lab)
     spawned = []
     # The subprocess boundary only: the deployer's `down` would talk to AWS.
-    monkeypatch.setattr(backends, "_spawn", lambda lab, args, env, log_name: spawned.append(args) or 4242)
+    monkeypatch.setattr(backends, "_spawn", lambda lab, args, env, log_name, ttl_s=None: spawned.append(args) or 4242)
     client.force_login(instructor)
     page = client.get(reverse("labs:list")).content.decode()
     assert "Stacks AWS could not delete" in page and "bucket not empty" in page
