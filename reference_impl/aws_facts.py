@@ -133,3 +133,66 @@ def table() -> list[dict]:
     """Every fact with its unit and source, for pages and for checking."""
     return [{"name": f.name, "value": f.value, "unit": f.unit, "source": f.source, "description": f.description}
             for f in FACTS.values()]
+
+
+# ---------------------------------------------------------------- the lab deployer (reference_impl/deploy)
+# Limits the deployer checks before any call, so a lab fails in `plan` with a named field rather
+# than halfway through a stack creation.
+IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+LAMBDA_CREATE = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
+SCHEDULER_GROUP = "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html"
+SQS_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+CFN_STACK = "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html"
+ECS_CLUSTER = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html"
+ECS_SERVICE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html"
+ECS_TASK_DEF = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html"
+LOGS_GROUP = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html"
+AAS_POLICY = "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html"
+FARGATE_SIZES = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size"
+FARGATE_REGIONS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate-Regions.html"
+FARGATE_QUOTAS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate"
+FARGATE_STORAGE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html"
+SQS_PURGE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_PurgeQueue.html"
+SQS_BATCH = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html"
+
+FACTS.update({f.name: f for f in [
+    Fact("iam_role_inline_policy_max_chars", 10_240, "characters", IAM_QUOTAS,
+         "all inline policies of one role together, whitespace not counted"),
+    Fact("iam_managed_policy_max_chars", 6_144, "characters", IAM_QUOTAS, "one customer managed policy"),
+    Fact("cfn_stack_name_max_chars", 128, "characters", CFN_STACK, "a stack name"),
+    Fact("lambda_function_name_max_chars", 64, "characters", LAMBDA_CREATE, "a function name (the name alone, not its ARN)"),
+    Fact("scheduler_group_name_max_chars", 64, "characters", SCHEDULER_GROUP, "a schedule group name"),
+    Fact("sqs_queue_name_max_chars", 80, "characters", SQS_QUOTAS, "a queue name"),
+    Fact("ecs_cluster_name_max_chars", 255, "characters", ECS_CLUSTER, "a cluster name"),
+    Fact("ecs_service_name_max_chars", 255, "characters", ECS_SERVICE, "a service name"),
+    Fact("ecs_family_max_chars", 255, "characters", ECS_TASK_DEF, "a task definition family"),
+    Fact("logs_group_name_max_chars", 512, "characters", LOGS_GROUP, "a log group name"),
+    Fact("aas_policy_name_max_chars", 256, "characters", AAS_POLICY, "a scaling policy name"),
+    Fact("fargate_storage_included_gib", 20, "GiB", FARGATE_STORAGE,
+         "ephemeral storage every Fargate task gets without paying for more"),
+    Fact("sqs_batch_max_entries", 10, "messages", SQS_BATCH, "entries in one SendMessageBatch call"),
+    Fact("sqs_purge_interval_s", 60, "s", SQS_PURGE, "a queue may be purged once every 60 seconds"),
+]})
+
+# Service Quotas' code of "Fargate On-Demand vCPU resource count" (service code fargate), the
+# quota a lab's running tasks draw on: FARGATE_QUOTAS, and `aws service-quotas list-service-quotas
+# --service-code fargate` lists it under this code.
+FARGATE_ON_DEMAND_VCPU_QUOTA = ("fargate", "L-3032A538")
+
+# Valid Fargate task sizes: CPU units -> memory MiB (Linux), from FARGATE_SIZES' table.
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+# Regions where Linux tasks on Fargate run in some Availability Zones only (zone ids), from
+# FARGATE_REGIONS; every other Region listed there supports all of its zones.
+FARGATE_ZONES_ONLY: dict[str, tuple[str, ...]] = {
+    "us-west-1": ("usw1-az1", "usw1-az3"),
+    "ap-northeast-1": ("apne1-az1", "apne1-az2", "apne1-az4"),
+}

@@ -15,6 +15,10 @@ from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, targ
 from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
 
 MAX_TTL_MINUTES = 240
+# `down`'s own time budget, whatever the lab's time left: tasks' 120 s stop timeout twice over,
+# then a stack deletion (an ECS service and a Lambda function take minutes each). A caller that
+# wraps `down` in a timeout (the labs app does) should give it at least this.
+DOWN_TIMEOUT_S = 45 * 60
 MAX_TASKS_CAP = 20
 # SQS's visibility timeout: its default is our floor, and it can be at most 12 hours.
 MIN_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))
@@ -27,8 +31,14 @@ _MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 _LAB_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
 _OWNER = re.compile(r"^[A-Za-z0-9@._+-]{1,64}$")
 _ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@sha256:[0-9a-f]{64})$")
+                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def parse_image_uri(uri: str) -> dict[str, str | None] | None:
+    """account, region, repo and tag or digest of an ECR image URI; None if it is not one."""
+    match = _ECR_IMAGE.fullmatch(uri)
+    return match.groupdict() if match else None
 
 
 class ConfigError(ValueError):

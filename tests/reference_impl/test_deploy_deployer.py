@@ -16,13 +16,14 @@ import pytest
 
 from reference_impl import jobs
 from reference_impl.deploy import ConfigError, Deployer, GuardrailError
+from reference_impl.deploy import __main__ as cli
 from reference_impl.deploy.__main__ import main
 from reference_impl.model import artifacts
 from reference_impl.model.catalog import spec
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.worker import WorkerConfig
 
-from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws
+from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stub_unmodelled
 
 # moto warns once per resource type it does not implement in CloudFormation; the tests that
 # care read the template instead.
@@ -32,13 +33,21 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 @pytest.fixture
 def aws(monkeypatch):
     with moto_aws(monkeypatch) as session:
+        prepare_account(session)
         yield session
+
+
+def stubbed(d):
+    stub_unmodelled(d)
+    return d
 
 
 def deployer(session, **overrides):
     allowed = overrides.pop("allowed_accounts", frozenset({ACCOUNT}))
-    return Deployer(lab_config(**overrides), session=session, allowed_accounts=allowed,
-                    now=lambda: NOW, sleep=lambda s: None, poll_s=0)
+    d = Deployer(lab_config(**overrides), session=session, allowed_accounts=allowed,
+                 now=lambda: NOW, sleep=lambda s: None, poll_s=0)
+    stub_unmodelled(d)
+    return d
 
 
 @pytest.fixture
@@ -94,6 +103,7 @@ def test_an_assumed_role_is_checked_against_the_allow_list(aws):
     iam.create_role(RoleName="lab-deployer", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
     d = Deployer(lab_config(), session=aws, role_arn=f"arn:aws:iam::{ACCOUNT}:role/lab-deployer",
                  allowed_accounts=frozenset({ACCOUNT}), now=lambda: NOW)
+    stub_unmodelled(d)
     assert d.plan().caller.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/lab-deployer/")
 
 
@@ -127,6 +137,8 @@ def test_plan_parameters_come_from_the_scaling_policy(aws):
 
 def test_the_cli_plan_prints_caps_costs_and_sources(aws, monkeypatch):
     monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
+    monkeypatch.setenv("LAB_STACK_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/lab-stack")
+    monkeypatch.setattr(cli, "Deployer", lambda config, **kw: stubbed(Deployer(config, **kw)))
     out, err = io.StringIO(), io.StringIO()
     code = main(["plan", "--model", "digits", "--lab", "week3", "--owner", "ann", "--ttl-minutes", "60",
                  "--max-tasks", "4", "--image", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/lab-worker:1.0"], out, err)

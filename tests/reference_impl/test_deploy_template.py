@@ -153,7 +153,8 @@ def test_the_task_may_only_work_its_own_queue_model_results_and_protection():
 
 # Actions that take no resource-level permission, the only ones allowed on "*".
 RESOURCELESS = {"ecr:GetAuthorizationToken", "application-autoscaling:DescribeScalableTargets",
-                "application-autoscaling:RegisterScalableTarget"}
+                "application-autoscaling:RegisterScalableTarget",
+                "ecs:ListTasks"}  # takes no task resource; the reaper's statement adds an ecs:cluster condition
 
 
 @pytest.mark.parametrize("role", [k for k, v in RESOURCES.items() if v["Type"] == "AWS::IAM::Role"])
@@ -213,7 +214,7 @@ def test_the_service_starts_at_zero_on_fargate_and_fargate_spot():
 
 def test_every_log_group_has_a_retention():
     groups = [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Logs::LogGroup"]
-    assert len(groups) == 3
+    assert len(groups) == 4  # the worker's, Container Insights', the scaler's and the reaper's
     assert all(props(g)["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups)
     assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 7
 
