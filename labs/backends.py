@@ -18,10 +18,12 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from reference_impl.deploy.config import DOWN_TIMEOUT_S
+
 log = logging.getLogger(__name__)
 
 HARD_KILL_AFTER_S = 90  # after SIGTERM, the runtime's warm stop gets this long before SIGKILL
-TEARDOWN_TIMEOUT_S = 3600  # `down` of an AWS lab: stopping tasks, emptying the bucket, deleting the stack
+TEARDOWN_TIMEOUT_S = DOWN_TIMEOUT_S + 5 * 60  # the deployer's own limit for `down`, and a margin
 LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 
@@ -262,18 +264,13 @@ class AwsBackend:
         out["ready"] = st.stack_status == "CREATE_COMPLETE"
         out["stopped"] = st.stack_status in ("ABSENT", "DELETE_COMPLETE")
         if st.stack_status == "DELETE_FAILED":
-            out["delete_failed"] = self._delete_failure(lab)
+            # The deployer's reason: CloudFormation's, and each resource it could not delete.
+            out["delete_failed"] = st.reason or "DELETE_FAILED (CloudFormation gave no reason)"
         elif st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
-            out["failed"] = f"stack {st.stack_status}: " + _tail(folder / "deploy.log")
+            out["failed"] = f"stack {st.stack_status}: " + (st.reason or _tail(folder / "deploy.log"))
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
         return out
-
-    def _delete_failure(self, lab) -> str:
-        # Until the deployer offers it (engineer `deploy`), the reason is read here with the
-        # deployer's own checked session: CloudFormation's events say which resource failed.
-        deployer = self._deployer(lab)
-        return delete_failure_reason(deployer._client("cloudformation"), lab.stack_name)
 
     def burst(self, lab, start: int, count: int, batch_size: int) -> int:
         """Send `count` jobs with the deployer; BackendError at its first error, nothing more sent."""
@@ -292,7 +289,7 @@ class AwsBackend:
         return sent
 
     def retry_delete(self, lab) -> None:
-        """Run the deployer's `down` again: it deletes a DELETE_FAILED stack anew."""
+        """The deployer's retry (Deployer.retry_delete is its `down`), in the background as `down`."""
         self.stop(lab)
 
     def stop(self, lab) -> bool:
@@ -300,27 +297,14 @@ class AwsBackend:
             _terminate(lab.pid)
         try:
             # Its own time limit, not the lab's time left: an expired lab has none left, and a
-            # teardown cut short leaves a stack that bills.
-            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab)], self._env(), "teardown.log",
-                   ttl_s=TEARDOWN_TIMEOUT_S)
+            # teardown cut short leaves a stack that bills. `down` keeps to DOWN_TIMEOUT_S itself;
+            # the `timeout` around it is only the backstop.
+            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab),
+                         "--timeout-minutes", str(DOWN_TIMEOUT_S / 60)],
+                   self._env(), "teardown.log", ttl_s=TEARDOWN_TIMEOUT_S)
         except OSError as exc:
             raise BackendError(f"could not start the teardown: {exc}") from exc
         return False
-
-
-def delete_failure_reason(cf, stack_name: str) -> str:
-    """Why CloudFormation could not delete the stack: the stack's own reason and the first
-    resource that failed to delete, in CloudFormation's words."""
-    stack = cf.describe_stacks(StackName=stack_name)["Stacks"][0]
-    reasons = [stack.get("StackStatusReason") or "DELETE_FAILED"]
-    for event in cf.describe_stack_events(StackName=stack_name)["StackEvents"]:  # newest first
-        if event.get("ResourceStatus") == "DELETE_FAILED" and event.get("LogicalResourceId") != stack_name:
-            reasons.append(f"{event['LogicalResourceId']} ({event.get('ResourceType')}): "
-                           f"{event.get('ResourceStatusReason', 'no reason given')}")
-            break
-        if event.get("ResourceStatus") == "DELETE_IN_PROGRESS" and event.get("LogicalResourceId") == stack_name:
-            break  # older events belong to an earlier attempt
-    return "; ".join(reasons)
 
 
 def backend_for(lab):

@@ -5,7 +5,6 @@ import os
 import re
 import signal
 
-from botocore.stub import Stubber
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -125,33 +124,6 @@ def test_the_poll_marks_a_lab_whose_stack_failed_to_delete_and_the_reaper_leaves
     lab.refresh_from_db()
     assert lab.status == Lab.Status.DELETE_FAILED and lab.error == "Bucket: not empty"
     assert operations.reap_expired() == 0  # no new failing deletion every poll: it waits for a retry
-
-
-def test_the_delete_failure_reason_comes_from_cloudformation_s_events():
-    # moto does not model DELETE_FAILED; this checks the boto3 calls and how their answers are read.
-    import boto3
-
-    cf = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    stack = "lab-lab1-digits"
-    now = timezone.now()
-    with Stubber(cf) as stub:
-        stub.add_response("describe_stacks", {"Stacks": [{
-            "StackName": stack, "CreationTime": now, "StackStatus": "DELETE_FAILED",
-            "StackStatusReason": "The following resource(s) failed to delete: [Bucket]. "}]}, {"StackName": stack})
-        stub.add_response("describe_stack_events", {"StackEvents": [
-            {"StackId": "s", "EventId": "4", "StackName": stack, "LogicalResourceId": stack, "Timestamp": now,
-             "ResourceStatus": "DELETE_FAILED"},
-            {"StackId": "s", "EventId": "3", "StackName": stack, "LogicalResourceId": "Bucket", "Timestamp": now,
-             "ResourceType": "AWS::S3::Bucket", "ResourceStatus": "DELETE_FAILED",
-             "ResourceStatusReason": "The bucket you tried to delete is not empty"},
-            {"StackId": "s", "EventId": "2", "StackName": stack, "LogicalResourceId": stack, "Timestamp": now,
-             "ResourceStatus": "DELETE_IN_PROGRESS"},
-            {"StackId": "s", "EventId": "1", "StackName": stack, "LogicalResourceId": "Old", "Timestamp": now,
-             "ResourceType": "AWS::SQS::Queue", "ResourceStatus": "DELETE_FAILED", "ResourceStatusReason": "older"},
-        ]}, {"StackName": stack})
-        reason = backends.delete_failure_reason(cf, stack)
-    assert reason == ("The following resource(s) failed to delete: [Bucket]. ; "
-                      "Bucket (AWS::S3::Bucket): The bucket you tried to delete is not empty")
 
 
 def test_an_expired_aws_lab_s_teardown_gets_its_own_time_limit_not_the_lab_s(instructor, lab, tmp_path, monkeypatch):
