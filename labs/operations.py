@@ -108,6 +108,7 @@ def status(lab: Lab, since: float | None = None) -> dict:
             "id": lab.pk, "status": lab.status, "status_display": lab.get_status_display(),
             "active": lab.is_active, "seconds_left": lab.seconds_left(), "time_left": lab.time_left(),
             "error": lab.error, "target": lab.target,
+            "created_at": lab.created_at.timestamp(),
             "ended_at": lab.ended_at.isoformat() if lab.ended_at else None,
         },
         **{k: v for k, v in lab.live.items() if k in LIVE_KEYS},

@@ -133,7 +133,7 @@
     show('[data-field="unavailable"]', lab.active && Boolean(data.unavailable));
     setText('[data-field="progress"]', data.progress || "");
     show('[data-field="progress"]', lab.status === "deploying" && Boolean(data.progress));
-    show('[data-field="stale"]', lab.active && (!data.updated_at || data.now - data.updated_at > STALE_S));
+    show('[data-field="stale"]', lab.active && data.now - (data.updated_at || lab.created_at) > STALE_S);
     const status = root.querySelector('[data-field="status"]');
     if (status) status.className = `lab-status lab-status-${lab.status}`;
     root.dataset.labStatus = lab.status;

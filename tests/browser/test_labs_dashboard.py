@@ -270,3 +270,20 @@ def test_teardown_asks_first_and_the_pages_pass_axe(browser, live_server, transa
     page.wait_for_selector('#lab[data-lab-status="ended"]', state="attached")
     assert Lab.objects.get().status == Lab.Status.ENDED
     context.close()
+
+
+def test_the_dashboard_says_when_no_background_poll_has_come(
+        browser, live_server, transactional_db, instructor, client, watched):
+    # No job worker runs beside this live server: the dashboard must not look live when it is not.
+    lab = Lab.objects.create(name="demo", owner=instructor, status=Lab.Status.RUNNING, runtime_dir="/nonexistent",
+                             expires_at=timezone.now() + dt.timedelta(minutes=30),
+                             live_at=timezone.now() - dt.timedelta(minutes=1))
+    context = browser.new_context()
+    log_in(context, client, instructor, live_server)
+    page = watched(context.new_page())
+    page.goto(f"{live_server.url}/labs/{lab.pk}/")
+    page.wait_for_selector('[data-field="stale"]', state="visible")
+    assert "is the job worker (manage.py db_worker) running?" in page.inner_text('[data-field="stale"]')
+    Lab.objects.filter(pk=lab.pk).update(live_at=timezone.now())  # a poll came: the worker is back
+    page.wait_for_selector('[data-field="stale"]', state="hidden")
+    context.close()
