@@ -24,6 +24,8 @@ def record(lab, action: str, actor=None, **detail) -> LabEvent:
 
 
 def launch(lab: Lab, actor) -> None:
+    """Start the lab's backend. Call inside the transaction that created the lab: the job
+    worker's poll must not see a deploying lab before it has a process to look at."""
     record(lab, "created", actor, target=lab.target, max_tasks=lab.max_tasks,
            expires_at=lab.expires_at.isoformat())
     try:
@@ -54,17 +56,14 @@ def refresh(lab: Lab) -> dict:
     except BackendError as exc:
         live = {"unavailable": str(exc)}
     if lab.status == Lab.Status.DEPLOYING and live.get("ready"):
-        lab.status = Lab.Status.RUNNING
-        lab.save(update_fields=["status"])
-        record(lab, "running", None)
+        if _move(lab, Lab.Status.RUNNING):
+            record(lab, "running", None)
     elif live.get("delete_failed") and lab.status != Lab.Status.DELETE_FAILED:
-        lab.status, lab.error = Lab.Status.DELETE_FAILED, live["delete_failed"]
-        lab.save(update_fields=["status", "error"])
-        record(lab, "delete_failed", None, error=live["delete_failed"])
+        if _move(lab, Lab.Status.DELETE_FAILED, error=live["delete_failed"]):
+            record(lab, "delete_failed", None, error=live["delete_failed"])
     elif lab.status in (Lab.Status.DEPLOYING, Lab.Status.RUNNING) and live.get("failed"):
-        lab.status, lab.error, lab.ended_at = Lab.Status.FAILED, live["failed"], timezone.now()
-        lab.save(update_fields=["status", "error", "ended_at"])
-        record(lab, "failed", None, error=live["failed"])
+        if _move(lab, Lab.Status.FAILED, error=live["failed"], ended_at=timezone.now()):
+            record(lab, "failed", None, error=live["failed"])
     elif lab.status in (Lab.Status.TEARING_DOWN, Lab.Status.DELETE_FAILED) and live.get("stopped"):
         _ended(lab)
     now = timezone.now()
@@ -146,7 +145,9 @@ def send_burst_step(burst: Burst) -> bool:
         fail_burst(burst, f"the lab is {lab.get_status_display()}; {burst.sent} of {burst.count} were sent")
         return False
     step = min(BURST_STEP, burst.count - burst.sent)
-    burst.status = Burst.Status.SENDING
+    if burst.status == Burst.Status.QUEUED:
+        burst.status = Burst.Status.SENDING
+        burst.save(update_fields=["status", "updated_at"])
     try:
         burst.sent += backend_for(lab).burst(lab, burst.sent, step, burst.batch_size)
     except BackendError as exc:
@@ -169,8 +170,11 @@ def teardown(lab: Lab, actor, reason: str) -> None:
     if not lab.is_active or lab.status in (Lab.Status.TEARING_DOWN, Lab.Status.DELETE_FAILED):
         return  # already on its way, or waiting for an instructor's retry (retry_delete)
     with transaction.atomic():
-        lab.status = Lab.Status.TEARING_DOWN
-        lab.save(update_fields=["status"])
+        while not _move(lab, Lab.Status.TEARING_DOWN):
+            # A poll moved it meanwhile (say deploying to running): tear down what it is now,
+            # unless it has ended, failed or is on its way down already.
+            if not lab.is_active or lab.status in (Lab.Status.TEARING_DOWN, Lab.Status.DELETE_FAILED):
+                return
         record(lab, "teardown", actor, reason=reason)
     try:
         stopped = backend_for(lab).stop(lab)
@@ -183,9 +187,21 @@ def teardown(lab: Lab, actor, reason: str) -> None:
 
 
 def _ended(lab: Lab) -> None:
-    lab.status, lab.ended_at = Lab.Status.ENDED, timezone.now()
-    lab.save(update_fields=["status", "ended_at"])
-    record(lab, "ended", None)
+    if _move(lab, Lab.Status.ENDED, ended_at=timezone.now()):
+        record(lab, "ended", None)
+
+
+def _move(lab: Lab, to: str, **fields) -> bool:
+    """Change the lab's status only if nobody changed it since `lab` was read: the job worker
+    and the web app both move labs on (a poll sees it ready while an instructor tears it down)."""
+    moved = Lab.objects.filter(pk=lab.pk, status=lab.status).update(status=to, **fields)
+    if moved:
+        lab.status = to
+        for name, value in fields.items():
+            setattr(lab, name, value)
+    else:
+        lab.refresh_from_db()
+    return bool(moved)
 
 
 def retry_delete(lab: Lab, actor) -> bool:
@@ -194,9 +210,10 @@ def retry_delete(lab: Lab, actor) -> bool:
     if lab.status != Lab.Status.DELETE_FAILED:
         return False
     with transaction.atomic():
-        lab.status = Lab.Status.TEARING_DOWN
-        lab.save(update_fields=["status"])
-        record(lab, "retry_delete", actor, previous_error=lab.error)
+        previous_error = lab.error
+        if not _move(lab, Lab.Status.TEARING_DOWN):
+            return False
+        record(lab, "retry_delete", actor, previous_error=previous_error)
     try:
         backend_for(lab).retry_delete(lab)
     except BackendError as exc:

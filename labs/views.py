@@ -6,6 +6,7 @@ views record what was asked and read what the tasks wrote.
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,8 +27,9 @@ def lab_list(request):
         lab = form.save(commit=False)
         lab.owner = request.user
         lab.expires_at = timezone.now() + dt.timedelta(minutes=form.cleaned_data["ttl_minutes"])
-        lab.save()
-        operations.launch(lab, actor=request.user)
+        with transaction.atomic():
+            lab.save()
+            operations.launch(lab, actor=request.user)
         tasks.ensure_ticking()
         return redirect("labs:detail", pk=lab.pk)
     labs = Lab.objects.select_related("owner")[:50]

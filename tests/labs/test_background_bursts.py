@@ -155,3 +155,30 @@ def test_one_lab_whose_poll_breaks_does_not_stop_the_others(instructor, lab, imm
     other.refresh_from_db()
     assert "the poll failed: KeyError('models')" in lab.live["unavailable"]
     assert other.live["queue"]["visible"] == 3
+
+
+def test_teardown_wins_over_a_poll_that_moved_the_lab_meanwhile(instructor, lab, tmp_path):
+    lab.status, lab.runtime_dir = Lab.Status.DEPLOYING, str(tmp_path)
+    lab.save()
+    stale = Lab.objects.get(pk=lab.pk)  # what the page read
+    Lab.objects.filter(pk=lab.pk).update(status=Lab.Status.RUNNING)  # what the worker's poll did since
+    operations.teardown(stale, instructor, "requested")
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.ENDED and list(lab.events.values_list("action", flat=True))[::-1] == [
+        "teardown", "ended"]
+
+
+def test_a_poll_does_not_undo_a_teardown_that_came_meanwhile(instructor, lab, tmp_path, monkeypatch):
+    from labs import backends
+
+    lab.status, lab.runtime_dir = Lab.Status.DEPLOYING, str(tmp_path)
+    lab.save()
+    polled = Lab.objects.get(pk=lab.pk)
+
+    def ready_but_torn_down_meanwhile(self, lab):
+        Lab.objects.filter(pk=lab.pk).update(status=Lab.Status.TEARING_DOWN)  # the instructor, meanwhile
+        return {"ready": True}
+    monkeypatch.setattr(backends.LocalBackend, "status", ready_but_torn_down_meanwhile)
+    operations.refresh(polled)
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.TEARING_DOWN and not lab.events.filter(action="running").exists()

@@ -1,23 +1,13 @@
 """A lab on this machine, for real: LocalStack, the autoscaler and worker processes."""
 import datetime as dt
 import os
-import time
 
 import pytest
 from django.utils import timezone
 
 from labs import operations, tasks
 from labs.models import Lab
-
-
-def wait_for(predicate, timeout_s, step_s=0.5):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    raise AssertionError(f"condition not met within {timeout_s} s")
+from tests.labs.conftest import wait_for
 
 
 def poll(lab) -> dict:
