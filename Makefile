@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LS_VENV := .venv-localstack
 PORT ?= 8000
 
-.PHONY: install run test bench lint migrations-check chromium localstack clean
+.PHONY: install run test test-fast bench lint migrations-check chromium localstack clean
 
 # Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -36,6 +36,10 @@ run: install
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everyday feedback: everything but the browser and LocalStack tests (markers set in tests/conftest.py).
+test-fast: install
+	$(PY) -m pytest -m "not browser and not localstack" $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/simulate.py

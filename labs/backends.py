@@ -176,7 +176,7 @@ class LocalBackend:
         spec = model_spec(lab.model_name)
         batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(start, start + count)]
         try:
-            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients), store=svc.store(clients)))
         except (QueueUnavailable, BotoCoreError, ClientError) as exc:
             raise BackendError(f"the queue refused the jobs: {exc}") from exc
 

@@ -7,8 +7,9 @@ Environment (boto3's own variables; nothing here reads credentials):
 * ``AWS_REGION`` / ``AWS_DEFAULT_REGION``: the region; ``us-east-1`` when neither is set.
 
 Credentials come only from boto3's standard chain (environment, profile, ECS task role). The local
-runtime sets dummy ``test``/``test`` credentials for its own child processes; code paths that run
-on AWS never do.
+runtime's clients carry LocalStack's dummy ``test``/``test`` keys in a session of their own
+(``local/runtime.py``, ``local_clients``), and its worker processes get them in their environment;
+nothing here writes the process's environment, so the chain any other code sees is untouched.
 """
 import os
 from dataclasses import dataclass
@@ -40,13 +41,15 @@ class Clients:
     s3: object
 
 
-def clients(endpoint_url: str | None = None, region_name: str | None = None) -> Clients:
+def clients(endpoint_url: str | None = None, region_name: str | None = None,
+            credentials: dict | None = None) -> Clients:
     """SQS and S3 clients for one endpoint (``None``: ``AWS_ENDPOINT_URL`` if set, else AWS).
 
-    boto3 clients are thread-safe, so one pair serves a whole process (sessions are not; the
-    session is created here, once per call).
+    ``credentials`` (``{"aws_access_key_id": ..., "aws_secret_access_key": ...}``) are for this
+    session only; without them, boto3's standard chain. boto3 clients are thread-safe, so one
+    pair serves a whole process (sessions are not; the session is created here, once per call).
     """
-    session = boto3.session.Session(region_name=region_name or region())
+    session = boto3.session.Session(region_name=region_name or region(), **(credentials or {}))
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     return Clients(
         sqs=session.client("sqs", endpoint_url=endpoint_url, config=_CONFIG),

@@ -29,14 +29,14 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reference_impl.aws_facts import FACTS
+from reference_impl import aws_facts
 
 # ReceiveMessage returns 1-10 messages and long-polls up to 20 s; batch calls take up to 10
 # entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html);
 # a visibility timeout (and a message's delay before retry) is at most 12 hours. Sources in aws_facts.
-MAX_BATCH = int(FACTS["sqs_receive_max_messages"].value)
-MAX_WAIT_S = int(FACTS["sqs_long_poll_max_s"].value)
-MAX_VISIBILITY_S = int(FACTS["sqs_visibility_timeout_max_s"].value)
+MAX_BATCH = int(aws_facts.value("sqs_receive_max_messages"))
+MAX_WAIT_S = int(aws_facts.value("sqs_long_poll_max_s"))
+MAX_VISIBILITY_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
 
 
 class QueueUnavailable(Exception):

@@ -12,6 +12,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("questions.urls")),
     path("labs/", include("labs.urls")),
+    path("drills/", include("drills.urls")),
+    path("api/v1/drills/", include("drills.api_urls")),
+    path("review/", include("review.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("progress/", include("progress.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links to.

@@ -7,6 +7,40 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
+# Markers that `make test-fast` leaves out, given by what a test uses, so that no test can forget
+# one: Playwright's fixtures mean a browser, the shared LocalStack endpoint means LocalStack.
+BROWSER_FIXTURES = {"page", "context", "browser", "new_context"}
+LOCALSTACK_FIXTURES = {"local_endpoint"}
+# Tests that touch the database, which `make test` runs a second time on PostgreSQL.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & LOCALSTACK_FIXTURES:
+            item.add_marker(pytest.mark.localstack)
+        if used & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(autouse=True)
+def localstack_only_when_marked(request, monkeypatch):
+    """A test that starts LocalStack some other way (a subprocess, a lab) must say so with
+    @pytest.mark.localstack: without the marker it gets no LocalStack interpreter and fails with
+    a message naming the marker, instead of silently slowing `make test-fast` down."""
+    if request.node.get_closest_marker("localstack") is None:
+        monkeypatch.setenv("REFIMPL_LOCALSTACK_PYTHON", "/not-marked-pytest.mark.localstack/python")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests create many users and log in often: at the real work factor, password hashing would
+    # take much of the suite's time. The hasher is not what any test is about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture
 def write(tmp_path):

@@ -39,7 +39,7 @@ from urllib.parse import urlparse
 from reference_impl import aws
 from reference_impl.envvars import SettingError, env_float, env_int, env_str
 from reference_impl.local import state
-from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start_local_endpoint
+from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV, start_local_endpoint
 from reference_impl.local.provision import ProvisionSettings, provision
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
 from reference_impl.model.catalog import spec as model_spec
@@ -104,21 +104,21 @@ class LocalSettings:
                              idle_before_zero_s=self.idle_before_zero_s)
 
     def worker_env(self, endpoint_url: str) -> dict:
-        return {**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
+        return {**LOCAL_CREDENTIALS_ENV, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
                 "WORKER_WAIT_S": str(self.worker_wait_s), "WORKER_VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
                 "WORKER_STOP_TIMEOUT_S": str(self.stop_timeout_s), "WORKER_RETRY_DELAY_S": str(self.retry_delay_s),
                 "WORKER_EMULATED_SECONDS_PER_ITEM": str(self.emulated_seconds_per_item)}
 
 
 def local_clients(endpoint_url: str) -> aws.Clients:
-    """Clients for the local endpoint with LocalStack's dummy credentials. Refuses anything but
-    loopback, so these credentials are never offered to a real service."""
+    """Clients for the local endpoint with LocalStack's dummy credentials in a session of their
+    own: the process's environment and boto3's default chain stay as they were, so AWS clients
+    made later in the same process (a lab deploying to AWS) use the real credentials. Refuses
+    anything but loopback, so these credentials are never offered to a real service."""
     host = urlparse(endpoint_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"local endpoint must be on loopback, got {endpoint_url}")
-    for key, value in LOCAL_CREDENTIALS.items():
-        os.environ.setdefault(key, value)
-    return aws.clients(endpoint_url)
+    return aws.clients(endpoint_url, credentials=LOCAL_CREDENTIALS)
 
 
 def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent: bool = False) -> Supervisor:
@@ -153,11 +153,13 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
             max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb)
         services = provision(clients, list(settings.models), provision_settings)
-        state.write_json(folder / "runtime.json", {
+        runtime_info = {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
             "models": {name: svc.to_dict() for name, svc in services.items()},
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
-        })
+            "endpoint_restarts": [],
+        }
+        state.write_json(folder / "runtime.json", runtime_info)
         if settings.emulated_seconds_per_item:
             log.info("EMULATION on: each input adds %.3f s of sleep in the worker (REFIMPL_EMULATED_SECONDS_PER_ITEM)",
                      settings.emulated_seconds_per_item)
@@ -169,11 +171,18 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
 
         def revive_endpoint():
             # LocalStack keeps nothing across a restart: start it again and provision again; the
-            # workers back off meanwhile and carry on (queue URLs do not change).
+            # workers back off meanwhile and carry on (queue URLs do not change). Every job that
+            # was queued or running is gone, with every result: say so in `status`.
             if endpoint is not None and endpoint.process.poll() is not None:
-                log.warning("LocalStack exited with %s; restarting it and provisioning again", endpoint.process.returncode)
+                code = endpoint.process.returncode
+                lost = {name: pool.last_counts.visible + pool.last_counts.in_flight if pool.last_counts else 0
+                        for name, pool in supervisor.pools.items()}
+                log.warning("LocalStack exited with %s, losing %d queued or running jobs and every result; "
+                            "restarting it and provisioning again", code, sum(lost.values()))
                 endpoint.start()
                 provision(clients, list(settings.models), provision_settings)
+                runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost})
+                state.write_json(folder / "runtime.json", runtime_info)
         supervisor.run(stop, settings.poll_s, before_poll=revive_endpoint)
     finally:
         log.info("stopping workers")
