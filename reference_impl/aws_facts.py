@@ -223,8 +223,10 @@ FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
 }
 
 # Regions where Linux tasks on Fargate run in some Availability Zones only (zone ids), from
-# FARGATE_REGIONS; every other Region listed there supports all of its zones.
+# FARGATE_REGIONS; every other Region listed there supports all of its zones. China (Beijing) is
+# annotated too (cnn1-az1 and cnn1-az2 in the awsdocs copy of the page).
 FARGATE_ZONES_ONLY: dict[str, tuple[str, ...]] = {
     "us-west-1": ("usw1-az1", "usw1-az3"),
     "ap-northeast-1": ("apne1-az1", "apne1-az2", "apne1-az4"),
+    "cn-north-1": ("cnn1-az1", "cnn1-az2"),
 }
