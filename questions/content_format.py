@@ -20,11 +20,16 @@
     # More precisely           (optional)
     ...
 
+Only those three level-1 headings divide the body; any other (`# Setup`) is Markdown inside
+its section. Exporting and loading again is the identity: texts that a file could not hold
+(control characters, a line in a section's text that reads as a section heading) are refused.
+
 The same validation serves the file loader and the quiz API (`validate_question`), so a
 question is accepted or refused for the same reasons whichever way it arrives. Errors carry the
 field path and, for files, the line, so an author can go straight to the problem.
 """
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -32,19 +37,22 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
-ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-LABEL_RE = re.compile(r"^[A-Z]$")
-TAG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
-URL_RE = re.compile(r"^https?://[^\s]+$")
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
+from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
+
+URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$")
+# Characters no stored text may hold: C0 and C1 controls except tab and newline, the Unicode
+# line and paragraph separators (line breaks to YAML and Python), and what XML 1.0 forbids.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 FRONT_MATTER_KEYS = {
     "id", "title", "domain", "tags", "source", "last_verified", "options", "key_points", "references",
 }
 OPTION_KEYS = {"label", "text", "correct", "why"}
 REFERENCE_KEYS = {"title", "url"}
-# Body sections, by their level-1 heading, mapped to QuestionData fields.
+# Body sections, by their level-1 heading, mapped to QuestionData fields. Only these headings
+# divide the body: any other level-1 heading ("# Setup") is Markdown inside the section.
 SECTIONS = {"stem": "stem", "explanation": "explanation", "more precisely": "more_precisely"}
+HEADING_RE = re.compile(r"^# (.+?)\s*$")
 
 
 @dataclass
@@ -103,7 +111,7 @@ class QuestionData:
 # Validation of the structured part (shared by files and the API)
 
 
-def _text(raw, path, errors, *, required=True, max_len=None):
+def _text(raw, path, errors, *, required=True, max_len=None, section=False):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
             errors.append(FieldError(path, "required; a non-empty text"))
@@ -112,9 +120,27 @@ def _text(raw, path, errors, *, required=True, max_len=None):
         # YAML reads yes/no/on/off as booleans and bare numbers as numbers: say how to fix it.
         errors.append(FieldError(path, f"must be text, not {type(raw).__name__}; put it in quotes"))
         return ""
-    if max_len and len(raw) > max_len:
-        errors.append(FieldError(path, f"at most {max_len} characters; got {len(raw)}"))
-    return raw.strip()
+    # Browsers send text areas with CRLF line ends; files are read with universal newlines.
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    control = CONTROL_RE.search(text)
+    if control:
+        # Not even a file can keep these (YAML escapes some, line splitting eats others), and
+        # XML 1.0, which Moodle reads, forbids them.
+        errors.append(FieldError(path, f"control character U+{ord(control.group()):04X} at position "
+                                       f"{control.start() + 1}; only tabs and line breaks are allowed"))
+    if max_len and len(text) > max_len:
+        errors.append(FieldError(path, f"at most {max_len} characters; got {len(text)}"))
+    if section:
+        _check_no_section_headings(text, path, errors)
+    return text
+
+
+def check_text(value: str, path: str, *, section: bool = False) -> tuple[str, list[FieldError]]:
+    """One text field by the loader's rules, for forms that write the model directly (the
+    admin): the text as the loader would store it, and what is wrong with it. Empty texts pass;
+    whether one is required is the form's business."""
+    errors: list[FieldError] = []
+    return _text(value, path, errors, required=False, section=section), errors
 
 
 def check_references(raw, errors: list) -> list[dict]:
@@ -161,13 +187,15 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
 
     qid = raw.get("id")
     qid = str(qid) if isinstance(qid, int) and not isinstance(qid, bool) else qid
-    if not isinstance(qid, str) or not ID_RE.match(qid):
-        errors.append(FieldError("id", "required; 1-32 letters, digits, '-' or '_' (e.g. \"1973\")"))
+    if not FIELDS["id"].matches(qid):
+        errors.append(FieldError("id", f"required; {FIELDS['id'].allowed}"))
         qid = ""
-    title = _text(raw.get("title"), "title", errors, max_len=200)
-    stem = _text(raw.get("stem"), "stem", errors)
-    domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=100)
-    source = _text(raw.get("source"), "source", errors, required=False, max_len=300)
+    title = _text(raw.get("title"), "title", errors, max_len=FIELDS["title"].max_length)
+    stem = _text(raw.get("stem"), "stem", errors, section=True)
+    explanation = _text(raw.get("explanation"), "explanation", errors, required=False, section=True)
+    more_precisely = _text(raw.get("more_precisely"), "more_precisely", errors, required=False, section=True)
+    domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=FIELDS["domain"].max_length)
+    source = _text(raw.get("source"), "source", errors, required=False, max_len=FIELDS["source"].max_length)
 
     last_verified = raw.get("last_verified")
     if isinstance(last_verified, str):
@@ -182,8 +210,8 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
 
     tags = []
     for i, tag in enumerate(_list(raw.get("tags"), "tags", errors)):
-        if not isinstance(tag, str) or not TAG_RE.match(tag):
-            errors.append(FieldError(f"tags[{i}]", "lower-case letters, digits and '-', up to 50 characters"))
+        if not FIELDS["tags"].matches(tag):
+            errors.append(FieldError(f"tags[{i}]", FIELDS["tags"].allowed))
         else:
             tags.append(tag)
 
@@ -199,8 +227,8 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
             continue
         _unknown_keys(opt, OPTION_KEYS, f"{path}.", errors)
         label = opt.get("label")
-        if not isinstance(label, str) or not LABEL_RE.match(label):
-            errors.append(FieldError(f"{path}.label", "required; one capital letter A-Z"))
+        if not FIELDS["options.label"].matches(label):
+            errors.append(FieldError(f"{path}.label", f"required; {FIELDS['options.label'].allowed}"))
         elif label in seen:
             errors.append(FieldError(f"{path}.label", f"duplicate label {label}; labels must be unique"))
         else:
@@ -232,8 +260,7 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
     return (
         QuestionData(
             id=qid, title=title, stem=stem, options=options,
-            explanation=_text(raw.get("explanation"), "explanation", errors, required=False),
-            more_precisely=_text(raw.get("more_precisely"), "more_precisely", errors, required=False),
+            explanation=explanation, more_precisely=more_precisely,
             domain=domain, tags=sorted(set(tags)), source=source, last_verified=last_verified,
             key_points=key_points, references=references,
         ),
@@ -268,32 +295,59 @@ def _line_of(node, path: str) -> int | None:
 
 def _split_front_matter(text: str) -> tuple[str, str, int]:
     """(front matter, body, line number where the body starts)."""
-    lines = text.splitlines()
+    lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError([FieldError("(file)", "must start with a '---' line opening the front matter", 1)])
     for i in range(1, len(lines)):
-        if lines[i].strip() == "---":
+        if lines[i].rstrip() == "---":  # unindented: a '---' inside a YAML block text is indented
             return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     raise ContentError([FieldError("(file)", "front matter is not closed by a '---' line", 1)])
+
+
+def _section_heading(line: str) -> tuple[str | None, str | None]:
+    """(section field, None) for a line that starts a section; (None, the section it resembles)
+    for a level-1 heading one typo away from a section's ("# Explanaton"), which would otherwise
+    silently join the section above; (None, None) for any other line."""
+    heading = HEADING_RE.match(line)
+    if not heading:
+        return None, None
+    name = heading.group(1).strip().lower()
+    if name in SECTIONS:
+        return SECTIONS[name], None
+    close = difflib.get_close_matches(name, SECTIONS, n=1, cutoff=0.8)
+    return None, (close[0] if close else None)
+
+
+def _section_title(name: str) -> str:
+    return f"'# {name.capitalize()}'"
+
+
+def _check_no_section_headings(text: str, path: str, errors: list) -> None:
+    """A section's text cannot hold a line the file would read as a section heading: exported
+    and loaded again, the text would end there. Level-2 or underlined headings keep it."""
+    for number, line in enumerate(text.split("\n"), 1):
+        field_name, resembles = _section_heading(line)
+        if field_name or resembles:
+            errors.append(FieldError(path, f"line {number}, '{line.strip()}', would start a section of the "
+                                           f"question file ({_section_title(resembles or line[2:].strip())}); "
+                                           "write it as a '## ' heading, or underline it with '===' instead"))
 
 
 def _split_sections(body: str, first_line: int) -> tuple[dict, list[FieldError]]:
     sections: dict[str, list[str]] = {}
     errors = []
     current = None
-    for offset, line in enumerate(body.splitlines()):
-        heading = re.match(r"^# (.+?)\s*$", line)
-        if heading:
-            name = heading.group(1).strip().lower()
-            if name not in SECTIONS:
-                errors.append(FieldError(
-                    "(body)", f"unknown section '# {heading.group(1)}'; allowed: "
-                    + ", ".join(f"'# {s.capitalize()}'" for s in SECTIONS), first_line + offset))
-                current = None
-                continue
-            if SECTIONS[name] in sections:
-                errors.append(FieldError("(body)", f"section '# {heading.group(1)}' appears twice", first_line + offset))
-            current = SECTIONS[name]
+    for offset, line in enumerate(body.split("\n")):
+        field_name, resembles = _section_heading(line)
+        if resembles:
+            errors.append(FieldError(
+                "(body)", f"'{line.strip()}' looks like the section {_section_title(resembles)}; sections are "
+                + ", ".join(map(_section_title, SECTIONS)) + "; write a heading inside a section as '## '",
+                first_line + offset))
+        elif field_name:
+            if field_name in sections:
+                errors.append(FieldError("(body)", f"section '{line.strip()}' appears twice", first_line + offset))
+            current = field_name
             sections[current] = []
         elif current is not None:
             sections[current].append(line)

@@ -3,6 +3,7 @@
 Loading is all or nothing: every file is parsed and validated first, and only if all are good
 are they written, inside one transaction. A bad file leaves the database as it was.
 """
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Questions edited in the database (admin or API) since they were last loaded, whose edits
+    # the load replaces with the file's content: id -> the fields that differ.
+    overwritten: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
@@ -68,15 +72,18 @@ def parse_files(paths) -> list[QuestionData]:
     return parsed
 
 
-def save_question(data: QuestionData, question: Question | None = None) -> tuple[Question, str]:
+def save_question(data: QuestionData, question: Question | None = None, *, from_file: bool = True) -> tuple[Question, str]:
     """Create or update one question from validated data; returns it and what happened.
 
-    Used by the loader and by the quiz API, so both write questions the same way.
+    Used by the loader and by the quiz API, so both write questions the same way. The stored
+    `content_hash` is the hash of the file content last loaded, and empty once the question is
+    edited any other way (`from_file=False`; the admin clears it too): the next load then
+    writes the file back, and can tell that it overwrites an edit.
     """
     digest = data.content_hash()
     if question is None:
         question = Question.objects.filter(external_id=data.id).first()
-    if question is not None and question.content_hash == digest:
+    if from_file and question is not None and question.content_hash == digest:
         return question, "unchanged"
     outcome = "created" if question is None else "updated"
     question = question or Question(external_id=data.id)
@@ -84,7 +91,7 @@ def save_question(data: QuestionData, question: Question | None = None) -> tuple
     for attr in ("title", "stem", "explanation", "more_precisely", "domain", "source",
                  "last_verified", "key_points", "references"):
         setattr(question, attr, getattr(data, attr))
-    question.content_hash = digest
+    question.content_hash = digest if from_file else ""
     question.save()
     question.choices.all().delete()
     Choice.objects.bulk_create(
@@ -102,7 +109,12 @@ def load_questions(paths=None, *, dry_run: bool = False) -> LoadReport:
     report = LoadReport()
     with transaction.atomic():
         for data in parsed:
-            _, outcome = save_question(data)
+            existing = Question.objects.with_choices().filter(external_id=data.id).first()
+            if existing is not None and existing.content_hash != data.content_hash():
+                edits = database_edits(existing, data)
+                if edits:
+                    report.overwritten[data.id] = edits
+            _, outcome = save_question(data, existing)
             getattr(report, outcome).append(data.id)
         if dry_run:
             transaction.set_rollback(True)
@@ -119,6 +131,47 @@ def question_data(question: Question) -> QuestionData:
         last_verified=question.last_verified, key_points=list(question.key_points),
         references=list(question.references),
     )
+
+
+def changed_fields(old: QuestionData, new: QuestionData) -> list[str]:
+    """The fields (options[i].why for an option's) whose values differ between two versions."""
+    changed = []
+    for name in QuestionData.__dataclass_fields__:
+        before, after = getattr(old, name), getattr(new, name)
+        if name == "options" and len(before) == len(after):
+            changed += [f"options[{i}].{attr}" for i, (a, b) in enumerate(zip(before, after))
+                        for attr in OptionData.__dataclass_fields__ if getattr(a, attr) != getattr(b, attr)]
+        elif before != after:
+            changed.append(name)
+    return changed
+
+
+def database_edits(question: Question, data: QuestionData) -> list[str]:
+    """The fields of `question` edited in the database since it was loaded that loading `data`
+    would replace; empty when the row is as last loaded (its content hash still matches)."""
+    stored = question_data(question)
+    if question.content_hash and question.content_hash == stored.content_hash():
+        return []
+    return changed_fields(stored, data)
+
+
+def file_backed() -> dict[str, Path]:
+    """Question id -> the file in questions/content/ that every start (`make run`) loads over it.
+    Files that do not parse are left out (the load itself reports them). Parsed again only
+    when a file changes: the admin asks for every row it lists."""
+    files = question_files()
+    return dict(_ids_of(tuple((path, path.stat().st_mtime_ns) for path in files)))
+
+
+@functools.lru_cache(maxsize=8)
+def _ids_of(files: tuple) -> tuple:
+    ids = []
+    for path, _ in files:
+        try:
+            ids.append((parse_question_file(path.read_text(encoding="utf-8")).id, path))
+        except (ContentError, OSError, UnicodeDecodeError):
+            continue
+    return tuple(ids)
 
 
 def export_questions(out_dir) -> list[Path]:

@@ -11,9 +11,11 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from questions.field_limits import FIELDS
+
 
 class Tag(models.Model):
-    slug = models.SlugField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=FIELDS["tags"].max_length, unique=True)
 
     class Meta:
         ordering = ["slug"]
@@ -39,8 +41,8 @@ def validate_references(value):
 
 
 class Question(models.Model):
-    external_id = models.SlugField(max_length=32, unique=True)
-    title = models.CharField(max_length=200)
+    external_id = models.SlugField(max_length=FIELDS["id"].max_length, unique=True)
+    title = models.CharField(max_length=FIELDS["title"].max_length)
     stem = models.TextField(help_text="Markdown")
     explanation = models.TextField(blank=True, help_text="Markdown: the overall explanation")
     more_precisely = models.TextField(
@@ -49,9 +51,9 @@ class Question(models.Model):
     key_points = models.JSONField(default=list, blank=True)
     references = models.JSONField(default=list, blank=True, validators=[validate_references],
                                   help_text='[{"title": ..., "url": "https://..."}]')
-    domain = models.CharField(max_length=100, blank=True, db_index=True)
+    domain = models.CharField(max_length=FIELDS["domain"].max_length, blank=True, db_index=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
-    source = models.CharField(max_length=300, blank=True, help_text="Where the question comes from")
+    source = models.CharField(max_length=FIELDS["source"].max_length, blank=True, help_text="Where the question comes from")
     last_verified = models.DateField(null=True, blank=True)
     # sha256 of the file it was loaded from: a reload with the same file changes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -78,7 +80,7 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    label = models.CharField(max_length=1)
+    label = models.CharField(max_length=FIELDS["options.label"].max_length)
     text = models.TextField(help_text="Markdown")
     is_correct = models.BooleanField(default=False)
     why = models.TextField(help_text="Markdown: why this option is right or wrong")

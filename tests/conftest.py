@@ -7,6 +7,65 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 
+# Markers that `make test-fast` leaves out, given by what a test uses, so that no test can forget
+# one: Playwright's fixtures mean a browser, the shared LocalStack endpoint means LocalStack.
+BROWSER_FIXTURES = {"page", "context", "browser", "new_context"}
+LOCALSTACK_FIXTURES = {"local_endpoint"}
+# Tests that touch the database, which `make test` runs a second time on PostgreSQL.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & LOCALSTACK_FIXTURES:
+            item.add_marker(pytest.mark.localstack)
+        if used & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """TEST_DATABASE=postgres: the database tests run on a PostgreSQL server of their own, started
+    for the session in a temporary folder (tests/postgres_cluster.py). Otherwise SQLite, in a file
+    as in production (an in-memory database locks differently: concurrent writers fail at once)."""
+    from django.conf import settings
+
+    choice = os.environ.get("TEST_DATABASE", "sqlite")
+    if choice == "sqlite":
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+        yield
+        return
+    if choice != "postgres":
+        raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgres, got {choice!r}")
+    from django.db import connections
+
+    from tests.postgres_cluster import start_cluster
+
+    cluster = start_cluster()
+    # In place: Django's connection handler holds this very dict. No connection exists yet.
+    default = settings.DATABASES["default"]
+    test = {**default["TEST"], "NAME": None}
+    default.clear()
+    default.update(cluster.database_settings(), TEST=test)
+    del connections["default"]
+    try:
+        yield
+    finally:
+        connections.close_all()
+        cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def localstack_only_when_marked(request, monkeypatch):
+    """A test that starts LocalStack some other way (a subprocess, a lab) must say so with
+    @pytest.mark.localstack: without the marker it gets no LocalStack interpreter and fails with
+    a message naming the marker, instead of silently slowing `make test-fast` down."""
+    if request.node.get_closest_marker("localstack") is None:
+        monkeypatch.setenv("REFIMPL_LOCALSTACK_PYTHON", "/not-marked-pytest.mark.localstack/python")
+
 
 @pytest.fixture
 def write(tmp_path):

@@ -50,7 +50,7 @@ def write_question(data, existing=None) -> Question:
     if existing is not None and question_data.id != existing.external_id:
         raise ValidationError({"id": [f"must stay {existing.external_id}; ids of existing questions do not change"]})
     with transaction.atomic():  # the question, its options and tags change together or not at all
-        question, _ = save_question(question_data, existing)
+        question, _ = save_question(question_data, existing, from_file=False)
     return Question.objects.with_choices().get(pk=question.pk)
 
 

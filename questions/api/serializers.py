@@ -2,10 +2,12 @@
 and the answer key appears only in the serializers that are meant to show it."""
 from rest_framework import serializers
 
+from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
 from questions.models import Attempt, Choice, Question, Quiz
 from questions.rendering import render_markdown
 
-LABEL = serializers.RegexField(r"^[A-Z]$", max_length=1, error_messages={"invalid": "an option label, one capital letter"})
+LABEL = serializers.RegexField(rf"^{FIELDS['options.label'].pattern}$", max_length=FIELDS["options.label"].max_length,
+                               error_messages={"invalid": f"an option label, {FIELDS['options.label'].allowed}"})
 
 
 class OptionSerializer(serializers.ModelSerializer):
@@ -79,7 +81,7 @@ class ReferenceInputSerializer(serializers.Serializer):
 
 
 class OptionInputSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=1)
+    label = serializers.CharField(max_length=FIELDS["options.label"].max_length)
     text = serializers.CharField()
     correct = serializers.BooleanField()
     why = serializers.CharField()
@@ -88,22 +90,24 @@ class OptionInputSerializer(serializers.Serializer):
 class QuestionWriteSerializer(serializers.Serializer):
     """The question file's fields as JSON; checked by the same validation as the file loader."""
 
-    id = serializers.CharField(max_length=32)
-    title = serializers.CharField(max_length=200)
+    id = serializers.CharField(max_length=FIELDS["id"].max_length)
+    title = serializers.CharField(max_length=FIELDS["title"].max_length)
     stem = serializers.CharField()
-    options = OptionInputSerializer(many=True)
+    # How many (MIN_OPTIONS to MAX_OPTIONS) is checked with the loader's other rules, so one
+    # response reports every rule the options break.
+    options = OptionInputSerializer(many=True, help_text=f"{MIN_OPTIONS} to {MAX_OPTIONS} options")
     explanation = serializers.CharField(required=False, allow_blank=True)
     more_precisely = serializers.CharField(required=False, allow_blank=True)
-    domain = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
+    tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)
     last_verified = serializers.DateField(required=False, allow_null=True)
     key_points = serializers.ListField(child=serializers.CharField(), required=False)
     references = ReferenceInputSerializer(many=True, required=False)
 
 
 class AttemptCreateSerializer(serializers.Serializer):
-    selected = serializers.ListField(child=LABEL, max_length=26, help_text='Option labels, e.g. ["D"].')
+    selected = serializers.ListField(child=LABEL, max_length=MAX_OPTIONS, help_text='Option labels, e.g. ["D"].')
 
 
 class OptionFeedbackSerializer(OptionWithAnswerSerializer):
@@ -175,7 +179,7 @@ class TokenSerializer(serializers.Serializer):
 
 class QuizCreateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False, default=list)
+    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list)
     mode = serializers.ChoiceField(choices=Quiz.Mode.choices, default=Quiz.Mode.PRACTICE)
     time_limit_s = serializers.IntegerField(min_value=30, max_value=86_400, required=False, allow_null=True)
 
@@ -200,7 +204,7 @@ class QuizSerializer(serializers.Serializer):
 
 
 class QuizAnswerSerializer(AttemptCreateSerializer):
-    question = serializers.CharField(max_length=32)
+    question = serializers.CharField(max_length=FIELDS["id"].max_length)
 
 
 class QuizAnswerResultSerializer(serializers.Serializer):

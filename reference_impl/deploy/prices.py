@@ -5,6 +5,7 @@ reads the same table), so a price is written down once. The sizes below are this
 assumptions, labelled as such. us-east-1 list prices; check the linked page before quoting them,
 and note that Fargate Spot's price varies (the estimate uses on-demand prices, the worst case).
 """
+from reference_impl import aws_facts
 from reference_impl.aws_facts import FACTS, Fact
 from reference_impl.workload import WORKLOAD
 
@@ -14,7 +15,7 @@ PRICES: dict[str, Fact] = {name: FACTS[name] for name in (
     "scheduler_invocation_usd", "alarm_metric_month_usd", "custom_metric_month_usd", "s3_gb_month_usd",
     "s3_put_usd", "ecr_gb_month_usd",
 )}
-HOURS_PER_MONTH = FACTS["hours_per_month"].value
+HOURS_PER_MONTH = aws_facts.value("hours_per_month")
 
 # Sizes the estimate assumes; each is labelled as an assumption where no page states it.
 ASSUMPTIONS: dict[str, Fact] = {p.name: p for p in [

@@ -67,7 +67,9 @@ def test_option_errors(options, expected):
 
 
 def test_body_sections():
-    assert any("unknown section '# Answer'" in m for m in messages(question_file(body="# Stem\nx\n# Answer\ny\n")))
+    assert parse_question_file(question_file(body="# Stem\nx\n# Setup\ny\n")).stem == "x\n# Setup\ny"
+    assert any("'# Explanaton' looks like the section '# Explanation'" in m
+               for m in messages(question_file(body="# Stem\nx\n# Explanaton\ny\n")))
     assert any("text before the first section" in m for m in messages(question_file(body="stray\n# Stem\nx\n")))
     assert any(m.startswith("stem: required") for m in messages(question_file(body="# Explanation\nonly\n")))
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="files or folders; default questions/content/")
-        parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="validate and report, write nothing; lists the database edits a load would overwrite")
 
     def handle(self, *args, paths, dry_run, **options):
         try:
@@ -25,6 +26,13 @@ class Command(BaseCommand):
             for outcome in ("created", "updated", "unchanged"):
                 for qid in getattr(report, outcome):
                     self.stdout.write(f"  {outcome}: {qid}")
+        if report.overwritten:
+            verb = "would overwrite" if dry_run else "overwrote"
+            self.stdout.write(self.style.WARNING(
+                f"{verb} edits made in the database (admin or API) since the last load; "
+                "to keep one, make it in the file (or `manage.py exportquestions`) first:"))
+            for qid, fields in report.overwritten.items():
+                self.stdout.write(f"  {qid}: {', '.join(fields)}")
         prefix = "dry run: would have " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))
         return None
