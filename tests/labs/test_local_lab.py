@@ -96,12 +96,20 @@ def test_aws_labs_refuse_to_start_without_a_worker_image(client, db, instructor,
     ({"name": "x", "target": "local", "max_tasks": 99, "ttl_minutes": 30}, "max_tasks"),
     ({"name": "x", "target": "local", "max_tasks": 2, "ttl_minutes": 10_000}, "ttl_minutes"),
     ({"name": "x", "target": "local", "max_tasks": 2}, "ttl_minutes"),
-    ({"name": "x", "target": "aws", "max_tasks": 2, "ttl_minutes": 29}, "ttl_minutes"),  # AWS: at least 30
 ])
 def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field):
     client.force_login(instructor)
     response = client.post("/labs/", data)
     assert response.status_code == 400 and field in response.context["form"].errors
+    assert not Lab.objects.exists()
+
+
+def test_an_aws_lab_needs_a_time_limit_its_stack_can_be_created_in(client, db, instructor, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")
+    client.force_login(instructor)
+    response = client.post("/labs/", {"name": "x", "target": "aws", "max_tasks": 2, "ttl_minutes": 29})
+    assert response.status_code == 400
+    assert "An AWS lab needs at least 30 minutes" in response.context["form"].errors["ttl_minutes"][0]
     assert not Lab.objects.exists()
 
 
