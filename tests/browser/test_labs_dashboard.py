@@ -16,7 +16,7 @@ import pytest
 
 from django.utils import timezone
 
-from labs.backends import _free_port
+from reference_impl.local.endpoint import free_port
 from labs.models import Lab, LabSample
 from tests.browser.conftest import log_in, serious_axe_violations
 from tests.conftest import PASSWORD
@@ -79,7 +79,7 @@ def devstack(tmp_path, fast_runtime):
                     f"u = User.objects.create_user('teacher', password='{PASSWORD}'); "
                     "u.groups.add(Group.objects.get_or_create(name='instructors')[0])"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "devstack.log", "wb")
     stack = subprocess.Popen([sys.executable, "-m", "studyapp.devstack", "--no-runtime", "--port", str(port)],
                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
