@@ -97,7 +97,8 @@ def test_aws_labs_refuse_to_start_without_a_worker_image(client, db, instructor,
     ({"name": "x", "target": "local", "max_tasks": 2, "ttl_minutes": 10_000}, "ttl_minutes"),
     ({"name": "x", "target": "local", "max_tasks": 2}, "ttl_minutes"),
 ])
-def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field):
+def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")  # so the AWS target is on offer
     client.force_login(instructor)
     response = client.post("/labs/", data)
     assert response.status_code == 400 and field in response.context["form"].errors
