@@ -60,12 +60,20 @@ def in_open_exam(attempt: Attempt) -> bool:
 
 
 def schedule_attempt(attempt: Attempt) -> Review | None:
-    """Review the question's item with this attempt's outcome (once per attempt)."""
-    if in_open_exam(attempt) or Review.objects.filter(attempt=attempt).exists():
-        return None
-    item = items_for(attempt.question, user=attempt.user, anon_id=attempt.anon_id, now=attempt.created_at)
-    rating = Rating.Good if attempt.correct else Rating.Again
-    return review(item, rating, source=Review.Source.ANSWER, attempt=attempt, now=timezone.now())
+    """Review the question's item with this attempt's outcome (once per attempt).
+
+    One transaction that first locks the attempt's row: a changed quiz answer replaces (deletes)
+    the attempt it supersedes, and a review written for a deleted attempt would break its foreign
+    key at commit. Locked, the attempt either still exists until we commit or is already gone.
+    """
+    with transaction.atomic():
+        if not Attempt.objects.select_for_update().filter(pk=attempt.pk).exists():
+            return None
+        if in_open_exam(attempt) or Review.objects.filter(attempt=attempt).exists():
+            return None
+        item = items_for(attempt.question, user=attempt.user, anon_id=attempt.anon_id, now=attempt.created_at)
+        rating = Rating.Good if attempt.correct else Rating.Again
+        return review(item, rating, source=Review.Source.ANSWER, attempt=attempt, now=timezone.now())
 
 
 def reviewable_items(user=None, anon_id: str = ""):
