@@ -8,10 +8,11 @@ from review import scheduling
 def attempt_saved(sender, instance, created, **kwargs):
     if not created:
         return
-    # After commit: by then a quiz answer's QuizItem points at the attempt, so an exam's answer
+    # After commit, and robust: the answer is saved whatever happens to its review (an error is
+    # logged). By then a quiz answer's QuizItem points at the attempt, so an exam's answer
     # is recognised and held back until the exam is finished.
     pk = instance.pk
-    transaction.on_commit(lambda: _schedule(pk))
+    transaction.on_commit(lambda: _schedule(pk), robust=True)
 
 
 def _schedule(attempt_pk):
@@ -26,7 +27,7 @@ def quiz_saved(sender, instance, **kwargs):
     if instance.mode != instance.Mode.EXAM or instance.finished_at is None:
         return
     attempt_ids = list(instance.items.filter(attempt__isnull=False).values_list("attempt_id", flat=True))
-    transaction.on_commit(lambda: [_schedule(pk) for pk in attempt_ids])
+    transaction.on_commit(lambda: [_schedule(pk) for pk in attempt_ids], robust=True)
 
 
 def merge_at_login(sender, request, user, **kwargs):
