@@ -17,15 +17,16 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config
 
+from reference_impl import aws_facts
+
 DEFAULT_REGION = "us-east-1"
 
 # Short timeouts so a vanished endpoint is noticed in seconds, not after botocore's 60 s
 # default; the worker's own backoff (worker.py) decides how long to keep trying. The read
-# timeout must exceed the long-poll wait (at most 20 s,
-# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
+# timeout must exceed the longest long-poll wait, with time for the answer to arrive.
 _CONFIG = Config(
     connect_timeout=3,
-    read_timeout=25,
+    read_timeout=aws_facts.value("sqs_long_poll_max_s") + 5,
     retries={"max_attempts": 2, "mode": "standard"},
     max_pool_connections=20,
 )

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 S3_PERF = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance-guidelines.html"
 SQS_RECEIVE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html"
 SQS_VISIBILITY = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html"
-SQS_CW = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"
+# The page that states the 6-hour activity rule and the 15-minute wake-up delay (the metrics list does not).
+SQS_CW = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-monitoring-using-cloudwatch.html"
 SQS_PRICING = "https://aws.amazon.com/sqs/pricing/"
 LAMBDA_SQS_SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"
 LAMBDA_ENV = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html"
@@ -31,7 +32,7 @@ FARGATE_PRICING = "https://aws.amazon.com/fargate/pricing/"
 FARGATE_START = "https://docs.aws.amazon.com/batch/latest/userguide/when-to-use-fargate.html"
 LAMBDA_SQS_MAX_CONCURRENCY = "https://docs.aws.amazon.com/lambda/latest/api/API_ScalingConfig.html"
 LAMBDA_SQS_PROVISIONED_POLLERS = "https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html"
-SQS_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
+SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
 ECS_STOP = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html"
 ECS_PROTECTION = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html"
 AAS_TARGET_TRACKING = ("https://docs.aws.amazon.com/autoscaling/application/userguide/"
@@ -68,10 +69,12 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("sqs_visibility_timeout_max_s", 43_200, "s", SQS_VISIBILITY, "longest visibility timeout (12 hours)"),
     Fact("sqs_metric_period_s", 60, "s", SQS_CW, "SQS publishes its CloudWatch metrics every minute, for active queues"),
     Fact("sqs_inactive_after_s", 6 * 3600, "s", SQS_CW,
-         "a queue with no activity for 6 hours is inactive and stops publishing metrics"),
+         "a queue that holds no messages and is not accessed by any action for 6 hours is inactive and stops "
+         "publishing metrics"),
     Fact("sqs_wake_delay_s", 15 * 60, "s", SQS_CW, "metrics of a queue waking from inactivity can be up to 15 minutes late"),
-    Fact("sqs_message_max_bytes", 1_048_576, "bytes", SQS_QUOTAS,
-         "largest message: 1 MiB (raised from 256 KiB in August 2025); bigger payloads go through S3"),
+    Fact("sqs_message_max_bytes", 1_048_576, "bytes", SQS_MESSAGE_QUOTAS,
+         "largest message: 1 MiB, the queue's MaximumMessageSize ceiling (raised from 256 KiB in August 2025); "
+         "bigger payloads go through S3"),
     Fact("sqs_request_usd", 0.0000004, "USD per request", SQS_PRICING,
          "standard queue, $0.40 per million requests (each 64 KB chunk of a payload is one request)"),
     # Application Auto Scaling and CloudWatch
@@ -117,13 +120,17 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     # Lambda
     Fact("lambda_init_limit_s", 10.0, "s", LAMBDA_ENV,
          "on-demand init is limited to 10 s; beyond it init is retried inside the first invocation, under the "
-         "function timeout. The limit does not apply to provisioned concurrency or SnapStart, whose init may run "
-         "up to 15 minutes"),
-    Fact("lambda_timeout_max_s", 900, "s", LAMBDA_LIMITS, "longest function timeout (15 minutes)"),
+         "function timeout. The limit does not apply to provisioned concurrency or SnapStart, whose init is limited "
+         "to the higher of 130 s and the function timeout (at most 900 s)"),
+    Fact("lambda_timeout_max_s", 900, "s", LAMBDA_LIMITS,
+         "longest timeout of a standard (on-demand) function invocation (15 minutes); Lambda Managed Instances "
+         "allow 90 minutes for asynchronous invocations and event source mappings (except Amazon MQ and DocumentDB)"),
     Fact("lambda_memory_min_gb", 0.128, "GB", LAMBDA_MEMORY, "smallest memory setting (128 MB)"),
-    Fact("lambda_memory_max_gb", 10.24, "GB", LAMBDA_MEMORY, "largest memory setting (10,240 MB); a static setting"),
+    Fact("lambda_memory_max_gb", 10.24, "GB", LAMBDA_MEMORY,
+         "largest memory setting (10,240 MB); a static setting. New accounts start lower and AWS raises it with "
+         "usage (" + LAMBDA_LIMITS + ")"),
     Fact("lambda_account_concurrency", 1000, "environments", LAMBDA_LIMITS,
-         "default concurrent executions per account and region"),
+         "default concurrent executions per account and region (new accounts start lower; AWS raises it with usage)"),
     Fact("lambda_sqs_initial_concurrency", 5, "concurrent batches", LAMBDA_SQS_SCALING,
          "the SQS event source starts with 5 concurrent batches"),
     Fact("lambda_sqs_ramp_per_min", 300, "environments per minute", LAMBDA_SQS_SCALING,
@@ -133,7 +140,7 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("lambda_sqs_event_source_max", 1250, "concurrent invocations", LAMBDA_SQS_SCALING,
          "without a MaximumConcurrency setting, one SQS event source scales up to 1,250 concurrent invocations "
          "(earlier versions of the page said 1,000 batches); the account's concurrency limit still applies"),
-    Fact("lambda_sqs_min_pollers", 2, "pollers", LAMBDA_SQS_SCALING,
+    Fact("lambda_sqs_min_pollers", 2, "concurrent batches", LAMBDA_SQS_SCALING,
          "when traffic is low the SQS event source scales back to 5 concurrent batches and can go down to as few "
          "as 2 (not with a maximum concurrency set); provisioned mode's MinimumPollers is also 2 "
          "(" + LAMBDA_SQS_PROVISIONED_POLLERS + ")"),
@@ -166,7 +173,7 @@ def table() -> list[dict]:
 IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 LAMBDA_CREATE = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
 SCHEDULER_GROUP = "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html"
-SQS_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
+SQS_QUEUE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html"
 CFN_STACK = "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html"
 ECS_CLUSTER = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html"
 ECS_SERVICE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html"
@@ -187,7 +194,7 @@ FACTS.update({f.name: f for f in [
     Fact("cfn_stack_name_max_chars", 128, "characters", CFN_STACK, "a stack name"),
     Fact("lambda_function_name_max_chars", 64, "characters", LAMBDA_CREATE, "a function name (the name alone, not its ARN)"),
     Fact("scheduler_group_name_max_chars", 64, "characters", SCHEDULER_GROUP, "a schedule group name"),
-    Fact("sqs_queue_name_max_chars", 80, "characters", SQS_QUOTAS, "a queue name"),
+    Fact("sqs_queue_name_max_chars", 80, "characters", SQS_QUEUE_QUOTAS, "a queue name"),
     Fact("ecs_cluster_name_max_chars", 255, "characters", ECS_CLUSTER, "a cluster name"),
     Fact("ecs_service_name_max_chars", 255, "characters", ECS_SERVICE, "a service name"),
     Fact("ecs_family_max_chars", 255, "characters", ECS_TASK_DEF, "a task definition family"),
@@ -216,8 +223,24 @@ FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
 }
 
 # Regions where Linux tasks on Fargate run in some Availability Zones only (zone ids), from
-# FARGATE_REGIONS; every other Region listed there supports all of its zones.
+# FARGATE_REGIONS; every other Region listed there supports all of its zones. China (Beijing) is
+# annotated too (cnn1-az1 and cnn1-az2 in the awsdocs copy of the page).
 FARGATE_ZONES_ONLY: dict[str, tuple[str, ...]] = {
     "us-west-1": ("usw1-az1", "usw1-az3"),
     "ap-northeast-1": ("apne1-az1", "apne1-az2", "apne1-az4"),
+    "cn-north-1": ("cnn1-az1", "cnn1-az2"),
 }
+
+# ---------------------------------------------------------------- the reference system's runtime
+# What the worker, the job contract and the local runtime read besides the facts above.
+SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
+SQS_SEND_BATCH = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html"
+
+FACTS.update({f.name: f for f in [
+    Fact("sqs_message_max_bytes_before_2025", 262_144, "bytes", SQS_MESSAGE_QUOTAS,
+         "the 256 KiB message limit before August 2025, still the MaximumMessageSize of queues set to it then"),
+    Fact("sqs_batch_max_bytes", 1_048_576, "bytes", SQS_SEND_BATCH,
+         "the sum of the bodies in one SendMessageBatch request (1 MiB)"),
+    Fact("sqs_retention_max_s", 1_209_600, "s", SQS_MESSAGE_QUOTAS, "longest message retention (14 days)"),
+    Fact("s3_ranged_get_part_mb", 8, "MB", S3_PERF, "S3 advises parallel ranged GETs of 8 to 16 MB; the smaller end"),
+]})

@@ -37,16 +37,16 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from reference_impl import aws_facts
 from reference_impl.model.catalog import ModelSpec, spec as model_spec
 from reference_impl.queues import Queue
 from reference_impl.results import ResultStore, check_job_id
 
 # Small enough that one receive of 10 jobs is a batch the model handles in milliseconds and a
-# message stays far below SQS's message size limit (256 KiB for years, 1 MiB since 2025; see
-# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html),
-# which MAX_MESSAGE_BYTES keeps to the older, smaller figure.
+# message stays far below SQS's message size limit (1 MiB since August 2025, 256 KiB before).
+# MAX_MESSAGE_BYTES keeps to the older, smaller figure, which queues set to it then still enforce.
 MAX_INPUTS_PER_JOB = 100
-MAX_MESSAGE_BYTES = 256 * 1024
+MAX_MESSAGE_BYTES = int(aws_facts.value("sqs_message_max_bytes_before_2025"))
 
 
 class InvalidJob(ValueError):

@@ -27,8 +27,8 @@ Environment:
 * ``MODEL_SHA256``: pin the artifact's checksum (optional).
 * ``WORKER_WAIT_S`` (20): long-poll seconds, 0-20.
 * ``WORKER_VISIBILITY_TIMEOUT_S`` (30): the queue's visibility timeout, which the heartbeat renews.
-* ``WORKER_STOP_TIMEOUT_S`` (30): seconds between SIGTERM and SIGKILL (Fargate's default 30 s, at
-  most 120 s, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+* ``WORKER_STOP_TIMEOUT_S`` (30): seconds between SIGTERM and SIGKILL (ECS's stopTimeout: Fargate's
+  default 30 s, at most 120 s; aws_facts).
 * ``WORKER_RETRY_DELAY_S`` (5): how long a failed job stays hidden before its next attempt.
 * ``WORKER_EMULATED_SECONDS_PER_ITEM`` (0): EMULATION, off by default: sleep this long per input
   to stand in for a heavier model, so a two-core demo shows what scaling buys.
@@ -48,7 +48,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from reference_impl import aws, jobs
+from reference_impl import aws, aws_facts, jobs
 from reference_impl.clock import SYSTEM, Clock
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
@@ -60,14 +60,20 @@ log = logging.getLogger("reference_impl.worker")
 
 # Time kept back from the stop timeout to release messages and exit before SIGKILL.
 STOP_MARGIN_S = 2.0
+# ECS's stopTimeout (SIGTERM to SIGKILL): Fargate's default and its longest.
+ECS_STOP_TIMEOUT_DEFAULT_S = float(aws_facts.value("ecs_stop_timeout_default_s"))
+ECS_STOP_TIMEOUT_MAX_S = aws_facts.value("ecs_stop_timeout_max_s")
+SQS_VISIBILITY_TIMEOUT_DEFAULT_S = float(aws_facts.value("sqs_visibility_timeout_default_s"))
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    wait_s: float = 20.0
+    """The worker's settings; each default here is the one ``from_env`` uses."""
+
+    wait_s: float = float(MAX_WAIT_S)
     max_messages: int = MAX_BATCH
-    visibility_timeout_s: float = 30.0
-    stop_timeout_s: float = 30.0
+    visibility_timeout_s: float = SQS_VISIBILITY_TIMEOUT_DEFAULT_S
+    stop_timeout_s: float = ECS_STOP_TIMEOUT_DEFAULT_S
     retry_delay_s: int = 5
     emulated_seconds_per_item: float = 0.0
     backoff_base_s: float = 0.5
@@ -86,13 +92,16 @@ class WorkerConfig:
 
     @classmethod
     def _read_env(cls, environ):
+        d = cls()
         return cls(
-            wait_s=env_float("WORKER_WAIT_S", 20, 0, MAX_WAIT_S, environ),
-            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", 30, 1, MAX_VISIBILITY_S, environ),
-            stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", 30, 1, 120, environ),
-            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", 5, 0, MAX_VISIBILITY_S, environ)),
-            emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", 0, 0, 60, environ),
-            backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", 20, 0.1, 600, environ),
+            wait_s=env_float("WORKER_WAIT_S", d.wait_s, 0, MAX_WAIT_S, environ),
+            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", d.visibility_timeout_s, 1,
+                                           MAX_VISIBILITY_S, environ),
+            stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", d.stop_timeout_s, 1, ECS_STOP_TIMEOUT_MAX_S, environ),
+            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", d.retry_delay_s, 0, MAX_VISIBILITY_S, environ)),
+            emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", d.emulated_seconds_per_item,
+                                                0, 60, environ),
+            backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", d.backoff_max_s, 0.1, 600, environ),
         )
 
 

@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "labs",
+    "drills",
+    "review",
+    "quizzes",
+    "progress",
+    "reports",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -69,10 +74,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quizzes.lifecycle.CloseOverdueExams",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout.py).
+    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout_response.py).
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -129,23 +135,27 @@ AUTH_PASSWORD_VALIDATORS = [
 # Reverse proxies in front of the app whose X-Forwarded-For entries are believed (README,
 # "Configuration"); 0 means the client is REMOTE_ADDR (accounts/client_address.py).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
 # Logins: one policy against password guessing for the site's login, the admin's and the API's
-# token login (django-axes). After LOGIN_FAILURE_LIMIT failures for one account, or from one client
-# address (accounts/client_address.py), every login of that account or from that address is refused,
-# the right password included, until LOGIN_LOCKOUT_MINUTES pass without another try. The counts
-# live in the shared cache (CACHES), so every process and machine enforces the same limit.
+# token login (django-axes, with the policy of accounts/lockout_policy.py). After
+# LOGIN_FAILURE_LIMIT failures for one account, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
+# address (accounts/client_address.py; higher, because a school's learners may share one), every
+# login of that account or from that address is refused, the right password included, until
+# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in the shared cache (CACHES),
+# so every process and machine enforces the same limits.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
+    "accounts.backends.LockoutBackend",  # first: refuses a locked-out login before any password check
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "accounts.lockout_policy.LockoutHandler"
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
-AXES_RESET_ON_SUCCESS = True  # a typo or two before the right password is not held against anyone
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_ENABLE_ADMIN = False  # its admin pages list database records, which the cache handler never writes
+AXES_LOCKOUT_CALLABLE = "accounts.lockout_response.lockout_response"
+AXES_ENABLE_ADMIN = False  # its admin pages list database records, which this handler never writes
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

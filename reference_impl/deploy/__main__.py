@@ -12,9 +12,9 @@ from dataclasses import asdict
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reference_impl.scaling import ScalingPolicy
-from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+from reference_impl.workload import WORKLOAD
 
-from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
+from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES, ConfigError, LabConfig
 from . import stack_role
 from .burst import MAX_BURST
 from .deployer import Deployer
@@ -35,16 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--role-arn", help="assume this role (from the standard credential chain) for every call")
 
     create = argparse.ArgumentParser(add_help=False)
-    create.add_argument("--ttl-minutes", type=int, help=f"required: the lab deletes itself after this (1-{MAX_TTL_MINUTES})")
+    create.add_argument("--ttl-minutes", type=int, help=f"required: the lab deletes itself after this ({MIN_TTL_MINUTES}-{MAX_TTL_MINUTES})")
     create.add_argument("--max-tasks", type=int, default=5, help=f"cap on running tasks (1-{MAX_TASKS_CAP}, default 5)")
     create.add_argument("--image", default="", help="worker image URI in ECR (see the README's build-and-push steps)")
     create.add_argument("--stack-role-arn", default=os.environ.get("LAB_STACK_ROLE_ARN"),
                         help="CloudFormation service role the stack runs and deletes itself with ($LAB_STACK_ROLE_ARN)")
     create.add_argument("--vpc-id", help="VPC for the tasks (default: the account's default VPC)")
     create.add_argument("--subnet-ids", default="", help="comma-separated public subnets of --vpc-id")
-    create.add_argument("--acceptable-latency", type=float, default=SIMULATOR_PARAMS["acceptable_latency_s"].value,
+    create.add_argument("--acceptable-latency", type=float, default=WORKLOAD["acceptable_latency_s"].value,
                         help="seconds a job may wait (default %(default)s)")
-    create.add_argument("--seconds-per-message", type=float, default=SIMULATOR_PARAMS["service_time_s"].value,
+    create.add_argument("--seconds-per-message", type=float, default=WORKLOAD["service_time_s"].value,
                         help="worker's processing time per job (default %(default)s)")
 
     parser = argparse.ArgumentParser(prog="python -m reference_impl.deploy", description=__doc__,

@@ -21,7 +21,9 @@ from .events import DeployError, Event
 from .guardrails import GuardrailError, check_account, open_session
 from .template import parsed_template, template_body
 
-STOP_WAIT_S = 300   # tasks get SIGKILL 120 s after SIGTERM (stopTimeout); twice that and some
+# Tasks get SIGKILL at most 120 s after SIGTERM (Fargate's longest stopTimeout); twice that and a
+# minute to spare before `down` stops waiting for them.
+STOP_WAIT_S = 2 * aws_facts.value("ecs_stop_timeout_max_s") + 60
 LAB_TAGS = ("owner", "lab", "expires-at")   # what this tool tags every stack with; `down` needs them
 
 
@@ -59,6 +61,8 @@ class LabStatus:
     max_tasks: int | None = None   # the scalable target's MaxCapacity, when one is registered
     api_url: str | None = None
     queue_url: str | None = None
+    # The lab takes jobs: the stack is CREATE_COMPLETE and the model was uploaded and verified.
+    ready: bool = False
     # Why the stack is in a *_FAILED or ROLLBACK_* state (DELETE_FAILED: what could not be
     # deleted and CloudFormation's reason); `Deployer.retry_delete()` tries the deletion again.
     reason: str | None = None
@@ -192,13 +196,41 @@ class Deployer:
         if status != "CREATE_COMPLETE":
             raise DeployError(f"stack {self.config.stack_name} ended {status}; run `down` to remove what is left")
         if upload_model:
-            from reference_impl.model.artifacts import build_and_upload  # scikit-learn: only here
-            uri = f"s3://{self._physical_ids()['Bucket']}/{self.config.model_key}"
-            yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
-            artifact = build_and_upload(self._client("s3"), self.config.model_name, uri, ballast_mb)
-            yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}")
+            yield from self._upload_and_verify_model(ballast_mb)
         yield Event("done", f"stack {self.config.stack_name} is up; it deletes itself at {expires:%H:%M} UTC",
                     total, total, {"stack_id": change_set["StackId"], "expires_at": expires.isoformat()})
+
+    def _upload_and_verify_model(self, ballast_mb: int) -> Iterator[Event]:
+        """Upload the model, then load it back the way a task will (download, SHA-256 against the
+        uploaded file's, deserialise) and only then write the marker `status` reads as ready."""
+        from reference_impl.model import artifacts  # scikit-learn: only here
+
+        bucket = self._physical_ids()["Bucket"]
+        uri = f"s3://{bucket}/{self.config.model_key}"
+        s3 = self._client("s3")
+        yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
+        artifact = artifacts.build_and_upload(s3, self.config.model_name, uri, ballast_mb)
+        yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}; verifying")
+        try:
+            artifacts.load(s3, uri, expected_sha256=artifact.sha256)
+        except artifacts.ArtifactError as exc:
+            raise DeployError(f"the uploaded model failed verification: {exc}") from exc
+        s3.put_object(Bucket=bucket, Key=self._verified_key, Body=artifact.sha256.encode(),
+                      Metadata={"sha256": artifact.sha256})
+        yield Event("info", f"model verified: read back from {uri}, sha256 matches, it loads as a task loads it")
+
+    @property
+    def _verified_key(self) -> str:
+        return f"{self.config.model_key}.verified"
+
+    def _model_verified(self, ids: dict[str, str]) -> bool:
+        try:
+            self._client("s3").head_object(Bucket=ids["Bucket"], Key=self._verified_key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
 
     def _waiter_config(self, timeout_s: float) -> dict:
         delay = max(0, int(self._poll_s))
@@ -260,13 +292,14 @@ class Deployer:
         """Logical id -> physical id of the resources that exist now.
 
         Read from the resources, not Outputs (the same on AWS and moto). Resources already
-        deleted (a rolled-back or half-deleted stack lists them) are left out, so status and down
-        never call a queue or service that is gone.
+        deleted or being deleted (a rolled-back or half-deleted stack lists them) are left out, so
+        status and down never call a queue or service that is gone; DELETE_FAILED ones still
+        exist (a bucket that was not empty), and a retried `down` must empty them.
         """
         listed = self._client("cloudformation").describe_stack_resources(StackName=self.config.stack_name)
         return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed["StackResources"]
                 if r.get("LogicalResourceId") and r.get("PhysicalResourceId")
-                and not r.get("ResourceStatus", "").startswith("DELETE")}
+                and r.get("ResourceStatus") not in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")}
 
     def _api_url(self, ids: dict[str, str]) -> str | None:
         if "Api" not in ids:
@@ -305,8 +338,9 @@ class Deployer:
                 target = self._scalable_target(ids)
                 if target is not None:
                     fields["max_tasks"] = target["MaxCapacity"]
+        ready = stack["StackStatus"] == "CREATE_COMPLETE" and "Bucket" in ids and self._model_verified(ids)
         return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
-                         api_url=self._api_url(ids), reason=reason, **fields)
+                         api_url=self._api_url(ids), reason=reason, ready=ready, **fields)
 
     def _failure_reason(self, stack: dict) -> str | None:
         """CloudFormation's reason and each resource that failed, for a failed or rolled-back stack."""
@@ -439,7 +473,7 @@ class Deployer:
         if tasks:
             wait_s = max(1.0, min(STOP_WAIT_S, deadline - time.monotonic()))
             _, failed = self._step("waiting for tasks to stop", lambda: ecs.get_waiter("tasks_stopped").wait(
-                cluster=cluster, tasks=tasks[:100], WaiterConfig=self._waiter_config(wait_s)))
+                cluster=cluster, tasks=tasks, WaiterConfig=self._waiter_config(wait_s)))
         yield Event("info", failed or "no task running")
 
     def _sweep_outside_the_stack(self) -> None:

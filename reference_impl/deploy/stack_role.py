@@ -85,8 +85,7 @@ SCOPED: dict[str, str] = {
     **_kinds("schedule-group", "scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup",
              "scheduler:DeleteScheduleGroup", "scheduler:TagResource", "scheduler:UntagResource",
              "scheduler:ListTagsForResource"),
-    **_kinds("alarm", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource",
-             "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource"),
+    **_kinds("alarm", "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms"),
     **_kinds("restapi", "apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"),
     **_kinds("ecs-cluster", "ecs:CreateCluster", "ecs:DeleteCluster", "ecs:DescribeClusters",
              "ecs:PutClusterCapacityProviders", "ecs:UpdateCluster", "ecs:UpdateClusterSettings"),
@@ -165,7 +164,7 @@ def example_arn(kind: str, stack_name: str, partition: str, region: str, account
              "object": f"{stack_name}-bucket-abc123/models/model.skops", "role": f"{stack_name}-TaskRole-ABC123",
              "function": f"{stack_name}-reaper", "log-group": f"{stack_name}:*",
              "schedule": f"{stack_name}/ExpirySchedule-abc123", "schedule-group": stack_name,
-             "alarm": f"{stack_name}-BacklogWithoutCapacityAlarm-ABC123", "restapi": "/restapis/abc123",
+             "alarm": f"{stack_name}-alarm-ABC123", "restapi": "/restapis/abc123",
              "ecs-cluster": stack_name, "ecs-service": f"{stack_name}/worker", "ecs-tagged": stack_name}
     pattern = _ARNS[kind][0].replace("lab-*/*", names[kind]).replace("lab-*", names[kind])
     if kind == "restapi":

@@ -32,6 +32,7 @@ from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
 from reference_impl.queues import QueueCounts, QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+from reference_impl.worker import ECS_STOP_TIMEOUT_DEFAULT_S
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,8 @@ class ModelPool:
 
 
 class Supervisor:
-    def __init__(self, pools: dict[str, ModelPool], launcher, folder: Path, stop_timeout_s: float = 30.0,
-                 clock: Clock = SYSTEM):
+    def __init__(self, pools: dict[str, ModelPool], launcher, folder: Path,
+                 stop_timeout_s: float = ECS_STOP_TIMEOUT_DEFAULT_S, clock: Clock = SYSTEM):
         self.pools, self.launcher, self.folder = pools, launcher, Path(folder)
         self.stop_timeout_s, self.clock = stop_timeout_s, clock
 

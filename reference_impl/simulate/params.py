@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reference_impl import aws_facts
 from reference_impl.aws_facts import FACTS
+from reference_impl.workload import WORKLOAD
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,8 @@ AAS_SQS = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-qu
 
 PARAMS: dict[str, Param] = {p.name: p for p in [
     # The workload (from the question, or assumptions where it is silent)
-    Param("model_size_gb", 1.5, "GB", "question #1973", "model data each worker downloads from S3 at start", 0.01, 200),
-    Param("service_time_s", 0.1, "s per item",
-          f"assumption (AWS's SQS scaling example uses 0.1 s per message: {AAS_SQS})",
-          "inference time for one input, once the model is loaded", 0.001, 600),
+    Param(*WORKLOAD["model_size_gb"].fields(), 0.01, 200),
+    Param(*WORKLOAD["service_time_s"].fields(), 0.001, 600),
     Param("model_deserialize_s", 5.0, "s", "assumption", "time to turn the downloaded bytes into a model in memory", 0, 600),
     # S3
     _fact("s3_stream_mb_s", 1, 10_000),
@@ -49,9 +48,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
           "S3 connections a worker (ECS task or Lambda environment) downloads the model over; the same for every "
           "design, so none is favoured. Raise it to try parallel ranged GETs", 1, 64, whole=True),
     # Latency goal and the backlog policy (reference_impl/scaling.py)
-    Param("acceptable_latency_s", 60.0, "s",
-          f"assumption: an asynchronous batch API; the policy's target is latency / service time ({AAS_SQS})",
-          "how long a request may wait in the queue", 1, 86_400),
+    Param(*WORKLOAD["acceptable_latency_s"].fields(), 1, 86_400),
     Param("max_tasks", 20, "tasks", "assumption: a per-model cap chosen by the operator", "most ECS tasks (B, D) one model may run", 1, 1000, whole=True),
     Param("d_min_tasks", 0, "tasks", "assumption: models idle for weeks should cost nothing while idle",
           "option D's minimum tasks (1 keeps a warm task: no start-up wait, but billed all period)", 0, 1000, whole=True),

@@ -1,9 +1,8 @@
 """CACHE_URL picks the one cache every process shares; the database cache's table comes with migrate."""
-import os
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
+import time
 
 import pytest
 from django.core.cache import cache, caches
@@ -11,12 +10,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from studyapp.caches import cache_from_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.accounts.processes import ROOT, app_env, copy_database
 
 
 def test_the_database_cache_is_the_default():
-    assert cache_from_url("")["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    from django.core.cache.backends.db import DatabaseCache as DjangosDatabaseCache
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(cache_from_url("")["BACKEND"]), DjangosDatabaseCache)
     assert cache_from_url("")["LOCATION"] == "django_cache"
     assert cache_from_url("db://study_cache")["LOCATION"] == "study_cache"
 
@@ -54,12 +55,45 @@ def test_the_suite_runs_on_the_database_cache_with_its_table(db):
         assert cursor.fetchone()[0] == 1
 
 
-def test_migrate_makes_the_cache_table(tmp_path):
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "DEBUG": "true"}
-    env.pop("CACHE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+def test_migrate_makes_the_cache_table(migrated):
+    """`migrated` ran `manage.py migrate` on a new SQLite file with the default CACHE_URL."""
+    with sqlite3.connect(migrated / "db.sqlite3") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "django_cache" in tables
+
+
+COUNTER = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.core.cache import cache
+folder, name, times = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+cache.add("hits", 0, 600)
+(folder / f"ready-{name}").touch()
+deadline = time.monotonic() + 120
+while not (folder / "go").exists() and time.monotonic() < deadline:  # all start together
+    time.sleep(0.01)
+for _ in range(times):
+    cache.incr("hits")
+"""
+
+
+def test_counts_from_many_processes_add_up(tmp_path, migrated):
+    """Lockouts and throttles count with incr: on the database cache, processes incrementing at
+    once must not overwrite each other's counts (Django's incr is a read then a write)."""
+    processes, times = 4, 30
+    copy_database(migrated, tmp_path)
+    env = app_env(tmp_path)
+    counters = [subprocess.Popen([sys.executable, "-c", COUNTER, str(tmp_path), str(i), str(times)], cwd=ROOT, env=env,
+                                 stderr=subprocess.PIPE, text=True) for i in range(processes)]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < processes:
+        assert time.monotonic() < deadline and all(c.poll() is None for c in counters), "counters did not start"
+        time.sleep(0.05)
+    (tmp_path / "go").touch()
+    for counter in counters:
+        assert counter.wait(timeout=120) == 0, counter.stderr.read()
+    read = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.core.cache import cache; "
+                           "print(cache.get('hits'))"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert read.stdout.strip() == str(processes * times), read.stderr

@@ -64,7 +64,7 @@ def test_the_explanation_agrees_with_the_verdict(client, q1973):
     assert "D does not win every measure" in html  # More precisely says so too
 
 
-def test_the_verdicts_claims_about_the_simulation_hold():
+def test_the_verdicts_claims_about_the_simulation_hold(db):  # the shared cache is a table
     burst = run_cached("idle-then-burst", {})["designs"]
     sustained = run_cached("sustained", {})["designs"]
     c, d = burst["C"]["summary"], burst["D"]["summary"]

@@ -146,8 +146,17 @@ def _failed_deletion(d: Deployer, monkeypatch) -> None:
                                          "ResourceStatusReason": "The bucket you tried to delete is not empty"})
         return answer
 
+    real_resources = cf.describe_stack_resources
+
+    def resources(**kwargs):
+        answer = real_resources(**kwargs)
+        for r in answer["StackResources"]:
+            r["ResourceStatus"] = "DELETE_FAILED" if r.get("LogicalResourceId") == "Bucket" else "DELETE_COMPLETE"
+        return answer
+
     monkeypatch.setattr(cf, "describe_stacks", stacks)
     monkeypatch.setattr(cf, "describe_stack_events", events)
+    monkeypatch.setattr(cf, "describe_stack_resources", resources)
     monkeypatch.setattr(cf, "delete_stack", lambda **kwargs: {})
 
 
@@ -158,8 +167,13 @@ def test_a_failed_deletion_shows_its_status_and_reason_and_can_be_retried(deploy
     assert status.stack_status == "DELETE_FAILED"
     assert status.reason == ("The following resource(s) failed to delete: [Bucket]. ; "
                              "Bucket: The bucket you tried to delete is not empty")
+    deployed.client("s3").put_object(Bucket=ids(deployed)["Bucket"], Key="results/late.json", Body=b"{}")
     with pytest.raises(DeployError, match="ended DELETE_FAILED: .*Bucket: The bucket you tried to delete is not empty"):
-        list(d.down())
+        for event in d.down():
+            seen = event.message
+            # the bucket that failed to delete is still emptied; resources already gone are not touched
+            assert "desired count" not in seen and "queue" not in seen
+    assert deployed.client("s3").list_objects_v2(Bucket=ids(deployed)["Bucket"])["KeyCount"] == 0
     # the retry is a fresh deletion that goes through
     events = list(deployer(deployed).retry_delete())
     assert events[-1].message == f"stack {STACK} deleted"

@@ -407,12 +407,18 @@ def test_a_stale_endpoint_of_ours_is_stopped_at_the_next_start(tmp_path):
                 endpoint.stop()
 
 
+def own_runtime_env(folder) -> dict:
+    """`local up` in ``folder`` with an endpoint of its own on a free port, one model, quick polls."""
+    env = {**os.environ, "REFIMPL_STATE_DIR": str(folder), "REFIMPL_ENDPOINT_PORT": str(free_port()),
+           "REFIMPL_MODELS": "iris", "REFIMPL_POLL_S": "0.3", "REFIMPL_WORKER_WAIT_S": "1",
+           "REFIMPL_STOP_TIMEOUT_S": "5", "REFIMPL_EMULATED_SECONDS_PER_ITEM": "0"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    return env
+
+
 @pytest.mark.localstack
 def test_a_sigkilled_runtime_takes_its_endpoint_along_and_the_next_start_serves(tmp_path):
-    env = {**os.environ, "REFIMPL_STATE_DIR": str(tmp_path), "REFIMPL_ENDPOINT_PORT": str(free_port()),
-           "REFIMPL_MODELS": "iris", "REFIMPL_POLL_S": "0.3", "REFIMPL_WORKER_WAIT_S": "1",
-           "REFIMPL_EMULATED_SECONDS_PER_ITEM": "0"}
-    env.pop("AWS_ENDPOINT_URL", None)
+    env = own_runtime_env(tmp_path)
     command = [sys.executable, "-m", "reference_impl"]
 
     def start():
@@ -506,3 +512,42 @@ def test_local_clients_and_a_status_poll_leave_the_default_credential_chain_unto
     assert local_status(tmp_path)["supervisor_alive"]
     assert dict(os.environ) == before
     assert boto3.Session().get_credentials() is None, "a later AWS client would get the dummy keys"
+
+
+def test_every_local_setting_is_read_from_its_variable_and_defaults_to_its_field():
+    from reference_impl.local.runtime import SETTINGS
+
+    defaults = LocalSettings()
+    assert LocalSettings.from_env({}) == defaults
+    environ, expected = {}, {}
+    for setting in SETTINGS:
+        default = getattr(defaults, setting.field)
+        value = "custom-" if isinstance(default, str) else setting.maximum
+        environ[setting.variable], expected[setting.field] = str(value), value
+    read = LocalSettings.from_env(environ)
+    assert {field: getattr(read, field) for field in expected} == expected
+
+
+@pytest.mark.localstack
+def test_a_runtime_left_running_on_the_folder_is_stopped_by_the_next_start(tmp_path):
+    # `make run` SIGKILLed: its runtime runs on, orphaned (here: its own session, nobody waits).
+    env = own_runtime_env(tmp_path)
+    command = [sys.executable, "-m", "reference_impl", "local", "up"]
+    runtimes = []
+    try:
+        for _ in range(2):
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)
+            runtimes.append(process)
+            wait_for(lambda: (state.read_json(tmp_path / "runtime.json") or {}).get("pid") == process.pid, 120,
+                     f"runtime {len(runtimes)} to be up")
+            if len(runtimes) == 1:
+                first_endpoint = endpoint_pid(tmp_path / "logs")
+        assert runtimes[0].wait(30) == 0, "the first runtime stopped warmly"
+        assert process_gone(first_endpoint) and endpoint_pid(tmp_path / "logs") != first_endpoint
+        assert local_status(tmp_path)["supervisor_alive"]
+    finally:
+        for process in runtimes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                process.wait(60)
