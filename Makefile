@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LS_VENV := .venv-localstack
 PORT ?= 8000
 
-.PHONY: install run test bench lint migrations-check chromium localstack clean
+.PHONY: install run serve test test-fast test-postgres bench lint migrations-check chromium postgresql localstack clean
 
 # Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -26,6 +26,11 @@ node_modules/.installed: package.json package-lock.json
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# Debian's PostgreSQL for the database tests: the suite starts its own server in a temporary
+# folder (tests/postgres_cluster.py), so nothing needs configuring and no service is used.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
 install: $(VENV)/.installed $(LS_VENV)/.installed node_modules/.installed
 
 run: install
@@ -34,8 +39,23 @@ run: install
 	$(PY) manage.py loadquestions
 	$(PY) -m studyapp.devstack --port $(PORT)
 
-test: install chromium
+# The whole suite on SQLite, then every database test again on PostgreSQL. The browser and
+# LocalStack tests run once: what they add is the browser and the queues, not the database.
+# Production: collectstatic, migrate, load the questions, gunicorn (README, "Deploying").
+# Refuses to start without SECRET_KEY and ALLOWED_HOSTS when DEBUG is off.
+serve: $(VENV)/.installed node_modules/.installed
+	$(PY) -m studyapp.serve
+
+test: install chromium postgresql
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: install postgresql
+	TEST_DATABASE=postgres $(PY) -m pytest -m "database and not browser and not localstack" $(PYTEST_ARGS)
+
+# Everyday feedback: everything but the browser and LocalStack tests (markers set in tests/conftest.py).
+test-fast: install postgresql
+	$(PY) -m pytest -m "not browser and not localstack" $(PYTEST_ARGS)
 
 bench: install
 	$(PY) benchmarks/simulate.py

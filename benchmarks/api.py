@@ -17,7 +17,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,15 +27,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from anywhere, no install
+
+from reference_impl.local.endpoint import free_port  # noqa: E402
 BIN = Path(sys.executable).parent
 DETAIL = "/api/v1/questions/1973/"
 TRIVIAL = "/api/v1/health/"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(var_dir: str) -> dict:

@@ -47,7 +47,8 @@ def fresh_service(clients, **settings):
 
 def fill(service, clients, count):
     rows = DIGITS.sample_inputs(count)
-    ids = jobs.submit_many("digits", [[row] for row in rows], queue=service.queue(clients))
+    ids = jobs.submit_many("digits", [[row] for row in rows], queue=service.queue(clients),
+                           store=service.store(clients))
     return ids
 
 

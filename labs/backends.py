@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,20 +17,17 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from reference_impl.deploy.config import DOWN_TIMEOUT_S
+
 log = logging.getLogger(__name__)
 
 HARD_KILL_AFTER_S = 90  # after SIGTERM, the runtime's warm stop gets this long before SIGKILL
+TEARDOWN_TIMEOUT_S = DOWN_TIMEOUT_S + 5 * 60  # the deployer's own limit for `down`, and a margin
 LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 
 class BackendError(Exception):
     """The deployment could not do what was asked; the message says why, for the instructor."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _alive(pid) -> bool:
@@ -58,10 +54,12 @@ def _tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
-def _spawn(lab, args: list[str], env: dict, log_name: str) -> int:
+def _spawn(lab, args: list[str], env: dict, log_name: str, ttl_s: int | None = None) -> int:
+    """Start `python ARGS` in the lab's folder under coreutils `timeout`: the lab's time left
+    unless `ttl_s` says otherwise."""
     folder = Path(lab.runtime_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    ttl_s = max(1, lab.seconds_left())
+    ttl_s = ttl_s or max(1, lab.seconds_left())
     with open(folder / log_name, "ab") as out:
         proc = subprocess.Popen(
             ["timeout", "--signal=TERM", f"--kill-after={HARD_KILL_AFTER_S}", str(ttl_s), sys.executable, *args],
@@ -93,6 +91,8 @@ class LocalBackend:
     """The reference system on this machine, one isolated runtime (and endpoint) per lab."""
 
     def start(self, lab) -> None:
+        from reference_impl.local.endpoint import free_port
+
         lab.runtime_dir = str(Path(settings.VAR_DIR) / "labs" / str(lab.pk))
         env = {
             **os.environ,
@@ -101,7 +101,7 @@ class LocalBackend:
             "REFIMPL_MAX_WORKERS": str(lab.max_tasks),
             "REFIMPL_QUEUE_PREFIX": f"lab{lab.pk}-",
             "REFIMPL_BUCKET": f"refimpl-lab{lab.pk}",
-            "REFIMPL_ENDPOINT_PORT": str(_free_port()),
+            "REFIMPL_ENDPOINT_PORT": str(free_port()),
         }
         env.pop("AWS_ENDPOINT_URL", None)  # each lab its own endpoint: tearing one down touches no other
         try:
@@ -152,11 +152,15 @@ class LocalBackend:
             out["jobs"] = {"unavailable": str(exc)}
         return out
 
-    def burst(self, lab, count: int, batch_size: int) -> int:
+    def burst(self, lab, start: int, count: int, batch_size: int) -> int:
+        """Send jobs start..start+count-1 to the lab's queue; BackendError on the first refusal."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         from reference_impl import jobs
         from reference_impl.local.runtime import local_clients
         from reference_impl.local.state import read_runtime, services
         from reference_impl.model.catalog import spec as model_spec
+        from reference_impl.queues import QueueUnavailable
 
         folder = Path(lab.runtime_dir)
         try:
@@ -165,8 +169,11 @@ class LocalBackend:
         except (KeyError, RuntimeError) as exc:
             raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
         spec = model_spec(lab.model_name)
-        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(count)]
-        return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients)))
+        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(start, start + count)]
+        try:
+            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients), store=svc.store(clients)))
+        except (QueueUnavailable, BotoCoreError, ClientError) as exc:
+            raise BackendError(f"the queue refused the jobs: {exc}") from exc
 
     def stop(self, lab) -> bool:
         return _terminate(lab.pid)
@@ -251,21 +258,45 @@ class AwsBackend:
             return out
         out["ready"] = st.stack_status == "CREATE_COMPLETE"
         out["stopped"] = st.stack_status in ("ABSENT", "DELETE_COMPLETE")
-        if st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
-            out["failed"] = f"stack {st.stack_status}: " + _tail(folder / "deploy.log")
+        if st.stack_status == "DELETE_FAILED":
+            # The deployer's reason: CloudFormation's, and each resource it could not delete.
+            out["delete_failed"] = st.reason or "DELETE_FAILED (CloudFormation gave no reason)"
+        elif st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
+            out["failed"] = f"stack {st.stack_status}: " + (st.reason or _tail(folder / "deploy.log"))
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
         return out
 
-    def burst(self, lab, count: int, batch_size: int) -> int:
-        events = list(self._deployer(lab).burst(count, inputs_per_job=batch_size))
-        return next((e.done for e in reversed(events) if e.done is not None), count)
+    def burst(self, lab, start: int, count: int, batch_size: int) -> int:
+        """Send `count` jobs with the deployer; BackendError at its first error, nothing more sent."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from reference_impl.deploy.events import DeployError
+        from reference_impl.deploy.sigv4 import ApiError
+
+        sent = 0
+        try:
+            for event in self._deployer(lab).burst(count, inputs_per_job=batch_size):
+                if event.done is not None:
+                    sent = event.done
+        except (DeployError, ApiError, BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            raise BackendError(f"{sent} of {count} sent in this step, then: {exc}") from exc
+        return sent
+
+    def retry_delete(self, lab) -> None:
+        """The deployer's retry (Deployer.retry_delete is its `down`), in the background as `down`."""
+        self.stop(lab)
 
     def stop(self, lab) -> bool:
         if _alive(lab.pid):
             _terminate(lab.pid)
         try:
-            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab)], self._env(), "teardown.log")
+            # Its own time limit, not the lab's time left: an expired lab has none left, and a
+            # teardown cut short leaves a stack that bills. `down` keeps to DOWN_TIMEOUT_S itself;
+            # the `timeout` around it is only the backstop.
+            _spawn(lab, ["-m", "reference_impl.deploy", "down", *self._common(lab),
+                         "--timeout-minutes", str(DOWN_TIMEOUT_S / 60)],
+                   self._env(), "teardown.log", ttl_s=TEARDOWN_TIMEOUT_S)
         except OSError as exc:
             raise BackendError(f"could not start the teardown: {exc}") from exc
         return False

@@ -1,7 +1,15 @@
 from django import forms
 
 from labs.models import Lab
-from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES
+from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES, ConfigError, allowed_account_ids
+
+
+def aws_labs_allowed() -> bool:
+    """AWS labs only when LAB_ALLOWED_ACCOUNT_IDS names an account (the deployer's own rule)."""
+    try:
+        return bool(allowed_account_ids())
+    except ConfigError:
+        return False
 
 
 class LabForm(forms.ModelForm):
@@ -17,6 +25,23 @@ class LabForm(forms.ModelForm):
     class Meta:
         model = Lab
         fields = ["name", "target", "max_tasks"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not aws_labs_allowed():
+            # Not offered, and refused if posted: the choice would only fail after the click.
+            self.fields["target"].choices = [(Lab.Target.LOCAL.value, Lab.Target.LOCAL.label)]
+            self.fields["target"].help_text = ("AWS sandbox accounts are off: no account is allowed "
+                                               "(LAB_ALLOWED_ACCOUNT_IDS).")
+
+    def clean(self):
+        cleaned = super().clean()
+        ttl = cleaned.get("ttl_minutes")
+        # An AWS stack takes minutes to create; its time limit must not pass before it is up.
+        if cleaned.get("target") == Lab.Target.AWS and ttl is not None and ttl < MIN_TTL_MINUTES:
+            self.add_error("ttl_minutes", f"An AWS lab needs at least {MIN_TTL_MINUTES} minutes: its stack takes "
+                                          "minutes to create, and the time limit must not pass before it is up.")
+        return cleaned
 
 
 class BurstForm(forms.Form):

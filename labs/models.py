@@ -14,7 +14,9 @@ class LabQuerySet(models.QuerySet):
         return self.exclude(status__in=[Lab.Status.ENDED, Lab.Status.FAILED])
 
     def expired(self, now=None):
-        return self.active().filter(expires_at__lte=now or timezone.now())
+        # A stack that failed to delete waits for an instructor's retry: reaping it again every
+        # poll would only start one failing deletion after another.
+        return self.active().exclude(status=Lab.Status.DELETE_FAILED).filter(expires_at__lte=now or timezone.now())
 
 
 class Lab(models.Model):
@@ -26,6 +28,9 @@ class Lab(models.Model):
         DEPLOYING = "deploying"
         RUNNING = "running"
         TEARING_DOWN = "tearing_down", "tearing down"
+        # CloudFormation could not delete the stack: it may still bill. Shown with its reason
+        # and a retry until an instructor gets it deleted.
+        DELETE_FAILED = "delete_failed", "deletion failed"
         ENDED = "ended"
         FAILED = "failed"
 
@@ -42,10 +47,13 @@ class Lab(models.Model):
     # Never credentials: AWS access comes from boto3's standard chain at call time.
     runtime_dir = models.CharField(max_length=300, blank=True)
     pid = models.PositiveIntegerField(null=True, blank=True)
-    aws_account_id = models.CharField(max_length=12, blank=True)
     aws_region = models.CharField(max_length=30, blank=True)
     stack_name = models.CharField(max_length=128, blank=True)
     error = models.TextField(blank=True)
+    # The newest figures the background poll read (labs/tasks.py): the dashboard shows these, so
+    # no page request waits on AWS or LocalStack, and an ended lab keeps its final figures.
+    live = models.JSONField(default=dict, blank=True)
+    live_at = models.DateTimeField(null=True, blank=True)
 
     objects = LabQuerySet.as_manager()
 
@@ -61,6 +69,65 @@ class Lab(models.Model):
 
     def seconds_left(self, now=None) -> int:
         return max(0, int((self.expires_at - (now or timezone.now())).total_seconds()))
+
+    def time_left(self, now=None) -> str:
+        """mm:ss, as the dashboard shows it (a time limit is at most a few hours)."""
+        minutes, seconds = divmod(self.seconds_left(now), 60)
+        return f"{minutes:02d}:{seconds:02d}"
+
+
+class LabSample(models.Model):
+    """One background poll's figures: the dashboard's chart is these, so a reload or a second
+    viewer sees the whole rise and fall, not only what one page happened to watch."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="samples")
+    at = models.DateTimeField()
+    visible = models.PositiveIntegerField(null=True)
+    in_flight = models.PositiveIntegerField(null=True)
+    running = models.PositiveSmallIntegerField(null=True)
+    desired = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        # The status endpoint reads one lab's samples after a time.
+        indexes = [models.Index(fields=["lab", "at"], name="labsample_lab_at")]
+
+    def to_dict(self) -> dict:
+        return {"t": self.at.timestamp(), "visible": self.visible, "in_flight": self.in_flight,
+                "running": self.running, "desired": self.desired}
+
+
+class Burst(models.Model):
+    """A burst of jobs, sent by a background task in chunks (labs/tasks.py). The request that
+    asks for it only creates this row; the dashboard shows its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        DONE = "done"
+        FAILED = "failed"
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="bursts")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    count = models.PositiveIntegerField()
+    batch_size = models.PositiveSmallIntegerField()
+    sent = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # each step saves: an open burst without news lost its worker
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.SENDING)
+
+    def to_dict(self) -> dict:
+        return {"id": self.pk, "status": self.status, "sent": self.sent, "total": self.count,
+                "errors": 1 if self.error else 0, "error": self.error}
 
 
 class LabEvent(models.Model):

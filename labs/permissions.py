@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from questions.permissions import is_instructor
+from accounts.roles import is_instructor
 
 
 def instructor_required(view):
@@ -14,7 +14,8 @@ def instructor_required(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not is_instructor(request.user):
-            raise PermissionDenied("Labs are for instructors.")
+            raise PermissionDenied("Labs are for instructors: they deploy real infrastructure that runs "
+                                   "and can cost money, so only instructors' accounts can open them.")
         return view(request, *args, **kwargs)
 
     return wrapper

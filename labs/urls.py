@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/status/", views.lab_status, name="status"),
     path("<int:pk>/burst/", views.lab_burst, name="burst"),
     path("<int:pk>/teardown/", views.lab_teardown, name="teardown"),
+    path("<int:pk>/retry-delete/", views.lab_retry_delete, name="retry_delete"),
 ]

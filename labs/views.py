@@ -1,13 +1,18 @@
-"""Instructor labs: create, watch, burst, tear down. Every view is instructors only."""
+"""Instructor labs: create, watch, burst, tear down. Every view is instructors only.
+
+No view waits on AWS or sends jobs: bursts and polls are background tasks (labs/tasks.py); the
+views record what was asked and read what the tasks wrote.
+"""
 import datetime as dt
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from labs import operations
+from labs import operations, tasks
 from labs.forms import BurstForm, LabForm
 from labs.models import Lab
 from labs.permissions import instructor_required
@@ -16,37 +21,49 @@ from labs.permissions import instructor_required
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def lab_list(request):
-    operations.reap_expired()
+    tasks.ensure_ticking()
     form = LabForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         lab = form.save(commit=False)
         lab.owner = request.user
         lab.expires_at = timezone.now() + dt.timedelta(minutes=form.cleaned_data["ttl_minutes"])
-        lab.save()
-        operations.launch(lab, actor=request.user)
+        with transaction.atomic():
+            lab.save()
+            operations.launch(lab, actor=request.user)
+        tasks.ensure_ticking()
         return redirect("labs:detail", pk=lab.pk)
     labs = Lab.objects.select_related("owner")[:50]
+    stuck = Lab.objects.filter(status=Lab.Status.DELETE_FAILED).select_related("owner")
     status = 400 if form.errors else 200
-    return render(request, "labs/list.html", {"form": form, "labs": labs}, status=status)
+    return render(request, "labs/list.html", {"form": form, "labs": labs, "stuck": stuck}, status=status)
 
 
 @instructor_required
 @require_GET
 def lab_detail(request, pk):
+    tasks.ensure_ticking()
     lab = get_object_or_404(Lab, pk=pk)
     return render(request, "labs/detail.html", {
-        "lab": lab, "burst_form": BurstForm(), "events": lab.events.select_related("actor")[:100],
+        "lab": lab, "burst_form": BurstForm(), "burst": lab.bursts.first(), "metrics": operations.metrics(lab),
+        "events": lab.events.select_related("actor")[:100],
     })
 
 
 @instructor_required
 @require_GET
 def lab_status(request, pk):
-    """What the dashboard polls: the runtime's live figures plus the lab's own state."""
+    """What the dashboard polls: what the background poll last read, the series after `since`
+    (a Unix time, optional) and the newest burst's progress. Reads the database only."""
     lab = get_object_or_404(Lab, pk=pk)
-    operations.reap_expired()
-    lab.refresh_from_db()
-    return JsonResponse(operations.status(lab))
+    since = request.GET.get("since")
+    if since is not None:
+        try:
+            since = float(since)
+        except ValueError:
+            return JsonResponse({"detail": "since: expected a Unix time in seconds, such as 1733050000.5",
+                                 "field": "since"}, status=400)
+    tasks.ensure_ticking()
+    return JsonResponse(operations.status(lab, since=since))
 
 
 @instructor_required
@@ -58,18 +75,34 @@ def lab_burst(request, pk):
         messages.error(request, "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()))
         return redirect("labs:detail", pk=lab.pk)
     try:
-        sent = operations.burst(lab, form.cleaned_data["count"], form.cleaned_data["batch_size"], actor=request.user)
+        burst = operations.request_burst(lab, form.cleaned_data["count"], form.cleaned_data["batch_size"],
+                                         actor=request.user)
     except operations.LabNotRunning as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Sent {sent} jobs.")
+        tasks.start_burst(burst)
+        messages.success(request, f"Sending {burst.count} jobs in the background; progress shows below.")
+    return redirect("labs:detail", pk=lab.pk)
+
+
+@instructor_required
+@require_http_methods(["GET", "POST"])
+def lab_teardown(request, pk):
+    """GET asks for confirmation (a page, so it works without JavaScript); POST tears down."""
+    lab = get_object_or_404(Lab, pk=pk)
+    if request.method == "GET":
+        return render(request, "labs/teardown_confirm.html", {"lab": lab})
+    operations.teardown(lab, actor=request.user, reason="requested")
+    messages.success(request, f"Lab “{lab.name}” is being torn down.")
     return redirect("labs:detail", pk=lab.pk)
 
 
 @instructor_required
 @require_POST
-def lab_teardown(request, pk):
+def lab_retry_delete(request, pk):
     lab = get_object_or_404(Lab, pk=pk)
-    operations.teardown(lab, actor=request.user, reason="requested")
-    messages.success(request, f"Lab “{lab.name}” is being torn down.")
-    return redirect("labs:detail", pk=lab.pk)
+    if operations.retry_delete(lab, actor=request.user):
+        messages.success(request, f"Deleting the stack of “{lab.name}” again.")
+    else:
+        messages.error(request, f"Lab “{lab.name}” is {lab.get_status_display()}, not waiting for a retry.")
+    return redirect("labs:list")

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from questions.content_files import read_yaml
 from questions.loader import CONTENT_DIR
 
 WIDTH, HEIGHT = 400, 260  # where boxes may go; the SVG is wider, for labels beside the right-hand boxes
@@ -217,11 +216,10 @@ def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
 
 @lru_cache(maxsize=64)
 def _load(path: str, mtime: float) -> dict[str, Diagram]:
-    with open(path, encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            raise DiagramError(f"{path}: invalid YAML: {exc}") from None
+    try:
+        raw = read_yaml(path, mtime)
+    except ValueError as exc:
+        raise DiagramError(str(exc)) from None
     return parse(raw, Path(path).name)
 
 

@@ -33,5 +33,6 @@ def merge_anonymous_attempts(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     value = request.session.pop(SESSION_KEY, "")
+    request.merged_anon_id = value  # other merges at sign-in (review items) read it after this
     if value:
         Attempt.objects.filter(user__isnull=True, anon_id=value).update(user=user, anon_id="")

@@ -17,7 +17,9 @@ def home(request):
     for attempt in my_attempts(request).only("question_id", "correct", "created_at"):
         latest.setdefault(attempt.question_id, attempt)  # newest first by the model's ordering
     rows = [{"question": q, "last": latest.get(q.id)} for q in questions]
-    return render(request, "questions/home.html", {"rows": rows})
+    from review.scheduling import due_items  # the next steps on the home page include due reviews
+    due = due_items(request.user, anon_id(request)).count()
+    return render(request, "questions/home.html", {"rows": rows, "due": due})
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,5 +68,5 @@ def attempt_detail(request, external_id, pk):
 
 
 def history(request):
-    attempts = my_attempts(request).select_related("question")[:200]
-    return render(request, "questions/history.html", {"attempts": attempts})
+    from progress.history import history_context  # single answers, practice quizzes, exams
+    return render(request, "questions/history.html", history_context(request))

@@ -1,10 +1,13 @@
 """Diagrams and simulations on learner pages, and the scenario explorer page."""
 import json
+import re
 
 from django import forms
 from django.shortcuts import render
 
+from questions.answer_notes import notes_for
 from questions.diagrams import diagrams_for
+from questions.learner import my_attempts
 from questions.simulations import DEFAULT_SCENARIO, run_cached
 from reference_impl import simulate
 
@@ -24,25 +27,56 @@ def simulation_context(scenario: str = DEFAULT_SCENARIO, overrides: dict | None 
     except simulate.SimulationInputError as exc:
         result, error = None, exc.errors
     return {
-        "simulation": result, "simulation_errors": error, "simulation_scenario": scenario,
+        "simulation": result, "simulation_errors": error and in_words(error), "simulation_scenario": scenario,
         "simulation_overrides_json": json.dumps(overrides), "scenarios": simulate.list_scenarios(),
         "sim_charts": SIM_CHARTS,
     }
 
 
 def question_extras(question, correct_labels=()) -> dict:
-    return {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
+    """Diagrams for the question page and the feedback page. The key (`correct_labels`) and the
+    notes that name it are given only for the feedback page, that is after an answer."""
+    extras = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
+    if correct_labels:
+        extras["notes"] = notes_for(question.external_id)
+    return extras
 
 
-# The knobs a learner turns most: (label, scenario or model parameter). Limits and defaults come
-# from the simulator, so the form and the simulator cannot disagree on what is allowed.
-KNOBS = {
+# Every scenario parameter, and the design limits a learner turns most: name -> label in words.
+# Limits and defaults come from the simulator, so the form and the simulator cannot disagree on
+# what is allowed.
+TRAFFIC_KNOBS = {
+    "days": "Days in all",
+    "idle_days": "Idle days before the traffic",
     "burst_requests": "Burst size (requests)",
-    "idle_days": "Idle days before the burst",
-    "acceptable_latency_s": "Acceptable latency (s)",
-    "max_tasks": "Max tasks (B, D)",
-    "model_size_gb": "Model size (GB)",
+    "burst_seconds": "Burst length (seconds)",
+    "trickle_per_hour": "Steady requests per hour",
+    "peak_requests": "Busy-hour requests each day",
+    "batch_fraction": "Share of batch requests (0 to 1)",
+    "batch_items_max": "Most inputs in one batch",
+    "start_offset_s": "Traffic starts this many seconds after a whole minute",
 }
+DESIGN_KNOBS = {
+    "acceptable_latency_s": "Acceptable latency (s)",
+    "max_tasks": "Most tasks (B, D)",
+    "d_min_tasks": "Tasks D keeps warm",
+    "model_size_gb": "Model size (GB)",
+    "s3_parallel_streams": "S3 connections per download",
+}
+KNOBS = {**TRAFFIC_KNOBS, **DESIGN_KNOBS}
+# Other parameter names that turn up in the simulator's error messages, in words.
+_WORDS = {**KNOBS, "scenario": "Scenario", "service_time_s": "Seconds per input",
+          "d_scaler_period_s": "Scaler period (s)", "b_min_tasks": "Tasks B keeps running"}
+_NAMES = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)) + r")\b")
+
+
+def in_words(errors: dict[str, str]) -> list[tuple[str, str]]:
+    """The simulator's errors with labels for field names, in the messages too."""
+    out = []
+    for field, message in errors.items():
+        message = _NAMES.sub(lambda m: _WORDS[m.group(1)].lower(), message)  # one pass: no label is rewritten
+        out.append((_WORDS.get(field, field), message))
+    return out
 
 
 def _knob(name: str, label: str, scenario: str) -> forms.Field:
@@ -73,7 +107,7 @@ class ScenarioForm(forms.Form):
 
     def overrides(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "scenario" and v is not None}
-        if "idle_days" in data:
+        if "idle_days" in data and "days" not in data:
             # Idle time goes before the scenario's own traffic, which keeps its length after it.
             defaults = simulate.SCENARIOS[self.cleaned_data["scenario"]]["defaults"]
             tail = defaults["days"] - defaults["idle_days"]
@@ -81,13 +115,26 @@ class ScenarioForm(forms.Form):
         return data
 
 
+EXPLORED_QUESTION = "1973"
+
+
 def scenarios(request):
-    """The scenario explorer: custom parameters from the query string, so a URL shares a run."""
+    """The scenario explorer: custom parameters from the query string, so a URL shares a run.
+    A run that cannot be simulated shows its errors and no result. The designs carry the answer
+    only for a learner who has answered the question (anonymous or signed in alike)."""
     form = ScenarioForm(request.GET or None)
     scenario, overrides = DEFAULT_SCENARIO, {}
-    if form.is_bound and form.is_valid():
+    invalid_form = form.is_bound and not form.is_valid()
+    if form.is_bound and not invalid_form:
         scenario, overrides = form.cleaned_data["scenario"], form.overrides()
-    context = {"form": form, "parameters": simulate.parameter_table(), "diagrams": diagrams_for("1973"),
-               "correct_labels": ["D"], "scenario_form_above": True, **simulation_context(scenario, overrides)}
-    status = 400 if (form.is_bound and not form.is_valid()) or context["simulation_errors"] else 200
+    answered = my_attempts(request).filter(question__external_id=EXPLORED_QUESTION).exists()
+    context = {"form": form, "parameters": simulate.parameter_table(), "diagrams": diagrams_for(EXPLORED_QUESTION),
+               "correct_labels": ["D"] if answered else [], "scenario_form_above": True,
+               "traffic_fields": [form[name] for name in TRAFFIC_KNOBS],
+               "design_fields": [form[name] for name in DESIGN_KNOBS]}
+    if invalid_form:
+        context.update(simulation=None, simulation_errors=None, invalid_form=True)
+    else:
+        context.update(simulation_context(scenario, overrides))
+    status = 400 if invalid_form or context["simulation_errors"] else 200
     return render(request, "questions/scenarios.html", context, status=status)

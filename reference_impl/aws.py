@@ -7,8 +7,9 @@ Environment (boto3's own variables; nothing here reads credentials):
 * ``AWS_REGION`` / ``AWS_DEFAULT_REGION``: the region; ``us-east-1`` when neither is set.
 
 Credentials come only from boto3's standard chain (environment, profile, ECS task role). The local
-runtime sets dummy ``test``/``test`` credentials for its own child processes; code paths that run
-on AWS never do.
+runtime's clients carry LocalStack's dummy ``test``/``test`` keys in a session of their own
+(``local/runtime.py``, ``local_clients``), and its worker processes get them in their environment;
+nothing here writes the process's environment, so the chain any other code sees is untouched.
 """
 import os
 from dataclasses import dataclass
@@ -16,15 +17,16 @@ from dataclasses import dataclass
 import boto3
 from botocore.config import Config
 
+from reference_impl import aws_facts
+
 DEFAULT_REGION = "us-east-1"
 
 # Short timeouts so a vanished endpoint is noticed in seconds, not after botocore's 60 s
 # default; the worker's own backoff (worker.py) decides how long to keep trying. The read
-# timeout must exceed the long-poll wait (at most 20 s,
-# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html).
+# timeout must exceed the longest long-poll wait, with time for the answer to arrive.
 _CONFIG = Config(
     connect_timeout=3,
-    read_timeout=25,
+    read_timeout=aws_facts.value("sqs_long_poll_max_s") + 5,
     retries={"max_attempts": 2, "mode": "standard"},
     max_pool_connections=20,
 )
@@ -40,13 +42,15 @@ class Clients:
     s3: object
 
 
-def clients(endpoint_url: str | None = None, region_name: str | None = None) -> Clients:
+def clients(endpoint_url: str | None = None, region_name: str | None = None,
+            credentials: dict | None = None) -> Clients:
     """SQS and S3 clients for one endpoint (``None``: ``AWS_ENDPOINT_URL`` if set, else AWS).
 
-    boto3 clients are thread-safe, so one pair serves a whole process (sessions are not; the
-    session is created here, once per call).
+    ``credentials`` (``{"aws_access_key_id": ..., "aws_secret_access_key": ...}``) are for this
+    session only; without them, boto3's standard chain. boto3 clients are thread-safe, so one
+    pair serves a whole process (sessions are not; the session is created here, once per call).
     """
-    session = boto3.session.Session(region_name=region_name or region())
+    session = boto3.session.Session(region_name=region_name or region(), **(credentials or {}))
     endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
     return Clients(
         sqs=session.client("sqs", endpoint_url=endpoint_url, config=_CONFIG),

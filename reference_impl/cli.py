@@ -43,7 +43,8 @@ def cmd_submit(args) -> int:
     offset = random.randrange(10_000)
     batches = [spec.sample_inputs(args.batch_size, offset + i * args.batch_size) for i in range(args.count)]
     started = time.perf_counter()
-    ids = jobs.submit_many(args.model, batches, queue=services[args.model].queue(clients))
+    ids = jobs.submit_many(args.model, batches, queue=services[args.model].queue(clients),
+                           store=services[args.model].store(clients))
     seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps({"model": args.model, "job_ids": ids, "seconds": round(seconds, 3)}))
@@ -63,6 +64,13 @@ def cmd_status(args) -> int:
         return 0
     alive = "running" if report["supervisor_alive"] else "NOT RUNNING (stale state)"
     print(f"endpoint {report['endpoint_url']}, supervisor pid {report['supervisor_pid']} {alive}")
+    for restart in report["endpoint_restarts"]:
+        when = time.strftime("%H:%M:%S", time.localtime(restart["at"]))
+        lost = restart["lost_jobs"]
+        print(f"endpoint restarted at {when} (LocalStack exited with {restart['exit_code']}): "
+              f"{sum(lost.values())} queued or running job(s) lost"
+              f" ({', '.join(f'{m} {n}' for m, n in lost.items())}), and every stored result; "
+              "the local endpoint keeps everything in memory")
     for name, entry in report["models"].items():
         queue = (f"visible {entry.get('visible', '?')}, in flight {entry.get('in_flight', '?')}, "
                  f"dead-letter {entry.get('dead_letter', '?')}")
@@ -76,6 +84,10 @@ def cmd_status(args) -> int:
     return 0
 
 
+# The statuses a lookup at a wrong model's store cannot settle: try the next service.
+_NOT_FOUND = ("pending", "unknown")
+
+
 def cmd_result(args) -> int:
     services, clients = _services_and_clients()
     model = jobs.model_of(args.job_id)
@@ -83,22 +95,38 @@ def cmd_result(args) -> int:
     report = {"job_id": args.job_id, "status": "pending"}
     for service in candidates:
         report = jobs.get(args.job_id, store=service.store(clients))
-        if report["status"] != "pending":
+        if report["status"] not in _NOT_FOUND:
             break
     if args.json:
         print(json.dumps(report, indent=2))
-    elif report["status"] == "done":
+    else:
+        print(describe_result(report))
+    return 1 if report["status"] in ("failed", "unknown") else 0
+
+
+def describe_result(report: dict) -> str:
+    """One job's status as ``result`` prints it."""
+    job_id, status = report["job_id"], report["status"]
+    if status == "done":
         result = report["result"]
         waited = (f", {result['completed_at'] - result['submitted_at']:.2f} s after submission"
                   if result.get("submitted_at") else "")
-        print(f"{args.job_id}: done by {result['worker']} (attempt {result['attempt']}){waited}")
-        print(f"predictions: {result['predictions']}")
-    elif report["status"] in ("failed", "retrying"):
+        return (f"{job_id}: done by {result['worker']} (attempt {result['attempt']}){waited}\n"
+                f"predictions: {result['predictions']}")
+    if status == "failed":
         error = report["error"]
-        print(f"{args.job_id}: {report['status']} (attempt {error['attempt']} of {error['max_attempts']}): {error['reason']}")
-    else:
-        print(f"{args.job_id}: pending (queued or running; or no such job)")
-    return 0 if report["status"] != "failed" else 1
+        return (f"{job_id}: failed: {error['reason']}\n"
+                f"(attempt {error['attempt']} of {error['max_attempts']}; the message is in the dead-letter queue)")
+    if status == "retrying":
+        error = report["error"]
+        return (f"{job_id}: retrying after attempt {error['attempt']} of {error['max_attempts'] or 'unlimited'} "
+                f"failed: {error['reason']}")
+    if status == "queued":
+        return f"{job_id}: queued or running"
+    if status == "unknown":
+        return (f"{job_id}: not known to this endpoint: never submitted here, or submitted before the endpoint "
+                "restarted (the local endpoint keeps jobs and results in memory only); submit it again")
+    return f"{job_id}: no result yet (queued or running; this id carries no submission record to check)"
 
 
 def parser() -> argparse.ArgumentParser:

@@ -29,14 +29,16 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from reference_impl.aws_facts import FACTS
+from reference_impl import aws_facts
 
 # ReceiveMessage returns 1-10 messages and long-polls up to 20 s; batch calls take up to 10
-# entries (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html);
-# a visibility timeout (and a message's delay before retry) is at most 12 hours. Sources in aws_facts.
-MAX_BATCH = int(FACTS["sqs_receive_max_messages"].value)
-MAX_WAIT_S = int(FACTS["sqs_long_poll_max_s"].value)
-MAX_VISIBILITY_S = int(FACTS["sqs_visibility_timeout_max_s"].value)
+# entries of at most 1 MiB together; a visibility timeout (and a message's delay before retry) is
+# at most 12 hours. Sources in aws_facts.
+MAX_BATCH = int(aws_facts.value("sqs_receive_max_messages"))
+MAX_BATCH_ENTRIES = int(aws_facts.value("sqs_batch_max_entries"))
+MAX_BATCH_BYTES = int(aws_facts.value("sqs_batch_max_bytes"))
+MAX_WAIT_S = int(aws_facts.value("sqs_long_poll_max_s"))
+MAX_VISIBILITY_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
 
 
 class QueueUnavailable(Exception):
@@ -75,10 +77,25 @@ def _check_batch(max_messages: int, wait_s: float) -> None:
         raise ValueError(f"wait_s must be 0-{MAX_WAIT_S}, got {wait_s}")
 
 
-def _chunks(items, size=MAX_BATCH):
+def _chunks(items, size=MAX_BATCH_ENTRIES):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _send_chunks(bodies):
+    """Batches of at most 10 bodies whose sizes add up to at most the batch limit (1 MiB): ten
+    bodies of 256 KiB each are valid messages but not a valid batch."""
+    chunk, size = [], 0
+    for body in bodies:
+        length = len(body.encode())
+        if chunk and (len(chunk) == MAX_BATCH_ENTRIES or size + length > MAX_BATCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(body)
+        size += length
+    if chunk:
+        yield chunk
 
 
 # --- in memory ---------------------------------------------------------------------------------
@@ -102,7 +119,7 @@ class InMemoryQueue:
     as an endpoint outage would.
     """
 
-    visibility_timeout_s: float = 30.0
+    visibility_timeout_s: float = aws_facts.value("sqs_visibility_timeout_default_s")
     redrive_max_receives: int | None = None
     dead_letter: "InMemoryQueue | None" = None
     clock: object = time.monotonic
@@ -237,7 +254,7 @@ class SqsQueue:
 
     def send(self, bodies):
         ids = []
-        for chunk in _chunks(bodies):
+        for chunk in _send_chunks(bodies):
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
             response = _translate(self.client.send_message_batch, QueueUrl=self.url, Entries=entries)
             if response.get("Failed"):

@@ -8,6 +8,10 @@ Layout under a prefix (``RESULTS_S3_URI``, e.g. ``s3://bucket/results/``):
   write wins and a redelivered message never replaces it with a second, different result.
 * ``<prefix><job_id>.error.json``: the latest failure of a job that has not succeeded (reason,
   attempt, attempts allowed before the dead-letter queue). Overwritten on each attempt.
+* ``<prefix><submission_id>.submitted``: written by ``jobs.submit`` before it queues a submission's
+  jobs (how many, when), so ``result`` tells a job still queued or running from one this endpoint
+  has never seen (after a restart of the in-memory local endpoint, for example). Not ``.json``:
+  readers that count results by that suffix are not misled.
 
 The deployed API reads ``results/{id}.json`` directly (deploy/template.yaml), so this layout is
 part of the public contract.
@@ -53,12 +57,15 @@ class ResultStore(Protocol):
     def put_error(self, job_id: str, document: dict) -> None: ...
     def get_result(self, job_id: str) -> dict | None: ...
     def get_error(self, job_id: str) -> dict | None: ...
+    def put_submission(self, submission_id: str, document: dict) -> None: ...
+    def get_submission(self, submission_id: str) -> dict | None: ...
 
 
 class InMemoryResultStore:
     def __init__(self):
         self.results: dict[str, bytes] = {}
         self.errors: dict[str, bytes] = {}
+        self.submissions: dict[str, bytes] = {}
         self.writes_refused = 0
         self._lock = threading.Lock()
 
@@ -82,6 +89,14 @@ class InMemoryResultStore:
         raw = self.errors.get(job_id)
         return None if raw is None else json.loads(raw)
 
+    def put_submission(self, submission_id, document):
+        with self._lock:
+            self.submissions[check_job_id(submission_id)] = _encode(document)
+
+    def get_submission(self, submission_id):
+        raw = self.submissions.get(submission_id)
+        return None if raw is None else json.loads(raw)
+
 
 class S3ResultStore:
     def __init__(self, s3, bucket: str, prefix: str):
@@ -98,6 +113,9 @@ class S3ResultStore:
     def error_key(self, job_id):
         return f"{self.prefix}{check_job_id(job_id)}.error.json"
 
+    def submission_key(self, submission_id):
+        return f"{self.prefix}{check_job_id(submission_id)}.submitted"
+
     def put_result(self, job_id, document):
         try:
             self.s3.put_object(Bucket=self.bucket, Key=self.result_key(job_id), Body=_encode(document),
@@ -113,14 +131,19 @@ class S3ResultStore:
         except BotoCoreError as exc:
             raise StoreUnavailable(str(exc)) from exc
 
-    def put_error(self, job_id, document):
+    def _put(self, key, document):
         try:
-            self.s3.put_object(Bucket=self.bucket, Key=self.error_key(job_id), Body=_encode(document),
-                               ContentType="application/json")
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=_encode(document), ContentType="application/json")
         except ClientError as exc:
             raise _unavailable_or(exc)
         except BotoCoreError as exc:
             raise StoreUnavailable(str(exc)) from exc
+
+    def put_error(self, job_id, document):
+        self._put(self.error_key(job_id), document)
+
+    def put_submission(self, submission_id, document):
+        self._put(self.submission_key(submission_id), document)
 
     def _get(self, key):
         try:
@@ -138,6 +161,9 @@ class S3ResultStore:
 
     def get_error(self, job_id):
         return self._get(self.error_key(job_id))
+
+    def get_submission(self, submission_id):
+        return self._get(self.submission_key(submission_id))
 
     def job_ids(self) -> tuple[set[str], set[str]]:
         """(job ids with a result, job ids with an error record) under the prefix."""

@@ -8,7 +8,7 @@ https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html):
 
 Raw queue depth is the wrong signal because it "might not change proportionally to the size of
 the Auto Scaling group"; backlog per task does. On top of the documented arithmetic, this policy
-fixes what AWS's own samples get wrong (sources in ../shared/aws-facts.md, "Scaling on SQS"):
+fixes what AWS's own samples get wrong (sources cited below and in reference_impl/aws_facts.py):
 
 * Scale from zero on a single visible message. At zero tasks backlog per task has no value, so
   target tracking alone never leaves zero; SageMaker's answer is a second policy on
@@ -20,8 +20,9 @@ fixes what AWS's own samples get wrong (sources in ../shared/aws-facts.md, "Scal
 * Scale out at once, scale in gradually after a cooldown: Application Auto Scaling "scales out
   as fast as it can" and in gradually; 300 s is its default ECS scale-in cooldown
   (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
-* No flapping between 0 and 1 when messages are sparse (kedacore/keda#7327): the last task
-  stays until the queue has been idle for `idle_before_zero_s`.
+* Scale in gradually only while work remains; once the queue and the in-flight count have
+  been zero for `idle_before_zero_s`, every idle task goes at once. No flapping between 0 and 1
+  when messages are sparse (kedacore/keda#7327): tasks stay until the queue has been idle that long.
 
 The same functions drive the local autoscaler, the simulator's option D and the deployment
 template's parameters (`target_tracking_config`).
@@ -32,13 +33,13 @@ import math
 import sys
 from dataclasses import asdict, dataclass
 
-from reference_impl.aws_facts import FACTS
+from reference_impl import aws_facts
 
 # Application Auto Scaling's default ECS cooldowns are 300 s (aws_facts: ecs_default_cooldown_s).
-AWS_DEFAULT_COOLDOWN_S = float(FACTS["ecs_default_cooldown_s"].value)
+AWS_DEFAULT_COOLDOWN_S = float(aws_facts.value("ecs_default_cooldown_s"))
 # One ReceiveMessage returns at most 10 messages (aws_facts: sqs_receive_max_messages), so a task
 # holds at most this many in flight at once.
-MAX_MESSAGES_PER_RECEIVE = int(FACTS["sqs_receive_max_messages"].value)
+MAX_MESSAGES_PER_RECEIVE = int(aws_facts.value("sqs_receive_max_messages"))
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,26 @@ class Decision:
     state: ScalerState
 
 
+def tasks_needed(policy: ScalingPolicy, backlog: int) -> int:
+    """The documented arithmetic before the limits: ceil(backlog / target), 0 for no backlog."""
+    return math.ceil(backlog / policy.target_backlog_per_task) if backlog > 0 else 0
+
+
 def tasks_for_backlog(policy: ScalingPolicy, backlog: int) -> int:
     """The documented arithmetic alone: ceil(backlog / target), clamped to [min, max]."""
-    raw = math.ceil(backlog / policy.target_backlog_per_task) if backlog > 0 else 0
-    return min(policy.max_tasks, max(policy.min_tasks, raw))
+    return min(policy.max_tasks, max(policy.min_tasks, tasks_needed(policy, backlog)))
 
 
 def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s: float) -> Decision:
     """One poll of the autoscaler: how many tasks should run now, and why.
+
+    Scale-in has two regimes. While there is work (messages waiting or in flight, or taken since
+    the last poll), the arithmetic sets the size and tasks go gradually, `scale_in_max_step` per
+    cooldown. Once the queue and the in-flight count have been zero for `idle_before_zero_s`,
+    every idle task goes at once, down to `min_tasks`: nothing is left to drain, so there is no
+    reason to pay for tasks one cooldown at a time (AWS target tracking also scales in
+    proportionally once its scale-in alarm fires). Until then the tasks stay, so sparse traffic
+    does not flap.
 
     Pure: the caller supplies the clock and carries `Decision.state` to the next call.
     """
@@ -137,11 +150,10 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
     current = state.desired
     max_tasks, min_tasks = policy.max_tasks, policy.min_tasks
     per_task = backlog / running if running else None
-    target = policy.acceptable_latency_s / policy.seconds_per_message  # target_backlog_per_task
-    target_text = f"{target:g}"
+    target_text = f"{policy.target_backlog_per_task:g}"
 
-    raw = math.ceil(backlog / target) if backlog else 0
-    wanted = min(max_tasks, max(min_tasks, raw))  # tasks_for_backlog, inlined
+    raw = tasks_needed(policy, backlog)
+    wanted = tasks_for_backlog(policy, backlog)
     why = f"ceil({backlog} / {target_text}) = {raw}"
     if raw > max_tasks:
         why += f", capped at max {max_tasks}"
@@ -157,11 +169,20 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
     in_flight_floor = min(running, max_tasks, math.ceil(in_flight / policy.messages_per_task))
     if wanted < in_flight_floor:
         wanted, why = in_flight_floor, f"{in_flight} messages in flight need {in_flight_floor} task(s)"
-    if wanted == 0 and current > 0 and last_busy is not None and now_s - last_busy < policy.idle_before_zero_s:
-        idle = now_s - last_busy
+    all_at_once = False
+    if not busy and current > wanted:
+        idle = None if last_busy is None else now_s - last_busy
+        if idle is not None and idle < policy.idle_before_zero_s:
+            wanted = current
+            why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before idle tasks go"
+        else:
+            all_at_once = True
+            why = ("queue and in-flight empty" + ("" if idle is None else f" for {idle:.0f} s")
+                   + f": every idle task goes, down to min {min_tasks}")
+    elif wanted == 0 and current > 0 and sample.received_since_last:
+        # Taken between polls: a worker is busy even though every poll sees an empty queue.
         wanted = max(min_tasks, 1)
-        why = (f"{sample.received_since_last} message(s) taken since the last poll; " if sample.received_since_last
-               else "") + f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before scaling to zero"
+        why = f"{sample.received_since_last} message(s) taken since the last poll"
     figures = (f"{visible} waiting + {in_flight} in flight = {backlog} backlog, "
                f"{running} running, target {target_text} per task")
 
@@ -184,9 +205,9 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
         if since is not None and since < policy.scale_in_cooldown_s:
             return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-in cooldown "
                             f"has {policy.scale_in_cooldown_s - since:.0f} s left", per_task, new_state)
-        step_to = max(wanted, current - policy.scale_in_max_step)
+        step_to = wanted if all_at_once else max(wanted, current - policy.scale_in_max_step)
         new_state = ScalerState(step_to, last_out, now_s, last_busy)
-        gradual = "" if step_to == wanted else f" (gradually: at most {policy.scale_in_max_step} per step)"
+        gradual = "" if step_to == wanted else f" (gradually while work remains: at most {policy.scale_in_max_step} per step)"
         return Decision(step_to, "scale_in", f"{figures}; {why}: {current} -> {step_to}{gradual}", per_task, new_state)
     return Decision(current, "hold", f"{figures}; {why}: stay at {current}", per_task, new_state)
 

@@ -5,10 +5,13 @@ batch, write each job's result once (conditional put, results.py), delete the ba
 
 Failure rules:
 
-* A job that cannot succeed (bad body, bad inputs, model error) gets an error record with the
-  reason (``results/<job_id>.error.json``) and is left on the queue to come back after
+* No message can crash the worker or fail its batch-mates. A job that cannot succeed (a body that
+  is not a job, however malformed or deeply nested; bad inputs; anything the model raises on it;
+  a result the store refuses) gets an error record with the reason
+  (``results/<job_id>.error.json``) and is left on the queue to come back after
   ``WORKER_RETRY_DELAY_S``; after the queue's ``maxReceiveCount`` receives SQS moves it to the
-  dead-letter queue. The worker never deletes a failed job.
+  dead-letter queue, and its last error record says ``dead_lettered``. The worker never deletes a
+  failed job.
 * A write or delete that fails because the endpoint is away is retried by redelivery: the job's
   result is idempotent, so doing it twice is harmless.
 * The endpoint gone: every call backs off (exponential with jitter, capped) and resumes.
@@ -24,8 +27,8 @@ Environment:
 * ``MODEL_SHA256``: pin the artifact's checksum (optional).
 * ``WORKER_WAIT_S`` (20): long-poll seconds, 0-20.
 * ``WORKER_VISIBILITY_TIMEOUT_S`` (30): the queue's visibility timeout, which the heartbeat renews.
-* ``WORKER_STOP_TIMEOUT_S`` (30): seconds between SIGTERM and SIGKILL (Fargate's default 30 s, at
-  most 120 s, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+* ``WORKER_STOP_TIMEOUT_S`` (30): seconds between SIGTERM and SIGKILL (ECS's stopTimeout: Fargate's
+  default 30 s, at most 120 s; aws_facts).
 * ``WORKER_RETRY_DELAY_S`` (5): how long a failed job stays hidden before its next attempt.
 * ``WORKER_EMULATED_SECONDS_PER_ITEM`` (0): EMULATION, off by default: sleep this long per input
   to stand in for a heavier model, so a two-core demo shows what scaling buys.
@@ -45,7 +48,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from reference_impl import aws, jobs
+from reference_impl import aws, aws_facts, jobs
+from reference_impl.clock import SYSTEM, Clock
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
 from reference_impl.protection import EcsTaskProtection, NoProtection, StatusFile
@@ -56,17 +60,20 @@ log = logging.getLogger("reference_impl.worker")
 
 # Time kept back from the stop timeout to release messages and exit before SIGKILL.
 STOP_MARGIN_S = 2.0
-# Errors the model may raise on inputs that passed validation; anything else is a bug and
-# crashes the worker (the messages return to the queue).
-MODEL_ERRORS = (ValueError, TypeError, ArithmeticError)
+# ECS's stopTimeout (SIGTERM to SIGKILL): Fargate's default and its longest.
+ECS_STOP_TIMEOUT_DEFAULT_S = float(aws_facts.value("ecs_stop_timeout_default_s"))
+ECS_STOP_TIMEOUT_MAX_S = aws_facts.value("ecs_stop_timeout_max_s")
+SQS_VISIBILITY_TIMEOUT_DEFAULT_S = float(aws_facts.value("sqs_visibility_timeout_default_s"))
 
 
 @dataclass(frozen=True)
 class WorkerConfig:
-    wait_s: float = 20.0
+    """The worker's settings; each default here is the one ``from_env`` uses."""
+
+    wait_s: float = float(MAX_WAIT_S)
     max_messages: int = MAX_BATCH
-    visibility_timeout_s: float = 30.0
-    stop_timeout_s: float = 30.0
+    visibility_timeout_s: float = SQS_VISIBILITY_TIMEOUT_DEFAULT_S
+    stop_timeout_s: float = ECS_STOP_TIMEOUT_DEFAULT_S
     retry_delay_s: int = 5
     emulated_seconds_per_item: float = 0.0
     backoff_base_s: float = 0.5
@@ -85,13 +92,16 @@ class WorkerConfig:
 
     @classmethod
     def _read_env(cls, environ):
+        d = cls()
         return cls(
-            wait_s=env_float("WORKER_WAIT_S", 20, 0, MAX_WAIT_S, environ),
-            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", 30, 1, MAX_VISIBILITY_S, environ),
-            stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", 30, 1, 120, environ),
-            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", 5, 0, MAX_VISIBILITY_S, environ)),
-            emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", 0, 0, 60, environ),
-            backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", 20, 0.1, 600, environ),
+            wait_s=env_float("WORKER_WAIT_S", d.wait_s, 0, MAX_WAIT_S, environ),
+            visibility_timeout_s=env_float("WORKER_VISIBILITY_TIMEOUT_S", d.visibility_timeout_s, 1,
+                                           MAX_VISIBILITY_S, environ),
+            stop_timeout_s=env_float("WORKER_STOP_TIMEOUT_S", d.stop_timeout_s, 1, ECS_STOP_TIMEOUT_MAX_S, environ),
+            retry_delay_s=int(env_float("WORKER_RETRY_DELAY_S", d.retry_delay_s, 0, MAX_VISIBILITY_S, environ)),
+            emulated_seconds_per_item=env_float("WORKER_EMULATED_SECONDS_PER_ITEM", d.emulated_seconds_per_item,
+                                                0, 60, environ),
+            backoff_max_s=env_float("WORKER_BACKOFF_MAX_S", d.backoff_max_s, 0.1, 600, environ),
         )
 
 
@@ -117,27 +127,22 @@ def compute_backoff_s(attempts: int, *, base_s: float, max_s: float, rng=random)
 class _Heartbeat:
     """Keeps a batch's messages invisible while it runs longer than a third of the timeout."""
 
-    def __init__(self, queue, messages, timeout_s):
-        self.queue, self.messages, self.timeout_s = queue, list(messages), timeout_s
-        self.done = threading.Event()
-        self.extensions = 0
-        self.thread = threading.Thread(target=self._run, daemon=True, name="visibility-heartbeat")
+    def __init__(self, queue, messages, timeout_s, clock: Clock):
+        self.queue, self.messages, self.timeout_s, self.clock = queue, list(messages), timeout_s, clock
+        self.ticker = None
 
-    def _run(self):
-        while not self.done.wait(max(0.5, self.timeout_s / 3)):
-            try:
-                self.queue.change_visibility(self.messages, int(self.timeout_s))
-                self.extensions += 1
-            except QueueUnavailable:
-                log.warning("could not extend visibility of %d messages", len(self.messages), exc_info=True)
+    def _beat(self):
+        try:
+            self.queue.change_visibility(self.messages, int(self.timeout_s))
+        except QueueUnavailable:
+            log.warning("could not extend visibility of %d messages", len(self.messages), exc_info=True)
 
     def __enter__(self):
-        self.thread.start()
+        self.ticker = self.clock.every(max(0.5, self.timeout_s / 3), self._beat, "visibility-heartbeat")
         return self
 
     def __exit__(self, *exc):
-        self.done.set()
-        self.thread.join()
+        self.ticker.cancel()
 
 
 @dataclass
@@ -149,21 +154,29 @@ class Worker:
     protection: object = field(default_factory=NoProtection)
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     stats: WorkStats = field(default_factory=WorkStats)
+    clock: Clock = SYSTEM
+    rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self):
         self._stop = threading.Event()
-        self._deadline = None  # monotonic time by which the batch must be finished or released
+        self._deadline = None  # clock.now() by which the batch must be finished or released
         self._protected = False
         self._failures_in_a_row = 0
         self._max_receives = None
-        self._last_report = 0.0
-        self._pool = ThreadPoolExecutor(self.config.write_threads, thread_name_prefix="result-writer")
+        self._last_report = float("-inf")
+        self._pool = None  # result writers, started with the first batch of two or more
+
+    def close(self) -> None:
+        """Stop the result writers' threads (work() does this when it returns)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     # --- stopping ------------------------------------------------------------------------------
 
     def request_stop(self, cold: bool = False) -> None:
         """Warm stop: finish or release the batch within the stop timeout. Cold: release now."""
-        now = time.monotonic()
+        now = self.clock.now()
         if cold or self._stop.is_set():
             self._deadline = now
         else:
@@ -175,13 +188,19 @@ class Worker:
         return self._stop.is_set()
 
     def _time_left(self) -> float:
-        return float("inf") if self._deadline is None else self._deadline - time.monotonic()
+        return float("inf") if self._deadline is None else self._deadline - self.clock.now()
 
     # --- the loop ------------------------------------------------------------------------------
 
     def work(self, burst: bool = False, max_jobs: int | None = None) -> WorkStats:
         """Process until stopped; ``burst`` also stops at the first empty receive, ``max_jobs``
         after that many jobs were handled (succeeded, duplicate or failed)."""
+        try:
+            return self._work(burst, max_jobs)
+        finally:
+            self.close()
+
+    def _work(self, burst, max_jobs):
         self._max_receives = self._call_with_backoff(self.queue.max_receive_count)
         if self._max_receives is None and not self.stopping:
             log.warning("queue has no redrive policy: a poison message would be retried forever")
@@ -205,7 +224,13 @@ class Worker:
             if self.stopping:
                 self._release(messages)
                 break
-            self._handle(messages)
+            try:
+                self._handle(messages)
+            except Exception:  # noqa: BLE001 - a bug of ours, not the messages': keep serving
+                # _handle settles every message itself; reaching here is a fault in the worker.
+                # The batch comes back after the visibility timeout and, if the fault is
+                # permanent, reaches the dead-letter queue; the worker stays up for other work.
+                log.exception("handling a batch of %d messages failed", len(messages))
             self._maybe_report()
         self._set_protected(False)
         self._maybe_report(force=True)
@@ -223,12 +248,12 @@ class Worker:
 
     def _backoff(self, what: str) -> None:
         delay = compute_backoff_s(self._failures_in_a_row, base_s=self.config.backoff_base_s,
-                                  max_s=self.config.backoff_max_s)
+                                  max_s=self.config.backoff_max_s, rng=self.rng)
         self._failures_in_a_row += 1
         self.stats.backoffs += 1
         log.warning("queue unavailable during %s (attempt %d); retrying in %.2f s",
                     what, self._failures_in_a_row, delay)
-        self._stop.wait(delay)
+        self.clock.wait(self._stop, delay)
 
     def _set_protected(self, protected: bool) -> None:
         if protected != self._protected:
@@ -236,7 +261,7 @@ class Worker:
             self.protection.set_protected(protected)
 
     def _maybe_report(self, force=False):
-        now = time.monotonic()
+        now = self.clock.now()
         if force or now - self._last_report >= 1.0:
             self._last_report = now
             self.protection.report(**{k: v for k, v in vars(self.stats).items()},
@@ -251,37 +276,45 @@ class Worker:
                 parsed.append((message, jobs.decode(message.body, self.model.name, message.message_id)))
             except jobs.InvalidJob as exc:
                 failed.append((message, exc.job_id or message.message_id, exc.reason))
-        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s):
+            except Exception as exc:  # noqa: BLE001 - one message's failure, recorded with its reason
+                log.error("could not decode message %s", message.message_id, exc_info=True)
+                failed.append((message, message.message_id, f"could not decode the message: {_describe(exc)}"))
+        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s, self.clock):
             predictions, model_failures = self._predict([job for _, job in parsed])
-            failed.extend((m, job.job_id, model_failures[job.job_id]) for m, job in parsed if job.job_id in model_failures)
-            ready = [(m, job) for m, job in parsed if job.job_id in predictions]
+            failed.extend((m, job.job_id, model_failures[i]) for i, (m, job) in enumerate(parsed) if i in model_failures)
+            ready = [(m, job, predictions[i]) for i, (m, job) in enumerate(parsed) if i in predictions]
             done, unstarted = self._emulate(ready)
-            written = self._write_results(done, predictions)
+            written = self._write_results(done)
+            failed.extend((m, job_id, reason) for m, job_id, outcome, reason in written if outcome == "failed")
             self._record_failures(failed)
         self._settle(written, failed, unstarted)
 
     def _predict(self, batch: list[jobs.Job]) -> tuple[dict, dict]:
-        """Predictions per job id from one model call; a failing batch is retried job by job so
-        one bad job cannot fail the others."""
+        """Predictions and failures by position in ``batch``, from one model call; a failing
+        batch is retried job by job so one bad job cannot fail the others. Whatever the model
+        raises is that job's failure: a systematic fault sends every job to the dead-letter queue,
+        each with the reason, rather than crash-looping the worker."""
         if not batch:
             return {}, {}
         rows = [row for job in batch for row in job.inputs]
         try:
             labels = self.model.predict(rows)
-        except MODEL_ERRORS:
+            if len(labels) != len(rows):
+                raise ValueError(f"the model returned {len(labels)} predictions for {len(rows)} inputs")
+        except Exception:  # noqa: BLE001 - retried job by job below, where each failure is recorded
             log.warning("batch of %d jobs failed in the model; retrying one by one", len(batch), exc_info=True)
         else:
             out, start = {}, 0
-            for job in batch:
-                out[job.job_id] = labels[start:start + len(job.inputs)]
+            for i, job in enumerate(batch):
+                out[i] = labels[start:start + len(job.inputs)]
                 start += len(job.inputs)
             return out, {}
         out, failures = {}, {}
-        for job in batch:
+        for i, job in enumerate(batch):
             try:
-                out[job.job_id] = self.model.predict(job.inputs)
-            except MODEL_ERRORS as exc:
-                failures[job.job_id] = f"model error: {type(exc).__name__}: {exc}"
+                out[i] = self.model.predict(job.inputs)
+            except Exception as exc:  # noqa: BLE001 - this job's failure, recorded with its reason
+                failures[i] = f"model error: {_describe(exc)}"
         return out, failures
 
     def _emulate(self, ready):
@@ -290,34 +323,40 @@ class Worker:
         per_item = self.config.emulated_seconds_per_item
         if per_item <= 0:
             return ready, []
-        for index, (_, job) in enumerate(ready):
+        for index, (_, job, _) in enumerate(ready):
             needed = per_item * len(job.inputs)
             if self.stopping and needed > self._time_left():
                 return ready[:index], ready[index:]
-            end = time.monotonic() + needed
-            while (left := end - time.monotonic()) > 0:
+            end = self.clock.now() + needed
+            while (left := end - self.clock.now()) > 0:
                 if self.stopping and self._time_left() < left:
                     return ready[:index], ready[index:]
-                time.sleep(min(left, 0.05))
+                self.clock.sleep(min(left, 0.05))
         return ready, []
 
-    def _write_results(self, done, predictions):
-        """Write results in parallel; returns (message, outcome) with outcome "written",
-        "duplicate" or "unavailable"."""
+    def _write_results(self, done):
+        """Write results in parallel; returns (message, job id, outcome, reason) with outcome
+        "written", "duplicate", "unavailable" (retry later) or "failed" (the store refused it)."""
         def write(item):
-            message, job = item
+            message, job, predictions = item
             document = {
                 "job_id": job.job_id, "model": job.model, "model_sha256": self.model.sha256,
-                "predictions": predictions[job.job_id], "submitted_at": job.submitted_at,
-                "completed_at": time.time(), "worker": self.worker_id, "attempt": message.receive_count,
+                "predictions": predictions, "submitted_at": job.submitted_at,
+                "completed_at": self.clock.time(), "worker": self.worker_id, "attempt": message.receive_count,
             }
             try:
-                return message, "written" if self.store.put_result(job.job_id, document) else "duplicate"
+                outcome = "written" if self.store.put_result(job.job_id, document) else "duplicate"
+                return message, job.job_id, outcome, None
             except StoreUnavailable:
                 log.warning("result store unavailable for job %s; it will be redelivered", job.job_id, exc_info=True)
-                return message, "unavailable"
+                return message, job.job_id, "unavailable", None
+            except Exception as exc:  # noqa: BLE001 - this job's failure (access denied, bad key...)
+                log.error("result of job %s could not be stored", job.job_id, exc_info=True)
+                return message, job.job_id, "failed", f"result could not be stored: {_describe(exc)}"
         if len(done) <= 1:
             return [write(item) for item in done]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.config.write_threads, thread_name_prefix="result-writer")
         return list(self._pool.map(write, done))
 
     def _record_failures(self, failed):
@@ -329,17 +368,17 @@ class Worker:
                 self.store.put_error(job_id, {
                     "job_id": job_id, "model": self.model.name, "message_id": message.message_id,
                     "reason": reason, "attempt": message.receive_count, "max_attempts": self._max_receives,
-                    "dead_lettered": dead, "failed_at": time.time(), "worker": self.worker_id,
+                    "dead_lettered": dead, "failed_at": self.clock.time(), "worker": self.worker_id,
                 })
-            except StoreUnavailable:
+            except Exception:  # noqa: BLE001 - the job is retried either way; only the record is missing
                 log.warning("could not record the failure of job %s", job_id, exc_info=True)
 
     def _settle(self, written, failed, unstarted):
-        to_delete = [m for m, outcome in written if outcome != "unavailable"]
-        self.stats.succeeded += sum(1 for _, outcome in written if outcome == "written")
-        self.stats.duplicates += sum(1 for _, outcome in written if outcome == "duplicate")
+        to_delete = [m for m, _, outcome, _ in written if outcome in ("written", "duplicate")]
+        self.stats.succeeded += sum(1 for *_, outcome, _ in written if outcome == "written")
+        self.stats.duplicates += sum(1 for *_, outcome, _ in written if outcome == "duplicate")
         self.stats.failed += len(failed)
-        retry_later = [m for m, *_ in failed] + [m for m, outcome in written if outcome == "unavailable"]
+        retry_later = [m for m, *_ in failed] + [m for m, _, outcome, _ in written if outcome == "unavailable"]
         try:
             if to_delete:
                 lost = self.queue.delete(to_delete)
@@ -350,7 +389,7 @@ class Worker:
                 self.queue.change_visibility(retry_later, self.config.retry_delay_s)
         except QueueUnavailable:
             log.warning("could not settle a batch; its messages will be redelivered", exc_info=True)
-        self._release([m for m, _ in unstarted])
+        self._release([m for m, *_ in unstarted])
 
     def _release(self, messages):
         if not messages:
@@ -362,6 +401,12 @@ class Worker:
         except QueueUnavailable:
             log.warning("could not release %d messages; they return after the visibility timeout",
                         len(messages), exc_info=True)
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception as a reason a person can read: its type and the start of its message."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:200]}{'...' if len(text) > 200 else ''}"
 
 
 def _protection_from_env(environ, model_name):

@@ -1,4 +1,4 @@
-from questions.permissions import is_instructor
+from accounts.roles import is_instructor
 
 
 def roles(request):

@@ -1,9 +1,10 @@
-"""`make run`: the web app and the reference system's local runtime side by side.
+"""`make run`: the web app, its background job worker and the reference system's local runtime.
 
-The runtime (`python -m reference_impl local up`: LocalStack on loopback, the models, the
-autoscaler) is what `python -m reference_impl submit/status/result` talk to; labs start runtimes
-of their own. Ctrl-C stops both. If the runtime cannot start (say its port is taken), the web app
-keeps running and says so.
+The job worker (`manage.py db_worker`, django-tasks' database backend) sends labs' bursts, polls
+labs and tears down expired ones (labs/tasks.py). The runtime (`python -m reference_impl local
+up`: LocalStack on loopback, the models, the autoscaler) is what `python -m reference_impl
+submit/status/result` talk to; labs start runtimes of their own. Ctrl-C stops all three. If the
+runtime or the worker cannot start, the web app keeps running and says so.
 """
 import argparse
 import os
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studyapp.devstack")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
-    parser.add_argument("--no-runtime", action="store_true", help="serve the web app only")
+    parser.add_argument("--no-runtime", action="store_true", help="serve the web app and its job worker only")
     args = parser.parse_args(argv)
     procs = {}
     if not args.no_runtime:
@@ -30,6 +31,9 @@ def main(argv=None) -> int:
             procs["runtime"] = subprocess.Popen([sys.executable, "-m", "reference_impl", "local", "up"],
                                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     procs["web"] = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{args.port}"], cwd=ROOT)
+    # No autoreloader for the worker: its reloader parent would not pass SIGTERM on to the worker.
+    procs["worker"] = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.5"],
+                                       cwd=ROOT)
 
     stopping = False
 
@@ -39,15 +43,19 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    warned = False
+    warned = set()
     while not stopping:
         if procs["web"].poll() is not None:
             break
         runtime = procs.get("runtime")
-        if runtime is not None and runtime.poll() is not None and not warned:
+        if runtime is not None and runtime.poll() is not None and "runtime" not in warned:
             print(f"the local runtime stopped (exit {runtime.returncode}); see var/local-runtime.log. "
                   "The web app keeps running.", flush=True)
-            warned = True
+            warned.add("runtime")
+        if procs["worker"].poll() is not None and "worker" not in warned:
+            print(f"the job worker stopped (exit {procs['worker'].returncode}): labs' bursts and polls wait "
+                  "until it runs again (manage.py db_worker).", flush=True)
+            warned.add("worker")
         time.sleep(0.5)
     for proc in procs.values():
         if proc.poll() is None:

@@ -4,12 +4,14 @@ Every setting a deployment may change is listed in the README ("Configuration").
 set, the app runs for local development: DEBUG on, SQLite under var/, a secret key generated
 once into var/ (never committed).
 """
+import datetime as dt
 import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from studyapp.caches import cache_from_url
 from studyapp.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,9 +52,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
     "studyapp",
+    "accounts",
     "questions",
     "labs",
+    "drills",
+    "review",
+    "quizzes",
+    "progress",
+    "reports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -63,9 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quizzes.lifecycle.CloseOverdueExams",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: it turns a login that django-axes refused into the lockout answer (accounts/lockout_response.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studyapp.urls"
@@ -108,12 +122,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process: throttles, login lockouts and cached simulations (README,
+# "Configuration"). The database cache's table is made by `migrate` (accounts/apps.py).
+CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Reverse proxies in front of the app whose X-Forwarded-For entries are believed (README,
+# "Configuration"); 0 means the client is REMOTE_ADDR (accounts/client_address.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# Logins: one policy against password guessing for the site's login, the admin's and the API's
+# token login (django-axes, with the policy of accounts/lockout_policy.py). After
+# LOGIN_FAILURE_LIMIT failures for one account, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
+# address (accounts/client_address.py; higher, because a school's learners may share one), every
+# login of that account or from that address is refused, the right password included, until
+# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in the shared cache (CACHES),
+# so every process and machine enforces the same limits.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",  # first: refuses a locked-out login before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.lockout_policy.LockoutHandler"
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout_response.lockout_response"
+AXES_ENABLE_ADMIN = False  # its admin pages list database records, which this handler never writes
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -124,7 +166,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `make serve` collects here
 # Front-end libraries come from npm (package.json, package-lock.json), installed by `make`,
 # and are served from node_modules: never copied into the repo, never from a CDN.
 STATICFILES_DIRS = [
@@ -179,7 +221,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "questions.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
-        "questions.api.authentication.HashedTokenAuthentication",
+        "accounts.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -231,3 +273,5 @@ LOGGING = {
 LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")
 # The worker image in ECR that AWS labs deploy (README, "Instructors": build and push it first).
 LAB_IMAGE_URI = envstr("LAB_IMAGE_URI", "")
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from questions.views import home
@@ -7,11 +6,16 @@ from studyapp import views
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("", include("questions.urls")),
     path("labs/", include("labs.urls")),
+    path("drills/", include("drills.urls")),
+    path("api/v1/drills/", include("drills.api_urls")),
+    path("review/", include("review.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("progress/", include("progress.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links to.

@@ -1,24 +1,7 @@
-"""Site pages that belong to no single app: home and accounts."""
-from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
+"""Site pages that belong to no single app."""
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.views.decorators.http import require_http_methods
-
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        # Logging in fires user_logged_in, which moves this session's anonymous attempts over.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(request.GET.get("next") or "home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def favicon(request):

@@ -2,10 +2,69 @@
 import os
 
 # Django's live_server with Playwright's sync API runs inside an event loop; Django would
-# otherwise refuse database access from it (see ../shared/TOOLING.md, "Browser tests").
+# otherwise refuse database access from it (Django's async-safety check).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+
+# Markers that `make test-fast` leaves out, given by what a test uses, so that no test can forget
+# one: Playwright's fixtures mean a browser, the shared LocalStack endpoint means LocalStack.
+BROWSER_FIXTURES = {"page", "context", "browser", "new_context"}
+LOCALSTACK_FIXTURES = {"local_endpoint"}
+# Tests that touch the database, which `make test` runs a second time on PostgreSQL.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & LOCALSTACK_FIXTURES:
+            item.add_marker(pytest.mark.localstack)
+        if used & DATABASE_FIXTURES or item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """TEST_DATABASE=postgres: the database tests run on a PostgreSQL server of their own, started
+    for the session in a temporary folder (tests/postgres_cluster.py). Otherwise SQLite, in a file
+    as in production (an in-memory database locks differently: concurrent writers fail at once)."""
+    from django.conf import settings
+
+    choice = os.environ.get("TEST_DATABASE", "sqlite")
+    if choice == "sqlite":
+        settings.DATABASES["default"]["TEST"]["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+        yield
+        return
+    if choice != "postgres":
+        raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgres, got {choice!r}")
+    from django.db import connections
+
+    from tests.postgres_cluster import start_cluster
+
+    cluster = start_cluster()
+    # In place: Django's connection handler holds this very dict. No connection exists yet.
+    default = settings.DATABASES["default"]
+    test = {**default["TEST"], "NAME": None}
+    default.clear()
+    default.update(cluster.database_settings(), TEST=test)
+    del connections["default"]
+    try:
+        yield
+    finally:
+        connections.close_all()
+        cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def localstack_only_when_marked(request, monkeypatch):
+    """A test that starts LocalStack some other way (a subprocess, a lab) must say so with
+    @pytest.mark.localstack: without the marker it gets no LocalStack interpreter and fails with
+    a message naming the marker, instead of silently slowing `make test-fast` down."""
+    if request.node.get_closest_marker("localstack") is None:
+        monkeypatch.setenv("REFIMPL_LOCALSTACK_PYTHON", "/not-marked-pytest.mark.localstack/python")
 
 
 @pytest.fixture
@@ -16,6 +75,16 @@ def write(tmp_path):
         path.write_text(text)
         return path
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """One fast hasher for the whole suite, tests only: most tests create users and log in, and
+    at the real work factor hashing would take much of the run. Production keeps Django's."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 PASSWORD = "a-Long-enough-passw0rd"
@@ -36,14 +105,16 @@ def other_learner(django_user_model):
 def instructor(django_user_model):
     from django.contrib.auth.models import Group
 
+    from accounts.roles import INSTRUCTORS_GROUP
+
     user = django_user_model.objects.create_user("teacher", password=PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name="instructors")[0])
+    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
     return user
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    # Debian's Chromium: Playwright cannot download its own here (see ../shared/TOOLING.md).
+    # Debian's Chromium (`make chromium`): Playwright cannot download its own without internet.
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run"]}
@@ -59,3 +130,30 @@ def fast_runtime(monkeypatch, settings, tmp_path):
     monkeypatch.setenv("REFIMPL_SCALE_IN_COOLDOWN_S", "2")
     monkeypatch.setenv("REFIMPL_IDLE_BEFORE_ZERO_S", "3")
     monkeypatch.setenv("REFIMPL_EMULATED_SECONDS_PER_ITEM", "0.05")
+
+
+@pytest.fixture
+def assert_num_queries_besides_cache(settings):
+    """Like pytest-django's django_assert_num_queries, but leaves out the shared cache's own
+    statements (the database cache by default: throttles count every request in it) and
+    savepoints, so a query count states what the view itself asks of the database."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    config = settings.CACHES["default"]
+    table = config["LOCATION"] if config["BACKEND"].endswith(".DatabaseCache") else None
+
+    def counted(sql):
+        # Savepoints are bookkeeping, not work (the cache's writes are wrapped in them).
+        return (table is None or table not in sql) and not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+
+    @contextmanager
+    def _assert(num):
+        with CaptureQueriesContext(connection) as context:
+            yield context
+        sqls = [query["sql"] for query in context.captured_queries]
+        own = [sql for sql in sqls if counted(sql)]
+        assert len(own) == num, f"expected {num} queries besides the cache, got {len(own)}:\n" + "\n".join(own)
+    return _assert

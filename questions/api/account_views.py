@@ -6,11 +6,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions.api.authentication import issue_token
+from accounts.authentication import issue_token
+from accounts.models import ApiToken
 from questions.api.errors import ErrorSerializer as E
 from questions.api.serializers import TokenRequestSerializer, TokenSerializer
 from questions.api.throttling import ScopedThrottle
-from questions.models import ApiToken
 
 
 class TokenView(APIView):
@@ -28,7 +28,8 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, username=serializer.validated_data["username"],
+        # The plain HttpRequest: django-axes marks a refused login on it, for its middleware to answer.
+        user = authenticate(request._request, username=serializer.validated_data["username"],
                             password=serializer.validated_data["password"])
         if user is None:
             raise AuthenticationFailed("Wrong username or password.")

@@ -25,6 +25,7 @@ from questions.loader import question_data
 from questions.models import Question
 from questions.api.moodle import to_moodle_xml
 from reference_impl import simulate
+from studyapp.readiness import readiness
 
 
 class ExportMarkdown(APIView):
@@ -120,3 +121,25 @@ class Health(APIView):
     @extend_schema(responses={200: inline_serializer("Health", {"status": serializers.CharField()})})
     def get(self, request):
         return Response({"status": "ok"})
+
+
+READINESS = inline_serializer("Readiness", {
+    "status": serializers.ChoiceField(["ready", "not ready"]),
+    "checks": serializers.DictField(child=inline_serializer("ReadinessCheck", {
+        "ok": serializers.BooleanField(), "detail": serializers.CharField()})),
+})
+
+
+class Ready(Health):
+    """For a load balancer: 200 when the database, the cache and the job worker all work, else
+    503 naming the check that failed (studyapp/readiness.py)."""
+
+    @extend_schema(responses={200: READINESS, 503: READINESS},
+                   description="Readiness for a load balancer: checks `database`, `cache` and `jobs` (the background "
+                               "worker keeps up). 200 when all pass; 503 with `ok: false` on the failing ones.")
+    def get(self, request):
+        checks = readiness()
+        ready = all(check.ok for check in checks.values())
+        return Response({"status": "ready" if ready else "not ready",
+                         "checks": {name: vars(check) for name, check in checks.items()}},
+                        status=200 if ready else 503, headers={"Cache-Control": "no-store"})

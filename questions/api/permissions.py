@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from questions.permissions import is_instructor
+from accounts.roles import is_instructor
 
 
 class IsInstructor(BasePermission):

@@ -25,7 +25,7 @@ from questions.api.serializers import (
 from questions.content_format import validate_question
 from questions.loader import save_question
 from questions.models import Attempt, Question, exam_lock_message
-from questions.permissions import is_instructor
+from accounts.roles import is_instructor
 
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire

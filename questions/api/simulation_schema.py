@@ -21,6 +21,12 @@ class CostSerializer(serializers.Serializer):
     parts = serializers.DictField(child=serializers.FloatField(), help_text="dollars per cost item, named in words")
 
 
+class FirstRequestRangeSerializer(serializers.Serializer):
+    best = serializers.FloatField()
+    typical = serializers.FloatField()
+    worst = serializers.FloatField()
+
+
 class SummarySerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     items = serializers.IntegerField(help_text="inputs, counting each item of a batch request")
@@ -29,6 +35,9 @@ class SummarySerializer(serializers.Serializer):
     failure_reasons = serializers.DictField(child=serializers.IntegerField(), help_text="failed requests per reason")
     latency_s = LatencySerializer(help_text="null when nothing completed")
     first_request_latency_s = serializers.FloatField(allow_null=True)
+    first_request_range_s = FirstRequestRangeSerializer(
+        allow_null=True, help_text="where the first request's wait depends on when it arrived against the scaler's "
+                                   "poll (option D from zero): seconds in the best, typical and worst phase; else null")
     peak_capacity = serializers.IntegerField()
     capacity_label = serializers.CharField(help_text="what capacity counts: tasks, environments ...")
     cost_usd = CostSerializer()
@@ -36,7 +45,7 @@ class SummarySerializer(serializers.Serializer):
 
 
 class SeriesSerializer(serializers.Serializer):
-    """Values at the instants of the result's `time`, downsampled for charts."""
+    """Values at the instants of the result's `time`: half evenly spaced, half where requests arrive and finish."""
 
     waiting = serializers.ListField(child=serializers.FloatField())
     capacity = serializers.ListField(child=serializers.FloatField())
@@ -74,14 +83,16 @@ class SimulationResultSerializer(serializers.Serializer):
     designs = serializers.DictField(child=DesignResultSerializer(), help_text="A, B, C and D")
     variants = serializers.DictField(child=VariantSerializer())
     findings = serializers.ListField(child=serializers.CharField(),
-                                     help_text="where the numbers disagree with a simple reading of the exam's answer")
+                                     help_text="what the numbers say, design against design; differences under "
+                                               "10% (or one dollar) are called ties")
     time = serializers.ListField(child=serializers.FloatField(), help_text="seconds since the start of the scenario")
     window_s = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
 
 
 class ScenarioSerializer(serializers.Serializer):
     name = serializers.CharField()
-    description = serializers.CharField()
+    summary = serializers.CharField(help_text="what the scenario is for, in a sentence")
+    description = serializers.CharField(help_text="its traffic in words, from its default numbers")
     defaults = NUMBERS
 
 

@@ -4,11 +4,18 @@ budgets (password guessing, simulations) on top.
 DRF's own throttles keep a list of every request's time in the cache and rewrite it on each
 call, so their cost grows with the rate allowed. These count requests in fixed windows (one
 cache `add` and one `incr`), which costs the same at 10 or 10,000 requests a minute. The price
-of fixed windows: a caller may spend up to twice its budget across a window boundary.
+of fixed windows: a caller may spend up to twice its budget across a window boundary. Who is
+counted (the cache key) is DRF's own rule, by subclassing its throttles.
+
+Callers are told apart by the client address of accounts.client_address (REMOTE_ADDR, or the
+entry trusted proxies vouch for), never by an X-Forwarded-For the client wrote itself.
+The counters live in the shared cache (CACHE_URL), so every process spends the same budget.
 
 Rates are the `DEFAULT_THROTTLE_RATES` setting (from the environment, see settings.py).
 """
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from accounts.client_address import client_address
 
 
 class FixedWindowThrottle(SimpleRateThrottle):
@@ -33,47 +40,23 @@ class FixedWindowThrottle(SimpleRateThrottle):
     def wait(self):
         return max(0.0, self.window_ends_at - self.timer())
 
+    def get_ident(self, request):
+        return client_address(request)
 
-class AnonThrottle(FixedWindowThrottle):
+
+class AnonThrottle(AnonRateThrottle, FixedWindowThrottle):
     """Anonymous callers, by address (the `anon` rate)."""
 
-    scope = "anon"
 
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class UserThrottle(FixedWindowThrottle):
+class UserThrottle(UserRateThrottle, FixedWindowThrottle):
     """Signed-in callers, by account whatever their address (the `user` rate)."""
 
-    scope = "user"
-
     def get_cache_key(self, request, view):
+        # Anonymous callers are AnonThrottle's: DRF's rule would count them here as well.
         if not (request.user and request.user.is_authenticated):
             return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+        return super().get_cache_key(request, view)
 
 
-class ScopedThrottle(FixedWindowThrottle):
+class ScopedThrottle(ScopedRateThrottle, FixedWindowThrottle):
     """A view's own budget (`throttle_scope`), per account or, anonymously, per address."""
-
-    def __init__(self):
-        # The scope comes from the view, so the rate is looked up in allow_request.
-        pass
-
-    def allow_request(self, request, view):
-        self.scope = getattr(view, "throttle_scope", None)
-        if not self.scope:
-            return True
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            ident = request.user.pk
-        else:
-            ident = self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -24,6 +24,7 @@ urlpatterns = [
     path("v1/simulations/", misc_views.Simulations.as_view(), name="simulations"),
     path("v1/simulations/scenarios/", misc_views.SimulationScenarios.as_view(), name="simulation-scenarios"),
     path("v1/health/", misc_views.Health.as_view(), name="health"),
+    path("v1/ready/", misc_views.Ready.as_view(), name="ready"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Last: every other URL under /api/ (see misc_views.not_found).

@@ -1,23 +1,26 @@
-"""python -m reference_impl.deploy {plan,up,status,burst,down}: one model service in a sandbox account.
+"""python -m reference_impl.deploy {plan,up,status,burst,down,stack-role-policy}: one model service in a sandbox account.
 
 Exit status: 0 done, 2 refused (a guardrail or a bad setting: the message says which), 1 AWS failed.
 """
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from reference_impl.scaling import ScalingPolicy
-from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+from reference_impl.workload import WORKLOAD
 
-from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, ConfigError, LabConfig
+from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES, ConfigError, LabConfig
+from . import stack_role
 from .burst import MAX_BURST
 from .deployer import Deployer
 from .events import DeployError, Event
 from .guardrails import GuardrailError
+from .preflight import PreflightError
 from .sigv4 import ApiError
 
 BAR_WIDTH = 30
@@ -32,16 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--role-arn", help="assume this role (from the standard credential chain) for every call")
 
     create = argparse.ArgumentParser(add_help=False)
-    create.add_argument("--ttl-minutes", type=int, help=f"required: the lab deletes itself after this (1-{MAX_TTL_MINUTES})")
+    create.add_argument("--ttl-minutes", type=int, help=f"required: the lab deletes itself after this ({MIN_TTL_MINUTES}-{MAX_TTL_MINUTES})")
     create.add_argument("--max-tasks", type=int, default=5, help=f"cap on running tasks (1-{MAX_TASKS_CAP}, default 5)")
     create.add_argument("--image", default="", help="worker image URI in ECR (see the README's build-and-push steps)")
     create.add_argument("--stack-role-arn", default=os.environ.get("LAB_STACK_ROLE_ARN"),
                         help="CloudFormation service role the stack runs and deletes itself with ($LAB_STACK_ROLE_ARN)")
     create.add_argument("--vpc-id", help="VPC for the tasks (default: the account's default VPC)")
     create.add_argument("--subnet-ids", default="", help="comma-separated public subnets of --vpc-id")
-    create.add_argument("--acceptable-latency", type=float, default=SIMULATOR_PARAMS["acceptable_latency_s"].value,
+    create.add_argument("--acceptable-latency", type=float, default=WORKLOAD["acceptable_latency_s"].value,
                         help="seconds a job may wait (default %(default)s)")
-    create.add_argument("--seconds-per-message", type=float, default=SIMULATOR_PARAMS["service_time_s"].value,
+    create.add_argument("--seconds-per-message", type=float, default=WORKLOAD["service_time_s"].value,
                         help="worker's processing time per job (default %(default)s)")
 
     parser = argparse.ArgumentParser(prog="python -m reference_impl.deploy", description=__doc__,
@@ -59,7 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     burst.add_argument("--inputs-per-job", type=int, default=1, help="inputs in each job (1-100)")
     burst.add_argument("--via", choices=["auto", "api", "queue"], default="auto",
                        help="auto: the API when the stack has one, else the queue (default)")
-    sub.add_parser("down", parents=[common], help="empty the bucket and delete the stack")
+    down = sub.add_parser("down", parents=[common], help="stop the tasks, empty the bucket, delete the stack")
+    down.add_argument("--timeout-minutes", type=float, default=DOWN_TIMEOUT_S / 60,
+                      help="give up waiting after this (default %(default)g; independent of the lab's time left)")
+    role = sub.add_parser("stack-role-policy", help="print the CloudFormation service role's IAM policy (JSON)")
+    role.add_argument("--account-id", default="*", help="12-digit account id the lab's resources are in (default *)")
+    role.add_argument("--region", default="*", help="region of the lab's resources (default *: any)")
+    role.add_argument("--partition", default="aws", help="ARN partition (default aws)")
     return parser
 
 
@@ -87,7 +96,17 @@ def _render(event: Event, out) -> None:
     out.flush()
 
 
+def _print_checks(checks, out) -> None:
+    out.write("Prerequisites (read-only checks):\n")
+    for check in checks:
+        out.write(f"  [{'pass' if check.ok else 'FAIL'}] {check.name}: {check.detail}\n")
+        if not check.ok:
+            out.write(f"         fix: {check.fix}\n")
+    out.write("\n")
+
+
 def _print_plan(plan, out) -> None:
+    _print_checks(plan.checks, out)
     out.write(f"Stack {plan.stack_name} in account {plan.account}, {plan.region} (caller {plan.caller})\n")
     out.write(f"{plan.template_check}. Nothing was created or changed.\n\nCaps:\n")
     for name, value in plan.caps.items():
@@ -111,10 +130,20 @@ def _print_plan(plan, out) -> None:
 
 def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stack-role-policy":
+        if args.account_id != "*" and not re.fullmatch(r"\d{12}", args.account_id):
+            err.write(f"refused: --account-id {args.account_id!r} is not a 12-digit AWS account id\n")
+            return 2
+        out.write(stack_role.policy_json(partition=args.partition, region=args.region, account=args.account_id))
+        return 0
     try:
         deployer = Deployer(_config(args), role_arn=args.role_arn)
         if args.command == "plan":
-            _print_plan(deployer.plan(), out)
+            plan = deployer.plan()
+            _print_plan(plan, out)
+            if not plan.ready:
+                err.write("refused: a prerequisite is missing; `up` would create nothing (see FAIL above)\n")
+                return 2
         elif args.command == "status":
             status = deployer.status()
             if args.json:
@@ -125,9 +154,13 @@ def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
         else:
             events = {"up": lambda: deployer.up(not args.no_model, args.ballast_mb),
                       "burst": lambda: deployer.burst(args.count, via=args.via, inputs_per_job=args.inputs_per_job),
-                      "down": deployer.down}[args.command]()
+                      "down": lambda: deployer.down(args.timeout_minutes * 60)}[args.command]()
             for event in events:
                 _render(event, out)
+    except PreflightError as exc:
+        _print_checks(exc.checks, out)
+        err.write("refused: a prerequisite is missing; nothing was created (see FAIL above)\n")
+        return 2
     except (ConfigError, GuardrailError, ValueError) as exc:
         err.write(f"refused: {exc}\n")
         return 2

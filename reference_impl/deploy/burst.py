@@ -4,13 +4,15 @@ Each job is the job contract's message (reference_impl.jobs.encode) made of the 
 sample inputs, so the worker accepts every one.
 """
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from reference_impl import aws_facts
 
 from .events import DeployError, Event
-from .sigv4 import post_signed
+from .sigv4 import ApiError, post_signed
 
 MAX_BURST = 10_000  # a lab needs hundreds to thousands; more is a mistake, or a bill
-SQS_BATCH = 10      # SendMessageBatch takes at most 10 entries
+SQS_BATCH = int(aws_facts.value("sqs_batch_max_entries"))
 REPORT_EVERY = 100
 
 
@@ -47,13 +49,26 @@ def to_queue(sqs, queue_url: str, count: int, make: Callable[[int], str]) -> Ite
 
 def through_api(url: str, count: int, make: Callable[[int], str], credentials, region: str,
                 workers: int) -> Iterator[Event]:
-    """POST each job to {url}/jobs with `workers` requests in flight; ApiError on any refusal."""
+    """POST each job to {url}/jobs with at most `workers` requests in flight.
+
+    Stops at the first refusal: no request is sent after it (the ones already in flight finish),
+    and the ApiError says how many jobs the API had accepted."""
     endpoint = url.rstrip("/") + "/jobs"
     ids: list[str] = []
+    submitted = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(post_signed, endpoint, make(i), credentials, region) for i in range(count)]
-        for n, future in enumerate(futures, 1):
-            ids.append(future.result())
-            if n % REPORT_EVERY == 0 or n == count:
-                yield Event("progress", f"{n}/{count} accepted by the API", n, count)
+        in_flight: set[Future] = set()
+        while submitted < count or in_flight:
+            while submitted < count and len(in_flight) < workers:
+                in_flight.add(pool.submit(post_signed, endpoint, make(submitted), credentials, region))
+                submitted += 1
+            finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            failed = [f.exception() for f in finished if f.exception() is not None]
+            ids += [f.result() for f in finished if f.exception() is None]
+            if failed:
+                accepted = ids + [f.result() for f in wait(in_flight).done if f.exception() is None]
+                raise ApiError(f"burst stopped at the first error, {len(accepted)} of {count} jobs accepted: "
+                               f"{failed[0]}")
+            if len(ids) == count or len(ids) // REPORT_EVERY > (len(ids) - len(finished)) // REPORT_EVERY:
+                yield Event("progress", f"{len(ids)}/{count} accepted by the API", len(ids), count)
     yield Event("done", f"{count} jobs accepted by the API", count, count, {"via": "api", "sent": count, "message_ids": ids})

@@ -12,9 +12,19 @@ from datetime import datetime, timedelta, timezone
 
 from reference_impl import aws_facts
 from reference_impl.scaling import MAX_MESSAGES_PER_RECEIVE, ScalingPolicy, target_tracking_config
-from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+from reference_impl.workload import WORKLOAD
+
+from .template import parsed_template
 
 MAX_TTL_MINUTES = 240
+# An AWS lab's time limit must outlast its own creation: the stack (an ECS service, two Lambda
+# functions, an API) takes minutes to create, and the expiry schedule is fixed when `up` starts.
+# Thirty minutes leaves a class most of the time even when creation is slow.
+MIN_TTL_MINUTES = 30
+# `down`'s own time budget, whatever the lab's time left: tasks' 120 s stop timeout twice over,
+# then a stack deletion (an ECS service and a Lambda function take minutes each). A caller that
+# wraps `down` in a timeout (the labs app does) should give it at least this.
+DOWN_TIMEOUT_S = 45 * 60
 MAX_TASKS_CAP = 20
 # SQS's visibility timeout: its default is our floor, and it can be at most 12 hours.
 MIN_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))
@@ -23,12 +33,53 @@ MAX_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
 # SQS hands it to another task (the worker also extends visibility while it works).
 VISIBILITY_SAFETY_FACTOR = 2
 
-_MODEL_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
-_LAB_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+# Names. The stack is lab-LAB-MODEL and the template derives physical names from it (and the
+# service's from MODEL); each must fit its AWS limit for the longest names accepted, so the
+# limits below are computed from that table, not chosen.
+STACK_PREFIX = "lab-"
+MAX_MODEL_NAME_CHARS = 20   # our choice: the worker's models have short names (digits, iris)
+# Physical name the template derives -> the aws_facts limit it must fit.
+DERIVED_NAMES: dict[str, str] = {
+    "${AWS::StackName}-scaler": "lambda_function_name_max_chars",
+    "${AWS::StackName}-reaper": "lambda_function_name_max_chars",
+    "${AWS::StackName}": "scheduler_group_name_max_chars",       # the schedule group; the cluster too
+    "${AWS::StackName}-jobs": "sqs_queue_name_max_chars",
+    "${AWS::StackName}-dlq": "sqs_queue_name_max_chars",
+    "${AWS::StackName}-worker": "ecs_family_max_chars",
+    "${ModelName}-worker": "ecs_service_name_max_chars",
+    "${AWS::StackName}-backlog-per-task": "aas_policy_name_max_chars",
+    "/lab/${AWS::StackName}": "logs_group_name_max_chars",
+    "/aws/lambda/${AWS::StackName}-scaler": "logs_group_name_max_chars",
+    "/aws/lambda/${AWS::StackName}-reaper": "logs_group_name_max_chars",
+    "/aws/ecs/containerinsights/${AWS::StackName}/performance": "logs_group_name_max_chars",
+}
+# Derived names with no documented length limit (API Gateway's quotas page lists none for a
+# REST API's name).
+UNLIMITED_DERIVED_NAMES = frozenset({"${AWS::StackName}-api"})
+
+
+def _room(pattern: str, placeholder: str) -> int:
+    return int(aws_facts.value(DERIVED_NAMES[pattern])) - len(pattern.replace(placeholder, ""))
+
+
+MAX_STACK_NAME_CHARS = min(int(aws_facts.value("cfn_stack_name_max_chars")),
+                           *(_room(p, "${AWS::StackName}") for p in DERIVED_NAMES if "${AWS::StackName}" in p))
+MAX_LAB_NAME_CHARS = MAX_STACK_NAME_CHARS - len(STACK_PREFIX) - len("-") - MAX_MODEL_NAME_CHARS
+assert MAX_MODEL_NAME_CHARS <= _room("${ModelName}-worker", "${ModelName}")
+assert MAX_LAB_NAME_CHARS >= 8, "a derived name's limit leaves no room for a lab name"
+
+_MODEL_NAME = re.compile(rf"^[a-z][a-z0-9-]{{1,{MAX_MODEL_NAME_CHARS - 1}}}$")
+_LAB_NAME = re.compile(rf"^[a-z0-9-]{{1,{MAX_LAB_NAME_CHARS}}}$")
 _OWNER = re.compile(r"^[A-Za-z0-9@._+-]{1,64}$")
 _ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@sha256:[0-9a-f]{64})$")
+                        r"(?P<repo>[a-z0-9._/-]+)(?::(?P<tag>[\w.-]+)|@(?P<digest>sha256:[0-9a-f]{64}))$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def parse_image_uri(uri: str) -> dict[str, str | None] | None:
+    """account, region, repo and tag or digest of an ECR image URI; None if it is not one."""
+    match = _ECR_IMAGE.fullmatch(uri)
+    return match.groupdict() if match else None
 
 
 class ConfigError(ValueError):
@@ -36,9 +87,9 @@ class ConfigError(ValueError):
 
 
 def default_policy(max_tasks: int = 5) -> ScalingPolicy:
-    """The lab's scaling policy from the simulator's sourced parameters (latency, service time)."""
-    return ScalingPolicy(acceptable_latency_s=SIMULATOR_PARAMS["acceptable_latency_s"].value,
-                         seconds_per_message=SIMULATOR_PARAMS["service_time_s"].value,
+    """The lab's scaling policy from the workload's sourced assumptions (latency, service time)."""
+    return ScalingPolicy(acceptable_latency_s=WORKLOAD["acceptable_latency_s"].value,
+                         seconds_per_message=WORKLOAD["service_time_s"].value,
                          max_tasks=max_tasks)
 
 
@@ -80,25 +131,29 @@ class LabConfig:
 
     @property
     def stack_name(self) -> str:
-        return f"lab-{self.lab}-{self.model_name}"[:128]
+        return f"{STACK_PREFIX}{self.lab}-{self.model_name}"
 
     def problems(self) -> list[str]:
         """Every setting that is wrong, each naming the setting, the problem and what is allowed."""
         out = []
         if self.ttl_minutes is None:
-            out.append(f"ttl_minutes (--ttl-minutes) is required: every lab has a time limit of 1 to "
+            out.append(f"ttl_minutes (--ttl-minutes) is required: every lab has a time limit of {MIN_TTL_MINUTES} to "
                        f"{MAX_TTL_MINUTES} minutes, after which it deletes itself")
-        elif not 1 <= self.ttl_minutes <= MAX_TTL_MINUTES:
-            out.append(f"ttl_minutes (--ttl-minutes) is {self.ttl_minutes}; allowed: 1 to {MAX_TTL_MINUTES}")
+        elif not MIN_TTL_MINUTES <= self.ttl_minutes <= MAX_TTL_MINUTES:
+            out.append(f"ttl_minutes (--ttl-minutes) is {self.ttl_minutes}; allowed: {MIN_TTL_MINUTES} to "
+                       f"{MAX_TTL_MINUTES} (the stack takes minutes to create; the limit must not pass before it is up)")
         if self.policy.max_tasks > MAX_TASKS_CAP:
             out.append(f"max_tasks (--max-tasks) is {self.policy.max_tasks}; a lab may run at most {MAX_TASKS_CAP} tasks")
         if self.policy.min_tasks > 0:
             out.append(f"min_tasks is {self.policy.min_tasks}; a lab starts and idles at 0 tasks")
         from reference_impl.model.catalog import CATALOG  # imports scikit-learn: only when checking
         if self.model_name not in CATALOG or not _MODEL_NAME.fullmatch(self.model_name):
-            out.append(f"model_name {self.model_name!r}: one of the worker's models ({', '.join(sorted(CATALOG))})")
+            out.append(f"model_name {self.model_name!r}: one of the worker's models ({', '.join(sorted(CATALOG))}), "
+                       f"at most {MAX_MODEL_NAME_CHARS} characters")
         if not _LAB_NAME.fullmatch(self.lab):
-            out.append(f"lab {self.lab!r}: 1-40 lowercase letters, digits or hyphens")
+            out.append(f"lab {self.lab!r}: 1-{MAX_LAB_NAME_CHARS} lowercase letters, digits or hyphens (the stack "
+                       f"name {STACK_PREFIX}LAB-MODEL names Lambda functions, which AWS limits to "
+                       f"{int(aws_facts.value('lambda_function_name_max_chars'))} characters)")
         if not _OWNER.fullmatch(self.owner):
             out.append(f"owner {self.owner!r}: 1-64 letters, digits or @._+-")
         if not _ECR_IMAGE.fullmatch(self.image_uri):
@@ -114,6 +169,10 @@ class LabConfig:
             out.append(f"subnet_ids {', '.join(bad_subnets)}: subnet ids, subnet-0123abcd")
         if not re.fullmatch(r"models/[A-Za-z0-9._/-]{1,200}", self.model_key):
             out.append(f"model_key {self.model_key!r}: a key under models/")
+        most = parsed_template()["Parameters"]["SecondsPerItem"]["MaxValue"]
+        if self.policy.seconds_per_message > most:
+            out.append(f"seconds_per_message (--seconds-per-message) is {self.policy.seconds_per_message:g}; the "
+                       f"worker emulates at most {most} s per input")
         try:
             visibility_timeout_s(self.policy)
         except ConfigError as exc:
@@ -153,6 +212,8 @@ class LabConfig:
             "ScaleOutCooldownSeconds": str(scaling["ScaleOutCooldownSeconds"]),
             "ScaleInCooldownSeconds": str(scaling["ScaleInCooldownSeconds"]),
             "VisibilityTimeoutSeconds": str(visibility_timeout_s(self.policy)),
+            # The tasks take the time per input the policy assumes (template: SecondsPerItem).
+            "SecondsPerItem": f"{self.policy.seconds_per_message:g}",
         }
 
 

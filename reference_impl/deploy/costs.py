@@ -1,6 +1,8 @@
 """Hourly cost estimate of one lab, every line traceable to prices.py and the template's sizes."""
 from dataclasses import dataclass
 
+from reference_impl import aws_facts
+
 from . import prices
 from .prices import HOURS_PER_MONTH
 from .template import parsed_template
@@ -43,8 +45,9 @@ class CostEstimate:
 def task_size() -> dict[str, float]:
     """vCPU, memory and disk of one task, from the template's parameter defaults."""
     params = parsed_template()["Parameters"]
-    return {"vcpu": int(params["TaskCpu"]["Default"]) / 1024,
-            "memory_gb": int(params["TaskMemoryMiB"]["Default"]) / 1024,
+    cpu, memory_mib = (int(part) for part in params["TaskSize"]["Default"].split("/"))
+    return {"vcpu": cpu / 1024,
+            "memory_gb": memory_mib / 1024,
             "storage_gib": float(params["EphemeralStorageGiB"]["Default"])}
 
 
@@ -55,7 +58,7 @@ def _src(*names: str) -> tuple[str, ...]:
 def estimate(max_tasks: int, ttl_minutes: int) -> CostEstimate:
     v = prices.value
     size = task_size()
-    per_minute_calls = 60  # the scaler runs once a minute
+    runs_per_hour = 3600 / aws_facts.value("scheduler_min_rate_s")  # the scaler runs at the shortest rate
     idle = (
         CostLine("Container Insights metrics", v("container_insights_metrics") * v("custom_metric_month_usd") / HOURS_PER_MONTH,
                  f"{v('container_insights_metrics'):g} metrics x ${v('custom_metric_month_usd')}/month",
@@ -64,21 +67,21 @@ def estimate(max_tasks: int, ttl_minutes: int) -> CostEstimate:
                  f"{v('alarm_metrics'):g} alarm metrics x ${v('alarm_metric_month_usd')}/month",
                  _src("alarm_metrics", "alarm_metric_month_usd")),
         CostLine("Scaler (Scheduler + Lambda + GetQueueAttributes)",
-                 per_minute_calls * (v("scheduler_invocation_usd") + v("lambda_request_usd")
+                 runs_per_hour * (v("scheduler_invocation_usd") + v("lambda_request_usd")
                                      + v("scaler_gb_s_per_call") * v("lambda_gb_s_usd") + v("sqs_request_usd")),
-                 "60 runs an hour", _src("scheduler_invocation_usd", "lambda_request_usd", "lambda_gb_s_usd", "sqs_request_usd")),
+                 f"{runs_per_hour:g} runs an hour", _src("scheduler_invocation_usd", "lambda_request_usd", "lambda_gb_s_usd", "sqs_request_usd")),
         CostLine("S3 (model) and ECR (image) storage",
                  (v("model_gb") * v("s3_gb_month_usd") + v("image_gb") * v("ecr_gb_month_usd")) / HOURS_PER_MONTH,
                  f"{v('model_gb'):g} GB model, {v('image_gb'):g} GB image",
                  _src("model_gb", "s3_gb_month_usd", "image_gb", "ecr_gb_month_usd")),
     )
-    extra_storage = max(0.0, size["storage_gib"] - 20)
+    extra_storage = max(0.0, size["storage_gib"] - aws_facts.value("fargate_storage_included_gib"))
     per_task = (
         CostLine("Fargate vCPU (on-demand)", size["vcpu"] * v("fargate_vcpu_hour_usd"), f"{size['vcpu']:g} vCPU",
                  _src("fargate_vcpu_hour_usd")),
         CostLine("Fargate memory (on-demand)", size["memory_gb"] * v("fargate_gb_hour_usd"), f"{size['memory_gb']:g} GB",
                  _src("fargate_gb_hour_usd")),
-        CostLine("Fargate storage above 20 GB", extra_storage * v("fargate_storage_gb_hour_usd"),
+        CostLine(f"Fargate storage above {aws_facts.value('fargate_storage_included_gib'):g} GB", extra_storage * v("fargate_storage_gb_hour_usd"),
                  f"{extra_storage:g} GB extra", _src("fargate_storage_gb_hour_usd")),
         CostLine("Public IPv4 address", v("public_ipv4_hour_usd"), "one per task", _src("public_ipv4_hour_usd")),
         CostLine("SQS long polls", v("worker_receives_per_hour") * v("sqs_request_usd"),

@@ -6,20 +6,25 @@ are generators of `Event`s so a caller can show progress while they run; each ra
 """
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+
+from reference_impl import aws_facts
 
 from . import burst as bursts
-from . import costs
-from .config import MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
+from . import costs, preflight
+from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
 from .events import DeployError, Event
 from .guardrails import GuardrailError, check_account, open_session
 from .template import parsed_template, template_body
 
-STOP_WAIT_S = 300   # tasks get SIGKILL 120 s after SIGTERM (stopTimeout); twice that and some
+# Tasks get SIGKILL at most 120 s after SIGTERM (Fargate's longest stopTimeout); twice that and a
+# minute to spare before `down` stops waiting for them.
+STOP_WAIT_S = 2 * aws_facts.value("ecs_stop_timeout_max_s") + 60
+LAB_TAGS = ("owner", "lab", "expires-at")   # what this tool tags every stack with; `down` needs them
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class Plan:
     caps: dict[str, str]
     cost: costs.CostEstimate
     template_check: str
+    checks: list = field(default_factory=list)   # preflight.Check, each pass or fail with its fix
+
+    @property
+    def ready(self) -> bool:
+        return all(check.ok for check in self.checks)
 
 
 @dataclass(frozen=True)
@@ -48,10 +58,14 @@ class LabStatus:
     dead_letter: int | None = None
     desired: int | None = None
     running: int | None = None
-    pending: int | None = None
     max_tasks: int | None = None   # the scalable target's MaxCapacity, when one is registered
     api_url: str | None = None
     queue_url: str | None = None
+    # The lab takes jobs: the stack is CREATE_COMPLETE and the model was uploaded and verified.
+    ready: bool = False
+    # Why the stack is in a *_FAILED or ROLLBACK_* state (DELETE_FAILED: what could not be
+    # deleted and CloudFormation's reason); `Deployer.retry_delete()` tries the deletion again.
+    reason: str | None = None
 
 
 class Deployer:
@@ -80,8 +94,10 @@ class Deployer:
         return self._session
 
     def _client(self, name: str):
+        """One client per name; "iam:simulate" is a second IAM client, kept apart so the policy
+        simulation (which moto lacks) can be stubbed on its own in tests."""
         if name not in self._clients:
-            self._clients[name] = self._checked().client(name, region_name=self.config.region)
+            self._clients[name] = self._checked().client(name.split(":")[0], region_name=self.config.region)
         return self._clients[name]
 
     def _network(self) -> tuple[str, tuple[str, ...]]:
@@ -96,14 +112,27 @@ class Deployer:
         vpc_id = vpcs[0]["VpcId"]
         subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
                                                 {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        # Where Fargate runs in some zones only, the default subnets of the others are left out.
+        only = aws_facts.FARGATE_ZONES_ONLY.get(self.config.region)
+        subnets = [s for s in subnets if only is None or s.get("AvailabilityZoneId") in only]
         if not subnets:
             raise GuardrailError(f"default VPC {vpc_id} has no default subnets; pass --vpc-id and --subnet-ids")
         return vpc_id, tuple(sorted(s["SubnetId"] for s in subnets))
 
-    # ------------------------------------------------------------ plan
-    def plan(self) -> Plan:
-        """What `up` would create, its caps and cost. Read-only: STS identity, EC2 Describe*, ValidateTemplate."""
+    # ------------------------------------------------------------ preflight and plan
+    def preflight(self) -> list[preflight.Check]:
+        """The read-only prerequisite checks (preflight.py); the account check raises first."""
         self.config.check()
+        self._checked()
+        _, subnet_ids = self._network()
+        needed = self.config.policy.max_tasks * costs.task_size()["vcpu"]
+        return preflight.run(self._client, self._identity, self.config, subnet_ids, needed)
+
+    def plan(self) -> Plan:
+        """What `up` would create, its caps, cost and prerequisite checks. Read-only: STS identity,
+        EC2 Describe*, IAM GetRole and SimulatePrincipalPolicy, ECR DescribeImages, Service Quotas,
+        CloudFormation ValidateTemplate."""
+        checks = self.preflight()
         cf = self._client("cloudformation")
         try:
             cf.validate_template(TemplateBody=template_body())
@@ -124,7 +153,7 @@ class Deployer:
                     parameters=self.config.stack_parameters(expires, *self._network()), tags=self.config.tags(expires),
                     resources=resources, caps=caps,
                     cost=costs.estimate(p.max_tasks, self.config.ttl_minutes),
-                    template_check="CloudFormation ValidateTemplate accepted the template")
+                    template_check="CloudFormation ValidateTemplate accepted the template", checks=checks)
 
     # ------------------------------------------------------------ up
     def up(self, upload_model: bool = True, ballast_mb: int = 0) -> Iterator[Event]:
@@ -138,6 +167,9 @@ class Deployer:
         if self.config.stack_role_arn is None:
             raise GuardrailError("stack_role_arn (--stack-role-arn) is required: the scheduled teardown deletes the "
                                  "stack with this CloudFormation service role (see the README's IAM section)")
+        checks = self.preflight()
+        if not all(c.ok for c in checks):
+            raise preflight.PreflightError(checks)
         cf = self._client("cloudformation")
         yield Event("info", f"account {self._identity['Account']} is allowed; caller {self._identity['Arn']}")
         if self._stack() is not None:
@@ -164,31 +196,64 @@ class Deployer:
         if status != "CREATE_COMPLETE":
             raise DeployError(f"stack {self.config.stack_name} ended {status}; run `down` to remove what is left")
         if upload_model:
-            from reference_impl.model.artifacts import build_and_upload  # scikit-learn: only here
-            uri = f"s3://{self._physical_ids()['Bucket']}/{self.config.model_key}"
-            yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
-            artifact = build_and_upload(self._client("s3"), self.config.model_name, uri, ballast_mb)
-            yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}")
+            yield from self._upload_and_verify_model(ballast_mb)
         yield Event("done", f"stack {self.config.stack_name} is up; it deletes itself at {expires:%H:%M} UTC",
                     total, total, {"stack_id": change_set["StackId"], "expires_at": expires.isoformat()})
 
-    def _wait_change_set(self, cf, change_set_id: str) -> dict:
-        deadline = time.monotonic() + self._timeout_s
-        while True:
-            described = cf.describe_change_set(ChangeSetName=change_set_id)
-            if described["Status"] == "CREATE_COMPLETE":
-                return described
-            if described["Status"] == "FAILED":
-                raise DeployError(f"change set failed: {described.get('StatusReason', 'no reason given')}")
-            if time.monotonic() > deadline:
-                raise DeployError(f"change set still {described['Status']} after {self._timeout_s:g} s")
-            self._sleep(self._poll_s)
+    def _upload_and_verify_model(self, ballast_mb: int) -> Iterator[Event]:
+        """Upload the model, then load it back the way a task will (download, SHA-256 against the
+        uploaded file's, deserialise) and only then write the marker `status` reads as ready."""
+        from reference_impl.model import artifacts  # scikit-learn: only here
 
-    def _stream(self, cf, stack_id: str, total: int, action: str) -> Iterator[Event]:
-        """Yield each new stack event until the stack leaves *_IN_PROGRESS; return its status."""
+        bucket = self._physical_ids()["Bucket"]
+        uri = f"s3://{bucket}/{self.config.model_key}"
+        s3 = self._client("s3")
+        yield Event("info", f"training model {self.config.model_name} and uploading it to {uri}")
+        artifact = artifacts.build_and_upload(s3, self.config.model_name, uri, ballast_mb)
+        yield Event("info", f"model uploaded: {artifact.size_bytes} bytes, sha256 {artifact.sha256}; verifying")
+        try:
+            artifacts.load(s3, uri, expected_sha256=artifact.sha256)
+        except artifacts.ArtifactError as exc:
+            raise DeployError(f"the uploaded model failed verification: {exc}") from exc
+        s3.put_object(Bucket=bucket, Key=self._verified_key, Body=artifact.sha256.encode(),
+                      Metadata={"sha256": artifact.sha256})
+        yield Event("info", f"model verified: read back from {uri}, sha256 matches, it loads as a task loads it")
+
+    @property
+    def _verified_key(self) -> str:
+        return f"{self.config.model_key}.verified"
+
+    def _model_verified(self, ids: dict[str, str]) -> bool:
+        try:
+            self._client("s3").head_object(Bucket=ids["Bucket"], Key=self._verified_key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def _waiter_config(self, timeout_s: float) -> dict:
+        delay = max(0, int(self._poll_s))
+        return {"Delay": delay, "MaxAttempts": max(1, int(timeout_s // max(delay, 1)))}
+
+    def _wait_change_set(self, cf, change_set_id: str) -> dict:
+        try:
+            cf.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set_id,
+                                                              WaiterConfig=self._waiter_config(self._timeout_s))
+        except WaiterError as exc:
+            reason = (exc.last_response or {}).get("StatusReason", str(exc))
+            raise DeployError(f"change set failed: {reason}") from exc
+        return cf.describe_change_set(ChangeSetName=change_set_id)
+
+    def _stream(self, cf, stack_id: str, total: int, action: str, timeout_s: float | None = None) -> Iterator[Event]:
+        """Yield each new stack event until the stack leaves *_IN_PROGRESS; return its status.
+
+        A poll of its own rather than a botocore waiter: a waiter cannot report the events as
+        they come, and the progress is what the class watches."""
         seen: set[str] = set()
         done = 0
-        deadline = time.monotonic() + self._timeout_s
+        timeout_s = self._timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout_s
         while True:
             try:
                 events = cf.describe_stack_events(StackName=stack_id)["StackEvents"]
@@ -211,7 +276,7 @@ class Deployer:
             if not status.endswith("_IN_PROGRESS"):
                 return status
             if time.monotonic() > deadline:
-                raise DeployError(f"stack still {status} after {self._timeout_s:g} s")
+                raise DeployError(f"stack still {status} after {timeout_s:g} s")
             self._sleep(self._poll_s)
 
     # ------------------------------------------------------------ status
@@ -227,13 +292,14 @@ class Deployer:
         """Logical id -> physical id of the resources that exist now.
 
         Read from the resources, not Outputs (the same on AWS and moto). Resources already
-        deleted (a rolled-back or half-deleted stack lists them) are left out, so status and down
-        never call a queue or service that is gone.
+        deleted or being deleted (a rolled-back or half-deleted stack lists them) are left out, so
+        status and down never call a queue or service that is gone; DELETE_FAILED ones still
+        exist (a bucket that was not empty), and a retried `down` must empty them.
         """
         listed = self._client("cloudformation").describe_stack_resources(StackName=self.config.stack_name)
         return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed["StackResources"]
                 if r.get("LogicalResourceId") and r.get("PhysicalResourceId")
-                and not r.get("ResourceStatus", "").startswith("DELETE")}
+                and r.get("ResourceStatus") not in ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")}
 
     def _api_url(self, ids: dict[str, str]) -> str | None:
         if "Api" not in ids:
@@ -249,9 +315,10 @@ class Deployer:
         left = None
         if expires:
             left = int((datetime.fromisoformat(expires).replace(tzinfo=timezone.utc) - self._now()).total_seconds())
+        reason = self._failure_reason(stack)
         if stack["StackStatus"].startswith("DELETE"):
             # Resources vanish one by one while a stack is deleted; only the status is reliable.
-            return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left)
+            return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left, reason=reason)
         ids = self._physical_ids()
         fields: dict = {}
         if "JobQueue" in ids:
@@ -267,13 +334,24 @@ class Deployer:
         if "Service" in ids and "Cluster" in ids:
             services = self._client("ecs").describe_services(cluster=ids["Cluster"], services=[ids["Service"]])["services"]
             if services:
-                fields.update(desired=services[0]["desiredCount"], running=services[0]["runningCount"],
-                              pending=services[0].get("pendingCount", 0))
+                fields.update(desired=services[0]["desiredCount"], running=services[0]["runningCount"])
                 target = self._scalable_target(ids)
                 if target is not None:
                     fields["max_tasks"] = target["MaxCapacity"]
+        ready = stack["StackStatus"] == "CREATE_COMPLETE" and "Bucket" in ids and self._model_verified(ids)
         return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
-                         api_url=self._api_url(ids), **fields)
+                         api_url=self._api_url(ids), reason=reason, ready=ready, **fields)
+
+    def _failure_reason(self, stack: dict) -> str | None:
+        """CloudFormation's reason and each resource that failed, for a failed or rolled-back stack."""
+        status = stack["StackStatus"]
+        if not (status.endswith("FAILED") or "ROLLBACK" in status):
+            return None
+        events = self._client("cloudformation").describe_stack_events(StackName=stack["StackId"])["StackEvents"]
+        failed = [f"{e['LogicalResourceId']}: {e.get('ResourceStatusReason', 'no reason given')}" for e in events
+                  if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceType") != "AWS::CloudFormation::Stack"]
+        parts = [stack.get("StackStatusReason") or status, *dict.fromkeys(failed)]
+        return "; ".join(parts[:6])
 
     def _resource_id(self, ids: dict[str, str]) -> str:
         return f"service/{ids['Cluster'].rsplit('/', 1)[-1]}/{ids['Service'].rsplit('/', 1)[-1]}"
@@ -316,47 +394,97 @@ class Deployer:
             yield from bursts.to_queue(self._client("sqs"), ids["JobQueue"], count, make)
 
     # ------------------------------------------------------------ down
-    def down(self) -> Iterator[Event]:
-        """Hold the service at 0, wait for tasks to stop, empty the bucket, delete the stack.
+    def down(self, timeout_s: float = DOWN_TIMEOUT_S) -> Iterator[Event]:
+        """Stop the work, empty the bucket, delete the stack; finishes within `timeout_s`.
 
-        The same order as the template's reaper: CloudFormation cannot delete a non-empty
-        bucket, and a running worker could write a result after it was emptied.
+        The timeout is the teardown's own, never the lab's time left (an expired lab has none).
+        Order, as in the template's reaper: hold scaling at 0, desired count 0, StopTask for the
+        tasks that protect themselves from scale-in, purge the queue, wait for the tasks to stop
+        (a running worker could write a result after the bucket was emptied, and CloudFormation
+        cannot delete a non-empty bucket), empty the bucket, DeleteStack. A failed step is
+        reported and the next one runs: the deletion is what stops the bill. Refuses (before any
+        change) a stack that does not carry this tool's lab tags.
         """
         stack = self._stack()
         if stack is None:
             yield Event("done", f"stack {self.config.stack_name} does not exist; nothing to delete")
             return
+        self._require_lab_tags(stack)
+        deadline = time.monotonic() + timeout_s
         ids = self._physical_ids()
         if "Service" in ids and "Cluster" in ids:
-            target = self._scalable_target(ids)
-            if target is not None:
-                self._client("application-autoscaling").register_scalable_target(
-                    ServiceNamespace="ecs", ResourceId=self._resource_id(ids),
-                    ScalableDimension="ecs:service:DesiredCount", MinCapacity=0, MaxCapacity=0)
-                yield Event("info", "scaling held at 0 (MaxCapacity 0)")
-            ecs = self._client("ecs")
-            ecs.update_service(cluster=ids["Cluster"], service=ids["Service"], desiredCount=0)
-            yield Event("info", "service desired count set to 0; waiting for tasks to stop")
-            running = self._wait_stopped(ecs, ids)
-            yield Event("info", f"{running} tasks running" if running else "no task running")
+            yield from self._stop_work(ids, deadline)
         if "Bucket" in ids:
-            deleted = self._empty_bucket(ids["Bucket"])
-            yield Event("info", f"bucket {ids['Bucket']} emptied ({deleted} objects)")
+            try:
+                yield Event("info", f"bucket {ids['Bucket']} emptied ({self._empty_bucket(ids['Bucket'])} objects)")
+            except DeployError as exc:
+                yield Event("info", f"{exc}; deleting the stack anyway")
         cf = self._client("cloudformation")
         cf.delete_stack(StackName=stack["StackId"])
         total = len(ids)
-        status = yield from self._stream(cf, stack["StackId"], total, "DELETE")
+        status = yield from self._stream(cf, stack["StackId"], total, "DELETE", max(1.0, deadline - time.monotonic()))
         if status != "DELETE_COMPLETE":
-            raise DeployError(f"stack {self.config.stack_name} ended {status}; see its events in the console")
+            reason = self._failure_reason(cf.describe_stacks(StackName=stack["StackId"])["Stacks"][0])
+            raise DeployError(f"stack {self.config.stack_name} ended {status}: {reason}; retry with `down`")
+        self._sweep_outside_the_stack()
         yield Event("done", f"stack {self.config.stack_name} deleted", total, total)
 
-    def _wait_stopped(self, ecs, ids: dict[str, str]) -> int:
-        deadline = time.monotonic() + STOP_WAIT_S
-        while True:
-            service = ecs.describe_services(cluster=ids["Cluster"], services=[ids["Service"]])["services"][0]
-            if service["runningCount"] == 0 or time.monotonic() > deadline:
-                return service["runningCount"]
-            self._sleep(self._poll_s)
+    def retry_delete(self, timeout_s: float = DOWN_TIMEOUT_S) -> Iterator[Event]:
+        """Delete a stack again after DELETE_FAILED (LabStatus.reason says what failed)."""
+        return self.down(timeout_s)
+
+    def _require_lab_tags(self, stack: dict) -> None:
+        tags = {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
+        missing = [t for t in LAB_TAGS if t not in tags]
+        if missing or tags["lab"] != self.config.lab:
+            raise GuardrailError(f"stack {self.config.stack_name} does not carry this tool's lab tags "
+                                 f"({', '.join(LAB_TAGS)} with lab={self.config.lab}); it has "
+                                 f"{tags or 'none'}: refusing to touch it")
+
+    def _step(self, name: str, action: Callable[[], object]) -> tuple[object, str | None]:
+        try:
+            return action(), None
+        except (ClientError, BotoCoreError) as exc:
+            return None, f"{name} failed: {exc}; carrying on"
+
+    def _stop_work(self, ids: dict[str, str], deadline: float) -> Iterator[Event]:
+        ecs = self._client("ecs")
+        cluster, service = ids["Cluster"], ids["Service"]
+        if self._scalable_target(ids) is not None:
+            _, failed = self._step("holding scaling at 0", lambda: self._client("application-autoscaling")
+                                   .register_scalable_target(ServiceNamespace="ecs", ResourceId=self._resource_id(ids),
+                                                             ScalableDimension="ecs:service:DesiredCount",
+                                                             MinCapacity=0, MaxCapacity=0))
+            yield Event("info", failed or "scaling held at 0 (MaxCapacity 0)")
+        _, failed = self._step("desired count 0", lambda: ecs.update_service(cluster=cluster, service=service,
+                                                                              desiredCount=0))
+        yield Event("info", failed or "service desired count set to 0")
+        # Tasks ECS is not already stopping are the ones protected from scale-in.
+        protected, failed = self._step("listing tasks", lambda: ecs.list_tasks(
+            cluster=cluster, serviceName=service, desiredStatus="RUNNING")["taskArns"])
+        for arn in protected or []:
+            _, failed = self._step(f"stopping {arn}", lambda: ecs.stop_task(cluster=cluster, task=arn,
+                                                                          reason="lab teardown"))
+            yield Event("info", failed or f"stopped protected task {arn.rsplit('/', 1)[-1]}")
+        if "JobQueue" in ids:
+            _, failed = self._step("purging the queue", lambda: self._client("sqs").purge_queue(QueueUrl=ids["JobQueue"]))
+            yield Event("info", failed or "queue purged")
+        tasks, failed = self._step("listing tasks", lambda: ecs.list_tasks(cluster=cluster, serviceName=service)["taskArns"])
+        if tasks:
+            wait_s = max(1.0, min(STOP_WAIT_S, deadline - time.monotonic()))
+            _, failed = self._step("waiting for tasks to stop", lambda: ecs.get_waiter("tasks_stopped").wait(
+                cluster=cluster, tasks=tasks, WaiterConfig=self._waiter_config(wait_s)))
+        yield Event("info", failed or "no task running")
+
+    def _sweep_outside_the_stack(self) -> None:
+        """Container Insights' log group is the stack's own now; a stack created before that
+        (or a group ECS recreated) is removed here, so nothing of the lab is left."""
+        name = f"/aws/ecs/containerinsights/{self.config.stack_name}/performance"
+        try:
+            self._client("logs").delete_log_group(logGroupName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise DeployError(f"could not delete log group {name}: {exc}") from exc
 
     def _empty_bucket(self, bucket: str) -> int:
         s3 = self._client("s3")
@@ -370,5 +498,3 @@ class Deployer:
         except (ClientError, BotoCoreError) as exc:
             raise DeployError(f"could not empty bucket {bucket}: {exc}") from exc
         return deleted
-
-

@@ -5,8 +5,9 @@ reads the same table), so a price is written down once. The sizes below are this
 assumptions, labelled as such. us-east-1 list prices; check the linked page before quoting them,
 and note that Fargate Spot's price varies (the estimate uses on-demand prices, the worst case).
 """
+from reference_impl import aws_facts
 from reference_impl.aws_facts import FACTS, Fact
-from reference_impl.simulate.params import PARAMS as SIMULATOR_PARAMS
+from reference_impl.workload import WORKLOAD
 
 PRICES: dict[str, Fact] = {name: FACTS[name] for name in (
     "fargate_vcpu_hour_usd", "fargate_gb_hour_usd", "fargate_storage_gb_hour_usd", "public_ipv4_hour_usd",
@@ -14,16 +15,16 @@ PRICES: dict[str, Fact] = {name: FACTS[name] for name in (
     "scheduler_invocation_usd", "alarm_metric_month_usd", "custom_metric_month_usd", "s3_gb_month_usd",
     "s3_put_usd", "ecr_gb_month_usd",
 )}
-HOURS_PER_MONTH = FACTS["hours_per_month"].value
+HOURS_PER_MONTH = aws_facts.value("hours_per_month")
 
 # Sizes the estimate assumes; each is labelled as an assumption where no page states it.
 ASSUMPTIONS: dict[str, Fact] = {p.name: p for p in [
-    Fact("model_gb", SIMULATOR_PARAMS["model_size_gb"].value, "GB", "question #1973", "model object in the bucket"),
+    Fact("model_gb", WORKLOAD["model_size_gb"].value, "GB", WORKLOAD["model_size_gb"].source, "model object in the bucket"),
     Fact("image_gb", 0.5, "GB", "assumption: python slim base plus scikit-learn", "worker image in ECR"),
     Fact("container_insights_metrics", 25, "metrics", "assumption: one cluster with one service and task family",
          "Container Insights metrics the cluster publishes"),
-    Fact("alarm_metrics", 8, "metrics", "template.yaml: target tracking creates 2 alarms of 3 metrics; "
-         "the scale-from-zero alarm reads 2", "metrics read by the stack's alarms"),
+    Fact("alarm_metrics", 6, "metrics", "template.yaml: target tracking creates 2 alarms of 3 metrics",
+         "metrics read by the stack's alarms"),
     Fact("scaler_gb_s_per_call", 0.128, "GB-s", "assumption: 128 MB for about 1 s", "one run of the scaler function"),
     Fact("worker_receives_per_hour", 180, "requests", "template.yaml: 20 s long polls, 3 a minute per idle task",
          "ReceiveMessage calls of one task with an empty queue"),

@@ -22,8 +22,8 @@ def _alive(pid) -> bool:
 
 def status(folder: Path | None = None, live: bool = True, decisions: int = 5) -> dict:
     """Per model: visible, in flight, dead-letter depth (live from the queues when ``live`` and
-    the runtime is alive),
-    desired and running workers, the workers' states and the recent scale-out/in decisions.
+    the runtime is alive), desired and running workers, the workers' states and the recent
+    scale-out/in decisions; and every restart of the in-memory endpoint with the jobs it lost.
 
     Raises NotRunning when no runtime has written its runtime file in ``folder``.
     """
@@ -37,7 +37,8 @@ def status(folder: Path | None = None, live: bool = True, decisions: int = 5) ->
     # would only wait for connection timeouts.
     clients = local_clients(runtime["endpoint_url"]) if live and alive else None
     out = {"endpoint_url": runtime["endpoint_url"], "supervisor_pid": runtime.get("pid"),
-           "supervisor_alive": alive, "updated_at": snapshot.get("updated_at"), "models": {}}
+           "supervisor_alive": alive, "updated_at": snapshot.get("updated_at"),
+           "endpoint_restarts": runtime.get("endpoint_restarts", []), "models": {}}
     for name, svc in state.services(runtime=runtime).items():
         pool = snapshot["models"].get(name, {})
         entry = {"desired": pool.get("desired", 0), "running": pool.get("running", 0),

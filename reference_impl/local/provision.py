@@ -8,19 +8,19 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from reference_impl import aws_facts
 from reference_impl.model import artifacts
 from reference_impl.model.catalog import spec as model_spec
 from reference_impl.service import ModelService
 
 log = logging.getLogger(__name__)
 
-# AWS CDK's QueueProcessingFargateService uses maxReceiveCount 3 for its dead-letter queue
-# (../shared/aws-facts.md, "Reference implementations"); SQS's default visibility timeout is 30 s
-# (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html).
+# Three receives, then the dead-letter queue: the choice of AWS CDK's QueueProcessingFargateService
+# (https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ecs_patterns.QueueProcessingFargateService.html).
 DEFAULT_MAX_RECEIVE_COUNT = 3
-DEFAULT_VISIBILITY_TIMEOUT_S = 30
-# 14 days, SQS's maximum retention: failed jobs stay inspectable.
-DLQ_RETENTION_S = 1_209_600
+DEFAULT_VISIBILITY_TIMEOUT_S = int(aws_facts.value("sqs_visibility_timeout_default_s"))
+# SQS's longest retention: failed jobs stay inspectable as long as SQS allows.
+DLQ_RETENTION_S = int(aws_facts.value("sqs_retention_max_s"))
 
 
 @dataclass(frozen=True)

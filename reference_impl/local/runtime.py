@@ -5,26 +5,13 @@ creates a bucket and a queue with a dead-letter queue per model, trains and uplo
 then runs the supervisor (local/supervisor.py) until Ctrl-C or SIGTERM, when it stops the workers
 warmly, then the endpoint.
 
-Environment (flags of ``local up`` override; defaults are sized for a two-core demo):
+Settings are environment variables (flags of ``local up`` override some), sized for a two-core
+demo. ``SETTINGS`` below lists each with its default (the ``LocalSettings`` field's), its range and
+its meaning; ``python -m reference_impl local up --help`` prints the same table. Besides them:
 
 * ``AWS_ENDPOINT_URL``: use this endpoint instead of starting LocalStack.
-* ``REFIMPL_ENDPOINT_PORT`` (4566): LocalStack's port when started here.
 * ``REFIMPL_STATE_DIR`` (``var/local``): shared state (local/state.py).
 * ``REFIMPL_MODELS`` (``digits,iris``): models to serve, one service each.
-* ``REFIMPL_BUCKET`` (``refimpl-local``): artifacts and results.
-* ``REFIMPL_QUEUE_PREFIX`` (``refimpl-``): queue names are ``<prefix><model>-jobs`` and ``-dlq``.
-* ``REFIMPL_POLL_S`` (1): seconds between autoscaler polls.
-* ``REFIMPL_MAX_WORKERS`` (4): the cap per model.
-* ``REFIMPL_ACCEPTABLE_LATENCY_S`` (10) and ``REFIMPL_SECONDS_PER_MESSAGE`` (0.05, the emulated
-  time of a one-input job): the policy's target backlog per worker = latency / seconds per
-  message = 200 messages (scaling.py). 1,000 one-input jobs ask for 5 workers, capped at 4.
-* ``REFIMPL_SCALE_IN_COOLDOWN_S`` (15) and ``REFIMPL_IDLE_BEFORE_ZERO_S`` (30): shorter than AWS's
-  300 s defaults so a demo scales back in minutes; set 300 to see AWS's pace.
-* ``REFIMPL_EMULATED_SECONDS_PER_ITEM`` (0.05): EMULATION, passed to workers as
-  ``WORKER_EMULATED_SECONDS_PER_ITEM``: stands in for a heavier model. 0 turns it off.
-* ``REFIMPL_VISIBILITY_TIMEOUT_S`` (30), ``REFIMPL_MAX_RECEIVE_COUNT`` (3),
-  ``REFIMPL_STOP_TIMEOUT_S`` (30), ``REFIMPL_WORKER_WAIT_S`` (2), ``REFIMPL_RETRY_DELAY_S`` (2),
-  ``REFIMPL_BALLAST_MB`` (0: make each artifact this much larger to show load time).
 """
 import argparse
 import logging
@@ -39,25 +26,84 @@ from urllib.parse import urlparse
 from reference_impl import aws
 from reference_impl.envvars import SettingError, env_float, env_int, env_str
 from reference_impl.local import state
-from reference_impl.local.endpoint import DEFAULT_PORT, LOCAL_CREDENTIALS, start_local_endpoint
-from reference_impl.local.provision import ProvisionSettings, provision
+from reference_impl.local.endpoint import (DEFAULT_PORT, LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV, STOP_GRACE_S,
+                                           start_local_endpoint)
+from reference_impl.local.provision import (DEFAULT_MAX_RECEIVE_COUNT, DEFAULT_VISIBILITY_TIMEOUT_S,
+                                            ProvisionSettings, provision)
 from reference_impl.local.supervisor import ModelPool, ProcessLauncher, Supervisor
+from reference_impl.model.artifacts import MAX_BALLAST_MB
 from reference_impl.model.catalog import spec as model_spec
-from reference_impl.queues import MAX_VISIBILITY_S
+from reference_impl.queues import MAX_VISIBILITY_S, MAX_WAIT_S
 from reference_impl.scaling import ScalingPolicy
-from reference_impl.worker import WorkerConfig
+from reference_impl.worker import ECS_STOP_TIMEOUT_DEFAULT_S, ECS_STOP_TIMEOUT_MAX_S, WorkerConfig
 
 log = logging.getLogger("reference_impl.local")
 
 
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    field: str  # of LocalSettings, whose default is the setting's
+    minimum: float | None
+    maximum: float | None
+    meaning: str
+
+
+SETTINGS = (
+    Setting("REFIMPL_ENDPOINT_PORT", "port", 1024, 65535, "LocalStack's port when started here"),
+    Setting("REFIMPL_BUCKET", "bucket", None, None, "artifacts and results"),
+    Setting("REFIMPL_QUEUE_PREFIX", "queue_prefix", None, None,
+            "queue names are <prefix><model>-jobs and <prefix><model>-dlq"),
+    Setting("REFIMPL_POLL_S", "poll_s", 0.05, 60, "seconds between autoscaler polls"),
+    Setting("REFIMPL_MAX_WORKERS", "max_workers", 1, 32, "the cap per model"),
+    Setting("REFIMPL_ACCEPTABLE_LATENCY_S", "acceptable_latency_s", 0.001, 86_400,
+            "with the next: target backlog per worker = latency / seconds per message (scaling.py)"),
+    Setting("REFIMPL_SECONDS_PER_MESSAGE", "seconds_per_message", 0.0001, 3_600,
+            "the time one one-input job takes (the emulated time, when emulation is on)"),
+    Setting("REFIMPL_SCALE_IN_COOLDOWN_S", "scale_in_cooldown_s", 0, 3_600,
+            "shorter than AWS's 300 s so a demo scales back in minutes; 300 shows AWS's pace"),
+    Setting("REFIMPL_IDLE_BEFORE_ZERO_S", "idle_before_zero_s", 0, 86_400,
+            "how long a model is idle before its last worker stops"),
+    Setting("REFIMPL_EMULATED_SECONDS_PER_ITEM", "emulated_seconds_per_item", 0, 60,
+            "EMULATION, passed to workers as WORKER_EMULATED_SECONDS_PER_ITEM: stands in for a heavier model; 0 is off"),
+    Setting("REFIMPL_VISIBILITY_TIMEOUT_S", "visibility_timeout_s", 1, MAX_VISIBILITY_S, "the queues' visibility timeout"),
+    Setting("REFIMPL_MAX_RECEIVE_COUNT", "max_receive_count", 1, 1000, "receives before the dead-letter queue"),
+    Setting("REFIMPL_STOP_TIMEOUT_S", "stop_timeout_s", 1, ECS_STOP_TIMEOUT_MAX_S, "SIGTERM to SIGKILL, as ECS's stopTimeout"),
+    Setting("REFIMPL_WORKER_WAIT_S", "worker_wait_s", 0, MAX_WAIT_S, "the workers' long-poll seconds"),
+    Setting("REFIMPL_RETRY_DELAY_S", "retry_delay_s", 0, MAX_VISIBILITY_S,
+            "how long a failed job stays hidden before its next attempt"),
+    Setting("REFIMPL_BALLAST_MB", "ballast_mb", 0, MAX_BALLAST_MB, "make each artifact this much larger to show load time"),
+)
+
+
+def parse_models(text: str) -> tuple:
+    models = tuple(m.strip() for m in text.split(",") if m.strip())
+    for name in models:
+        model_spec(name)  # unknown names fail here, naming the known ones
+    return models
+
+
+def settings_help() -> str:
+    """Every setting with its variable, default and range: ``local up --help`` prints it."""
+    defaults = LocalSettings(folder=Path("."))
+    lines = ["environment (defaults sized for a two-core demo):"]
+    for setting in SETTINGS:
+        bounds = "" if setting.minimum is None else f", {setting.minimum:g} to {setting.maximum:g}"
+        lines.append(f"  {setting.variable} ({getattr(defaults, setting.field)}{bounds}): {setting.meaning}")
+    lines.append(f"  REFIMPL_MODELS ({','.join(defaults.models)}), REFIMPL_STATE_DIR (var/local), AWS_ENDPOINT_URL")
+    return "\n".join(lines)
+
+
 @dataclass
 class LocalSettings:
+    """The local runtime's settings; each default here is the only statement of it."""
+
     endpoint_url: str | None = None
     port: int = DEFAULT_PORT
     folder: Path = field(default_factory=state.state_dir)
     models: tuple = ("digits", "iris")
-    bucket: str = "refimpl-local"
-    queue_prefix: str = "refimpl-"
+    bucket: str = ProvisionSettings.bucket
+    queue_prefix: str = ProvisionSettings.queue_prefix
     poll_s: float = 1.0
     max_workers: int = 4
     acceptable_latency_s: float = 10.0
@@ -65,38 +111,28 @@ class LocalSettings:
     scale_in_cooldown_s: float = 15.0
     idle_before_zero_s: float = 30.0
     emulated_seconds_per_item: float = 0.05
-    visibility_timeout_s: int = 30
-    max_receive_count: int = 3
-    stop_timeout_s: float = 30.0
+    visibility_timeout_s: int = DEFAULT_VISIBILITY_TIMEOUT_S
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+    stop_timeout_s: float = ECS_STOP_TIMEOUT_DEFAULT_S
     worker_wait_s: float = 2.0
     retry_delay_s: int = 2
     ballast_mb: int = 0
 
     @classmethod
     def from_env(cls, environ=os.environ) -> "LocalSettings":
-        models = tuple(m.strip() for m in env_str("REFIMPL_MODELS", "digits,iris", environ).split(",") if m.strip())
-        for name in models:
-            model_spec(name)
-        return cls(
-            endpoint_url=env_str("AWS_ENDPOINT_URL", environ=environ),
-            port=env_int("REFIMPL_ENDPOINT_PORT", DEFAULT_PORT, 1024, 65535, environ),
-            folder=state.state_dir(environ), models=models,
-            bucket=env_str("REFIMPL_BUCKET", "refimpl-local", environ),
-            queue_prefix=env_str("REFIMPL_QUEUE_PREFIX", "refimpl-", environ),
-            poll_s=env_float("REFIMPL_POLL_S", 1.0, 0.05, 60, environ),
-            max_workers=env_int("REFIMPL_MAX_WORKERS", 4, 1, 32, environ),
-            acceptable_latency_s=env_float("REFIMPL_ACCEPTABLE_LATENCY_S", 10, 0.001, 86_400, environ),
-            seconds_per_message=env_float("REFIMPL_SECONDS_PER_MESSAGE", 0.05, 0.0001, 3_600, environ),
-            scale_in_cooldown_s=env_float("REFIMPL_SCALE_IN_COOLDOWN_S", 15, 0, 3_600, environ),
-            idle_before_zero_s=env_float("REFIMPL_IDLE_BEFORE_ZERO_S", 30, 0, 86_400, environ),
-            emulated_seconds_per_item=env_float("REFIMPL_EMULATED_SECONDS_PER_ITEM", 0.05, 0, 60, environ),
-            visibility_timeout_s=env_int("REFIMPL_VISIBILITY_TIMEOUT_S", 30, 1, MAX_VISIBILITY_S, environ),
-            max_receive_count=env_int("REFIMPL_MAX_RECEIVE_COUNT", 3, 1, 1000, environ),
-            stop_timeout_s=env_float("REFIMPL_STOP_TIMEOUT_S", 30, 1, 120, environ),
-            worker_wait_s=env_float("REFIMPL_WORKER_WAIT_S", 2, 0, 20, environ),
-            retry_delay_s=env_int("REFIMPL_RETRY_DELAY_S", 2, 0, MAX_VISIBILITY_S, environ),
-            ballast_mb=env_int("REFIMPL_BALLAST_MB", 0, 0, 4096, environ),
-        )
+        defaults = cls()
+        models = env_str("REFIMPL_MODELS", ",".join(defaults.models), environ)
+        values = {"endpoint_url": env_str("AWS_ENDPOINT_URL", environ=environ), "folder": state.state_dir(environ),
+                  "models": parse_models(models)}
+        for setting in SETTINGS:
+            default = getattr(defaults, setting.field)
+            if isinstance(default, str):
+                values[setting.field] = env_str(setting.variable, default, environ)
+            elif isinstance(default, int):
+                values[setting.field] = env_int(setting.variable, default, setting.minimum, setting.maximum, environ)
+            else:
+                values[setting.field] = env_float(setting.variable, default, setting.minimum, setting.maximum, environ)
+        return cls(**values)
 
     def policy(self) -> ScalingPolicy:
         return ScalingPolicy(self.acceptable_latency_s, self.seconds_per_message, min_tasks=0,
@@ -104,21 +140,21 @@ class LocalSettings:
                              idle_before_zero_s=self.idle_before_zero_s)
 
     def worker_env(self, endpoint_url: str) -> dict:
-        return {**LOCAL_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
+        return {**LOCAL_CREDENTIALS_ENV, "AWS_ENDPOINT_URL": endpoint_url, "AWS_REGION": aws.region(),
                 "WORKER_WAIT_S": str(self.worker_wait_s), "WORKER_VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
                 "WORKER_STOP_TIMEOUT_S": str(self.stop_timeout_s), "WORKER_RETRY_DELAY_S": str(self.retry_delay_s),
                 "WORKER_EMULATED_SECONDS_PER_ITEM": str(self.emulated_seconds_per_item)}
 
 
 def local_clients(endpoint_url: str) -> aws.Clients:
-    """Clients for the local endpoint with LocalStack's dummy credentials. Refuses anything but
-    loopback, so these credentials are never offered to a real service."""
+    """Clients for the local endpoint with LocalStack's dummy credentials in a session of their
+    own: the process's environment and boto3's default chain stay as they were, so AWS clients
+    made later in the same process (a lab deploying to AWS) use the real credentials. Refuses
+    anything but loopback, so these credentials are never offered to a real service."""
     host = urlparse(endpoint_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"local endpoint must be on loopback, got {endpoint_url}")
-    for key, value in LOCAL_CREDENTIALS.items():
-        os.environ.setdefault(key, value)
-    return aws.clients(endpoint_url)
+    return aws.clients(endpoint_url, credentials=LOCAL_CREDENTIALS)
 
 
 def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent: bool = False) -> Supervisor:
@@ -128,11 +164,40 @@ def build_supervisor(settings: LocalSettings, services, clients, tied_to_parent:
     return Supervisor(pools, launcher, settings.folder, stop_timeout_s=settings.stop_timeout_s)
 
 
+def _is_local_up(pid: int) -> bool:
+    """Whether ``pid`` runs ``python -m reference_impl local up`` (read from /proc)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            args = fh.read().decode(errors="replace").split("\0")
+    except OSError:
+        return False
+    return "reference_impl" in args and any(a == "local" and b == "up" for a, b in zip(args, args[1:]))
+
+
+def stop_previous_runtime(folder: Path, timeout_s: float) -> int | None:
+    """Stop a runtime still running on this state folder (its parent, `make run` say, was killed,
+    so nothing stopped it): warmly, as Ctrl-C would, then SIGKILL after ``timeout_s``. Two
+    runtimes on one folder would share its files and its endpoint's port. Returns its pid."""
+    pid = (state.read_json(folder / "runtime.json") or {}).get("pid")
+    if not isinstance(pid, int) or pid == os.getpid() or not _is_local_up(pid):
+        return None
+    log.warning("stopping the runtime (pid %d) still running on %s", pid, folder)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while _is_local_up(pid):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)  # its endpoint and workers die with it (parent-death signal)
+            break
+        time.sleep(0.1)
+    return pid
+
+
 def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=None) -> int:
     """Run until ``stop`` is set (or SIGINT/SIGTERM when called from the main thread)."""
     stop = stop or threading.Event()
     folder = Path(settings.folder)
     folder.mkdir(parents=True, exist_ok=True)
+    stop_previous_runtime(folder, settings.stop_timeout_s + STOP_GRACE_S + 5)
     (folder / "runtime.json").unlink(missing_ok=True)
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:
@@ -153,11 +218,13 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
             max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb)
         services = provision(clients, list(settings.models), provision_settings)
-        state.write_json(folder / "runtime.json", {
+        runtime_info = {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
             "models": {name: svc.to_dict() for name, svc in services.items()},
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
-        })
+            "endpoint_restarts": [],
+        }
+        state.write_json(folder / "runtime.json", runtime_info)
         if settings.emulated_seconds_per_item:
             log.info("EMULATION on: each input adds %.3f s of sleep in the worker (REFIMPL_EMULATED_SECONDS_PER_ITEM)",
                      settings.emulated_seconds_per_item)
@@ -169,11 +236,18 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
 
         def revive_endpoint():
             # LocalStack keeps nothing across a restart: start it again and provision again; the
-            # workers back off meanwhile and carry on (queue URLs do not change).
+            # workers back off meanwhile and carry on (queue URLs do not change). Every job that
+            # was queued or running is gone, with every result: say so in `status`.
             if endpoint is not None and endpoint.process.poll() is not None:
-                log.warning("LocalStack exited with %s; restarting it and provisioning again", endpoint.process.returncode)
+                code = endpoint.process.returncode
+                lost = {name: pool.last_counts.visible + pool.last_counts.in_flight if pool.last_counts else 0
+                        for name, pool in supervisor.pools.items()}
+                log.warning("LocalStack exited with %s, losing %d queued or running jobs and every result; "
+                            "restarting it and provisioning again", code, sum(lost.values()))
                 endpoint.start()
                 provision(clients, list(settings.models), provision_settings)
+                runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost})
+                state.write_json(folder / "runtime.json", runtime_info)
         supervisor.run(stop, settings.poll_s, before_poll=revive_endpoint)
     finally:
         log.info("stopping workers")
@@ -187,9 +261,12 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = LocalSettings(folder=Path("."))
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = settings_help()
     parser.add_argument("--endpoint-url", help="use this running endpoint instead of starting LocalStack")
-    parser.add_argument("--port", type=int, help="LocalStack's port (default 4566)")
-    parser.add_argument("--models", help="comma-separated model names (default digits,iris)")
+    parser.add_argument("--port", type=int, help=f"LocalStack's port (default {defaults.port})")
+    parser.add_argument("--models", help=f"comma-separated model names (default {','.join(defaults.models)})")
     parser.add_argument("--max-workers", type=int, help="worker cap per model")
     parser.add_argument("--poll", type=float, dest="poll_s", help="seconds between autoscaler polls")
     parser.add_argument("--emulate-seconds-per-item", type=float, dest="emulated_seconds_per_item",
@@ -200,9 +277,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def settings_from_args(args, environ=os.environ) -> LocalSettings:
     settings = LocalSettings.from_env(environ)
     if args.models:
-        settings.models = tuple(m.strip() for m in args.models.split(",") if m.strip())
-        for name in settings.models:
-            model_spec(name)
+        settings.models = parse_models(args.models)
     for name in ("endpoint_url", "port", "max_workers", "poll_s", "emulated_seconds_per_item", "ballast_mb"):
         value = getattr(args, name)
         if value is not None:

@@ -22,16 +22,17 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from reference_impl.clock import SYSTEM, Clock
 from reference_impl.local import state
 from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
-from reference_impl.queues import QueueUnavailable
+from reference_impl.queues import QueueCounts, QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+from reference_impl.worker import ECS_STOP_TIMEOUT_DEFAULT_S
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ class WorkerHandle:
     model: str
     process: object  # subprocess.Popen or a test double with pid/poll/send_signal/kill/returncode
     status_path: Path
-    started_at: float
     stop_sent_at: float | None = None
 
     @property
@@ -63,7 +63,7 @@ class ProcessLauncher:
         self.tied_to_parent = tied_to_parent
         self._numbers = itertools.count(1)
 
-    def start(self, model: str, now_s: float) -> WorkerHandle:
+    def start(self, model: str) -> WorkerHandle:
         service = self.services[model]
         number = next(self._numbers)
         status_path = state.worker_dir(self.folder, model) / f"{number:04d}-{uuid.uuid4().hex[:8]}.json"
@@ -75,8 +75,8 @@ class ProcessLauncher:
         with open(self.folder / "logs" / f"worker-{model}-{number:04d}.log", "ab") as out:
             process = subprocess.Popen([sys.executable, "-m", "reference_impl.worker"], env=env, stdout=out,
                                        stderr=subprocess.STDOUT, cwd=state.PROJECT_ROOT, start_new_session=True,
-                                       preexec_fn=die_with_parent if self.tied_to_parent else None)
-        return WorkerHandle(model, process, status_path, now_s)
+                                       preexec_fn=die_with_parent() if self.tied_to_parent else None)
+        return WorkerHandle(model, process, status_path)
 
 
 @dataclass
@@ -95,6 +95,9 @@ class ModelPool:
     # queue looking empty at both, and the scaler must still hear the model is in use.
     seen_received: dict = field(default_factory=dict)
     reaped_received: int = 0
+    # The queue's counts at the last poll that could read them: what an endpoint that dies
+    # takes with it.
+    last_counts: QueueCounts | None = None
 
     def received_since_last(self, statuses) -> int:
         taken = self.reaped_received
@@ -107,10 +110,10 @@ class ModelPool:
 
 
 class Supervisor:
-    def __init__(self, pools: dict[str, ModelPool], launcher, folder: Path, stop_timeout_s: float = 30.0,
-                 clock=time.monotonic, wall=time.time):
+    def __init__(self, pools: dict[str, ModelPool], launcher, folder: Path,
+                 stop_timeout_s: float = ECS_STOP_TIMEOUT_DEFAULT_S, clock: Clock = SYSTEM):
         self.pools, self.launcher, self.folder = pools, launcher, Path(folder)
-        self.stop_timeout_s, self.clock, self.wall = stop_timeout_s, clock, wall
+        self.stop_timeout_s, self.clock = stop_timeout_s, clock
 
     # --- one poll ------------------------------------------------------------------------------
 
@@ -147,10 +150,10 @@ class Supervisor:
         return events
 
     def _poll_model(self, model: str, pool: ModelPool) -> dict:
-        now = self.clock()
+        now = self.clock.now()
         events = self._reap(model, pool, now)
         active = [h for h in pool.workers if h.stop_sent_at is None]
-        record = {"ts": self.wall(), "model": model, "running": len(active),
+        record = {"ts": self.clock.time(), "model": model, "running": len(active),
                   "stopping": len(pool.workers) - len(active), "events": events}
         try:
             counts = pool.queue.counts()
@@ -159,6 +162,7 @@ class Supervisor:
                           started=[], stopped=[], deferred=0)
             self._record(pool, record)
             return record
+        pool.last_counts = counts
         statuses = [(handle, handle.status()) for handle in active]
         sample = QueueSample(counts.visible, counts.in_flight, len(active),
                              received_since_last=pool.received_since_last(statuses))
@@ -170,7 +174,7 @@ class Supervisor:
             held_back = pool.restart_not_before - now
         elif len(active) < decision.desired:
             for _ in range(decision.desired - len(active)):
-                handle = self.launcher.start(model, now)
+                handle = self.launcher.start(model)
                 pool.workers.append(handle)
                 started.append(handle.pid)
         elif len(active) > decision.desired:
@@ -203,7 +207,7 @@ class Supervisor:
         state.append_decision(self.folder, record)
 
     def _write_snapshot(self):
-        snapshot = {"updated_at": self.wall(), "pid": os.getpid(), "models": {}}
+        snapshot = {"updated_at": self.clock.time(), "pid": os.getpid(), "models": {}}
         for model, pool in self.pools.items():
             snapshot["models"][model] = {
                 "desired": pool.scaler.desired,
@@ -220,11 +224,11 @@ class Supervisor:
 
     def run(self, stop: threading.Event, poll_s: float, before_poll=None) -> None:
         while not stop.is_set():
-            started = time.monotonic()
+            started = self.clock.now()
             if before_poll is not None:
                 before_poll()
             self.poll()
-            stop.wait(max(0.0, poll_s - (time.monotonic() - started)))
+            self.clock.wait(stop, max(0.0, poll_s - (self.clock.now() - started)))
 
     def shutdown(self) -> None:
         """SIGTERM every worker, wait up to the stop timeout, SIGKILL the rest."""
@@ -232,9 +236,9 @@ class Supervisor:
         for handle in handles:
             if handle.process.poll() is None:
                 handle.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout_s
+        deadline = self.clock.now() + self.stop_timeout_s
         for handle in handles:
-            left = max(0.0, deadline - time.monotonic())
+            left = max(0.0, deadline - self.clock.now())
             try:
                 handle.process.wait(left)
             except subprocess.TimeoutExpired:

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from reference_impl import aws_facts
 from reference_impl.model.catalog import spec as model_spec
 from reference_impl.results import parse_s3_uri
 
@@ -41,7 +42,8 @@ FORMAT_VERSION = 1
 MAX_BALLAST_MB = 4096
 MB = 1024 * 1024
 # 8 MB parts, 10 at once: the S3 guidance above; ~10 streams fill a Fargate task's network.
-TRANSFER = TransferConfig(multipart_threshold=8 * MB, multipart_chunksize=8 * MB, max_concurrency=10)
+PART_BYTES = int(aws_facts.value("s3_ranged_get_part_mb")) * MB
+TRANSFER = TransferConfig(multipart_threshold=PART_BYTES, multipart_chunksize=PART_BYTES, max_concurrency=10)
 
 
 class ArtifactError(Exception):

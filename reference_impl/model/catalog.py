@@ -32,8 +32,8 @@ class ModelSpec:
             # bool is an int subclass; true/false is never a pixel or a length.
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"{where}[{i}]: expected a number, got {type(value).__name__}")
-            if not math.isfinite(value) or not self.min_value <= value <= self.max_value:
-                raise ValueError(f"{where}[{i}]: {value!r} is outside {self.min_value:g}..{self.max_value:g} "
+            if not _finite(value) or not self.min_value <= value <= self.max_value:
+                raise ValueError(f"{where}[{i}]: {_short(value)} is outside {self.min_value:g}..{self.max_value:g} "
                                  f"allowed for model {self.name!r}")
             row.append(float(value))
         return row
@@ -42,6 +42,19 @@ class ModelSpec:
         """Rows of the training data itself, deterministic, cycling when more are asked."""
         features, _ = self.load_data(return_X_y=True)
         return [features[(offset + i) % len(features)].tolist() for i in range(count)]
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (JSON allows hundreds of digits)
+        return False
+
+
+def _short(value) -> str:
+    """The value for an error message: a 4,000-digit integer is shown by its size."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} characters)"
 
 
 CATALOG: dict[str, ModelSpec] = {

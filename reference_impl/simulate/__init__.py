@@ -16,9 +16,10 @@ jumped over, so a month of idle costs no more to simulate than a day.
 from reference_impl.simulate import params as _params
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.explain import explain, findings
-from reference_impl.simulate.report import series, summarize, window
+from reference_impl.simulate.report import instants, series, summarize, window
 from reference_impl.simulate.traffic import (
-    MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, expected_items, expected_requests, generate,
+    MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, describe, expected_items,
+    expected_requests, generate,
 )
 
 DESIGNS = {
@@ -27,10 +28,14 @@ DESIGNS = {
     "C": "SQS triggering Lambda",
     "D": "SQS in front of ECS, scaled on backlog per task",
 }
+# What was simulated where the option as written cannot be built: its closest buildable form.
 AS_BUILT = {
-    "A": "Simulated as an ALB (or API Gateway) in front of Lambda: an NLB cannot target Lambda, so option A "
-         "cannot be built as written. Provisioned concurrency is held at a_provisioned_concurrency (auto scaling "
-         "it is not modelled); requests beyond it get on-demand environments.",
+    "A": "As written, option A cannot be built: a Network Load Balancer cannot target Lambda. Simulated instead "
+         "as an Application Load Balancer (or API Gateway) in front of Lambda, with a fixed number of provisioned "
+         "environments (scaling them on traffic is not modelled); requests beyond them get on-demand environments.",
+    "C": "As written, option C cannot be built: nothing adjusts Lambda's memory on queue backlog (memory is a "
+         "fixed setting of the function). Simulated instead with a fixed memory large enough for the model, "
+         "scaled the way the SQS event source really scales: by adding concurrent invocations.",
 }
 
 
@@ -43,7 +48,8 @@ class SimulationInputError(ValueError):
 
 
 def list_scenarios() -> list[dict]:
-    return [{"name": name, "description": s["description"], "defaults": s["defaults"]} for name, s in SCENARIOS.items()]
+    return [{"name": name, "summary": s["summary"], "description": describe({**s["defaults"]}),
+             "defaults": s["defaults"]} for name, s in SCENARIOS.items()]
 
 
 def parameter_table() -> list[dict]:
@@ -116,7 +122,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "D": simulate_d(traffic, p)}
     d_cloudwatch = simulate_d(traffic, p, metric_source="cloudwatch")
     t0, t1 = window(traffic, list(runs.values()))
-    kwargs = {"points": series_points} if series_points else {}
+    times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
     designs = {}
     for name, r in runs.items():
         summary = summarize(r, traffic)
@@ -125,13 +131,11 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "as_built": AS_BUILT.get(name, ""),
             "summary": summary,
             "explanation": explain(name, summary, r, p, traffic),
-            "series": series(r, traffic, t0, t1, **kwargs),
+            "series": series(r, traffic, times),
         }
     variant = summarize(d_cloudwatch, traffic)
-    points = len(designs["D"]["series"]["waiting"])
-    step = (t1 - t0) / (points - 1) if points > 1 else 0
     return {
-        "scenario": {"name": scenario, "description": SCENARIOS[scenario]["description"], "parameters": sp,
+        "scenario": {"name": scenario, "description": describe(sp), "parameters": sp,
                      "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400},
         "parameters": {k: p[k] for k in p},
         "designs": designs,
@@ -140,7 +144,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "explanation": _cloudwatch_words(variant, p),
         }},
         "findings": findings(designs, variant, p, runs["D"].facts),
-        "time": [round(t0 + i * step, 1) for i in range(points)],
+        "time": [round(t, 1) for t in times],
         "window_s": [round(t0, 1), round(t1, 1)],
     }
 

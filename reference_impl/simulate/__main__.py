@@ -72,6 +72,11 @@ def main(argv=None) -> int:
             return f"{x:9.1f}" if x is not None else f"{'-':>9}"
         print(f"{name:3}{s['completed']:>10,}{s['failed']:>8,}{f(lat['p50'])}{f(lat['p95'])}{f(lat['p99'])}"
               f"{f(lat['max'])}{f(s['first_request_latency_s'])}{s['peak_capacity']:>6}{s['cost_usd']['total']:>11.2f}")
+    for name, d in result["designs"].items():
+        r = d["summary"]["first_request_range_s"]
+        if r:
+            print(f"{name}'s first request, over every phase against the scaler's poll: best {r['best']:.0f} s, "
+                  f"typical {r['typical']:.0f} s, worst {r['worst']:.0f} s")
     t0, t1 = result["window_s"]
     print(f"\n{'':3}capacity over time, {_clock(t0)} to {_clock(t1)} (each bar scaled to its own peak)")
     for name, d in result["designs"].items():

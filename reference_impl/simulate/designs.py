@@ -9,7 +9,7 @@ import math
 from bisect import bisect_right
 from collections import deque
 
-from reference_impl.aws_facts import FACTS
+from reference_impl import aws_facts
 from reference_impl.simulate.option_d import simulate_d
 from reference_impl.simulate.runs import (
     INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, service_times, task_ready_s, task_usd_per_s,
@@ -35,6 +35,7 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
     ready_delay = task_ready_s(p)
     out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
     min_tasks, max_tasks = int(p["b_min_tasks"]), int(p["max_tasks"])
+    target = b_target_per_minute(svc, p)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     reasons: dict[int, str] = {}
     # B's minimum tasks have been running all along (that is what keeps B able to answer).
@@ -43,6 +44,7 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
     per_minute: deque = deque(maxlen=max(out_points, in_points))
     last_scale = -INF
     scale_outs = 0
+    busiest_minute = 0
     qi = 0
     t = math.floor(arr[0] / period) * period if n else 0.0
     while qi < n or any(k["free"] > t for k in tasks):
@@ -51,11 +53,12 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
         # (target tracking's alarms are managed and not configurable).
         count = bisect_right(arr, t - period) - bisect_right(arr, t - 2 * period)
         per_minute.append(count)
+        busiest_minute = max(busiest_minute, count)
         recent = list(per_minute)
         out_signal = min(recent[-out_points:]) if len(recent) >= out_points else 0
         in_signal = max(recent[-in_points:])
-        want_out = math.ceil(out_signal / p["b_requests_per_task_min"])
-        want_in = math.ceil(in_signal / p["b_requests_per_task_min"])
+        want_out = math.ceil(out_signal / target)
+        want_in = math.ceil(in_signal / target)
         active = len(tasks)
         if want_out > active and active < max_tasks:
             for _ in range(min(max_tasks, want_out) - active):
@@ -108,8 +111,18 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
     }
     run.per_request_usd = [0.0] * n
     run.facts = {"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
-                 "scale_outs": scale_outs, "out_points": out_points}
+                 "scale_outs": scale_outs, "out_points": out_points, "target_per_minute": target,
+                 "busiest_minute": busiest_minute}
     return run
+
+
+def b_target_per_minute(svc: list[float], p: dict) -> float:
+    """B's request-count target: the override, or what one task can serve in a minute (one request
+    at a time, the traffic's mean seconds per request), the honest setting for this workload."""
+    if p["b_requests_per_task_min"]:
+        return p["b_requests_per_task_min"]
+    mean = sum(svc) / len(svc) if svc else p["service_time_s"]
+    return max(1.0, 60.0 / mean)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +231,7 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
         }
     else:
         # The event source long-polls the queue all the time, idle or not.
-        run.fixed_usd_per_s = p["c_idle_pollers"] / FACTS["sqs_long_poll_max_s"].value * p["sqs_request_usd"]
+        run.fixed_usd_per_s = p["c_idle_pollers"] / aws_facts.value("sqs_long_poll_max_s") * p["sqs_request_usd"]
         run.cost_parts = {
             "invocations (duration incl. model loading, requests, SQS)": invoke_cost,
             "event source polling (always)": traffic.horizon_s * run.fixed_usd_per_s,

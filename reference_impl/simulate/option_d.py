@@ -22,8 +22,8 @@ import math
 from bisect import bisect_right
 from collections import deque
 
-from reference_impl.aws_facts import FACTS
-from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+from reference_impl import aws_facts
+from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
 from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
@@ -31,7 +31,7 @@ from reference_impl.simulate.traffic import Traffic
 # counting one per message keeps the figure an upper bound).
 SQS_REQUESTS_PER_MESSAGE = 3
 # An idle task long-polls an empty queue, one ReceiveMessage per wait.
-LONG_POLL_S = FACTS["sqs_long_poll_max_s"].value
+LONG_POLL_S = aws_facts.value("sqs_long_poll_max_s")
 # No change found within this many polls means none will come (a guard, never reached in practice).
 _GALLOP_LIMIT = 1 << 40
 
@@ -130,20 +130,21 @@ def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip
     peak_wanted = 0  # the most tasks the policy asked for, before the max_tasks cap
     k = math.floor(arr[0] / period) if n else 0
     decisions = skipped = launches = 0
+    zero_starts: list[float] = []  # polls at which D started its first task from none
     while True:
         t = k * period
         while in_flight and in_flight[0] <= t:
             heapq.heappop(in_flight)
         visible = bisect_right(arr, t) - qi
         seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
-        backlog = seen + len(in_flight)
-        if backlog > peak_wanted * policy.target_backlog_per_task:
-            peak_wanted = math.ceil(backlog / policy.target_backlog_per_task)
+        peak_wanted = max(peak_wanted, tasks_needed(policy, seen + len(in_flight)))
         decision = decide(policy, QueueSample(seen, len(in_flight), len(tasks), received if view is None else 0),
                           state, t)
         state = decision.state
         decisions += 1
         if state.desired > len(tasks):
+            if not tasks:
+                zero_starts.append(t)
             launches += state.desired - len(tasks)
             tasks.extend([t, t + ready_delay] for _ in range(state.desired - len(tasks)))
         elif state.desired < len(tasks):
@@ -216,5 +217,26 @@ def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip
                  "busy_task_s": busy_s, "starting_task_s": starting_s,
                  "idle_task_s": max(0.0, task_s - busy_s - starting_s),
                  "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
-                 "idle_before_zero_s": policy.idle_before_zero_s}
+                 "idle_before_zero_s": policy.idle_before_zero_s,
+                 "first_request_range_s": first_request_range(arr, end, min_tasks, period),
+                 "starts_from_zero": len(zero_starts),
+                 # Requests that arrived while D was starting from none (from the poll before a start
+                 # to the task being ready): the ones a start from zero delays.
+                 "waited_for_start_from_zero": sum(
+                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts)}
     return run
+
+
+def first_request_range(arrivals: list[float], ends: list[float], min_tasks: int, period: float) -> dict | None:
+    """The first request's wait over every phase of its arrival against the scaler's poll.
+
+    From zero tasks, the first request waits for the next poll (0 to one period, by luck of the
+    phase), then for a task to start and load the model. Subtracting the wait this run happened to
+    have gives the best case; the worst adds a whole period, the typical half. None when a task
+    was already running (min_tasks > 0): then the phase does not matter."""
+    if not arrivals or min_tasks:
+        return None
+    a = arrivals[0]
+    poll_wait = math.ceil(a / period) * period - a
+    best = ends[0] - a - poll_wait
+    return {"best": round(best, 3), "typical": round(best + period / 2, 3), "worst": round(best + period, 3)}

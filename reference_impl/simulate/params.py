@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reference_impl import aws_facts
 from reference_impl.aws_facts import FACTS
+from reference_impl.workload import WORKLOAD
 
 
 @dataclass(frozen=True)
@@ -28,34 +29,35 @@ def _fact(fact: str, minimum: float = 0.0, maximum: float = 1e9, *, name: str | 
           description: str | None = None, whole: bool = False) -> Param:
     """A parameter whose default is an AWS fact: value, unit and source come from aws_facts."""
     f = FACTS[fact]
-    return Param(name or f.name, f.value, f.unit, f.source, description or f.description, minimum, maximum, whole)
+    source = f"observed (not documented by AWS): {f.source}" if f.observed else f.source
+    return Param(name or f.name, f.value, f.unit, source, description or f.description, minimum, maximum, whole)
 
 
 AAS_SQS = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html"
 
 PARAMS: dict[str, Param] = {p.name: p for p in [
     # The workload (from the question, or assumptions where it is silent)
-    Param("model_size_gb", 1.5, "GB", "question #1973", "model data each worker downloads from S3 at start", 0.01, 200),
-    Param("service_time_s", 0.1, "s per item",
-          f"assumption (AWS's SQS scaling example uses 0.1 s per message: {AAS_SQS})",
-          "inference time for one input, once the model is loaded", 0.001, 600),
+    Param(*WORKLOAD["model_size_gb"].fields(), 0.01, 200),
+    Param(*WORKLOAD["service_time_s"].fields(), 0.001, 600),
     Param("model_deserialize_s", 5.0, "s", "assumption", "time to turn the downloaded bytes into a model in memory", 0, 600),
     # S3
     _fact("s3_stream_mb_s", 1, 10_000),
-    Param("s3_parallel_streams", 8, "connections", f"assumption: a design choice; S3 advises parallel ranged GETs ({aws_facts.S3_PERF})",
-          "parallel ranged GETs a worker (ECS task or Lambda environment) uses to download the model; "
-          "Lambda's network bandwidth is not documented, so both are assumed to reach it", 1, 64, whole=True),
+    Param("s3_parallel_streams", 1, "connections",
+          f"the documented figure: S3 states 85-90 MB/s for one connection; parallel ranged GETs can add up, but "
+          f"neither Lambda's nor a Fargate task's network bandwidth is documented ({aws_facts.S3_PERF})",
+          "S3 connections a worker (ECS task or Lambda environment) downloads the model over; the same for every "
+          "design, so none is favoured. Raise it to try parallel ranged GETs", 1, 64, whole=True),
     # Latency goal and the backlog policy (reference_impl/scaling.py)
-    Param("acceptable_latency_s", 60.0, "s",
-          f"assumption: an asynchronous batch API; the policy's target is latency / service time ({AAS_SQS})",
-          "how long a request may wait in the queue", 1, 86_400),
+    Param(*WORKLOAD["acceptable_latency_s"].fields(), 1, 86_400),
     Param("max_tasks", 20, "tasks", "assumption: a per-model cap chosen by the operator", "most ECS tasks (B, D) one model may run", 1, 1000, whole=True),
-    Param("d_min_tasks", 0, "tasks", "assumption: the exam's answer scales to zero when idle",
+    Param("d_min_tasks", 0, "tasks", "assumption: models idle for weeks should cost nothing while idle",
           "option D's minimum tasks (1 keeps a warm task: no start-up wait, but billed all period)", 0, 1000, whole=True),
     Param("d_scale_in_max_step", 1, "tasks per step", "assumption: reference_impl/scaling.py's default, gradual scale-in",
-          "most tasks D's scaler removes at one scale-in (then it waits a cooldown)", 1, 1000, whole=True),
+          "while work remains, the most tasks D's scaler removes at one scale-in (then it waits a cooldown); "
+          "once the queue is idle, every idle task goes at once", 1, 1000, whole=True),
     Param("d_idle_before_zero_s", 300, "s", "assumption: reference_impl/scaling.py's default (the ECS default cooldown)",
-          "D keeps its last task until the queue has been quiet this long (anti-flapping)", 0, 86_400),
+          "D keeps its tasks until the queue and the work in flight have been empty this long, then stops every "
+          "idle one (against flapping on sparse traffic)", 0, 86_400),
     _fact("ecs_default_cooldown_s", 0, 86_400, name="scale_in_cooldown_s",
           description="scale-in cooldown (Application Auto Scaling's ECS default)"),
     # ECS on Fargate
@@ -80,8 +82,9 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     Param("lambda_memory_gb", 4.0, "GB",
           f"assumption: must hold the model; {aws_facts.LAMBDA_MEMORY} (128 MB to 10,240 MB, a static setting)",
           "function memory: must hold the model; nothing scales it on backlog",
-          FACTS["lambda_memory_min_gb"].value, FACTS["lambda_memory_max_gb"].value),
-    Param("lambda_runtime_init_s", 1.0, "s", "assumption", "runtime start before the model download", 0, 60),
+          aws_facts.value("lambda_memory_min_gb"), aws_facts.value("lambda_memory_max_gb")),
+    Param("lambda_runtime_init_s", 1.0, "s", "assumption (not documented; depends on runtime and package)",
+          "runtime start before the model download", 0, 60),
     _fact("lambda_init_limit_s", 1, 60),
     _fact("lambda_timeout_max_s", 1, 900, name="lambda_timeout_s",
           description="function timeout (at most 15 minutes): a longer invocation, batch or retried init, fails"),
@@ -94,18 +97,23 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     _fact("lambda_pc_duration_gb_s_usd", 0, 1),
     _fact("lambda_sqs_initial_concurrency", 1, 1000, name="sqs_initial_concurrency", whole=True),
     _fact("lambda_sqs_ramp_per_min", 1, 10_000, name="sqs_ramp_per_min"),
-    _fact("lambda_sqs_max_concurrency", 1, 100_000, name="lambda_max_concurrency",
-          description="most concurrent environments (MaximumConcurrency; the account's default limit is also 1,000)", whole=True),
-    Param("c_idle_pollers", 5, "pollers", f"assumption: the event source's first 5 pollers keep long-polling an empty queue ({aws_facts.LAMBDA_SQS_SCALING})",
-          "pollers of option C's event source while the queue is empty, each a 20 s long poll", 0, 1000, whole=True),
+    _fact("lambda_account_concurrency", 1, 100_000, name="lambda_max_concurrency",
+          description="most concurrent Lambda environments: the account's default concurrency limit (an SQS event "
+                      "source alone could reach 1,250)", whole=True),
+    _fact("lambda_sqs_min_pollers", 0, 1000, name="c_idle_pollers",
+          description="pollers of option C's event source while the queue is empty, each a 20 s long poll "
+                      "(the fewest AWS documents: the cheapest honest figure for C)", whole=True),
     Param("a_provisioned_concurrency", 10, "environments", "assumption: option A's \"provisioned concurrency to minimize cold starts\"", "environments kept warm in option A", 0, 10_000, whole=True),
     # Load balancers and queues
     _fact("alb_hour_usd", 0, 10, description="ALB hourly charge (LCUs not modelled)"),
     _fact("alb_idle_timeout_s", 1, 4000, name="sync_timeout_s",
           description="a synchronous request still unanswered after this fails (ALB's default idle timeout)"),
     Param("b_min_tasks", 1, "tasks", "assumption: at 0 tasks an ALB has no target and every request fails, so B keeps one", "option B's minimum tasks", 0, 1000, whole=True),
-    Param("b_requests_per_task_min", 300, "requests per minute", "assumption: ALBRequestCountPerTarget target (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html)",
-          "option B's target for requests per task per minute", 1, 1e6),
+    Param("b_requests_per_task_min", 0, "requests per minute",
+          "derived: what one task can serve, 60 s ÷ the mean seconds per request of the traffic (0 means derive it); "
+          "target for ALBRequestCountPerTarget (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+          "service-autoscaling-targettracking.html)",
+          "option B's target for requests per task per minute (0: what one task can serve)", 0, 1e6),
     _fact("sqs_request_usd", 0, 1),
 ]}
 

@@ -34,6 +34,9 @@ def summarize(run, traffic) -> dict:
         "latency_s": {"p50": _round(_percentile(lat, .5)), "p95": _round(_percentile(lat, .95)),
                       "p99": _round(_percentile(lat, .99)), "max": _round(lat[-1] if lat else None)},
         "first_request_latency_s": _round(first),
+        # Where the first request's wait depends on its phase against a scaler's poll (D): best,
+        # typical and worst over every phase. None where it does not.
+        "first_request_range_s": run.facts.get("first_request_range_s"),
         "peak_capacity": peak(run.capacity),
         "capacity_label": run.capacity_label,
         "cost_usd": {"total": round(total, 4), "parts": {k: round(v, 4) for k, v in run.cost_parts.items()}},
@@ -51,33 +54,61 @@ def peak(intervals) -> int:
 
 
 def window(traffic, runs) -> tuple[float, float]:
-    """The stretch worth charting: from just before the first request to after the last answer.
-    Weeks of silence before it are summed in the costs but not drawn."""
+    """The stretch worth charting: from just before the first request to when the last answer is
+    given and the capacity the traffic started has stopped. Weeks of silence before it, and
+    capacity that simply runs to the end (A's provisioned environments, B's minimum task), are
+    summed in the costs but not drawn: they would stretch the axis until the burst is one frame."""
     if not traffic.requests:
         return 0.0, traffic.horizon_s
     last = max(max(r.end) for r in runs)
     for r in runs:
-        if r.capacity:
-            last = max(last, max((b for a, b in r.capacity if b <= traffic.horizon_s + 86_400 * 60), default=last))
+        stopped = [b for a, b in r.capacity if b < traffic.horizon_s]
+        if stopped:
+            last = max(last, max(stopped))
     first = traffic.arrivals[0]
     span = max(60.0, last - first)
     return max(0.0, first - 0.05 * span), min(max(traffic.horizon_s, last), last + 0.05 * span)
 
 
-def series(run, traffic, t0: float, t1: float, points: int = SERIES_POINTS) -> dict:
-    """Time series on a shared axis (`points` instants from t0 to t1): requests waiting, capacity
-    running, latency percentiles of the requests answered since the previous instant, failures
-    so far and cumulative cost.
+def instants(traffic, runs, t0: float, t1: float, points: int = SERIES_POINTS) -> list[float]:
+    """The chart's frames: half evenly spaced over the window, half where things happen (at
+    quantiles of the arrivals and of the answers), so a burst of minutes inside a window of days
+    still gets many frames and every chart shows it."""
+    if points < 4 or t1 <= t0:
+        return [t0 + i * (t1 - t0) / max(1, points - 1) for i in range(max(points, 1))]
+    even = points // 2
+    times = {t0 + i * (t1 - t0) / (even - 1) for i in range(even)}
+    ends = sorted(e for r in runs for e in r.end)
+    for values, count in ((traffic.arrivals, (points - even) // 2), (ends, points - even - (points - even) // 2)):
+        inside = values[bisect_left(values, t0):bisect_right(values, t1)]
+        if inside:
+            times.update(inside[min(len(inside) - 1, round(k * (len(inside) - 1) / max(1, count - 1)))]
+                         for k in range(count))
+    ordered = sorted(times)
+    # Frames closer than a thousandth of the window add nothing a chart can show.
+    gap = (t1 - t0) / 1000
+    out = [ordered[0]]
+    for t in ordered[1:]:
+        if t - out[-1] >= gap:
+            out.append(t)
+    if t1 - out[-1] < gap:
+        out[-1] = t1
+    else:
+        out.append(t1)
+    return out
+
+
+def series(run, traffic, times: list[float]) -> dict:
+    """Time series on a shared axis (`times`, sorted): requests waiting, capacity running,
+    latency percentiles of the requests answered since the previous instant, failures so far and
+    cumulative cost.
 
     One pass over the requests drops each event into the bucket of the first instant at or after
-    it (the instants are evenly spaced, so that is arithmetic, not a search); counts up to an
-    instant are then running sums. No sort of all requests: charts stay cheap at 100,000 requests.
+    it (a binary search: the instants are denser where things happen); counts up to an instant are
+    then running sums. No sort of all requests: charts stay cheap at 100,000 requests.
     """
-    step = (t1 - t0) / (points - 1) if points > 1 else 1.0
-    inv = 1.0 / step if step > 0 else 0.0
-    times = [t0 + i * step for i in range(points)]
-    ceil = math.ceil
-    sink = points  # one slot past the last instant collects events after t1
+    points = len(times)
+    where = bisect_left  # index of the first instant at or after an event; `points` if after the last
 
     arrived = [0] * (points + 1)
     started = [0] * (points + 1)
@@ -86,17 +117,13 @@ def series(run, traffic, t0: float, t1: float, points: int = SERIES_POINTS) -> d
     latencies: list[list[float]] = [[] for _ in range(points + 1)]
     per_request = run.per_request_usd or [0.0] * len(run.end)
     for a, s, e, f, usd in zip(traffic.arrivals, run.start, run.end, run.failed, per_request):
-        # Bucket of the first instant at or after each event (inlined: this loop runs per request).
-        i = ceil((a - t0) * inv)
-        arrived[0 if i < 0 else (i if i < points else sink)] += 1
-        j = ceil((e - t0) * inv)
-        j = 0 if j < 0 else (j if j < points else sink)
+        arrived[where(times, a)] += 1
+        j = where(times, e)
         request_usd[j] += usd
         if f:
             failed[j] += 1
         else:
-            i = ceil((s - t0) * inv)
-            started[0 if i < 0 else (i if i < points else sink)] += 1
+            started[where(times, s)] += 1
             latencies[j].append(e - a)
     cap_starts = sorted(a for a, b in run.capacity)
     cap_ends = sorted(b for a, b in run.capacity)

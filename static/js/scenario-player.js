@@ -18,7 +18,7 @@
   const percentile = $('[data-control="percentile"]');
   const clock = $("[data-clock]");
   const statusLine = $("[data-status]");
-  let data = null, charts = {}, index = 0, playing = false, last = 0;
+  let data = null, charts = {}, index = 0, playing = false, last = 0, resizer = null;
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -44,8 +44,13 @@
   // The latency chart shows the percentile picked beside it; the others show their own series.
   const seriesKey = (key) => (key === "latency" ? `latency_${percentile ? percentile.value : "p95"}` : key);
 
-  function chartData(key, xs) {
-    return [xs, ...DESIGNS.map((d) => data.designs[d].series[seriesKey(key)])];
+  // Cost spans cents to hundreds of dollars: a log axis keeps $0.30 and $300 both readable.
+  // Zero has no place on it, so a design that has cost nothing yet draws no line there.
+  const LOG_KEYS = new Set(["cost_usd"]);
+  const CHART_HEIGHT = 240;
+
+  function chartSize(el) {
+    return { width: Math.max(240, Math.floor(el.clientWidth) || 320), height: CHART_HEIGHT };
   }
 
   function buildCharts() {
@@ -54,51 +59,88 @@
     for (const el of root.querySelectorAll("[data-chart]")) {
       const key = el.dataset.chart;
       el.replaceChildren();
+      const log = LOG_KEYS.has(key);
+      const digits = key === "cost_usd" ? 2 : 1;
       const opts = {
-        width: Math.max(260, el.clientWidth || 320), height: 170,
-        scales: { x: { time: false, range: [0, xs[xs.length - 1]] } },
-        axes: [{ label: `${unit.name} from ${fmtTime(data.time[0])}`, size: 40 }, { size: 56 }],
-        legend: { live: false },
-        series: [{ label: unit.name }, ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true }))],
+        ...chartSize(el),
+        scales: { x: { time: false, range: [0, xs[xs.length - 1]] }, ...(log ? { y: { distr: 3, log: 10 } } : {}) },
+        axes: [{ label: `${unit.name} from ${fmtTime(data.time[0])}`, size: 40 },
+          { size: 60, ...(log ? { values: (u, ticks) => ticks.map((v) => (v == null ? "" : `$${v < 1 ? v.toFixed(2) : v.toLocaleString()}`)) } : {}) }],
+        // The legend follows the cursor: it is the chart's tooltip, with every design's value.
+        legend: { live: true },
+        cursor: { focus: { prox: 16 } },
+        series: [
+          { label: unit.name, value: (u, v) => (v == null ? "–" : `${v.toFixed(2)} ${unit.name}`) },
+          ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true,
+            value: (u, v) => (v == null ? "–" : (key === "cost_usd" ? `$${v.toFixed(2)}` : num(v, digits))) })),
+        ],
       };
-      charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), xs, unit };
+      charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), xs, unit, el };
+      el.dataset.chartWidth = String(opts.width);
       charts[key].full = chartData(key, xs);
       renderTable(key);
+    }
+    // Charts follow their card's width (a rotated phone, a resized window).
+    if (window.ResizeObserver) {
+      if (resizer) resizer.disconnect();
+      resizer = new ResizeObserver(() => {
+        for (const key in charts) {
+          const c = charts[key], size = chartSize(c.el);
+          if (size.width !== c.plot.width) {
+            c.plot.setSize(size);
+            c.el.dataset.chartWidth = String(size.width);
+          }
+        }
+      });
+      for (const key in charts) resizer.observe(charts[key].el);
     }
     const windowNote = $("[data-window]");
     if (windowNote) {
       const before = data.time[0] > 0 ? "; costs add up from day 0, so they start with what the quiet time before cost" : "";
       windowNote.textContent = `The charts show ${fmtTime(data.time[0])} to ${fmtTime(data.time[data.time.length - 1])} ` +
-        `of the ${data.scenario.days.toFixed(1)}-day scenario${before}.`;
+        `of the ${data.scenario.days.toFixed(1)}-day scenario, with more frames where requests arrive and finish${before}. ` +
+        "Cost is on a log scale.";
     }
   }
 
+  function chartData(key, xs) {
+    const series = DESIGNS.map((d) => data.designs[d].series[seriesKey(key)]);
+    return [xs, ...(LOG_KEYS.has(key) ? series.map((s) => s.map((v) => (v > 0 ? v : null))) : series)];
+  }
+
+  // Every frame the chart draws is a row, so the table keeps every figure the chart shows.
   function renderTable(key) {
     const host = root.querySelector(`[data-chart-table="${key}"]`);
     if (!host) return;
-    const { xs, unit, full } = charts[key];
+    const { xs, unit } = charts[key];
+    const raw = [xs, ...DESIGNS.map((d) => data.designs[d].series[seriesKey(key)])];
     const table = document.createElement("table");
     table.className = "data-table";
     const head = table.createTHead().insertRow();
-    for (const label of [`Time (${unit.name})`, ...DESIGNS]) {
+    for (const label of [`Time (${unit.name})`, "Clock", ...DESIGNS]) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = label;
       head.appendChild(th);
     }
     const body = table.createTBody();
-    const step = Math.max(1, Math.floor(xs.length / 20));
-    for (let i = 0; i < xs.length; i += step) {
+    for (let i = 0; i < xs.length; i++) {
       const row = body.insertRow();
-      row.insertCell().textContent = xs[i].toFixed(unit.name === "minutes" ? 0 : 2);
-      for (let d = 0; d < DESIGNS.length; d++) row.insertCell().textContent = num(full[d + 1][i], key === "cost_usd" ? 2 : 1);
+      row.insertCell().textContent = xs[i].toFixed(2);
+      row.insertCell().textContent = fmtTime(data.time[i]);
+      for (let d = 0; d < DESIGNS.length; d++) row.insertCell().textContent = num(raw[d + 1][i], key === "cost_usd" ? 4 : 1);
     }
     host.replaceChildren(table);
   }
 
   function renderResults() {
     const host = $("[data-results]");
-    const table = document.createElement("table");
+    const scroll = document.createElement("div");
+    scroll.className = "table-scroll";
+    scroll.tabIndex = 0;
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", "Results of the four designs");
+    const table = scroll.appendChild(document.createElement("table"));
     table.className = "data-table results-table";
     table.dataset.resultsTable = "";
     const caption = table.createCaption();
@@ -119,8 +161,10 @@
       th.scope = "row";
       th.textContent = `${d}. ${data.designs[d].title}`;
       row.appendChild(th);
+      const r = s.first_request_range_s;
+      const first = r ? `${r.best.toFixed(0)}–${r.worst.toFixed(0)} (typically ${r.typical.toFixed(0)})` : num(s.first_request_latency_s);
       for (const v of [s.completed, s.failed, num(s.latency_s.p50), num(s.latency_s.p95), num(s.latency_s.max),
-        num(s.first_request_latency_s), s.peak_capacity, s.cost_usd.total.toFixed(2)]) row.insertCell().textContent = String(v);
+        first, s.peak_capacity, s.cost_usd.total.toFixed(2)]) row.insertCell().textContent = String(v);
     }
     const list = document.createElement("dl");
     list.className = "sim-explanations";
@@ -130,10 +174,10 @@
       dd.textContent = `${data.designs[d].as_built ? data.designs[d].as_built + " " : ""}${data.designs[d].explanation}`;
       list.append(dt, dd);
     }
-    const parts = [table, list];
+    const parts = [scroll, list];
     if (data.findings.length) {
       const h = document.createElement("h3");
-      h.textContent = "Findings: where the numbers argue with the exam";
+      h.textContent = "Findings: what the numbers say";
       const ul = document.createElement("ul");
       ul.className = "findings";
       for (const f of data.findings) ul.appendChild(document.createElement("li")).textContent = f;
@@ -256,6 +300,10 @@
     if (!response.ok) {
       const errors = Object.entries(body.errors || {}).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ");
       statusLine.textContent = `The simulation was refused: ${errors || body.detail}`;
+      // No result below the errors: nothing ran.
+      root.querySelector("[data-charts]").hidden = true;
+      $("[data-results]").replaceChildren();
+      delete root.dataset.loaded;
       return;
     }
     data = body;

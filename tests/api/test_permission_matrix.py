@@ -38,6 +38,7 @@ MATRIX = [
     ("post", "/api/v1/simulations/", {"scenario": "steady-trickle", "overrides": {"days": 1}}, [200, 200, 200, 200]),
     ("get", "/api/v1/simulations/scenarios/", None, [200, 200, 200, 200]),
     ("get", "/api/v1/health/", None, [200, 200, 200, 200]),
+    ("get", "/api/v1/ready/", None, [200, 200, 200, 200]),
     ("get", "/api/schema/", None, [200, 200, 200, 200]),
     ("get", "/api/docs/", None, [200, 200, 200, 200]),
 ]

@@ -79,3 +79,14 @@ def test_signed_in_pages_can_call_it_without_a_csrf_token(learner, db, runs):
     client = APIClient(enforce_csrf_checks=True)
     client.login(username="learner", password="a-Long-enough-passw0rd")
     assert client.post("/api/v1/simulations/", {"scenario": "custom"}, format="json").status_code == 200
+
+
+def test_no_simulation_answer_names_the_key(api, db):
+    # The simulator's output is public and shown before an attempt: it compares the designs and
+    # never says which option the exam rewards.
+    for response in (api.post("/api/v1/simulations/", {"scenario": "idle-then-burst"}, format="json"),
+                     api.get("/api/v1/simulations/scenarios/")):
+        text = response.content.decode().lower()
+        assert response.status_code == 200
+        for giveaway in ("the answer", "exam's answer", "correct answer", "is correct", "\"correct\""):
+            assert giveaway not in text, giveaway

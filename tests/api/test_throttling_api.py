@@ -66,3 +66,17 @@ def test_new_simulation_runs_have_their_own_smaller_budget(api, db, low_rates, m
                                 format="json").status_code
     assert [run(1), run(2)] == [200, 429]  # the second is the anonymous budget's (3/min) second call
     assert run(1) == 200  # cached: replaying a result costs no run
+
+
+def test_rotating_x_forwarded_for_does_not_reset_the_login_budget(api, learner, low_rates):
+    codes = [api.post("/api/v1/auth/token/", {"username": "learner", "password": "x"}, format="json",
+                      HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(3)]
+    assert codes == [401, 401, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(api, bank, low_rates, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client_a = [api.get("/api/v1/questions/", HTTP_X_FORWARDED_FOR=f"spoofed-{i}, 198.51.100.1").status_code
+                for i in range(4)]
+    assert client_a == [200, 200, 200, 429]
+    assert api.get("/api/v1/questions/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200

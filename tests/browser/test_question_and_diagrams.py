@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,7 +13,7 @@ pytestmark = pytest.mark.browser
 def answer(page, live_server, label):
     page.goto(f"{live_server.url}/questions/1973/")
     page.check(f"#option-{label}")
-    page.click("button[type=submit]")
+    page.click(".answer-form button[type=submit]")  # not the header's "Log out", also a submit button
     page.wait_for_selector("[data-outcome]")
 
 
@@ -192,4 +194,115 @@ def test_no_serious_accessibility_violations(browser, live_server, bank, watched
         page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
     page.locator(".diagram .node").first.click()  # with a note open
     assert serious_axe_violations(page) == []
+    context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_after_answering_the_verdict_comes_first_and_fits_the_first_screen(browser, live_server, bank, watched, shot):
+    context = browser.new_context(viewport=PHONE)
+    page = watched(context.new_page())
+    answer(page, live_server, "C")
+    # The verdict is the first section after the result, and its heading is on the first screen.
+    first_sections = page.evaluate(
+        "[...document.querySelectorAll('main article > section, main article > nav, main article > details')]"
+        ".slice(0, 2).map(e => e.id || e.className)")
+    assert first_sections[1] == "why-the-exam-picks-d", first_sections
+    heading = page.locator("#why-the-exam-picks-d h2").bounding_box()
+    assert heading["y"] + heading["height"] <= PHONE["height"]
+    assert "cannot target Lambda" in page.inner_text("#why-the-exam-picks-d")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "phone-feedback-first-screen")
+    context.close()
+
+
+def test_on_a_phone_the_explorer_is_no_wider_than_the_screen(browser, live_server, bank, watched):
+    context = browser.new_context(viewport=PHONE)
+    page = watched(context.new_page())
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.click(".chart-table summary >> nth=0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The results table is wider than a phone: it scrolls inside its own box.
+    box = page.locator("[data-results] .table-scroll")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    context.close()
+
+
+def test_no_page_shows_the_key_before_an_answer(browser, live_server, bank, watched, django_user_model, client):
+    from tests.browser.conftest import log_in
+
+    user = django_user_model.objects.create_user("grace", password="pw-long-enough-1")
+    for signed_in in (False, True):
+        context = browser.new_context()
+        if signed_in:
+            log_in(context, client, user, live_server)
+        page = watched(context.new_page())
+        bodies, texts = [], []
+        page.on("response", lambda r: bodies.append(r) if "/api/" in r.url else None)
+        for path in ("/questions/1973/", "/scenarios/"):
+            page.goto(f"{live_server.url}{path}")
+            if path == "/scenarios/":
+                page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+            texts += [r.text() for r in bodies]  # read before the next navigation discards them
+            bodies.clear()
+            text = page.content()
+            assert page.locator(".is-answer, .answer-tag, #why-the-exam-picks-d").count() == 0, path
+            assert "the exam's answer" not in text and '"correct"' not in text, path
+        # The simulation the explorer fetched, and the question as the API gives it to this learner.
+        texts.append(context.request.get(f"{live_server.url}/api/v1/questions/1973/",
+                                         headers={"Accept": "application/json"}).text())
+        assert len(texts) >= 2 and not any('"correct"' in t or "the answer" in t.lower() for t in texts)
+        # After an answer the explorer may name it.
+        answer(page, live_server, "B")
+        page.goto(f"{live_server.url}/scenarios/")
+        assert page.locator("#diagram-D .answer-tag").count() == 1
+        context.close()
+
+
+def test_a_burst_after_ten_idle_days_shows_in_every_chart(browser, live_server, bank, watched):
+    context = browser.new_context(reduced_motion="reduce")  # the end state, every frame drawn
+    page = watched(context.new_page())
+    page.goto(f"{live_server.url}/scenarios/?scenario=custom&idle_days=10&days=11&burst_requests=5000")
+    page.wait_for_selector("[data-simulation][data-finished=true]", timeout=60_000)
+    assert "10 idle days, then a burst of 5,000 requests" in page.inner_text("[data-status]")
+
+    def column(key, design):
+        rows = page.locator(f'[data-chart-table="{key}"] tbody tr')
+        index = 2 + "ABCD".index(design)  # time, clock, then A to D
+        values = rows.evaluate_all(f"rs => rs.map(r => r.cells[{index}].textContent)")
+        return [float(v) for v in values if v != "–"]
+
+    waiting, latency = column("waiting", "D"), column("latency", "D")
+    assert max(waiting) > 1000 and sum(1 for v in waiting if v > 0) >= 10
+    assert latency and max(latency) > 60  # D's requests waited for tasks to start: the chart shows it
+    assert len(column("capacity", "D")) == len(page.locator('[data-chart-table="capacity"] tbody tr').all())
+    context.close()
+
+
+def test_charts_resize_with_their_card(browser, live_server, bank, watched):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = watched(context.new_page())
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    card = page.locator('[data-chart="waiting"]')
+    canvas = page.locator('[data-chart="waiting"] canvas')
+
+    def fits():
+        inner = card.evaluate("e => e.clientWidth")
+        drawn = canvas.bounding_box()["width"]
+        return inner, drawn
+
+    before = card.get_attribute("data-chart-width")
+    inner, drawn = fits()
+    assert abs(drawn - inner) <= 1  # the chart fills its card
+    for width in (700, 390):  # one column on a narrow window, then a phone
+        page.set_viewport_size({"width": width, "height": 900})
+        # Wait for the observed state: the chart has redrawn at its card's new width.
+        expect(card).not_to_have_attribute("data-chart-width", before)
+        before = card.get_attribute("data-chart-width")
+        inner, drawn = fits()
+        assert abs(drawn - inner) <= 1 and int(before) == inner, (width, inner, drawn)
     context.close()

@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -12,3 +13,21 @@ def lab(instructor):
         name="demo", owner=instructor, status=Lab.Status.RUNNING,
         expires_at=timezone.now() + dt.timedelta(minutes=30),
     )
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Background tasks run at once, in the test's thread, for real (django-tasks' ImmediateBackend):
+    for tests of what a task does, not of when it runs."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def wait_for(predicate, timeout_s, step_s=0.5):
+    """The predicate's first truthy value, polled: tests wait for observed states, never a fixed time."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step_s)
+    raise AssertionError(f"condition not met within {timeout_s} s")

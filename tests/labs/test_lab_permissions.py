@@ -11,7 +11,9 @@ def urls(lab):
         ("get", reverse("labs:detail", args=[lab.pk]), {}),
         ("get", reverse("labs:status", args=[lab.pk]), {}),
         ("post", reverse("labs:burst", args=[lab.pk]), {"count": 10, "batch_size": 1}),
+        ("get", reverse("labs:teardown", args=[lab.pk]), {}),
         ("post", reverse("labs:teardown", args=[lab.pk]), {}),
+        ("post", reverse("labs:retry_delete", args=[lab.pk]), {}),
     ]
 
 

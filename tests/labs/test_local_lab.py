@@ -1,73 +1,95 @@
 """A lab on this machine, for real: LocalStack, the autoscaler and worker processes."""
 import datetime as dt
 import os
-import time
 
 import pytest
 from django.utils import timezone
 
-from labs import operations
+from labs import operations, tasks
 from labs.models import Lab
+from tests.labs.conftest import wait_for
 
 
-def wait_for(predicate, timeout_s, step_s=0.5):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    raise AssertionError(f"condition not met within {timeout_s} s")
+def poll(lab) -> dict:
+    """One background tick, run for real (ImmediateBackend), then what the dashboard reads."""
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    return operations.status(lab)
 
 
 @pytest.mark.localstack
-def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast_runtime):
+def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast_runtime, immediate_tasks):
     lab = Lab.objects.create(name="class demo", owner=instructor, max_tasks=3,
                              expires_at=timezone.now() + dt.timedelta(minutes=10))
     operations.launch(lab, instructor)
     try:
         def running():
-            lab.refresh_from_db()
+            st = poll(lab)
             assert lab.status != Lab.Status.FAILED, lab.error
-            return operations.status(lab)["lab"]["status"] == "running"
+            return st["lab"]["status"] == "running"
         wait_for(running, 120)
-        assert operations.status(lab)["workers"]["running"] == 0  # an idle model costs nothing
+        assert poll(lab)["workers"]["running"] == 0  # an idle model costs nothing
 
-        assert operations.burst(lab, 600, 1, instructor) == 600
-        peak = wait_for(lambda: operations.status(lab)["workers"]["running"] >= 2 and operations.status(lab), 60)
+        burst = operations.request_burst(lab, 600, 1, instructor)
+        tasks.start_burst(burst)  # every step, one after the other (ImmediateBackend)
+        burst.refresh_from_db()
+        assert (burst.status, burst.sent, burst.error) == ("done", 600, "")
+        peak = wait_for(lambda: poll(lab)["workers"]["running"] >= 2 and poll(lab), 60)
         assert peak["workers"]["running"] <= 3  # never past the lab's cap
 
         def drained_and_idle():
-            st = operations.status(lab)
+            st = poll(lab)
             return st.get("jobs", {}).get("completed") == 600 and st["workers"]["running"] == 0 and st
         final = wait_for(drained_and_idle, 120, 1)
         assert final["queue"]["dlq"] == 0 and final["jobs"]["latency_p50_s"] is not None
         assert any(d["action"] == "scale_in" for d in final["decisions"])
+        # The series is the server's: the rise and the fall are both in it for any later viewer.
+        running_series = [s["running"] for s in operations.status(lab)["series"]]
+        assert running_series[0] == 0 and max(running_series) >= 2 and running_series[-1] == 0
     finally:
         operations.teardown(lab, instructor, "test over")
-        wait_for(lambda: operations.status(lab)["lab"]["status"] == "ended", 100, 1)
-    actions = list(lab.events.order_by("created_at").values_list("action", flat=True))
-    assert actions[:3] == ["created", "deploy_started", "running"] and "burst" in actions and actions[-1] == "ended"
+        wait_for(lambda: poll(lab)["lab"]["status"] == "ended", 100, 1)
+    ended = operations.status(lab)
+    assert ended["jobs"]["completed"] == 600 and ended["lab"]["active"] is False  # final figures kept
+    actions = list(lab.events.order_by("created_at", "id").values_list("action", flat=True))
+    assert actions[:3] == ["created", "deploy_started", "running"] and "burst_sent" in actions
+    assert actions[-1] == "ended"
 
 
-def test_an_expired_lab_is_torn_down_when_labs_are_visited(client, db, instructor, fast_runtime):
+def test_the_background_tick_tears_down_expired_labs(db, instructor, fast_runtime, immediate_tasks):
     lab = Lab.objects.create(name="old", owner=instructor, status=Lab.Status.RUNNING, runtime_dir="/nonexistent",
                              expires_at=timezone.now() - dt.timedelta(seconds=1))
-    client.force_login(instructor)
-    client.get("/labs/")
+    result = tasks.tick.enqueue()
+    assert result.return_value["reaped"] == 1
     lab.refresh_from_db()
     assert lab.status == Lab.Status.ENDED
-    assert list(lab.events.values_list("action", "detail")) [::-1][0] == ("teardown", {"reason": "time limit passed"})
+    assert list(lab.events.values_list("action", "detail"))[::-1][0] == ("teardown", {"reason": "time limit passed"})
 
 
-def test_aws_labs_refuse_without_an_allow_list(client, db, instructor, monkeypatch, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
+def test_aws_labs_are_neither_offered_nor_accepted_without_an_allowed_account(client, db, instructor, monkeypatch):
     monkeypatch.delenv("LAB_ALLOWED_ACCOUNT_IDS", raising=False)
+    client.force_login(instructor)
+    page = client.get("/labs/").content.decode()
+    assert 'value="local"' in page and 'value="aws"' not in page and "no account is allowed" in page
+    response = client.post("/labs/", {"name": "aws", "target": "aws", "max_tasks": 2, "ttl_minutes": 30})
+    assert response.status_code == 400 and "target" in response.context["form"].errors
+    assert not Lab.objects.exists()
+
+
+def test_aws_labs_are_offered_when_an_account_is_allowed(client, db, instructor, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")
+    client.force_login(instructor)
+    assert 'value="aws"' in client.get("/labs/").content.decode()
+
+
+def test_aws_labs_refuse_to_start_without_a_worker_image(client, db, instructor, monkeypatch, settings, tmp_path):
+    settings.VAR_DIR, settings.LAB_IMAGE_URI = tmp_path, ""
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")
     client.force_login(instructor)
     response = client.post("/labs/", {"name": "aws", "target": "aws", "max_tasks": 2, "ttl_minutes": 30})
     lab = Lab.objects.get()
     assert response.status_code == 302 and lab.status == Lab.Status.FAILED
-    assert "LAB_ALLOWED_ACCOUNT_IDS" in lab.error
+    assert "LAB_IMAGE_URI" in lab.error
 
 
 @pytest.mark.parametrize("data, field", [
@@ -75,20 +97,32 @@ def test_aws_labs_refuse_without_an_allow_list(client, db, instructor, monkeypat
     ({"name": "x", "target": "local", "max_tasks": 2, "ttl_minutes": 10_000}, "ttl_minutes"),
     ({"name": "x", "target": "local", "max_tasks": 2}, "ttl_minutes"),
 ])
-def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field):
+def test_caps_and_time_limit_are_enforced_on_create(client, db, instructor, data, field, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")  # so the AWS target is on offer
     client.force_login(instructor)
     response = client.post("/labs/", data)
     assert response.status_code == 400 and field in response.context["form"].errors
     assert not Lab.objects.exists()
 
 
+def test_an_aws_lab_needs_a_time_limit_its_stack_can_be_created_in(client, db, instructor, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", "123456789012")
+    client.force_login(instructor)
+    response = client.post("/labs/", {"name": "x", "target": "aws", "max_tasks": 2, "ttl_minutes": 29})
+    assert response.status_code == 400
+    assert "An AWS lab needs at least 30 minutes" in response.context["form"].errors["ttl_minutes"][0]
+    assert not Lab.objects.exists()
+
+
 
 @pytest.mark.parametrize("status", [Lab.Status.DEPLOYING, Lab.Status.TEARING_DOWN])
-def test_the_dashboard_reads_a_lab_whose_runtime_file_is_not_there(client, db, instructor, tmp_path, status):
-    # Starting (not written yet) or stopped (removed): the dashboard polls either way and gets the
-    # lab's state, never a server error.
+def test_the_dashboard_reads_a_lab_whose_runtime_file_is_not_there(
+        client, db, instructor, tmp_path, status, immediate_tasks):
+    # Starting (not written yet) or stopped (removed): the poll reads it either way and the
+    # dashboard gets the lab's state, never a server error.
     lab = Lab.objects.create(name="demo", owner=instructor, status=status, runtime_dir=str(tmp_path),
                              pid=os.getpid(), expires_at=timezone.now() + dt.timedelta(minutes=5))
+    tasks.tick.enqueue()
     client.force_login(instructor)
     response = client.get(f"/labs/{lab.pk}/status/")
     assert response.status_code == 200
@@ -96,7 +130,7 @@ def test_the_dashboard_reads_a_lab_whose_runtime_file_is_not_there(client, db, i
 
 
 def test_the_dashboard_survives_a_runtime_that_stops_while_it_is_being_read(
-        client, db, instructor, tmp_path, monkeypatch):
+        client, db, instructor, tmp_path, monkeypatch, immediate_tasks):
     # A runtime shutting down removes its runtime file: the first read finds it, a later one does
     # not. This once made the status endpoint answer 500 at the end of a lab.
     from reference_impl.local import state
@@ -113,6 +147,7 @@ def test_the_dashboard_survives_a_runtime_that_stops_while_it_is_being_read(
     monkeypatch.setattr(state, "read_runtime", read_once)
     lab = Lab.objects.create(name="demo", owner=instructor, status=Lab.Status.RUNNING, runtime_dir=str(tmp_path),
                              model_name="m", pid=os.getpid(), expires_at=timezone.now() + dt.timedelta(minutes=5))
+    tasks.tick.enqueue()
     client.force_login(instructor)
     response = client.get(f"/labs/{lab.pk}/status/")
     assert response.status_code == 200

@@ -62,3 +62,51 @@ def test_idle_days_go_before_the_scenarios_own_traffic(client, q1973):
     form = ScenarioForm({"scenario": "daily-peaks", "idle_days": "2"})
     assert form.is_valid()
     assert form.overrides() == {"idle_days": 2.0, "days": 5.0}  # daily-peaks' 3 days follow the idle 2
+
+
+def test_the_explorer_does_not_name_the_answer_before_an_attempt(client, q1973, django_user_model):
+    from django.test import Client
+
+    signed_in = Client()
+    signed_in.force_login(django_user_model.objects.create_user("ada", password="pw-long-enough-1"))
+    for who in (client, signed_in):
+        html = who.get(reverse("questions:scenarios")).content.decode()
+        assert not any("is-answer" in classes for classes, _ in figures(html))
+        assert 'class="answer-tag"' not in html and "the exam's answer" not in html
+    # Once answered (anonymously, or signed in), the explorer marks D as the answer.
+    for who in (client, signed_in):
+        who.post(reverse("questions:detail", args=["1973"]), {"selected": "A"})
+        html = who.get(reverse("questions:scenarios")).content.decode()
+        assert [option for classes, option in figures(html) if "is-answer" in classes] == ["D"]
+
+
+def test_an_invalid_run_shows_its_errors_in_words_and_no_result(client, q1973):
+    response = client.get(reverse("questions:scenarios"), {"scenario": "custom", "idle_days": 9, "days": 8})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "nothing was run" in html
+    assert "Idle days before the traffic: must be less than days in all (8)" in html
+    assert "data-simulation" not in html and "data-results-table" not in html
+    response = client.get(reverse("questions:scenarios"), {"burst_requests": -5})
+    assert response.status_code == 400 and "data-simulation" not in response.content.decode()
+
+
+def test_the_explorer_has_a_field_for_every_scenario_parameter(client, q1973):
+    from reference_impl.simulate import SCENARIO_LIMITS
+
+    html = client.get(reverse("questions:scenarios")).content.decode()
+    for name in SCENARIO_LIMITS:
+        if name != "seed":
+            assert f'name="{name}"' in html, name
+    shared = client.get(reverse("questions:scenarios"), {
+        "scenario": "custom", "days": 3, "idle_days": 2, "burst_requests": 700, "burst_seconds": 300,
+        "trickle_per_hour": 30, "batch_fraction": 0.5, "batch_items_max": 10}).content.decode()
+    # The description says the numbers set, and the run used them.
+    assert ("2 idle days, then a burst of 700 requests in 5 minutes and 30 requests an hour; 3 days in all. "
+            "50% of requests are batches of 2 to 10 inputs") in shared
+
+
+def test_wide_tables_scroll_in_their_own_box(client, q1973):
+    html = client.get(reverse("questions:scenarios")).content.decode()
+    assert re.search(r'<div class="table-scroll"[^>]*>\s*<table class="data-table results-table"', html)
+    assert re.search(r'<div class="table-scroll"[^>]*>\s*<table class="data-table params-table"', html)

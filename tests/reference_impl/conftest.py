@@ -5,6 +5,7 @@ Other test folders can start their own endpoint with
 ``reference_impl.local.endpoint.start_local_endpoint(tmpdir)`` or reuse ``local_endpoint`` by
 importing it from here: ``from tests.reference_impl.conftest import local_endpoint  # noqa``.
 """
+import time
 import uuid
 
 import pytest
@@ -14,6 +15,16 @@ from reference_impl.local.provision import ProvisionSettings, provision
 from reference_impl.local.runtime import local_clients
 from reference_impl.model import artifacts
 from reference_impl.model.artifacts import LoadedModel
+
+
+def wait_for(predicate, timeout_s, what, interval_s=0.1):
+    """Poll until ``predicate()`` is true; fail naming ``what`` after ``timeout_s``. The bound is
+    generous (a busy two-core machine), and a test that needs it has failed anyway."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(interval_s)
 
 
 @pytest.fixture(scope="session")

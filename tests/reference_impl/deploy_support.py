@@ -5,16 +5,27 @@ Credentials (moto/apigateway/models.py, Method.create_from_cloudformation_json),
 put_integration refuses an AWS integration without a role. `forward_integration_properties`
 replaces that one constructor with one that passes the properties moto's put_integration already
 accepts (Credentials, RequestTemplates, RequestParameters, PassthroughBehavior), so the stack
-deploys and the tests can read the integrations back. Nothing else in moto is changed.
+deploys and the tests can read the integrations back. moto's CloudFormation also never deletes
+an AWS::ECS::Cluster or an AWS::ApiGateway::RestApi with its stack (the two classes have no
+delete_from_cloudformation_json); `moto_aws` gives them one that calls moto's own DeleteCluster
+and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in moto is changed.
+
+Two of `plan`'s reads are not in moto: Service Quotas knows only VPC quotas, and IAM has no
+SimulatePrincipalPolicy. `stub_unmodelled` gives a Deployer botocore-Stubber clients for those
+two, each answering the exact request the deployer must send (Stubber checks the parameters).
 """
+import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import boto3
+import botocore.session
+from botocore.stub import Stubber
 from moto import mock_aws
 from moto.apigateway import models as apigateway_models
+from moto.ecs import models as ecs_models
 
-from reference_impl.deploy import LabConfig
+from reference_impl.deploy import LabConfig, preflight
 from reference_impl.scaling import ScalingPolicy
 
 ACCOUNT = "123456789012"  # moto's default account
@@ -49,13 +60,68 @@ def _method_from_cloudformation(cls, resource_name, cloudformation_json, account
     return method
 
 
+def _delete_cluster(cls, resource_name, cloudformation_json, account_id, region_name):
+    ecs_models.ecs_backends[account_id][region_name].delete_cluster(resource_name.rsplit("/", 1)[-1])
+
+
+def _delete_rest_api(cls, resource_name, cloudformation_json, account_id, region_name):
+    apigateway_models.apigateway_backends[account_id][region_name].delete_rest_api(resource_name)
+
+
 @contextmanager
 def moto_aws(monkeypatch):
     monkeypatch.setattr(apigateway_models.Method, "create_from_cloudformation_json",
                         classmethod(_method_from_cloudformation))
+    monkeypatch.setattr(ecs_models.Cluster, "delete_from_cloudformation_json", classmethod(_delete_cluster))
+    monkeypatch.setattr(apigateway_models.RestAPI, "delete_from_cloudformation_json", classmethod(_delete_rest_api))
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
         yield boto3.Session(region_name=REGION)
+
+
+def prepare_account(session, repository: str = "lab-worker", tag: str = "1.0") -> None:
+    """What the README has an administrator do once: push the worker image, create the two
+    service-linked roles (IAM names them; moto would name the scaling one differently)."""
+    ecr = session.client("ecr")
+    ecr.create_repository(repositoryName=repository)
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1,
+                           "digest": "sha256:" + "a" * 64}, "layers": []}
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
+    iam = session.client("iam")
+    for role, service in preflight.LINKED_ROLES.items():
+        iam.create_role(RoleName=role, Path=f"/aws-service-role/{service}/", AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service},
+                                                     "Action": "sts:AssumeRole"}]}))
+
+
+def _stubbed(service: str):
+    client = botocore.session.Session().create_client(service, region_name=REGION, aws_access_key_id="testing",
+                                                      aws_secret_access_key="testing")
+    return client, Stubber(client)
+
+
+def stub_unmodelled(deployer, *, vcpu_quota: float = 4000.0, denied: frozenset[str] = frozenset(),
+                    rounds: int = 2) -> dict:
+    """Stubbed service-quotas and iam:simulate clients for `deployer`, answering `rounds` preflights."""
+    quotas, quota_stub = _stubbed("service-quotas")
+    simulate, simulate_stub = _stubbed("iam")
+    service, code = preflight.aws_facts.FARGATE_ON_DEMAND_VCPU_QUOTA
+    for _ in range(rounds):
+        quota_stub.add_response("get_service_quota", {"Quota": {"ServiceCode": service, "QuotaCode": code,
+                                                                "QuotaName": "Fargate On-Demand vCPU resource count",
+                                                                "Value": vcpu_quota}},
+                                {"ServiceCode": service, "QuotaCode": code})
+        for request in preflight.simulation_requests(deployer.config, "aws", ACCOUNT):
+            resource = request.get("ResourceArns", ["*"])[0]
+            simulate_stub.add_response("simulate_principal_policy", {"IsTruncated": False, "EvaluationResults": [
+                {"EvalActionName": a, "EvalResourceName": resource,
+                 "EvalDecision": "implicitDeny" if a in denied else "allowed"} for a in request["ActionNames"]]},
+                request)
+    quota_stub.activate()
+    simulate_stub.activate()
+    deployer._clients.update({"service-quotas": quotas, "iam:simulate": simulate})
+    return {"service-quotas": quota_stub, "iam:simulate": simulate_stub}

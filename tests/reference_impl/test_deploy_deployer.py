@@ -10,19 +10,23 @@ import io
 import json
 import re
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from reference_impl import jobs
 from reference_impl.deploy import ConfigError, Deployer, GuardrailError
+from reference_impl.deploy import __main__ as cli
 from reference_impl.deploy.__main__ import main
+from reference_impl.deploy.sigv4 import ApiError
+from reference_impl.deploy.template import parsed_template
 from reference_impl.model import artifacts
 from reference_impl.model.catalog import spec
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.worker import WorkerConfig
 
-from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws
+from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stub_unmodelled
 
 # moto warns once per resource type it does not implement in CloudFormation; the tests that
 # care read the template instead.
@@ -32,13 +36,21 @@ pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
 @pytest.fixture
 def aws(monkeypatch):
     with moto_aws(monkeypatch) as session:
+        prepare_account(session)
         yield session
+
+
+def stubbed(d):
+    stub_unmodelled(d)
+    return d
 
 
 def deployer(session, **overrides):
     allowed = overrides.pop("allowed_accounts", frozenset({ACCOUNT}))
-    return Deployer(lab_config(**overrides), session=session, allowed_accounts=allowed,
-                    now=lambda: NOW, sleep=lambda s: None, poll_s=0)
+    d = Deployer(lab_config(**overrides), session=session, allowed_accounts=allowed,
+                 now=lambda: NOW, sleep=lambda s: None, poll_s=0)
+    stub_unmodelled(d)
+    return d
 
 
 @pytest.fixture
@@ -71,7 +83,7 @@ def test_it_refuses_when_the_allow_list_is_empty(aws):
 def test_it_refuses_a_lab_without_a_time_limit(aws):
     with pytest.raises(ConfigError, match=r"ttl_minutes \(--ttl-minutes\) is required"):
         list(deployer(aws, ttl_minutes=None).up())
-    with pytest.raises(ConfigError, match="ttl_minutes .* is 241; allowed: 1 to 240"):
+    with pytest.raises(ConfigError, match="ttl_minutes .* is 241; allowed: 30 to 240"):
         deployer(aws, ttl_minutes=241).plan()
     assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
 
@@ -94,6 +106,7 @@ def test_an_assumed_role_is_checked_against_the_allow_list(aws):
     iam.create_role(RoleName="lab-deployer", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
     d = Deployer(lab_config(), session=aws, role_arn=f"arn:aws:iam::{ACCOUNT}:role/lab-deployer",
                  allowed_accounts=frozenset({ACCOUNT}), now=lambda: NOW)
+    stub_unmodelled(d)
     assert d.plan().caller.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/lab-deployer/")
 
 
@@ -127,6 +140,8 @@ def test_plan_parameters_come_from_the_scaling_policy(aws):
 
 def test_the_cli_plan_prints_caps_costs_and_sources(aws, monkeypatch):
     monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
+    monkeypatch.setenv("LAB_STACK_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/lab-stack")
+    monkeypatch.setattr(cli, "Deployer", lambda config, **kw: stubbed(Deployer(config, **kw)))
     out, err = io.StringIO(), io.StringIO()
     code = main(["plan", "--model", "digits", "--lab", "week3", "--owner", "ann", "--ttl-minutes", "60",
                  "--max-tasks", "4", "--image", f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/lab-worker:1.0"], out, err)
@@ -156,7 +171,7 @@ def test_up_creates_the_stack_through_a_change_set_and_reports_progress(deployed
     assert {t["Key"]: t["Value"] for t in stack["Tags"]} == {
         "owner": "ann@example.org", "lab": "week3", "expires-at": "2030-01-02T04:34:05"}
     changeset = next(e for e in events if e.kind == "changeset")
-    assert changeset.total == len(changeset.data["changes"]) > 30
+    assert changeset.total == len(changeset.data["changes"]) == len(parsed_template()["Resources"])
     assert events[-1].kind == "done" and events[-1].done == events[-1].total == changeset.total
     assert [e.message for e in events if e.kind == "stack"][-1].endswith("CREATE_COMPLETE")
 
@@ -299,16 +314,20 @@ def test_burst_through_the_queue_when_asked_says_so_and_queues_valid_jobs(deploy
         assert len(job.inputs) == 2 and job.job_id.startswith("digits.")
 
 
-def test_burst_through_the_api_signs_each_request_with_the_callers_identity(deployed):
-    session, _ = deployed
+@contextmanager
+def local_api(status_for=lambda n: 202):
+    """A stand-in for the lab's API on loopback: records each POST, answers `status_for(n)`."""
     seen = []
+    lock = threading.Lock()
 
     class Api(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append((self.path, self.headers["Authorization"], self.headers["X-Amz-Date"], body))
-            answer = json.dumps({"message_id": f"m{len(seen)}"}).encode()
-            self.send_response(202)
+            with lock:
+                seen.append((self.path, self.headers["Authorization"], self.headers["X-Amz-Date"], body))
+                n = len(seen)
+            answer = json.dumps({"message_id": f"m{n}"}).encode()
+            self.send_response(status_for(n))
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
@@ -317,13 +336,17 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_port}/v1"
-        events = list(deployer(session).burst(12, api_url=url, workers=3))
+        yield f"http://127.0.0.1:{server.server_port}/v1", seen
     finally:
         server.shutdown()
+
+
+def test_burst_through_the_api_signs_each_request_with_the_callers_identity(deployed):
+    session, _ = deployed
+    with local_api() as (url, seen):
+        events = list(deployer(session).burst(12, api_url=url, workers=3))
     assert events[0].message == f"submitting 12 jobs through the API: POST {url}/jobs (SigV4-signed)"
     assert sorted(events[-1].data["message_ids"]) == sorted(f"m{i}" for i in range(1, 13))
     assert len(seen) == 12 and {path for path, *_ in seen} == {"/v1/jobs"}
@@ -333,6 +356,15 @@ def test_burst_through_the_api_signs_each_request_with_the_callers_identity(depl
         sent = json.loads(body)
         # No job id of its own: the message id the API answers with is the job's id.
         assert sent["model"] == "digits" and "job_id" not in sent
+
+
+def test_a_burst_through_the_api_stops_sending_at_the_first_error_and_says_so(deployed):
+    session, _ = deployed
+    with local_api(lambda n: 202 if n < 5 else 502) as (url, seen):  # fails from the 5th request on
+        with pytest.raises(ApiError, match=r"burst stopped at the first error, \d of 200 jobs accepted: .*HTTP 502"):
+            list(deployer(session).burst(200, api_url=url, workers=3))
+    # the failing request and at most the two others in flight beside it: nothing sent after
+    assert 5 <= len(seen) <= 5 + 2
 
 
 def test_the_cli_status_json_and_burst_report_what_they_did(deployed, monkeypatch):

@@ -1,5 +1,8 @@
 """The instructor's IAM policy in the README covers every AWS call the deployer makes.
 
+Runs in moto (the calls are botocore's own, recorded before they are sent); the stack role's
+policy is generated and tested in test_deploy_stack_role.py.
+
 The calls are recorded from a full plan/up/status/burst/down against moto; the policy is the one
 an account administrator copies from reference_impl/deploy/README.md. This proves the action list
 is complete for the deployer's own calls; it cannot prove IAM's evaluation on a real account.
@@ -12,7 +15,7 @@ import pytest
 
 from reference_impl.deploy import Deployer
 
-from .deploy_support import ACCOUNT, NOW, lab_config, moto_aws
+from .deploy_support import ACCOUNT, NOW, lab_config, moto_aws, prepare_account, stub_unmodelled
 
 README = Path(__file__).resolve().parents[2] / "reference_impl" / "deploy" / "README.md"
 # S3 operations are authorised under differently named actions
@@ -32,7 +35,7 @@ def policies() -> dict[str, dict]:
     blocks = re.findall(r"```json\n(.*?)```", README.read_text(), flags=re.S)
     docs = [json.loads(block) for block in blocks]
     by_first_sid = {d["Statement"][0].get("Sid", "trust"): d for d in docs}
-    return {"instructor": by_first_sid["Identify"], "stack": by_first_sid["Queues"]}
+    return {"instructor": by_first_sid["Identify"]}
 
 
 def allowed_actions(policy: dict) -> set[str]:
@@ -52,12 +55,16 @@ def test_every_call_of_a_whole_lab_is_allowed_by_the_instructor_policy(monkeypat
         calls.add(f"{service}:{renamed.get(model.name, model.name)}")
 
     with moto_aws(monkeypatch) as session:
+        prepare_account(session)
         session.events.register("before-call", record)
         d = Deployer(lab_config(), session=session, allowed_accounts=frozenset({ACCOUNT}), now=lambda: NOW,
                      sleep=lambda s: None, poll_s=0)
+        for stubbed in stub_unmodelled(d).values():
+            stubbed.client.meta.events.register_first("before-call.*.*", record)
         d.plan()
-        # plan reads only: identity, the default VPC, and CloudFormation's template check
-        assert calls == {"sts:GetCallerIdentity", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+        # plan reads only: identity, the network, the prerequisites, CloudFormation's template check
+        assert calls == {"sts:GetCallerIdentity", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "iam:GetRole",
+                         "ecr:DescribeImages", "servicequotas:GetServiceQuota", "iam:SimulatePrincipalPolicy",
                          "cloudformation:ValidateTemplate"}
         list(d.up())
         d.status()

@@ -1,7 +1,9 @@
 """The worker image's Dockerfile: pinned, slim, non-root, the worker's own dependencies only.
 
-No Docker daemon runs in the test environment, so these read the Dockerfile; the README gives the
-build-and-push commands an instructor runs.
+No Docker daemon runs in the test environment, so these read the Dockerfile and the lock file
+(no AWS either: nothing here runs in moto); the README gives the build-and-push commands an
+instructor runs. The lock is checked against the installed distributions' own metadata (the
+app's virtual environment has the same pins), so a dependency the lock misses fails here.
 """
 import re
 from pathlib import Path
@@ -42,9 +44,38 @@ def test_it_installs_only_pinned_worker_dependencies_matching_the_apps_pins():
     assert not {"django", "djangorestframework"} & set(worker)
 
 
+def locked(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, sha256 hashes) from a pip hash-checking requirements file."""
+    text = path.read_text().replace("\\\n", " ")
+    out = {}
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            match = re.fullmatch(r"([a-z0-9_.-]+)==([\w.]+)((?:\s+--hash=sha256:[0-9a-f]{64})+)", line)
+            assert match, f"not pinned with hashes: {line!r}"
+            out[match[1]] = (match[2], re.findall(r"sha256:([0-9a-f]{64})", match[3]))
+    return out
+
+
+def test_the_image_installs_a_lock_of_every_transitive_package_with_hashes():
+    from importlib.metadata import version
+
+    lock = locked(DEPLOY / "requirements-worker.lock")
+    direct = pins(DEPLOY / "requirements-worker.txt")
+    # the closure the direct pins bring in, read from the installed packages' metadata
+    assert set(lock) == _closure(set(direct)), "run python -m reference_impl.deploy.lock_worker"
+    assert all(lock[name][0] == pinned for name, pinned in direct.items())
+    assert all(lock[name][0] == version(name) for name in lock), "the lock and the app's pins differ"
+    assert all(len(hashes) >= 1 for _, hashes in lock.values())
+    install = next(line for line in LINES if "pip install" in line)
+    assert "--require-hashes" in install and "--no-deps" in install and "requirements-worker.lock" in install
+    assert "COPY reference_impl/deploy/requirements-worker.lock" in " ".join(LINES)
+
+
 def test_the_build_context_leaves_out_everything_but_the_worker_package():
     ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
     assert ignore[ignore.index("*")] == "*" and "!reference_impl/" in ignore
+    assert "!reference_impl/deploy/requirements-worker.lock" in ignore
     assert {"reference_impl/deploy/", "reference_impl/simulate/"} <= set(ignore)
 
 

@@ -8,11 +8,13 @@ create is checked in test_deploy_deployer.py.
 """
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
+from reference_impl import aws_facts
 from reference_impl.deploy.config import visibility_timeout_s
 from reference_impl.deploy.template import TEMPLATE_PATH, parsed_template
 from reference_impl.scaling import ScalingPolicy, target_tracking_config
@@ -41,7 +43,7 @@ def resolve(value, parameters: dict[str, str]):
 
 
 def test_cfn_lint_passes_with_no_error_or_warning():
-    result = subprocess.run([str(ROOT / ".venv/bin/cfn-lint"), "--format", "parseable", str(TEMPLATE_PATH)],
+    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "parseable", str(TEMPLATE_PATH)],
                             capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
@@ -101,21 +103,6 @@ def test_target_tracking_uses_backlog_per_task_metric_math():
     assert {"Name": "containerInsights", "Value": "enabled"} in props("Cluster")["ClusterSettings"]
 
 
-def test_a_single_waiting_message_scales_from_zero():
-    step = props("ScaleFromZeroPolicy")
-    assert step["PolicyType"] == "StepScaling"
-    assert step["ScalingTargetId"] == {"Ref": "ScalableTarget"}
-    config = step["StepScalingPolicyConfiguration"]
-    assert config["AdjustmentType"] == "ChangeInCapacity"
-    assert config["StepAdjustments"] == [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]
-    alarm = props("BacklogWithoutCapacityAlarm")
-    assert alarm["AlarmActions"] == [{"Ref": "ScaleFromZeroPolicy"}]
-    # >= 1, not "greater than the target": the aws/copilot-cli#3376 bug
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
-    expression = next(m for m in alarm["Metrics"] if m["ReturnData"])["Expression"]
-    assert expression == "IF(visible >= 1 AND FILL(running, 0) < 1, 1, 0)"
-
-
 def test_the_queue_reading_scaler_runs_every_minute_with_least_privilege():
     schedule = props("ScalerSchedule")
     assert schedule["ScheduleExpression"] == "rate(1 minute)"
@@ -152,7 +139,8 @@ def test_the_task_may_only_work_its_own_queue_model_results_and_protection():
 
 # Actions that take no resource-level permission, the only ones allowed on "*".
 RESOURCELESS = {"ecr:GetAuthorizationToken", "application-autoscaling:DescribeScalableTargets",
-                "application-autoscaling:RegisterScalableTarget"}
+                "application-autoscaling:RegisterScalableTarget",
+                "ecs:ListTasks"}  # takes no task resource; the reaper's statement adds an ecs:cluster condition
 
 
 @pytest.mark.parametrize("role", [k for k, v in RESOURCES.items() if v["Type"] == "AWS::IAM::Role"])
@@ -193,13 +181,26 @@ def test_the_bucket_blocks_public_access_encrypts_and_expires_results():
 
 def test_the_task_is_sized_for_a_one_and_a_half_gigabyte_model():
     task, params = props("TaskDefinition"), TEMPLATE["Parameters"]
-    assert task["Cpu"] == {"Ref": "TaskCpu"} and task["Memory"] == {"Ref": "TaskMemoryMiB"}
+    assert task["Cpu"] == {"Fn::Select": [0, {"Fn::Split": ["/", {"Ref": "TaskSize"}]}]}
+    assert task["Memory"] == {"Fn::Select": [1, {"Fn::Split": ["/", {"Ref": "TaskSize"}]}]}
     # 4 GiB holds the 1.5 GB model in memory with room for the runtime and a batch.
-    assert int(params["TaskMemoryMiB"]["Default"]) >= 4096 > 1.5 * 1024 * 2
+    sizes = [tuple(int(p) for p in v.split("/")) for v in params["TaskSize"]["AllowedValues"]]
+    assert params["TaskSize"]["Default"] == "1024/4096"
+    assert all(memory >= 4096 > 1.5 * 1024 * 2 for _, memory in sizes)
     assert task["EphemeralStorage"] == {"SizeInGiB": {"Ref": "EphemeralStorageGiB"}}
     assert int(params["EphemeralStorageGiB"]["Default"]) >= 21
     assert task["ContainerDefinitions"][0]["StopTimeout"] == 120
     assert task["TaskRoleArn"] == {"Fn::GetAtt": ["TaskRole", "Arn"]}
+
+
+def test_every_task_size_offered_is_a_pair_fargate_accepts():
+    """AWS's table of valid Fargate CPU/memory pairs is in aws_facts, with its source."""
+    offered = [tuple(int(p) for p in v.split("/")) for v in TEMPLATE["Parameters"]["TaskSize"]["AllowedValues"]]
+    table = aws_facts.FARGATE_TASK_SIZES
+    assert all(memory in table[cpu] for cpu, memory in offered), offered
+    # the pairs the two separate parameters used to admit and Fargate rejects
+    assert (4096, 4096) not in offered and (1024, 16384) not in offered
+    assert table[1024] == (2048, 3072, 4096, 5120, 6144, 7168, 8192) and table[4096][-1] == 30720
 
 
 def test_the_service_starts_at_zero_on_fargate_and_fargate_spot():
@@ -212,7 +213,7 @@ def test_the_service_starts_at_zero_on_fargate_and_fargate_spot():
 
 def test_every_log_group_has_a_retention():
     groups = [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Logs::LogGroup"]
-    assert len(groups) == 3
+    assert len(groups) == 4  # the worker's, Container Insights', the scaler's and the reaper's
     assert all(props(g)["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups)
     assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 7
 

@@ -13,7 +13,7 @@ ROW = [0.0] * 64
 
 def test_submit_queues_one_message_and_returns_the_id_at_once():
     queue = InMemoryQueue()
-    job_id = jobs.submit("digits", [ROW, ROW], queue=queue)
+    job_id = jobs.submit("digits", [ROW, ROW], queue=queue, store=InMemoryResultStore())
     [body] = queue.bodies()
     data = json.loads(body)
     assert data["job_id"] == job_id and job_id.startswith("digits.")
@@ -34,26 +34,26 @@ def test_submit_queues_one_message_and_returns_the_id_at_once():
 def test_invalid_inputs_are_refused_with_the_field_and_rule(inputs, message):
     queue = InMemoryQueue()
     with pytest.raises(jobs.InvalidJob, match=None) as info:
-        jobs.submit("digits", inputs, queue=queue)
+        jobs.submit("digits", inputs, queue=queue, store=InMemoryResultStore())
     assert message in str(info.value)
     assert queue.bodies() == []
 
 
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown model 'resnet'; known models: digits, iris"):
-        jobs.submit("resnet", [ROW], queue=InMemoryQueue())
+        jobs.submit("resnet", [ROW], queue=InMemoryQueue(), store=InMemoryResultStore())
 
 
 def test_submit_many_sends_nothing_when_any_job_is_invalid():
-    queue = InMemoryQueue()
+    queue, store = InMemoryQueue(), InMemoryResultStore()
     with pytest.raises(jobs.InvalidJob):
-        jobs.submit_many("iris", [[[5.1, 3.5, 1.4, 0.2]], [[5.1, 3.5, 1.4]]], queue=queue)
-    assert queue.bodies() == []
+        jobs.submit_many("iris", [[[5.1, 3.5, 1.4, 0.2]], [[5.1, 3.5, 1.4]]], queue=queue, store=store)
+    assert queue.bodies() == [] and store.submissions == {}
 
 
 def test_submit_many_returns_ids_in_order_of_the_jobs():
     queue = InMemoryQueue()
-    ids = jobs.submit_many("iris", [[[5.1, 3.5, 1.4, 0.2]]] * 23, queue=queue)
+    ids = jobs.submit_many("iris", [[[5.1, 3.5, 1.4, 0.2]]] * 23, queue=queue, store=InMemoryResultStore())
     assert len(set(ids)) == 23
     assert [json.loads(b)["job_id"] for b in queue.bodies()] == ids
 
@@ -87,6 +87,17 @@ def test_decode_refuses_what_the_worker_cannot_run(body, reason):
     assert info.value.job_id in ("mid-1", "j1")
 
 
+def test_get_tells_queued_jobs_from_jobs_this_endpoint_does_not_know():
+    store = InMemoryResultStore()
+    [job_id] = jobs.submit_many("digits", [[ROW]], queue=InMemoryQueue(), store=store)
+    assert jobs.get(job_id, store=store)["status"] == "queued"
+    # The same id at an endpoint that restarted empty (a fresh store), or one never submitted.
+    assert jobs.get(job_id, store=InMemoryResultStore())["status"] == "unknown"
+    assert jobs.get(job_id[:-1] + "7", store=store)["status"] == "unknown"
+    # An SQS message id (the deployed API's job ids) carries no submission to look up.
+    assert jobs.get("5e3c2b1a-0000-4000-8000-000000000000", store=store)["status"] == "pending"
+
+
 def test_get_reports_pending_then_retrying_then_failed_then_done():
     store = InMemoryResultStore()
     assert jobs.get("digits.a1", store=store)["status"] == "pending"
@@ -106,5 +117,34 @@ def test_get_refuses_ids_that_are_not_keys():
 
 
 def test_model_of_reads_the_model_from_ids_made_here_only():
-    assert jobs.model_of(jobs.new_job_id("iris")) == "iris"
+    assert jobs.model_of(jobs.encode("iris", [[5.1, 3.5, 1.4, 0.2]])[0]) == "iris"
     assert jobs.model_of("5e3c2b1a-0000-4000-8000-000000000000") is None
+
+
+POISON = {
+    "deep nesting": ("[" * 3000 + "]" * 3000, "nested too deeply"),
+    "deep nesting in an object": ('{"inputs": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+    "a 5,000-digit integer": ('{"inputs": [[' + "9" * 5000 + "]]}", "integer string conversion"),
+    "a 400-digit integer as an input": (json.dumps({"inputs": [[10 ** 400] + [0] * 63]}), "is outside 0..16"),
+    "a 400-digit submitted_at": ('{"inputs": [[' + ",".join(["0"] * 64) + ']], "submitted_at": 1' + "0" * 400 + "}",
+                                 None),
+    "NaN": ('{"inputs": [[NaN' + ",0" * 63 + "]]}", "nan is outside"),
+    "a job id that is a list": (json.dumps({"job_id": ["a"], "inputs": [ROW]}), "job id ['a'] is not valid"),
+    "inputs as an object": (json.dumps({"inputs": {"a": 1}}), "expected a list of inputs, got dict"),
+    "a lone surrogate": ('{"inputs": "\\ud800"}', "expected a list of inputs, got str"),
+    "null": ("null", "expected a JSON object, got NoneType"),
+    "empty": ("", "body is not JSON"),
+}
+
+
+@pytest.mark.parametrize("kind", POISON)
+def test_decode_refuses_every_poison_body_with_its_reason_and_nothing_else(kind):
+    body, reason = POISON[kind]
+    if reason is None:
+        # Decodes; the out-of-range submission time is dropped, so no reader computes with it.
+        assert jobs.decode(body, "digits", "mid-9").submitted_at is None
+        return
+    with pytest.raises(jobs.InvalidJob) as info:
+        jobs.decode(body, "digits", "mid-9")
+    assert reason in info.value.reason and len(info.value.reason) < 300
+    assert info.value.job_id == "mid-9"

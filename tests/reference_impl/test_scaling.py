@@ -148,13 +148,48 @@ def test_scale_in_never_goes_below_the_work_in_flight(visible, in_flight, runnin
     decision = decide(policy, QueueSample(visible, in_flight, running), state, now)
     needed = min(running, 30, -(-in_flight // 10))  # each task holds at most 10 messages in flight
     assert decision.desired >= min(desired, needed)
-    if decision.action == "scale_in":
-        assert desired - step <= decision.desired < desired  # gradual: at most `step` at once
+    if decision.action == "scale_in" and visible + in_flight > 0:
+        assert desired - step <= decision.desired < desired  # gradual while work remains
     if visible > 0:
         assert decision.desired >= 1  # scale from zero on any visible message
     wanted = max(min(30, -(-(visible + in_flight) // 100)), needed)
     if wanted > desired:
         assert decision.desired == wanted  # scale-out is immediate, to the full need
+
+
+def test_once_idle_for_the_idle_period_every_idle_task_goes_at_once():
+    policy = ScalingPolicy(10, 0.1, max_tasks=20, scale_in_cooldown_s=60, idle_before_zero_s=300, scale_in_max_step=1)
+    state = ScalerState(desired=20, last_scale_out_s=0, last_busy_s=1000)
+    empty = QueueSample(0, 0, 20)
+    waiting = decide(policy, empty, state, 1299)
+    assert (waiting.action, waiting.desired) == ("hold", 20) and "idle 299 s of 300 s" in waiting.reason
+    gone = decide(policy, empty, waiting.state, 1300)
+    assert (gone.action, gone.desired) == ("scale_in", 0) and "every idle task goes" in gone.reason
+
+
+def test_the_gradual_step_applies_only_while_there_is_backlog():
+    policy = ScalingPolicy(10, 0.1, max_tasks=20, scale_in_cooldown_s=60, idle_before_zero_s=300, scale_in_max_step=1)
+    state = ScalerState(desired=20, last_scale_out_s=0, last_busy_s=0)
+    decision = decide(policy, QueueSample(150, 0, 20), state, 100)  # wants 2: one step of 1
+    assert (decision.action, decision.desired) == ("scale_in", 19) and "gradually while work remains" in decision.reason
+
+
+@given(
+    desired=st.integers(0, 30), min_tasks=st.integers(0, 5), idle=st.integers(0, 10**5), period=st.integers(0, 10**4),
+    step=st.integers(1, 30), cooldown=st.integers(0, 10**4), since_change=st.integers(0, 10**5),
+)
+def test_an_empty_queue_keeps_every_task_until_the_idle_period_then_keeps_only_the_minimum(
+        desired, min_tasks, idle, period, step, cooldown, since_change):
+    policy = ScalingPolicy(10, 0.1, min_tasks=min_tasks, max_tasks=30, scale_in_cooldown_s=cooldown,
+                           idle_before_zero_s=period, scale_in_max_step=step)
+    now = 200_000  # whole seconds: the rule compares differences of these exactly
+    desired = max(desired, min_tasks)
+    state = ScalerState(desired=desired, last_scale_out_s=now - since_change, last_busy_s=now - idle)
+    decision = decide(policy, QueueSample(0, 0, desired), state, now)
+    if idle < period or since_change < cooldown:
+        assert decision.desired == desired  # nothing goes before the idle period (and the cooldown) ends
+    else:
+        assert decision.desired == min_tasks  # then all idle tasks go, whatever the step
 
 
 def test_template_parameters_come_from_the_same_policy():

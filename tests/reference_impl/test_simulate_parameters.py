@@ -17,7 +17,8 @@ def test_the_simulators_aws_numbers_are_the_facts_table():
     pairs = {"s3_stream_mb_s": "s3_stream_mb_s", "task_start_s": "fargate_task_start_s",
              "scale_in_cooldown_s": "ecs_default_cooldown_s", "sqs_wake_delay_s": "sqs_wake_delay_s",
              "lambda_init_limit_s": "lambda_init_limit_s", "sqs_ramp_per_min": "lambda_sqs_ramp_per_min",
-             "fargate_vcpu_hour_usd": "fargate_vcpu_hour_usd", "sync_timeout_s": "alb_idle_timeout_s"}
+             "fargate_vcpu_hour_usd": "fargate_vcpu_hour_usd", "sync_timeout_s": "alb_idle_timeout_s",
+             "lambda_max_concurrency": "lambda_account_concurrency", "c_idle_pollers": "lambda_sqs_min_pollers"}
     for param, fact in pairs.items():
         assert (PARAMS[param].value, PARAMS[param].source) == (aws_facts.value(fact), aws_facts.FACTS[fact].source)
 
@@ -88,3 +89,22 @@ def test_capacity_that_lives_to_the_end_is_running_in_the_last_frame():
     designs = run("idle-then-burst")["designs"]
     assert designs["A"]["series"]["capacity"][-1] == PARAMS["a_provisioned_concurrency"].value
     assert designs["B"]["series"]["capacity"][-1] >= PARAMS["b_min_tasks"].value
+
+
+def test_facts_are_read_one_way():
+    # aws_facts.value("name") for a number; FACTS["name"] only where the whole record (source,
+    # unit) is wanted. Reading `.value` off the record is the second way the table forbids.
+    import re
+    from pathlib import Path
+
+    root = Path(aws_facts.__file__).parent
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if re.search(r"FACTS\[[^\]]+\]\.value", path.read_text())]
+    assert offenders == ["aws_facts.py"]  # value() itself
+
+
+def test_observed_behaviour_is_labelled_as_observed():
+    observed = {f["name"] for f in aws_facts.table() if f["observed"]}
+    assert observed == {"tt_scale_out_datapoints", "tt_scale_in_datapoints"}
+    by_name = {p["name"]: p for p in parameter_table()}
+    assert by_name["cw_alarm_datapoints"]["source"].startswith("observed")

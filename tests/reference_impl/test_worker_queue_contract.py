@@ -88,3 +88,14 @@ def test_batches_hold_at_most_ten(make_pair):
     assert sorted(m.body for m in got) == sorted(str(i) for i in range(23))
     with pytest.raises(ValueError, match="max_messages must be 1-10, got 11"):
         queue.receive(11, 0)
+
+
+def test_ten_large_messages_are_sent_in_batches_sqs_accepts(clients):
+    # Ten 200 KB bodies are ten valid messages but 2 MB together: SendMessageBatch takes 1 MiB.
+    queue, _ = _sqs_pair(clients, visibility_s=30, max_receives=3)
+    bodies = [json.dumps({"n": i, "pad": "x" * 200_000}) for i in range(10)]
+    assert len(queue.send(bodies)) == 10
+    received = []
+    while batch := queue.receive(10, 0):
+        received.extend(batch)
+    assert sorted(json.loads(m.body)["n"] for m in received) == list(range(10))

@@ -1,7 +1,8 @@
 """Tear down every lab past its time limit.
 
 Labs already stop themselves at their deadline (the local runtime runs under `timeout`, an AWS
-stack deletes itself on a schedule); this catches anything that did not, e.g. from cron.
+stack deletes itself on a schedule), and the job worker's tick (labs/tasks.py) reaps them every
+few seconds; this does the same once, by hand, for a site that runs no worker for a while.
 """
 from django.core.management.base import BaseCommand
 

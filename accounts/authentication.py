@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from questions.models import ApiToken
+from accounts.models import ApiToken
 
 
 def hash_key(key: str) -> str:
@@ -49,7 +49,7 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
 
 
 class HashedTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "questions.api.authentication.HashedTokenAuthentication"
+    target_class = "accounts.authentication.HashedTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,6 +1,7 @@
 """Who counts as an instructor: staff, or a member of the "instructors" group.
 
-One definition for the quiz API (answer keys, question editing, export) and the labs app.
+One definition for the quiz API (answer keys, question editing, export), the labs app and the
+site's pages.
 """
 INSTRUCTORS_GROUP = "instructors"
 

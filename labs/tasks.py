@@ -1,0 +1,111 @@
+"""Labs' background jobs, on django-tasks (TASKS in settings; `manage.py db_worker` runs them).
+
+No page request of the labs app waits on AWS or sends a burst: a burst is sent by `send_burst`
+in steps of a few hundred jobs, and `tick` polls every active lab (its figures and one sample of
+the dashboard's series) and tears down expired ones. `tick` keeps itself going: each run enqueues
+the next with `run_after`, so no cron is needed; `ensure_ticking` (called by the labs pages)
+starts the chain again if a worker died in the middle of one.
+
+With a backend that cannot defer (django-tasks' ImmediateBackend, in tests) a task runs at once
+and the tick does not chain; tests enqueue `tick` themselves.
+"""
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from labs import operations
+from labs.models import Burst, Lab
+
+log = logging.getLogger(__name__)
+
+POLL_S = 1          # between two ticks while a lab is active: the dashboard's resolution
+IDLE_S = 30         # between two ticks with no active lab: the reaper has nothing to do
+STALE_RUN_S = 300   # a tick "running" longer than this belonged to a worker that died
+KEEP_RESULTS_S = 3600  # finished task rows of this module kept this long, for debugging
+
+
+@task()
+def send_burst(burst_id: int) -> dict:
+    """One step of a burst; enqueues the next step while jobs remain, so polls run in between."""
+    burst = Burst.objects.select_related("lab", "lab__owner").get(pk=burst_id)
+    try:
+        more = operations.send_burst_step(burst)
+    except Exception as exc:
+        # Anything the backend did not foresee: the burst must not stay "sending" for ever (it
+        # would refuse the next one); the task still fails, with its traceback, for the log.
+        operations.fail_burst(burst, f"stopped after {burst.sent} of {burst.count}: {exc!r}")
+        raise
+    if more:
+        send_burst.enqueue(burst_id)
+    return {"sent": burst.sent, "total": burst.count, "status": burst.status}
+
+
+@task()
+def tick() -> dict:
+    """Reap expired labs, poll every active lab once, then schedule the next tick."""
+    try:
+        reaped = operations.reap_expired()
+        polled = 0
+        for lab in Lab.objects.active().select_related("owner"):
+            try:
+                operations.refresh(lab)
+            except Exception as exc:
+                # One lab's unforeseen failure must not stop the polls (and the reaper) of every
+                # other lab: logged with its traceback and shown on that lab's dashboard.
+                log.exception("polling lab %s failed", lab.pk)
+                Lab.objects.filter(pk=lab.pk).update(live={**lab.live, "unavailable": f"the poll failed: {exc!r}"})
+            polled += 1
+        _prune_results()
+    finally:
+        _schedule_tick(POLL_S if Lab.objects.active().exists() else IDLE_S)
+    return {"reaped": reaped, "polled": polled}
+
+
+def _defers() -> bool:
+    return tick.get_backend().supports_defer
+
+
+def _pending_ticks():
+    from django_tasks_db.models import DBTaskResult
+
+    recent = timezone.now() - dt.timedelta(seconds=STALE_RUN_S)
+    return DBTaskResult.objects.filter(task_path=tick.module_path).filter(
+        status="READY") | DBTaskResult.objects.filter(
+        task_path=tick.module_path, status="RUNNING", started_at__gte=recent)
+
+
+def _schedule_tick(after_s: float) -> None:
+    if not _defers():
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=tick.module_path, status="READY").exists():
+        return  # a page already restarted the chain
+    tick.using(run_after=timezone.now() + dt.timedelta(seconds=after_s)).enqueue()
+
+
+def ensure_ticking() -> None:
+    """Start the tick chain unless one is waiting or running. Cheap (one query); the labs pages
+    call it, so the first visit after a worker's restart gets polling and reaping going."""
+    if not _defers():
+        return
+    with transaction.atomic():
+        if not _pending_ticks().exists():
+            tick.enqueue()
+
+
+def _prune_results() -> None:
+    if not _defers():
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    old = timezone.now() - dt.timedelta(seconds=KEEP_RESULTS_S)
+    DBTaskResult.objects.filter(task_path__in=[tick.module_path, send_burst.module_path],
+                                status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=old).delete()
+
+
+def start_burst(burst: Burst) -> None:
+    send_burst.enqueue(burst.pk)

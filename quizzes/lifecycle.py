@@ -1,0 +1,121 @@
+"""Starting, closing and scoring quizzes, for the pages (the API has its own views over the same
+models; answers go through questions.answering for both).
+
+Exams close at their deadline "on read": whenever the learner's quizzes are looked at (any page
+for a signed-in learner, through `CloseOverdueExams`, and the quiz API), an exam past its deadline
+is finished with `finished_at` = the deadline, and scored on what was answered by then (answers
+after the deadline were refused). No scheduler is needed.
+"""
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from questions.models import Question, Quiz, QuizItem
+
+MAX_COUNT = 50
+
+
+def close_if_overdue(quiz: Quiz, now=None) -> bool:
+    """Finish `quiz` at its deadline if that has passed; no query unless it closes it."""
+    if quiz.finished_at is not None or not quiz.is_over_time(now):
+        return False
+    # Saved (not updated in bulk): post_save lets review schedule the exam's answers.
+    quiz.finished_at = quiz.deadline()
+    quiz.save(update_fields=["finished_at"])
+    return True
+
+
+def close_overdue(user) -> int:
+    """Finish the user's quizzes whose time limit has passed. Returns how many were closed."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    now = timezone.now()
+    return sum(close_if_overdue(quiz, now) for quiz in
+               Quiz.objects.filter(user=user, finished_at__isnull=True, time_limit_s__isnull=False))
+
+
+class CloseOverdueExams:
+    """Middleware: a signed-in learner's overdue exams are closed before any view reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        close_overdue(getattr(request, "user", None))
+        return self.get_response(request)
+
+
+class NoQuestions(ValueError):
+    pass
+
+
+def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int]:
+    qs = Question.objects.all()
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if domain:
+        qs = qs.filter(domain=domain)
+    ids = list(qs.values_list("id", flat=True).distinct())
+    if not ids:
+        raise NoQuestions("no question matches this tag and domain")
+    return random.sample(ids, min(count, len(ids)))
+
+
+def start(user, *, mode: str, count: int, tag: str = "", domain: str = "", time_limit_s: int | None = None) -> Quiz:
+    chosen = choose_questions(tag=tag, domain=domain, count=count)
+    with transaction.atomic():
+        quiz = Quiz.objects.create(user=user, mode=mode, time_limit_s=time_limit_s)
+        QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
+    return quiz
+
+
+def with_items():
+    return Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt", "flag")
+                    .prefetch_related("question__tags", "question__choices"))
+
+
+def seconds_left(quiz: Quiz, now=None) -> int | None:
+    deadline = quiz.deadline()
+    if deadline is None or quiz.finished_at:
+        return None
+    return max(0, int((deadline - (now or timezone.now())).total_seconds()))
+
+
+@dataclass
+class Tally:
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+@dataclass
+class Results:
+    score: Tally
+    answered: int
+    seconds: int
+    by_domain: dict = field(default_factory=dict)
+    by_tag: dict = field(default_factory=dict)
+
+
+def results(quiz: Quiz) -> Results:
+    """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`)."""
+    items = list(quiz.items.all())
+    score, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
+    for item in items:
+        right = bool(item.attempt_id and item.attempt.correct)
+        buckets = [score, by_domain[item.question.domain or "(no domain)"]]
+        buckets += [by_tag[t.slug] for t in item.question.tags.all()]
+        for tally in buckets:
+            tally.total += 1
+            tally.correct += right
+    end = quiz.finished_at or timezone.now()
+    return Results(score=score, answered=sum(1 for i in items if i.attempt_id),
+                   seconds=max(0, int((end - quiz.created_at).total_seconds())),
+                   by_domain=dict(sorted(by_domain.items())), by_tag=dict(sorted(by_tag.items())))

@@ -1,0 +1,143 @@
+"""Quiz and exam pages: start, one question at a time with flags and a navigator, a countdown
+the server keeps, submit, results. Answers go through questions.answering; while an exam is open
+its pages show no key and no explanation (the results page exists only once it is finished)."""
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from questions import answering
+from questions.forms import AnswerForm, seconds_since, sign_shown_at
+from questions.models import Question, Quiz, Tag
+from quizzes import lifecycle
+from quizzes.models import Flag
+
+
+class StartForm(forms.Form):
+    mode = forms.ChoiceField(choices=[("practice", "Practice: feedback after each answer"),
+                                      ("exam", "Timed exam: score at the end")], initial="practice",
+                             widget=forms.RadioSelect)
+    count = forms.IntegerField(min_value=1, max_value=lifecycle.MAX_COUNT, initial=10, label="Questions")
+    tag = forms.ChoiceField(required=False, label="Tag")
+    domain = forms.ChoiceField(required=False, label="Domain")
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, required=False, initial=20,
+                                 label="Time limit (minutes, exams only)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = [("", "Any tag")] + [(t, t) for t in Tag.objects.values_list("slug", flat=True)]
+        domains = Question.objects.exclude(domain="").values_list("domain", flat=True).distinct().order_by("domain")
+        self.fields["domain"].choices = [("", "Any domain")] + [(d, d) for d in domains]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") == "exam" and not cleaned.get("minutes"):
+            self.add_error("minutes", "An exam needs a time limit: 1 to 1,440 minutes.")
+        return cleaned
+
+
+def _own(request, pk) -> Quiz:
+    return get_object_or_404(Quiz.objects.prefetch_related(lifecycle.with_items()), pk=pk, user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quiz_list(request):
+    form = StartForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                quiz = lifecycle.start(request.user, mode=data["mode"], count=data["count"], tag=data["tag"],
+                                       domain=data["domain"],
+                                       time_limit_s=data["minutes"] * 60 if data["mode"] == "exam" else None)
+            except lifecycle.NoQuestions as exc:
+                form.add_error(None, f"{str(exc).capitalize()}; choose another tag or domain.")
+            else:
+                return redirect("quizzes:question", pk=quiz.pk, n=1)
+    quizzes = (Quiz.objects.filter(user=request.user)
+               .annotate(total=Count("items"), answered=Count("items", filter=Q(items__attempt__isnull=False)),
+                         correct=Count("items", filter=Q(items__attempt__correct=True)))[:50])
+    return render(request, "quizzes/list.html", {"form": form, "quizzes": quizzes}, status=status)
+
+
+def _navigator(quiz, current: int) -> list[dict]:
+    return [{"n": i, "answered": bool(item.attempt_id), "flagged": hasattr(item, "flag"), "current": i == current}
+            for i, item in enumerate(quiz.items.all(), start=1)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question(request, pk, n):
+    quiz = _own(request, pk)
+    if quiz.finished_at:
+        return redirect("quizzes:results", pk=quiz.pk)
+    items = list(quiz.items.all())
+    if not 1 <= n <= len(items):
+        raise Http404("No such question in this quiz")
+    item = items[n - 1]
+    q = item.question
+    form = AnswerForm(q, initial={"shown_at": sign_shown_at()})
+    status = 200
+    if request.method == "POST":
+        if "flag" in request.POST:
+            if request.POST["flag"] == "on":
+                Flag.objects.get_or_create(item=item)
+            else:
+                Flag.objects.filter(item=item).delete()
+            return redirect("quizzes:question", pk=quiz.pk, n=n)
+        form = AnswerForm(q, request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                answering.answer(q, form.labels(), user=request.user, quiz=quiz,
+                                 seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")))
+            except answering.REFUSALS as exc:
+                status = form.refuse(exc)
+                if isinstance(exc, answering.QuizClosed):
+                    lifecycle.close_overdue(request.user)
+                    return redirect("quizzes:results", pk=quiz.pk)
+            else:
+                if quiz.mode == Quiz.Mode.PRACTICE:
+                    return redirect("quizzes:question", pk=quiz.pk, n=n)  # shows the feedback
+                return redirect("quizzes:question", pk=quiz.pk, n=min(n + 1, len(items)))
+    item.refresh_from_db(fields=["attempt"])
+    attempt = item.attempt
+    feedback = attempt if (attempt is not None and quiz.mode == Quiz.Mode.PRACTICE) else None
+    return render(request, "quizzes/question.html", {
+        "quiz": quiz, "item": item, "question": q, "n": n, "count": len(items), "form": form,
+        "attempt": attempt, "feedback": feedback, "navigator": _navigator(quiz, n),
+        "flagged": Flag.objects.filter(item=item).exists(), "seconds_left": lifecycle.seconds_left(quiz),
+        "deadline": quiz.deadline(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    quiz = _own(request, pk)
+    if quiz.finished_at is None:
+        quiz.finished_at = timezone.now()
+        quiz.save(update_fields=["finished_at"])
+    return redirect("quizzes:results", pk=quiz.pk)
+
+
+@login_required
+def results(request, pk):
+    quiz = _own(request, pk)
+    if quiz.finished_at is None:
+        return redirect("quizzes:question", pk=quiz.pk, n=1)
+    rows = []
+    for item in quiz.items.all():
+        chosen = set(item.attempt.selected) if item.attempt_id else set()
+        rows.append({"item": item, "question": item.question, "attempt": item.attempt if item.attempt_id else None,
+                     "options": [{"choice": c, "chosen": c.label in chosen} for c in item.question.choices.all()],
+                     "flagged": hasattr(item, "flag")})
+    return render(request, "quizzes/results.html", {"quiz": quiz, "results": lifecycle.results(quiz), "rows": rows,
+                                                     "timed_out": quiz.time_limit_s is not None
+                                                     and quiz.finished_at >= quiz.deadline()})

@@ -1,0 +1,79 @@
+"""`/api/v1/review/`: due items and reviews, for other tools. Signed-in learners only."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from questions.api.errors import ErrorSerializer as E
+from review import scheduling
+from review.models import Review, ReviewItem
+
+RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    question = serializers.CharField(source="question.external_id")
+    prompt = serializers.CharField(help_text="the question's title, or the key point's text")
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewItem
+        fields = ["id", "kind", "question", "point", "prompt", "due", "state", "last_review"]
+
+    def get_state(self, item) -> str:
+        return {1: "learning", 2: "review", 3: "relearning"}.get(item.state, "new")
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    rating = serializers.SerializerMethodField()
+    item = ReviewItemSerializer(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "item", "rating", "source", "reviewed_at", "due_after"]
+
+    def get_rating(self, review) -> str:
+        return RATING_NAMES[review.rating]
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    item = serializers.IntegerField(min_value=1, help_text="a review item's id, from /api/v1/review/due/")
+    rating = serializers.ChoiceField(choices=list(scheduling.RATINGS), help_text="again, hard, good or easy")
+
+
+class DueItems(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ReviewItemSerializer(many=True), 401: E, 403: E, 429: E},
+                   description="Items due by the end of today (UTC), earliest first; questions an "
+                               "unfinished exam holds are left out.")
+    def get(self, request):
+        items = scheduling.due_items(request.user)
+        return Response(ReviewItemSerializer(items[:200], many=True).data)
+
+
+class Reviews(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):
+        return Review.objects.filter(item__user=self.request.user).select_related("item__question")
+
+    @extend_schema(responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
+                   description="Past reviews, newest first: by answering (`answer`) or self-graded (`self`). "
+                               "A page past the last is a 404.")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 429: E},
+                   description="Self-grade an item (again, hard, good, easy); FSRS schedules its next review.")
+    def post(self, request):
+        body = ReviewCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = scheduling.reviewable_items(request.user).filter(pk=body.validated_data["item"]).first()
+        if item is None:
+            raise ValidationError({"item": ["not a review item of yours (or its question is in your unfinished exam)"]})
+        done = scheduling.review(item, scheduling.RATINGS[body.validated_data["rating"]], source=Review.Source.SELF)
+        return Response(ReviewSerializer(done).data, status=status.HTTP_201_CREATED)

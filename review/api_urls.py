@@ -1,0 +1,10 @@
+from django.urls import path
+
+from review import api
+
+app_name = "review-api"
+
+urlpatterns = [
+    path("due/", api.DueItems.as_view(), name="due"),
+    path("reviews/", api.Reviews.as_view(), name="reviews"),
+]

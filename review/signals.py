@@ -1,0 +1,40 @@
+"""Hooks: answers schedule reviews, finished exams release theirs, sign-in merges anonymous items."""
+from django.db import transaction
+
+from questions.learner import SESSION_KEY
+from review import scheduling
+
+
+def attempt_saved(sender, instance, created, **kwargs):
+    if not created:
+        return
+    # After commit, and robust: the answer is saved whatever happens to its review (an error is
+    # logged). By then a quiz answer's QuizItem points at the attempt, so an exam's answer
+    # is recognised and held back until the exam is finished.
+    pk = instance.pk
+    transaction.on_commit(lambda: _schedule(pk), robust=True)
+
+
+def _schedule(attempt_pk):
+    from questions.models import Attempt
+
+    attempt = Attempt.objects.select_related("question", "user").filter(pk=attempt_pk).first()
+    if attempt is not None:  # a changed quiz answer may already have replaced it
+        scheduling.schedule_attempt(attempt)
+
+
+def quiz_saved(sender, instance, **kwargs):
+    if instance.mode != instance.Mode.EXAM or instance.finished_at is None:
+        return
+    attempt_ids = list(instance.items.filter(attempt__isnull=False).values_list("attempt_id", flat=True))
+    transaction.on_commit(lambda: [_schedule(pk) for pk in attempt_ids], robust=True)
+
+
+def merge_at_login(sender, request, user, **kwargs):
+    if request is None or not hasattr(request, "session"):
+        return
+    # questions.learner pops the anonymous id when it merges attempts; it leaves a copy on the
+    # request for the other merges at sign-in.
+    anon = request.session.get(SESSION_KEY, "") or getattr(request, "merged_anon_id", "")
+    if anon:
+        scheduling.merge_anonymous(anon, user)

@@ -1,0 +1,30 @@
+// Progress chart: accuracy per day, overall and by domain, or by tag (uPlot from npm).
+(function () {
+  "use strict";
+  var box = document.getElementById("progress-chart");
+  var data = JSON.parse(document.getElementById("progress-data").textContent);
+  var select = document.getElementById("chart-series");
+  var colours = ["#1d4ed8", "#126b3a", "#a61b1b", "#8a5300", "#6b21a8", "#0e7490", "#4a5361", "#be185d"];
+  var xs = data.days.map(function (d) { return Date.parse(d + "T12:00:00Z") / 1000; });
+  var plot = null;
+
+  function draw(kind) {
+    var keys = Object.keys(data.series).filter(function (k) {
+      return kind === "tag" ? k.indexOf("tag:") === 0 : (k === "overall" || k.indexOf("domain:") === 0);
+    });
+    var series = [{}].concat(keys.map(function (k, i) {
+      return { label: k.replace(/^(domain|tag):/, ""), stroke: colours[i % colours.length], width: k === "overall" ? 3 : 2,
+               points: { show: true }, value: function (u, v) { return v == null ? "–" : Math.round(v * 100) + "%"; } };
+    }));
+    var opts = {
+      width: Math.max(280, box.clientWidth), height: 260, series: series,
+      scales: { y: { range: [0, 1] } },
+      axes: [{}, { values: function (u, vals) { return vals.map(function (v) { return Math.round(v * 100) + "%"; }); } }],
+    };
+    if (plot) plot.destroy();
+    plot = new uPlot(opts, [xs].concat(keys.map(function (k) { return data.series[k]; })), box);
+  }
+  select.addEventListener("change", function () { draw(select.value); });
+  window.addEventListener("resize", function () { if (plot) plot.setSize({ width: Math.max(280, box.clientWidth), height: 260 }); });
+  draw(select.value);
+})();

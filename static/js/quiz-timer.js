@@ -1,0 +1,25 @@
+// Countdown of a timed exam. The server renders the seconds left (from the exam's deadline), so a
+// reload or a second tab shows the same time; this only ticks between page loads. At zero the page
+// reloads and the server, which closed the exam at its deadline, shows the results.
+(function () {
+  "use strict";
+  var el = document.getElementById("countdown");
+  if (!el) return;
+  var left = parseInt(el.getAttribute("data-seconds-left"), 10);
+  var start = performance.now();
+  function format(s) {
+    var m = Math.floor(s / 60), r = s % 60;
+    return (m ? m + " min " : "") + r + " s";
+  }
+  function tick() {
+    var now = Math.max(0, left - Math.floor((performance.now() - start) / 1000));
+    el.textContent = format(now);
+    el.setAttribute("data-seconds-left", String(now));
+    if (now === 0) {
+      window.location.reload();
+      return;
+    }
+    window.setTimeout(tick, 250);
+  }
+  tick();
+})();

@@ -1,0 +1,99 @@
+"""CACHE_URL picks the one cache every process shares; the database cache's table comes with migrate."""
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.cache import cache, caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from studyapp.caches import cache_from_url
+from tests.accounts.processes import ROOT, app_env, copy_database
+
+
+def test_the_database_cache_is_the_default():
+    from django.core.cache.backends.db import DatabaseCache as DjangosDatabaseCache
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(cache_from_url("")["BACKEND"]), DjangosDatabaseCache)
+    assert cache_from_url("")["LOCATION"] == "django_cache"
+    assert cache_from_url("db://study_cache")["LOCATION"] == "study_cache"
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/1", "rediss://cache.example:6380/0", "unix:///run/redis.sock"])
+def test_redis_urls_select_djangos_redis_cache(url):
+    config = cache_from_url(url)
+    assert config == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+def test_a_redis_cache_builds_its_client_from_the_installed_package(settings):
+    settings.CACHES = {**settings.CACHES, "redis": cache_from_url("redis://127.0.0.1:1/0")}
+    import redis
+
+    client = caches["redis"]._cache.get_client(write=True)  # no connection until a command
+    assert isinstance(client, redis.Redis)
+
+
+def test_locmem_is_allowed_for_special_cases():
+    assert cache_from_url("locmem://")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1:11211", "db", "file:///tmp/cache"])
+def test_an_unknown_cache_url_fails_loudly(url):
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL=.*expected one of db://"):
+        cache_from_url(url)
+
+
+def test_the_suite_runs_on_the_database_cache_with_its_table(db):
+    assert "django_cache" in connection.introspection.table_names()
+    cache.set("shared", {"n": 1}, 30)
+    assert cache.get("shared") == {"n": 1}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_cache")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_migrate_makes_the_cache_table(migrated):
+    """`migrated` ran `manage.py migrate` on a new SQLite file with the default CACHE_URL."""
+    with sqlite3.connect(migrated / "db.sqlite3") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "django_cache" in tables
+
+
+COUNTER = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.core.cache import cache
+folder, name, times = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+cache.add("hits", 0, 600)
+(folder / f"ready-{name}").touch()
+deadline = time.monotonic() + 120
+while not (folder / "go").exists() and time.monotonic() < deadline:  # all start together
+    time.sleep(0.01)
+for _ in range(times):
+    cache.incr("hits")
+"""
+
+
+def test_counts_from_many_processes_add_up(tmp_path, migrated):
+    """Lockouts and throttles count with incr: on the database cache, processes incrementing at
+    once must not overwrite each other's counts (Django's incr is a read then a write)."""
+    processes, times = 4, 30
+    copy_database(migrated, tmp_path)
+    env = app_env(tmp_path)
+    counters = [subprocess.Popen([sys.executable, "-c", COUNTER, str(tmp_path), str(i), str(times)], cwd=ROOT, env=env,
+                                 stderr=subprocess.PIPE, text=True) for i in range(processes)]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready-*"))) < processes:
+        assert time.monotonic() < deadline and all(c.poll() is None for c in counters), "counters did not start"
+        time.sleep(0.05)
+    (tmp_path / "go").touch()
+    for counter in counters:
+        assert counter.wait(timeout=120) == 0, counter.stderr.read()
+    read = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.core.cache import cache; "
+                           "print(cache.get('hits'))"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert read.stdout.strip() == str(processes * times), read.stderr

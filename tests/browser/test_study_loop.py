@@ -1,0 +1,232 @@
+"""The study loop in Chromium, at a desktop width and a phone width: a timed exam across reloads
+and tabs, one left to expire, spaced review, a drill, an error report reaching triage, and no page
+wider than the screen."""
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from drills import engine
+from questions.models import Question, Quiz
+from reports.models import ErrorReport
+from tests.browser.conftest import log_in, serious_axe_violations
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def viewport(request):
+    return WIDTHS[request.param]
+
+
+@pytest.fixture
+def open_page(browser, live_server, watched, viewport):
+    """A new page at the test's width, signed in as `user` (None: anonymous). Each user gets a
+    test client of their own: logging a second user into one client would end the first's session."""
+    contexts = []
+
+    def _open(user=None):
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        if user is not None:
+            log_in(context, Client(), user, live_server)
+        return watched(context.new_page())
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def start_exam(page, live_server, minutes):
+    page.goto(f"{live_server.url}/quizzes/")
+    page.check("input[name=mode][value=exam]")
+    page.fill("input[name=count]", "3")
+    page.select_option("select[name=tag]", "companion-1973")
+    page.fill("input[name=minutes]", str(minutes))
+    page.click("form.start-form button[type=submit]")
+    page.wait_for_selector("#countdown")
+
+
+def answer_current(page, right: bool):
+    qid = page.get_attribute("article[data-question]", "data-question")
+    question = Question.objects.get(external_id=qid)
+    labels = question.correct_labels if right else \
+        [c.label for c in question.choices.all() if not c.is_correct][: question.answers_required]
+    for label in labels:
+        page.check(f"#option-{label}")
+    page.click("form.answer-form button[type=submit]")
+
+
+def test_a_timed_exam_keeps_its_time_across_reloads_and_tabs_and_is_scored(open_page, live_server, bank, learner):
+    page = open_page(learner)
+    start_exam(page, live_server, minutes=10)
+    deadline = page.get_attribute("#countdown", "data-deadline")
+    before = int(page.get_attribute("#countdown", "data-seconds-left"))
+    assert 0 < before <= 600
+    answer_current(page, right=True)
+    page.wait_for_url("**/q/2/")
+    page.reload()
+    assert page.get_attribute("#countdown", "data-deadline") == deadline  # same deadline, not a new timer
+    assert int(page.get_attribute("#countdown", "data-seconds-left")) <= before
+    second_tab = page.context.new_page()
+    second_tab.goto(page.url)
+    assert second_tab.get_attribute("#countdown", "data-deadline") == deadline
+    assert second_tab.locator(".nav-cell.answered").count() == 1
+    second_tab.close()
+    page.click("form.quiz-actions button, .quiz-actions form button[aria-pressed]")  # flag question 2
+    page.wait_for_selector(".nav-cell.flagged")
+    answer_current(page, right=False)
+    page.wait_for_url("**/q/3/")
+    answer_current(page, right=True)
+    page.wait_for_selector("[data-answered]")
+    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.wait_for_selector("[data-results]")
+    assert page.inner_text("[data-score]") == "2 / 3"
+    assert page.locator("[data-result-item]").count() == 3 and page.locator("[data-tag='companion-1973']").count() == 1
+
+
+def test_an_exam_left_to_expire_closes_itself_and_is_scored(open_page, live_server, bank, learner):
+    page = open_page(learner)
+    start_exam(page, live_server, minutes=1)
+    answer_current(page, right=True)
+    page.wait_for_url("**/q/2/")
+    # Move the deadline to 3 s from now instead of waiting a minute; the page's countdown reaches
+    # zero, reloads, and the server (which closes exams at their deadline on read) shows the results.
+    quiz = Quiz.objects.get(user=learner)
+    Quiz.objects.filter(pk=quiz.pk).update(created_at=timezone.now() - dt.timedelta(seconds=57))
+    page.reload()
+    page.wait_for_selector("[data-timed-out]", timeout=30_000)
+    assert page.inner_text("[data-score]") == "1 / 3"
+    quiz.refresh_from_db()
+    assert quiz.finished_at == quiz.deadline()
+
+
+def test_review_due_items_until_none_is_due(open_page, live_server, bank, learner):
+    page = open_page(learner)
+    page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
+    page.check("#option-B")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("[data-outcome]")
+    page.goto(f"{live_server.url}/review/")
+    due = int(page.inner_text("[data-due-count]"))
+    assert due >= 1
+    for _ in range(due + 2):
+        if page.locator("[data-review-item]").count() == 0:
+            break
+        first = page.locator("[data-review-item]").first
+        if first.get_attribute("data-kind") == "key_point":
+            first.locator("summary").click()
+            assert first.locator("details p").is_visible()
+        first.locator("button[value=easy]").click()
+        page.wait_for_selector(".messages")
+    assert page.get_attribute("[data-due-count]", "data-due-count") == "0"
+
+
+def test_a_drill_is_answered_and_explained(open_page, live_server, bank):
+    page = open_page()
+    page.goto(f"{live_server.url}/drills/?seed=4")
+    expected = engine.expected(engine.make_drill(4))
+    page.fill("input[name=answer]", str(expected))
+    page.click("form.drill-form button[type=submit]")
+    page.wait_for_selector("#drill-result")
+    assert "Correct" in page.inner_text("#drill-result")
+    assert page.locator(".drill-steps li").count() >= 3
+    page.click("text=Next drill")
+    page.wait_for_selector("form.drill-form")
+
+
+def test_a_reported_error_reaches_the_instructors_triage(open_page, live_server, bank, learner, instructor):
+    page = open_page(learner)
+    page.goto(f"{live_server.url}/questions/c1973-sagemaker-async/")
+    page.click("[data-report-link]")
+    page.check("input[name=part][value=options]")
+    page.fill("textarea[name=note]", "Option C should mention the inline payload limit.")
+    page.click("form.report-form button[type=submit]")
+    page.wait_for_selector("[data-status=open]")
+    report = ErrorReport.objects.get()
+    teacher = open_page(instructor)
+    teacher.goto(f"{live_server.url}/reports/triage/")
+    card = teacher.locator(f"[data-report='{report.pk}']")
+    assert "inline payload limit" in card.inner_text()
+    card.locator("select").select_option("accepted")
+    card.locator("button").click()
+    teacher.wait_for_selector(".messages")
+    page.reload()
+    assert page.get_attribute(f"[data-report='{report.pk}'] [data-status]", "data-status") == "accepted"
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_no_page_is_wider_than_the_screen(open_page, live_server, bank, learner, instructor, viewport):
+    page = open_page(learner)
+    start_exam(page, live_server, minutes=10)
+    quiz_q = page.url
+    answer_current(page, right=True)
+    page.goto(f"{live_server.url}/questions/1973/")
+    page.check("#option-D")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("[data-outcome]")
+    attempt_page = page.url
+    page.goto(f"{live_server.url}/reports/new/1973/")
+    page.fill("textarea[name=note]", "A long note " * 30)
+    page.click("form.report-form button[type=submit]")
+    page.wait_for_selector("[data-status]")
+    paths = ["/", "/questions/1973/", attempt_page, "/scenarios/", "/history/", "/drills/?seed=7", "/review/",
+             "/quizzes/", quiz_q, "/progress/", "/reports/mine/", "/reports/new/1973/", "/questions/c1973-dlq-redrive/"]
+    wide = {}
+    for path in paths:
+        page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        if overflow(page) > 0:
+            wide[path] = overflow(page)
+    teacher = open_page(instructor)
+    for path in ["/reports/triage/", "/labs/", "/"]:
+        teacher.goto(f"{live_server.url}{path}")
+        if overflow(teacher) > 0:
+            wide[path + " (instructor)"] = overflow(teacher)
+    anonymous = open_page()
+    for path in ["/", "/accounts/login/", "/accounts/signup/", "/drills/?seed=3"]:
+        anonymous.goto(f"{live_server.url}{path}")
+        if overflow(anonymous) > 0:
+            wide[path + " (anonymous)"] = overflow(anonymous)
+    assert wide == {}, f"pages wider than {viewport['width']} px, by px: {wide}"
+
+
+def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, live_server, bank, learner, instructor):
+    context = browser.new_context(bypass_csp=True)  # axe-core is injected (see serious_axe_violations)
+    log_in(context, Client(), learner, live_server)
+    page = context.new_page()
+    start_exam(page, live_server, minutes=10)
+    quiz_q = page.url
+    answer_current(page, right=True)
+    page.goto(f"{live_server.url}/reports/new/1973/")
+    page.fill("textarea[name=note]", "Check key point 3.")
+    page.click("form.report-form button[type=submit]")
+    page.wait_for_selector("[data-status]")
+    found = {}
+    for path in [quiz_q, "/quizzes/", "/review/", "/drills/?seed=2", "/progress/", "/history/", "/reports/mine/",
+                 "/reports/new/1973/", "/"]:
+        page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        problems = serious_axe_violations(page)
+        if problems:
+            found[path] = problems
+    page.goto(quiz_q)
+    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.wait_for_selector("[data-results]")
+    if serious_axe_violations(page):
+        found["results"] = serious_axe_violations(page)
+    teacher = browser.new_context(bypass_csp=True)
+    log_in(teacher, Client(), instructor, live_server)
+    triage = teacher.new_page()
+    triage.goto(f"{live_server.url}/reports/triage/")
+    if serious_axe_violations(triage):
+        found["triage"] = serious_axe_violations(triage)
+    context.close()
+    teacher.close()
+    assert found == {}

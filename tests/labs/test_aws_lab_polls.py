@@ -1,0 +1,70 @@
+"""An AWS lab's status is polled by the background tick, in moto: the page reads what it wrote.
+
+moto cannot make a deletion fail: the DELETE_FAILED test shapes CloudFormation's answers on the
+deployer's own client, as the deployer's tests do (tests/reference_impl/test_deploy_teardown.py).
+
+Bursts to an AWS lab are not sent here: through the stack's API they would leave loopback
+(moto does not intercept the signed HTTP requests), and the deployer's own tests cover them."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from labs import operations, tasks
+from labs.models import Lab
+from reference_impl.deploy.deployer import Deployer
+from tests.reference_impl.deploy_support import ACCOUNT, lab_config, moto_aws, prepare_account, stub_unmodelled
+from labs import backends
+from tests.reference_impl.test_deploy_deployer import stack_ids
+from tests.reference_impl.test_deploy_teardown import _failed_deletion
+
+
+@pytest.fixture
+def aws_lab(monkeypatch, settings, instructor, immediate_tasks, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.LAB_IMAGE_URI = lab_config().image_uri
+    monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
+    with moto_aws(monkeypatch) as session:
+        prepare_account(session)  # the deployer's preflight: service-linked roles, the image in ECR
+        lab = Lab.objects.create(name="aws demo", owner=instructor, target=Lab.Target.AWS, aws_region="us-east-1",
+                                 runtime_dir=str(tmp_path), expires_at=timezone.now() + dt.timedelta(minutes=60))
+        lab.stack_name = f"lab-lab{lab.pk}-digits"
+        lab.save()
+        config = lab_config(lab=f"lab{lab.pk}", owner=instructor.get_username())
+        deployer = Deployer(config, session=session, sleep=lambda s: None, poll_s=0)
+        stub_unmodelled(deployer)  # what moto does not model: the Fargate quota, IAM's policy simulation
+        list(deployer.up(upload_model=False))
+        yield lab, session
+
+
+def test_the_tick_polls_an_aws_lab_and_the_dashboard_reads_the_figures(aws_lab):
+    lab, session = aws_lab
+    ids = stack_ids(session, lab.stack_name)
+    session.client("sqs").send_message_batch(QueueUrl=ids["JobQueue"], Entries=[
+        {"Id": str(i), "MessageBody": "{}"} for i in range(7)])
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    st = operations.status(lab)
+    assert lab.status == Lab.Status.RUNNING  # CREATE_COMPLETE, read by the poll
+    assert st["queue"]["visible"] == 7 and st["workers"]["desired"] == 0
+    assert [s["visible"] for s in st["series"]] == [7]
+
+
+def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab, client, instructor, monkeypatch):
+    lab, session = aws_lab
+    lab.status = Lab.Status.TEARING_DOWN
+    lab.save()
+    deployer = backends.AwsBackend()._deployer(lab)
+    _failed_deletion(deployer, monkeypatch)
+    monkeypatch.setattr(backends.AwsBackend, "_deployer", lambda self, lab: deployer)
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.DELETE_FAILED
+    assert lab.error == ("The following resource(s) failed to delete: [Bucket]. ; "
+                         "Bucket: The bucket you tried to delete is not empty")
+    client.force_login(instructor)
+    page = client.get("/labs/").content.decode()
+    assert "Stacks AWS could not delete" in page and "The bucket you tried to delete is not empty" in page
+    tasks.tick.enqueue()  # the next polls leave it waiting for an instructor's retry
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.DELETE_FAILED and lab.events.filter(action="delete_failed").count() == 1
