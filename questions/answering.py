@@ -25,7 +25,7 @@ from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
 
 __all__ = [
     "REFUSALS", "AnswerRefused", "ExamLocked", "GradingError", "NotInQuiz", "QuizClosed",
-    "answer", "key_hidden_by_exam", "revealable",
+    "answer", "exam_in_progress", "key_hidden_by_exam", "revealable",
 ]
 
 
@@ -122,3 +122,11 @@ def key_hidden_by_exam(user, question) -> int | None:
     """The id of `user`'s unfinished exam holding `question`, whose key and explanations must
     then not be shown to them (even to an instructor); None when nothing hides it."""
     return QuizItem.objects.exam_holding(user, question)
+
+
+def exam_in_progress(user) -> int | None:
+    """The id of one of `user`'s unfinished exams, if any: while it runs, whatever shows the
+    whole bank's keys (the instructors' exports) is withheld from them."""
+    if user is None or not user.is_authenticated:
+        return None
+    return QuizItem.objects.open_exams_of(user).values_list("quiz_id", flat=True).first()
