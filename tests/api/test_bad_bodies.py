@@ -1,8 +1,13 @@
 """Every bad request under /api/ is a 4xx in the API's error shape, never a 500 or an HTML page,
 with DEBUG on (Django's technical pages) and off."""
+import re
+
 import pytest
 from django.test import Client
+from django.urls import resolve
+from drf_spectacular.generators import SchemaGenerator
 
+from questions.api.misc_views import not_found
 from questions.api.parsers import MAX_DEPTH, nesting_depth
 
 
@@ -82,3 +87,11 @@ def test_a_body_that_is_not_utf8_is_a_400(client):
 def test_pages_outside_the_api_keep_their_html(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_every_operation_in_the_schema_reaches_its_view_not_the_catch_all():
+    # The catch-all 404 ends questions/api/urls.py: an api/ route included after it would be shadowed.
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert len(paths) > 10
+    for path in paths:
+        assert resolve(re.sub(r"\{[^}]+\}", "1", path)).func is not not_found, path
