@@ -54,6 +54,12 @@ def _tail(path: Path, lines: int = 5) -> str:
         return ""
 
 
+def _ttl_minutes(lab) -> int:
+    """The lab's time left in whole minutes, rounded up: a 30-minute lab launched a second after it
+    was created still asks the deployer for 30 (rounding down asked for 29, which it refuses)."""
+    return max(1, -(-lab.seconds_left() // 60))
+
+
 def _spawn(lab, args: list[str], env: dict, log_name: str, ttl_s: int | None = None) -> int:
     """Start `python ARGS` in the lab's folder under coreutils `timeout`: the lab's time left
     unless `ttl_s` says otherwise."""
@@ -220,7 +226,7 @@ class AwsBackend:
         from reference_impl.deploy.deployer import Deployer
 
         config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
-                           ttl_minutes=max(1, lab.seconds_left() // 60), image_uri=settings.LAB_IMAGE_URI,
+                           ttl_minutes=_ttl_minutes(lab), image_uri=settings.LAB_IMAGE_URI,
                            region=lab.aws_region, policy=default_policy(lab.max_tasks))
         return Deployer(config)  # reads LAB_ALLOWED_ACCOUNT_IDS and checks the account via STS
 
@@ -238,8 +244,7 @@ class AwsBackend:
         lab.aws_region = settings.LAB_AWS_REGION
         lab.runtime_dir = str(Path(settings.VAR_DIR) / "labs" / str(lab.pk))
         lab.stack_name = f"lab-lab{lab.pk}-{lab.model_name}"
-        ttl = str(max(1, lab.seconds_left() // 60))
-        args = ["-m", "reference_impl.deploy", "up", *self._common(lab), "--ttl-minutes", ttl,
+        args = ["-m", "reference_impl.deploy", "up", *self._common(lab), "--ttl-minutes", str(_ttl_minutes(lab)),
                 "--max-tasks", str(lab.max_tasks), "--image", settings.LAB_IMAGE_URI]
         try:
             lab.pid = _spawn(lab, args, self._env(), "deploy.log")
@@ -256,7 +261,7 @@ class AwsBackend:
         except (BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
             out["unavailable"] = str(exc)
             return out
-        out["ready"] = st.stack_status == "CREATE_COMPLETE"
+        out["ready"] = st.ready  # CREATE_COMPLETE, and the model uploaded and its checksum verified
         out["stopped"] = st.stack_status in ("ABSENT", "DELETE_COMPLETE")
         if st.stack_status == "DELETE_FAILED":
             # The deployer's reason: CloudFormation's, and each resource it could not delete.

@@ -33,7 +33,7 @@ def aws_lab(monkeypatch, settings, instructor, immediate_tasks, tmp_path):
         config = lab_config(lab=f"lab{lab.pk}", owner=instructor.get_username())
         deployer = Deployer(config, session=session, sleep=lambda s: None, poll_s=0)
         stub_unmodelled(deployer)  # what moto does not model: the Fargate quota, IAM's policy simulation
-        list(deployer.up(upload_model=False))
+        list(deployer.up())  # with the model: a lab is ready only once its artifact is verified
         yield lab, session
 
 
@@ -68,3 +68,21 @@ def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab,
     tasks.tick.enqueue()  # the next polls leave it waiting for an instructor's retry
     lab.refresh_from_db()
     assert lab.status == Lab.Status.DELETE_FAILED and lab.events.filter(action="delete_failed").count() == 1
+
+
+def test_a_stack_up_without_its_verified_model_is_not_ready_for_jobs(aws_lab):
+    lab, session = aws_lab
+    ids = stack_ids(session, lab.stack_name)
+    # The deployer's mark that the uploaded model read back with its checksum: as before that check.
+    session.client("s3").delete_object(Bucket=ids["Bucket"], Key="models/model.skops.verified")
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.DEPLOYING  # CREATE_COMPLETE alone does not make it ready
+
+
+def test_a_lab_asks_the_deployer_for_its_whole_time_limit(instructor):
+    """Rounding the time left down asked a fresh 30-minute lab's deployer for 29 minutes, under
+    its 30-minute minimum, so every AWS lab at the minimum was refused."""
+    lab = Lab(name="aws demo", owner=instructor, target=Lab.Target.AWS,
+              expires_at=timezone.now() + dt.timedelta(minutes=30) - dt.timedelta(seconds=2))
+    assert backends._ttl_minutes(lab) == 30
