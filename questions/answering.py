@@ -25,7 +25,7 @@ from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
 
 __all__ = [
     "REFUSALS", "AnswerRefused", "ExamLocked", "GradingError", "NotInQuiz", "QuizClosed",
-    "answer", "key_hidden_by_exam", "revealable",
+    "answer", "exam_in_progress", "key_hidden_by_exam", "revealable",
 ]
 
 
@@ -79,6 +79,7 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
     The returned attempt keeps `question` as passed, so prefetched choices serve the response.
     """
     signed_in = user is not None and user.is_authenticated
+    Quiz.objects.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
     item = None
     if quiz is not None:
         if quiz.finished_at:
@@ -121,4 +122,14 @@ def revealable(attempts, user):
 def key_hidden_by_exam(user, question) -> int | None:
     """The id of `user`'s unfinished exam holding `question`, whose key and explanations must
     then not be shown to them (even to an instructor); None when nothing hides it."""
+    Quiz.objects.close_overdue(user)
     return QuizItem.objects.exam_holding(user, question)
+
+
+def exam_in_progress(user) -> int | None:
+    """The id of one of `user`'s unfinished exams, if any: while it runs, whatever shows the
+    whole bank's keys (the instructors' exports) is withheld from them."""
+    if user is None or not user.is_authenticated:
+        return None
+    Quiz.objects.close_overdue(user)
+    return QuizItem.objects.open_exams_of(user).values_list("quiz_id", flat=True).first()

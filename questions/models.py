@@ -146,6 +146,20 @@ class Attempt(models.Model):
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
 
 
+class QuizQuerySet(models.QuerySet):
+    def close_overdue(self, user, now=None) -> int:
+        """Finish `user`'s quizzes whose time limit has passed; how many were closed.
+
+        Exams close "on read", with no scheduler: every route that asks whether an exam holds a
+        question calls this first (questions.answering), so a learner on the API, whom no page
+        middleware sees, finds an expired exam closed and scored like one on the pages does."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return 0
+        now = now or timezone.now()
+        return sum(quiz.close_if_overdue(now) for quiz in
+                   self.filter(user=user, finished_at__isnull=True, time_limit_s__isnull=False))
+
+
 class Quiz(models.Model):
     class Mode(models.TextChoices):
         PRACTICE = "practice"  # feedback after each answer
@@ -156,6 +170,8 @@ class Quiz(models.Model):
     time_limit_s = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuizQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -168,6 +184,16 @@ class Quiz(models.Model):
     def is_over_time(self, now=None) -> bool:
         deadline = self.deadline()
         return deadline is not None and (now or timezone.now()) > deadline
+
+    def close_if_overdue(self, now=None) -> bool:
+        """Finish the quiz at its deadline if that has passed; no query unless it closes it.
+        Scored on what was answered by then: later answers were refused."""
+        if self.finished_at is not None or not self.is_over_time(now):
+            return False
+        # Saved (not updated in bulk): post_save lets review schedule the exam's answers.
+        self.finished_at = self.deadline()
+        self.save(update_fields=["finished_at"])
+        return True
 
 
 class QuizItemQuerySet(models.QuerySet):

@@ -19,25 +19,6 @@ from questions.models import Question, Quiz, QuizItem
 MAX_COUNT = 50
 
 
-def close_if_overdue(quiz: Quiz, now=None) -> bool:
-    """Finish `quiz` at its deadline if that has passed; no query unless it closes it."""
-    if quiz.finished_at is not None or not quiz.is_over_time(now):
-        return False
-    # Saved (not updated in bulk): post_save lets review schedule the exam's answers.
-    quiz.finished_at = quiz.deadline()
-    quiz.save(update_fields=["finished_at"])
-    return True
-
-
-def close_overdue(user) -> int:
-    """Finish the user's quizzes whose time limit has passed. Returns how many were closed."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    now = timezone.now()
-    return sum(close_if_overdue(quiz, now) for quiz in
-               Quiz.objects.filter(user=user, finished_at__isnull=True, time_limit_s__isnull=False))
-
-
 class CloseOverdueExams:
     """Middleware: a signed-in learner's overdue exams are closed before any view reads them."""
 
@@ -45,7 +26,7 @@ class CloseOverdueExams:
         self.get_response = get_response
 
     def __call__(self, request):
-        close_overdue(getattr(request, "user", None))
+        Quiz.objects.close_overdue(getattr(request, "user", None))
         return self.get_response(request)
 
 

@@ -100,7 +100,7 @@ def question(request, pk, n):
             except answering.REFUSALS as exc:
                 status = form.refuse(exc)
                 if isinstance(exc, answering.QuizClosed):
-                    lifecycle.close_overdue(request.user)
+                    Quiz.objects.close_overdue(request.user)
                     return redirect("quizzes:results", pk=quiz.pk)
             else:
                 if quiz.mode == Quiz.Mode.PRACTICE:

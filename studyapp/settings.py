@@ -225,12 +225,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "questions.api.parsers.JSONParser",  # DRF's, with a nesting limit
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Bodies are JSON only (DRF's parser with a nesting limit): forms cannot express the API's
+    # nulls, lists and nested objects, so the schema would promise what form bodies cannot say.
+    "DEFAULT_PARSER_CLASSES": ["questions.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "questions.api.params.PageNumberPagination",  # one ?page= only
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "questions.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -13,7 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions import simulations
+from questions import answering, simulations
+from questions.api.errors import Conflict
 from questions.api.errors import ErrorSerializer as E
 from questions.api.middleware import error_response
 from questions.api.permissions import IsInstructor
@@ -28,12 +29,22 @@ from reference_impl import simulate
 from studyapp.readiness import readiness
 
 
+def refuse_during_exam(user):
+    """Exports hold every key: none while the caller's own exam runs (questions.answering)."""
+    exam = answering.exam_in_progress(user)
+    if exam is not None:
+        raise Conflict({"exam": [f"your exam quiz {exam} is not finished; exports show every answer key, "
+                                 "so finish the quiz first"]})
+
+
 class ExportMarkdown(APIView):
     permission_classes = [IsInstructor]
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 429: E},
-                   description="The bank as the Markdown files `manage.py loadquestions` reads, zipped.")
+    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 409: E, 429: E},
+                   description="The bank as the Markdown files `manage.py loadquestions` reads, zipped. "
+                               "409 while the caller has an unfinished exam.")
     def get(self, request):
+        refuse_during_exam(request.user)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for q in Question.objects.with_choices():
@@ -46,9 +57,11 @@ class ExportMarkdown(APIView):
 class ExportMoodle(APIView):
     permission_classes = [IsInstructor]
 
-    @extend_schema(responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 429: E},
-                   description="The bank as Moodle XML (multichoice), for import into Moodle's question bank.")
+    @extend_schema(responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 409: E, 429: E},
+                   description="The bank as Moodle XML (multichoice), for import into Moodle's question bank. "
+                               "409 while the caller has an unfinished exam.")
     def get(self, request):
+        refuse_during_exam(request.user)
         response = HttpResponse(to_moodle_xml(Question.objects.with_choices()), content_type="application/xml")
         response["Content-Disposition"] = 'attachment; filename="questions-moodle.xml"'
         return response

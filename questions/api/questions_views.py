@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from questions import answering
 from questions.api.errors import Conflict, ErrorSerializer, answer_refused
+from questions.api.params import one
 from questions.api.permissions import ReadOnlyOrInstructor
 from questions.api.serializers import (
     AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
@@ -76,19 +77,19 @@ class QuestionList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = Question.objects.with_choices()
-        params = self.request.query_params
-        if params.get("tag"):
-            qs = qs.filter(tags__slug=params["tag"])
-        if params.get("domain"):
-            qs = qs.filter(domain__iexact=params["domain"])
-        if params.get("search"):
-            term = params["search"][:200]
+        tag, domain, search = (one(self.request, name) for name in ("tag", "domain", "search"))
+        if tag:
+            qs = qs.filter(tags__slug=tag)
+        if domain:
+            qs = qs.filter(domain__iexact=domain)
+        if search:
+            term = search[:200]
             qs = qs.filter(Q(title__icontains=term) | Q(stem__icontains=term) | Q(external_id=term))
-        return qs.distinct() if params.get("tag") else qs
+        return qs.distinct() if tag else qs
 
     @extend_schema(parameters=[
         OpenApiParameter("tag", str), OpenApiParameter("domain", str), OpenApiParameter("search", str),
-    ], responses={200: QuestionListSerializer(many=True), 404: E, 429: E})
+    ], responses={200: QuestionListSerializer(many=True), 400: E, 404: E, 429: E})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -132,7 +133,7 @@ class QuestionDetail(APIView):
                    description="The question without its answer key; instructors may add `?include=answers` "
                                "(409 while the question is part of their own unfinished exam).")
     def get(self, request, external_id):
-        include = request.query_params.get("include", "")
+        include = one(request, "include")
         if include not in ("", "answers"):
             raise ValidationError({"include": ["the only value allowed is 'answers'"]})
         if include == "answers":
@@ -184,7 +185,7 @@ class AttemptList(generics.ListAPIView):
         mine = Attempt.objects.filter(user=self.request.user).select_related("question")
         return answering.revealable(mine, self.request.user)
 
-    @extend_schema(responses={200: AttemptSerializer(many=True), 401: E, 403: E, 404: E, 429: E})
+    @extend_schema(responses={200: AttemptSerializer(many=True), 400: E, 401: E, 403: E, 404: E, 429: E})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

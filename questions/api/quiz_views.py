@@ -23,7 +23,6 @@ from questions.api.serializers import (
     QuizSerializer,
 )
 from questions.models import Question, Quiz, QuizItem
-from quizzes.lifecycle import close_if_overdue
 
 
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
@@ -75,7 +74,7 @@ class QuizList(APIView):
     def get(self, request):
         quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:50]
         for quiz in quizzes:
-            close_if_overdue(quiz)  # exams past their deadline close on read (quizzes.lifecycle)
+            quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
         return Response(QuizSerializer([quiz_data(q) for q in quizzes], many=True).data)
 
 
@@ -97,7 +96,7 @@ class QuizDetail(APIView):
     @extend_schema(parameters=[QUIZ_ID], responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E})
     def get(self, request, pk):
         quiz = _own_quiz(request, pk)
-        close_if_overdue(quiz)  # exams past their deadline close on read (quizzes.lifecycle)
+        quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
         return Response(QuizSerializer(quiz_data(quiz)).data)
 
 

@@ -14,6 +14,9 @@ def add_common_errors(result, generator, request, public):
             if any(list(s) != [] for s in operation.get("security", [])):
                 responses.setdefault("401", {**error, "description": "Missing, invalid or revoked credentials"})
                 responses.setdefault("429", {**error, "description": "Too many requests; see Retry-After"})
+            if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
+                # The paginator refuses ?page=1&page=2 (questions/api/params.py).
+                responses.setdefault("400", {**error, "description": "A query parameter given more than once"})
             # Content negotiation: an Accept the API cannot serve, or a body it cannot parse.
             responses.setdefault("406", {**error, "description": "Accept names no media type the API serves (JSON)"})
             if "requestBody" in operation:

@@ -1,10 +1,12 @@
 """API shapes. Fields are listed explicitly everywhere: a new model column never leaks by itself,
 and the answer key appears only in the serializers that are meant to show it."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
 from questions.models import Attempt, Choice, Question, Quiz
 from questions.rendering import render_markdown
+from reference_impl import simulate
 
 LABEL = serializers.RegexField(rf"^{FIELDS['options.label'].pattern}$", max_length=FIELDS["options.label"].max_length,
                                error_messages={"invalid": f"an option label, {FIELDS['options.label'].allowed}"})
@@ -107,7 +109,8 @@ class QuestionWriteSerializer(serializers.Serializer):
 
 
 class AttemptCreateSerializer(serializers.Serializer):
-    selected = serializers.ListField(child=LABEL, max_length=MAX_OPTIONS, help_text='Option labels, e.g. ["D"].')
+    selected = serializers.ListField(child=LABEL, min_length=1, max_length=MAX_OPTIONS,
+                                     help_text='Option labels, e.g. ["D"].')
 
 
 class OptionFeedbackSerializer(OptionWithAnswerSerializer):
@@ -212,6 +215,32 @@ class QuizAnswerResultSerializer(serializers.Serializer):
     result = AttemptResultSerializer(allow_null=True, help_text="practice mode only; null in exam mode")
 
 
+def _overrides_schema() -> dict:
+    """The names an override may set, each with its range, from the simulator's own tables
+    (what `simulate.validate_overrides` enforces): any other name is refused, so the schema
+    says so too. Cross-field rules (idle_days below days, runs too large) stay the code's."""
+    limits = {name: (lo, hi, name in simulate.SCENARIO_WHOLE) for name, (lo, hi) in simulate.SCENARIO_LIMITS.items()}
+    limits.update({p["name"]: (p["minimum"], p["maximum"], p["whole_number"]) for p in simulate.parameter_table()})
+    return {"type": "object", "additionalProperties": False, "properties": {
+        name: {"type": "integer" if whole else "number", "minimum": lo, "maximum": hi}
+        for name, (lo, hi, whole) in sorted(limits.items())}}
+
+
+class JSONNumber(serializers.FloatField):
+    """A JSON number only: FloatField alone would take the string "3" and true as numbers,
+    which the schema calls invalid."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(_overrides_schema())
+class OverridesField(serializers.DictField):
+    child = JSONNumber()
+
+
 class SimulationRequestSerializer(serializers.Serializer):
     scenario = serializers.CharField(max_length=40, default="idle-then-burst")
-    overrides = serializers.DictField(child=serializers.FloatField(), required=False, default=dict)
+    overrides = OverridesField(required=False, default=dict)

@@ -49,6 +49,21 @@ def test_an_exam_refuses_answers_after_its_time_limit(as_user, learner, three):
     assert late.status_code == 409 and "time limit of 60 s has passed" in " ".join(late.json()["errors"]["quiz"])
 
 
+def test_an_expired_exam_stops_holding_its_questions_for_an_api_learner(as_user, learner, three):
+    """API learners pass no page middleware: the answering service closes the expired exam itself,
+    so its questions can be answered elsewhere and the exam is scored on what it had."""
+    client = as_user(learner)
+    quiz = start(client, count=1, tags=["quiz"], mode="exam", time_limit_s=60).json()
+    question = quiz["questions"][0]
+    held = client.post(f"/api/v1/questions/{question}/attempts/", {"selected": ["A"]}, format="json")
+    assert held.status_code == 409  # the running exam holds it
+    Quiz.objects.filter(pk=quiz["id"]).update(created_at=timezone.now() - dt.timedelta(seconds=61))
+    free = client.post(f"/api/v1/questions/{question}/attempts/", {"selected": ["A"]}, format="json")
+    assert free.status_code == 201, free.content
+    closed = Quiz.objects.get(pk=quiz["id"])
+    assert closed.finished_at == closed.deadline()
+
+
 def test_quizzes_are_private(as_user, learner, other_learner, instructor, three):
     quiz = start(as_user(learner), count=1).json()
     for user in (other_learner, instructor):

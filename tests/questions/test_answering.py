@@ -91,3 +91,15 @@ def test_an_instructor_in_an_exam_cannot_read_its_key_through_the_api(q1973, ins
     response = api.get("/api/v1/questions/1973/?include=answers")
     assert response.status_code == 409 and f"exam quiz {exam.pk}" in response.json()["errors"]["include"][0]
     assert "correct_labels" not in response.json()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/export/markdown/", "/api/v1/export/moodle/"])
+def test_an_instructor_in_an_exam_cannot_export_the_keys(q1973, instructor, url):
+    exam = quiz_of(instructor, q1973)
+    api = APIClient()
+    api.force_authenticate(instructor)
+    response = api.get(url)
+    assert response.status_code == 409 and f"exam quiz {exam.pk} is not finished" in response.json()["errors"]["exam"][0]
+    exam.finished_at = timezone.now()
+    exam.save()
+    assert api.get(url).status_code == 200

@@ -139,8 +139,7 @@ def test_a_stored_question_exports_as_it_was_accepted_and_as_well_formed_moodle_
 
 @pytest.mark.django_db
 def test_moodle_xml_drops_control_characters_that_older_rows_may_hold(q1973):
-    # Form feed, not NUL: PostgreSQL refuses NUL in text, so no row there can hold one.
-    Question.objects.filter(pk=q1973.pk).update(title="Bell\x07 and escape\x1b[0m", stem="Form feed\x0c here")
+    Question.objects.filter(pk=q1973.pk).update(title="Bell\x07 and escape\x1b[0m", stem="SOH\x01 here")  # not NUL: PostgreSQL refuses it in text
     document = xml.dom.minidom.parseString(to_moodle_xml(Question.objects.with_choices()))
     name = document.getElementsByTagName("name")[0].getElementsByTagName("text")[0].firstChild.data
     assert name == "#1973 Bell and escape[0m"
