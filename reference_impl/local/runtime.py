@@ -238,7 +238,10 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             # LocalStack keeps nothing across a restart: start it again and provision again; the
             # workers back off meanwhile and carry on (queue URLs do not change). Every job that
             # was queued or running is gone, with every result: say so in `status`.
-            if endpoint is not None and endpoint.process.poll() is not None:
+            # Not while stopping: a stop signal reaches LocalStack too (it shares the process
+            # group), and reviving it then would serve an empty endpoint, whose zero results a
+            # last status read would take for the lab's final figures.
+            if endpoint is not None and not stop.is_set() and endpoint.process.poll() is not None:
                 code = endpoint.process.returncode
                 lost = {name: pool.last_counts.visible + pool.last_counts.in_flight if pool.last_counts else 0
                         for name, pool in supervisor.pools.items()}
