@@ -9,11 +9,12 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from reference_impl.local.endpoint import free_port
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SUPERUSER = "postgres"
@@ -31,12 +32,6 @@ def bin_dir() -> Path:
     if not found:
         raise ClusterError(f"no PostgreSQL under {BIN_GLOB}: run `make postgresql` (apt-get install postgresql)")
     return Path(found[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -71,7 +71,7 @@ def test_a_job_deferred_to_later_is_not_late(db, database_jobs):
 
 
 def test_a_cache_that_does_not_answer_is_named(db, settings):
-    from tests.postgres_cluster import free_port
+    from reference_impl.local.endpoint import free_port
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}  # nothing listens there

@@ -15,7 +15,7 @@ import pytest
 import requests
 import yaml
 
-from tests.postgres_cluster import free_port
+from reference_impl.local.endpoint import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "a-Long-enough-passw0rd"
