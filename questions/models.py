@@ -96,14 +96,19 @@ class Choice(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
 
-class AttemptQuerySet(models.QuerySet):
+class LearnerOwnedQuerySet(models.QuerySet):
+    """Rows that belong to a learner through `user`, or through `anon_id` before they sign in."""
+
     def owned_by(self, user=None, anon_id: str = ""):
-        """A learner's own attempts: by account when logged in, else by the anonymous id."""
+        """A learner's own rows: by account when logged in, else by the anonymous id."""
         if user is not None and user.is_authenticated:
             return self.filter(user=user)
         if anon_id:
             return self.filter(user__isnull=True, anon_id=anon_id)
         return self.none()
+
+
+class AttemptQuerySet(LearnerOwnedQuerySet):
 
     def outside_open_exams(self, user):
         """Less every attempt on a question of one of the user's exams still in progress, older

@@ -7,17 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from questions.models import Question
+from questions.models import LearnerOwnedQuerySet, Question
 
 
-class ReviewItemQuerySet(models.QuerySet):
-    def owned_by(self, user=None, anon_id: str = ""):
-        if user is not None and user.is_authenticated:
-            return self.filter(user=user)
-        if anon_id:
-            return self.filter(user__isnull=True, anon_id=anon_id)
-        return self.none()
-
+class ReviewItemQuerySet(LearnerOwnedQuerySet):
     def due_by(self, moment):
         return self.filter(due__lte=moment)
 
