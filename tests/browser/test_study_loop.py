@@ -230,3 +230,32 @@ def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, 
     context.close()
     teacher.close()
     assert found == {}
+
+
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(-3).map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 60))"""
+
+
+def test_every_companion_question_fits_the_screen(open_page, live_server, bank, learner, viewport):
+    """The exam draws its questions at random, so one check of one page met an overflowing
+    question only now and then: every companion, at every position, is checked here."""
+    page = open_page(learner)
+    count = Question.objects.filter(tags__slug="companion-1973").count()
+    page.goto(f"{live_server.url}/quizzes/")
+    page.check("input[name=mode][value=practice]")
+    page.fill("input[name=count]", str(count))
+    page.select_option("select[name=tag]", "companion-1973")
+    page.click("form.start-form button[type=submit]")
+    page.wait_for_selector("article[data-question]")
+    base = page.url.rsplit("/q/", 1)[0]
+    wide = {}
+    for position in range(1, count + 1):
+        page.goto(f"{base}/q/{position}/")
+        qid = page.get_attribute("article[data-question]", "data-question")
+        if overflow(page) > 0:
+            wide[qid] = (overflow(page), page.evaluate(WIDEST))
+        page.goto(f"{live_server.url}/questions/{qid}/")  # and on its own page
+        if overflow(page) > 0:
+            wide[f"/questions/{qid}/"] = (overflow(page), page.evaluate(WIDEST))
+    assert wide == {}, f"questions wider than {viewport['width']} px: {wide}"
