@@ -7,6 +7,10 @@ PORT ?= 8000
 # Test processes (pytest-xdist) for the tests that need no LocalStack. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
+# Let Python keep compiled bytecode (__pycache__, git-ignored) even where the shell says not to:
+# otherwise every test process, and every server a test starts, compiles the project and
+# pytest rewrites every test module again, a few seconds each time.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run serve test test-fast test-localstack test-sqlite-rest test-postgres bench lint migrations-check chromium postgresql localstack clean
 

@@ -88,11 +88,20 @@ def _schedule_tick(after_s: float) -> None:
 
 
 def ensure_ticking() -> None:
-    """Start the tick chain unless one is waiting or running. Cheap (one query); the labs pages
-    call it, so the first visit after a worker's restart gets polling and reaping going."""
+    """Start the tick chain unless one is waiting or running, and bring a waiting tick forward
+    when a lab is active: a tick scheduled while no lab was active waits IDLE_S, and a lab
+    launched meanwhile would sit "deploying" that long before its first poll. Cheap (a few
+    queries); the labs pages call it, so the first visit after a worker's restart gets polling
+    and reaping going too."""
     if not _defers():
         return
+    from django_tasks_db.models import DBTaskResult
+
     with transaction.atomic():
+        if Lab.objects.active().exists():
+            now = timezone.now()
+            DBTaskResult.objects.filter(task_path=tick.module_path, status="READY",
+                                        run_after__gt=now + dt.timedelta(seconds=POLL_S)).update(run_after=now)
         if not _pending_ticks().exists():
             tick.enqueue()
 

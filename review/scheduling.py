@@ -25,22 +25,33 @@ def _owner(user=None, anon_id: str = "") -> dict:
     return {"user": None, "anon_id": anon_id}
 
 
-def _new_item(question, kind, point, owner, now) -> ReviewItem:
-    card = Card(due=now)
-    item, _ = ReviewItem.objects.get_or_create(
-        question=question, kind=kind, point=point, **owner,
-        defaults={"card": card.to_dict(), "due": card.due, "state": int(card.state)},
-    )
-    return item
+def _new_card(now) -> Card:
+    # fsrs makes a card id from the clock and then sleeps 1 ms so the next one differs; the id
+    # is never read here (an item is its own row), so it is given, and nothing waits.
+    return Card(card_id=int(now.timestamp() * 1000), due=now)
 
 
 def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem:
-    """The question's item for this learner, creating it and its key points' items if missing."""
+    """The question's item for this learner, creating it and its key points' items if missing.
+
+    One read of the learner's items for the question; only the missing ones are inserted, and
+    an insert that loses a race with another request for the same learner is skipped (the
+    unique constraints decide), so both requests end with the same rows."""
     now = now or timezone.now()
     owner = _owner(user, anon_id)
-    for point in range(len(question.key_points or [])):
-        _new_item(question, ReviewItem.Kind.KEY_POINT, point, owner, now)
-    return _new_item(question, ReviewItem.Kind.QUESTION, 0, owner, now)
+    wanted = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
+    wanted.append((ReviewItem.Kind.QUESTION, 0))
+    mine = ReviewItem.objects.filter(question=question, **owner)
+    have = {(item.kind, item.point): item for item in mine}
+    missing = [key for key in wanted if key not in have]
+    if missing:
+        card = _new_card(now)
+        ReviewItem.objects.bulk_create(
+            [ReviewItem(question=question, kind=kind, point=point, card=card.to_dict(), due=card.due,
+                        state=int(card.state), **owner) for kind, point in missing],
+            ignore_conflicts=True)
+        have = {(item.kind, item.point): item for item in mine.all()}
+    return have[(ReviewItem.Kind.QUESTION, 0)]
 
 
 def review(item: ReviewItem, rating: Rating, *, source: str, attempt=None, now=None) -> Review:

@@ -87,6 +87,27 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def botocore_models_read_once():
+    """Tests make a new boto3 session per test (moto, LocalStack, stubs), and each session's
+    loader would parse every service model again from JSON: about 0.5 s a test. The models are
+    the same files for the whole run, so every loader in the test process shares one cache of
+    what it has read. Callers never change what a loader returns (one session's clients already
+    share it), so sharing across sessions changes nothing else."""
+    from botocore import loaders
+
+    shared: dict = {}
+    original = loaders.Loader.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._cache = shared
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loaders.Loader, "__init__", init)
+        yield
+
+
 PASSWORD = "a-Long-enough-passw0rd"
 
 

@@ -47,12 +47,14 @@ def gunicorn(tmp_path):
     env.update({"VAR_DIR": str(tmp_path), "DEBUG": "1", "LOG_LEVEL": "WARNING",
                 # The budgets are not under test here: one learner sends 100 answers at once.
                 "API_THROTTLE_USER": "100000/min", "API_THROTTLE_LOGIN": "100000/min"})
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "loadquestions"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*manage, "shell", "-c", "from django.contrib.auth.models import User\n"
+    # One process for the three set-up steps: each Django start-up costs about a second.
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c",
+                    "from django.core.management import call_command\n"
+                    "from django.contrib.auth.models import User\n"
+                    "call_command('migrate', interactive=False, verbosity=0)\n"
+                    "call_command('loadquestions', verbosity=0)\n"
                     f"for i in range({LEARNERS}): User.objects.create_user(f'burst{{i}}', password='{PASSWORD}')"],
-                   cwd=ROOT, env=env, check=True)
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     server = subprocess.Popen([str(BIN / "gunicorn"), "studyapp.wsgi:application", "-b", f"127.0.0.1:{port}",
                                "-w", "2", "--threads", "16", "--log-level", "warning"], cwd=ROOT, env=env)

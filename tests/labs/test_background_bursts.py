@@ -119,6 +119,22 @@ def test_the_tick_chain_is_started_once_by_the_pages_and_reschedules_itself(clie
     assert following.run_after > timezone.now()
 
 
+def test_a_lab_launched_while_the_chain_idles_is_polled_without_the_idle_wait(client, instructor, lab):
+    Lab.objects.filter(pk=lab.pk).update(status=Lab.Status.ENDED)
+    client.force_login(instructor)
+    client.get(reverse("labs:list"))
+    first = DBTaskResult.objects.get(task_path=tasks.tick.module_path, status="READY")
+    first.claim("test-worker")
+    first.task.call()  # no active lab: the next tick waits IDLE_S
+    idle = DBTaskResult.objects.get(task_path=tasks.tick.module_path, status="READY")
+    assert idle.run_after > timezone.now() + dt.timedelta(seconds=tasks.IDLE_S - 5)
+    Lab.objects.filter(pk=lab.pk).update(status=Lab.Status.DEPLOYING)  # as a launch leaves it
+    client.get(reverse("labs:detail", args=[lab.pk]))
+    idle.refresh_from_db()
+    assert idle.status == "READY" and idle.run_after <= timezone.now()
+    assert DBTaskResult.objects.filter(task_path=tasks.tick.module_path, status="READY").count() == 1
+
+
 def test_a_long_series_comes_oldest_first_in_pages(client, instructor, lab, monkeypatch):
     monkeypatch.setattr(operations, "SERIES_MAX", 2)
     start = timezone.now() - dt.timedelta(seconds=10)

@@ -13,9 +13,14 @@ and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in
 Two of `plan`'s reads are not in moto: Service Quotas knows only VPC quotas, and IAM has no
 SimulatePrincipalPolicy. `stub_unmodelled` gives a Deployer botocore-Stubber clients for those
 two, each answering the exact request the deployer must send (Stubber checks the parameters).
+
+moto answers ValidateTemplate by running cfn-lint over the whole template, about 1.7 s a call and
+the same answer for the same text; `moto_aws` keeps that answer per template text for the process
+(`_lint_once`), so every `plan` still gets cfn-lint's verdict, computed once.
 """
 import json
 from contextlib import contextmanager
+from functools import cache
 from datetime import datetime, timezone
 
 import boto3
@@ -23,6 +28,7 @@ import botocore.session
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.apigateway import models as apigateway_models
+from moto.cloudformation import models as cloudformation_models
 from moto.ecs import models as ecs_models
 
 from reference_impl.deploy import LabConfig, preflight
@@ -68,8 +74,12 @@ def _delete_rest_api(cls, resource_name, cloudformation_json, account_id, region
     apigateway_models.apigateway_backends[account_id][region_name].delete_rest_api(resource_name)
 
 
+_lint_once = cache(cloudformation_models.validate_template_cfn_lint)
+
+
 @contextmanager
 def moto_aws(monkeypatch):
+    monkeypatch.setattr(cloudformation_models, "validate_template_cfn_lint", _lint_once)
     monkeypatch.setattr(apigateway_models.Method, "create_from_cloudformation_json",
                         classmethod(_method_from_cloudformation))
     monkeypatch.setattr(ecs_models.Cluster, "delete_from_cloudformation_json", classmethod(_delete_cluster))
@@ -98,8 +108,14 @@ def prepare_account(session, repository: str = "lab-worker", tag: str = "1.0") -
                                                      "Action": "sts:AssumeRole"}]}))
 
 
+@cache
+def _botocore_session() -> botocore.session.Session:
+    # One session for every stubbed client: it reads each service's model once.
+    return botocore.session.Session()
+
+
 def _stubbed(service: str):
-    client = botocore.session.Session().create_client(service, region_name=REGION, aws_access_key_id="testing",
+    client = _botocore_session().create_client(service, region_name=REGION, aws_access_key_id="testing",
                                                       aws_secret_access_key="testing")
     return client, Stubber(client)
 
