@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -146,11 +147,17 @@ class LocalSettings:
                 "WORKER_EMULATED_SECONDS_PER_ITEM": str(self.emulated_seconds_per_item)}
 
 
+@lru_cache(maxsize=32)
 def local_clients(endpoint_url: str) -> aws.Clients:
     """Clients for the local endpoint with LocalStack's dummy credentials in a session of their
     own: the process's environment and boto3's default chain stay as they were, so AWS clients
     made later in the same process (a lab deploying to AWS) use the real credentials. Refuses
-    anything but loopback, so these credentials are never offered to a real service."""
+    anything but loopback, so these credentials are never offered to a real service.
+
+    One pair per endpoint for the process: the labs' job worker reads every local lab each
+    second, and a new session parses the SQS and S3 models again (about 0.1 s of CPU each
+    time). boto3 clients are thread-safe; a restarted endpoint on the same URL is reached
+    through new connections by botocore's retries."""
     host = urlparse(endpoint_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"local endpoint must be on loopback, got {endpoint_url}")

@@ -64,9 +64,35 @@ schema.app = get_wsgi_application()
 alternate = itertools.count()
 
 
+@pytest.fixture(scope="module")
+def bank(django_db_setup, django_db_blocker):
+    """The bank, an instructor, and a quiz of theirs: ids that valid cases may use. Stored once
+    for the module (loading the bank for each of its hundred cases took a tenth of the suite's
+    database time) and removed after it; each case's own writes are rolled back as usual."""
+    from django.contrib.auth import get_user_model
+
+    from questions.models import Tag
+
+    with django_db_blocker.unblock():
+        load_questions()
+        user = get_user_model().objects.create_user("fuzz", password=PASSWORD)
+        group, created_group = Group.objects.get_or_create(name="instructors")
+        user.groups.add(group)
+        quiz = Quiz.objects.create(user=user, mode=Quiz.Mode.PRACTICE)
+        QuizItem.objects.create(quiz=quiz, question=Question.objects.get(external_id="1973"), position=0)
+    try:
+        yield {"external_id": "1973", "id": quiz.pk, "user": user}
+    finally:
+        with django_db_blocker.unblock():
+            user.delete()
+            if created_group:
+                group.delete()
+            Question.objects.all().delete()
+            Tag.objects.all().delete()
+
+
 @pytest.fixture
-def existing(db, monkeypatch, django_user_model):
-    """The bank, an instructor, and a quiz of theirs: ids that valid cases may use."""
+def existing(bank, db, monkeypatch):
     # Throttling has its own tests; here it would only stop the fuzzer early.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {k: "100000000/min" for k in api_settings.DEFAULT_THROTTLE_RATES})
     # Simulations run for real, but only small ones: larger runs are refused by the simulator's
@@ -74,16 +100,11 @@ def existing(db, monkeypatch, django_user_model):
     monkeypatch.setattr(simulate, "MAX_REQUESTS", 5_000)
     monkeypatch.setattr(simulate, "MAX_ITEMS", 50_000)
     monkeypatch.setattr(simulate, "MAX_BUSY_POLLS", 20_000)
-    load_questions()
-    user = django_user_model.objects.create_user("fuzz", password=PASSWORD)
-    user.groups.add(Group.objects.get_or_create(name="instructors")[0])
-    quiz = Quiz.objects.create(user=user, mode=Quiz.Mode.PRACTICE)
-    QuizItem.objects.create(quiz=quiz, question=Question.objects.get(external_id="1973"), position=0)
     # schemathesis calls the WSGI handler itself, which closes the database connection at the
     # end of each request: that would close the test's own. Django's test client disconnects it too.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield {"external_id": "1973", "id": quiz.pk, "user": user}
+    yield bank
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
