@@ -1,5 +1,7 @@
 """Labs and the question bank meet only through accounts (the instructor role, tokens) and
-reference_impl: neither imports the other, so either can change without the other noticing."""
+reference_impl: neither imports the other, so either can change without the other noticing.
+Likewise the deployer and the simulator: what both need about the workload lives in
+reference_impl/workload.py, so the deployer never reads the simulator's tables."""
 import ast
 from pathlib import Path
 
@@ -8,18 +10,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def imported_packages(package: str) -> dict[str, set[str]]:
-    """Top-level packages each module of `package` imports, by file."""
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """The absolute module names each module of `package` (a folder) imports, by file; for
+    `from a.b import c` both `a.b` and `a.b.c` (c may be a module)."""
     found = {}
     for path in (ROOT / package).rglob("*.py"):
         names = set()
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
+                names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module.split(".")[0])
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
         found[str(path.relative_to(ROOT))] = names
     return found
+
+
+def imported_packages(package: str) -> dict[str, set[str]]:
+    """Top-level packages each module of `package` imports, by file."""
+    return {path: {name.split(".")[0] for name in names} for path, names in imported_modules(package).items()}
 
 
 @pytest.mark.parametrize("package, other", [("labs", "questions"), ("questions", "labs")])
@@ -31,3 +40,11 @@ def test_labs_and_questions_do_not_import_each_other(package, other):
 def test_both_take_the_instructor_role_from_accounts():
     for package in ("labs", "questions"):
         assert any("accounts" in names for names in imported_packages(package).values()), package
+
+
+def test_the_deployer_does_not_import_the_simulator():
+    offenders = sorted(path for path, names in imported_modules("reference_impl/deploy").items()
+                       if any(n == "reference_impl.simulate" or n.startswith("reference_impl.simulate.") for n in names))
+    assert offenders == []
+    # The check sees an import of the simulator where there is one.
+    assert any("reference_impl.simulate" in names for names in imported_modules("benchmarks").values())
