@@ -2,13 +2,14 @@
 
 moto 5.2.5 builds an AWS::ApiGateway::Method from CloudFormation without the integration's
 Credentials (moto/apigateway/models.py, Method.create_from_cloudformation_json), and then its own
-put_integration refuses an AWS integration without a role. `forward_integration_properties`
+put_integration refuses an AWS integration without a role. `_method_from_cloudformation`
 replaces that one constructor with one that passes the properties moto's put_integration already
 accepts (Credentials, RequestTemplates, RequestParameters, PassthroughBehavior), so the stack
 deploys and the tests can read the integrations back. moto's CloudFormation also never deletes
 an AWS::ECS::Cluster or an AWS::ApiGateway::RestApi with its stack (the two classes have no
 delete_from_cloudformation_json); `moto_aws` gives them one that calls moto's own DeleteCluster
-and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in moto is changed.
+and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in moto is changed
+but the memo of its template lint, below.
 
 Two of `plan`'s reads are not in moto: Service Quotas knows only VPC quotas, and IAM has no
 SimulatePrincipalPolicy. `stub_unmodelled` gives a Deployer botocore-Stubber clients for those
@@ -20,8 +21,8 @@ the same answer for the same text; `moto_aws` keeps that answer per template tex
 """
 import json
 from contextlib import contextmanager
-from functools import cache
 from datetime import datetime, timezone
+from functools import cache
 
 import boto3
 import botocore.session
@@ -108,14 +109,8 @@ def prepare_account(session, repository: str = "lab-worker", tag: str = "1.0") -
                                                      "Action": "sts:AssumeRole"}]}))
 
 
-@cache
-def _botocore_session() -> botocore.session.Session:
-    # One session for every stubbed client: it reads each service's model once.
-    return botocore.session.Session()
-
-
 def _stubbed(service: str):
-    client = _botocore_session().create_client(service, region_name=REGION, aws_access_key_id="testing",
+    client = botocore.session.Session().create_client(service, region_name=REGION, aws_access_key_id="testing",
                                                       aws_secret_access_key="testing")
     return client, Stubber(client)
 
