@@ -68,21 +68,21 @@ def _defers() -> bool:
     return tick.get_backend().supports_defer
 
 
-def _pending_ticks():
+def _ticks():
     from django_tasks_db.models import DBTaskResult
 
+    return DBTaskResult.objects.filter(task_path=tick.module_path)
+
+
+def _pending_ticks():
     recent = timezone.now() - dt.timedelta(seconds=STALE_RUN_S)
-    return DBTaskResult.objects.filter(task_path=tick.module_path).filter(
-        status="READY") | DBTaskResult.objects.filter(
-        task_path=tick.module_path, status="RUNNING", started_at__gte=recent)
+    return _ticks().filter(status="READY") | _ticks().filter(status="RUNNING", started_at__gte=recent)
 
 
 def _schedule_tick(after_s: float) -> None:
     if not _defers():
         return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=tick.module_path, status="READY").exists():
+    if _ticks().filter(status="READY").exists():
         return  # a page already restarted the chain
     tick.using(run_after=timezone.now() + dt.timedelta(seconds=after_s)).enqueue()
 
@@ -95,13 +95,10 @@ def ensure_ticking() -> None:
     and reaping going too."""
     if not _defers():
         return
-    from django_tasks_db.models import DBTaskResult
-
     with transaction.atomic():
         if Lab.objects.active().exists():
             now = timezone.now()
-            DBTaskResult.objects.filter(task_path=tick.module_path, status="READY",
-                                        run_after__gt=now + dt.timedelta(seconds=POLL_S)).update(run_after=now)
+            _ticks().filter(status="READY", run_after__gt=now + dt.timedelta(seconds=POLL_S)).update(run_after=now)
         if not _pending_ticks().exists():
             tick.enqueue()
 

@@ -21,7 +21,6 @@ from labs.permissions import instructor_required
 @instructor_required
 @require_http_methods(["GET", "POST"])
 def lab_list(request):
-    tasks.ensure_ticking()
     form = LabForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         lab = form.save(commit=False)
@@ -32,6 +31,7 @@ def lab_list(request):
             operations.launch(lab, actor=request.user)
         tasks.ensure_ticking()
         return redirect("labs:detail", pk=lab.pk)
+    tasks.ensure_ticking()
     labs = Lab.objects.select_related("owner")[:50]
     stuck = Lab.objects.filter(status=Lab.Status.DELETE_FAILED).select_related("owner")
     status = 400 if form.errors else 200

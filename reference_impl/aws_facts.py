@@ -233,13 +233,11 @@ FARGATE_ZONES_ONLY: dict[str, tuple[str, ...]] = {
 
 # ---------------------------------------------------------------- the reference system's runtime
 # What the worker, the job contract and the local runtime read besides the facts above.
-SQS_MESSAGE_QUOTAS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html"
-SQS_SEND_BATCH = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html"
 
 FACTS.update({f.name: f for f in [
     Fact("sqs_message_max_bytes_before_2025", 262_144, "bytes", SQS_MESSAGE_QUOTAS,
          "the 256 KiB message limit before August 2025, still the MaximumMessageSize of queues set to it then"),
-    Fact("sqs_batch_max_bytes", 1_048_576, "bytes", SQS_SEND_BATCH,
+    Fact("sqs_batch_max_bytes", 1_048_576, "bytes", SQS_BATCH,
          "the sum of the bodies in one SendMessageBatch request (1 MiB)"),
     Fact("sqs_retention_max_s", 1_209_600, "s", SQS_MESSAGE_QUOTAS, "longest message retention (14 days)"),
     Fact("s3_ranged_get_part_mb", 8, "MB", S3_PERF, "S3 advises parallel ranged GETs of 8 to 16 MB; the smaller end"),

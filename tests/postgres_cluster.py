@@ -70,10 +70,6 @@ class Cluster:
                 "HOST": "127.0.0.1", "PORT": str(self.port), "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
                 "ATOMIC_REQUESTS": False, "AUTOCOMMIT": True, "OPTIONS": {}, "TIME_ZONE": None}
 
-    @property
-    def url(self) -> str:
-        return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/study"
-
 
 def start_cluster() -> Cluster:
     run_as = SUPERUSER if os.geteuid() == 0 else None

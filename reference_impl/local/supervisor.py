@@ -26,16 +26,18 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from reference_impl import aws_facts
 from reference_impl.clock import SYSTEM, Clock
 from reference_impl.local import state
 from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
 from reference_impl.queues import QueueCounts, QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
-from reference_impl.worker import ECS_STOP_TIMEOUT_DEFAULT_S
 
 log = logging.getLogger(__name__)
 
+# Read here, not from the worker module: importing that one loads scikit-learn (1.3 s).
+ECS_STOP_TIMEOUT_DEFAULT_S = float(aws_facts.value("ecs_stop_timeout_default_s"))
 RESTART_BACKOFF_MAX_S = 60.0
 
 

@@ -33,8 +33,6 @@ def _fact(fact: str, minimum: float = 0.0, maximum: float = 1e9, *, name: str | 
     return Param(name or f.name, f.value, f.unit, source, description or f.description, minimum, maximum, whole)
 
 
-AAS_SQS = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-using-sqs-queue.html"
-
 PARAMS: dict[str, Param] = {p.name: p for p in [
     # The workload (from the question, or assumptions where it is silent)
     Param(*WORKLOAD["model_size_gb"].fields(), 0.01, 200),

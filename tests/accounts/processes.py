@@ -10,8 +10,9 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "a-Long-enough-passw0rd"
 READY_WITHIN_S = 90  # bounded: a busy two-core machine may take a while to import Django twice
 
 

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from reference_impl.local.endpoint import free_port
+from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ANSWERS = 500
 LEARNERS = 5
-PASSWORD = "a-Long-enough-passw0rd"
 
 
 def call(base, method, path, body=None, token=None):

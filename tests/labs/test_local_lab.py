@@ -34,7 +34,7 @@ def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast
         tasks.start_burst(burst)  # every step, one after the other (ImmediateBackend)
         burst.refresh_from_db()
         assert (burst.status, burst.sent, burst.error) == ("done", 600, "")
-        peak = wait_for(lambda: poll(lab)["workers"]["running"] >= 2 and poll(lab), 60)
+        peak = wait_for(lambda: (st := poll(lab))["workers"]["running"] >= 2 and st, 60)
         assert peak["workers"]["running"] <= 3  # never past the lab's cap
 
         def drained_and_idle():
