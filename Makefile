@@ -83,6 +83,7 @@ bench: install
 	$(PY) benchmarks/simulate.py
 	$(PY) benchmarks/worker.py
 	$(PY) benchmarks/api.py
+	$(PY) benchmarks/answering.py
 
 lint: install
 	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml
