@@ -35,7 +35,9 @@ def sample(seen: dict, base: dict, first: bool) -> None:
             continue
         key, cpu = (pid, fields[19]), (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
         base.setdefault(key, cpu if first else 0.0)  # what ran before the command does not count
-        seen[key] = (group(command), cpu - base[key])
+        # A process that has exited (a zombie) has no command line left: keep the group it had.
+        name = group(command) if command or key not in seen else seen[key][0]
+        seen[key] = (name, cpu - base[key])
 
 
 def main() -> None:
