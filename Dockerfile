@@ -10,8 +10,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     DEBUG=false BIND=0.0.0.0:8000 VAR_DIR=/app/var STATIC_ROOT=/app/staticfiles
 WORKDIR /app
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+# The production lock: every package pinned with its hashes (tools/lock.py), nothing resolved here.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY --from=assets /app/node_modules ./node_modules
 COPY . .
 RUN useradd --system --home-dir /app study && mkdir -p var staticfiles && chown study var staticfiles

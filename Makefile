@@ -12,18 +12,35 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS)
 # pytest rewrites every test module again, a few seconds each time.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run serve test test-fast test-localstack test-rest test-sqlite-rest test-postgres bench lint migrations-check chromium postgresql localstack clean
+.PHONY: install lock lock-upgrade run serve test test-fast test-localstack test-rest test-sqlite-rest test-postgres bench lint migrations-check chromium postgresql localstack clean
 
-# Stamp files make reinstalls cheap: they rerun only when a requirements file changes.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs come from the locks (tools/lock.py): every package pinned with its hashes and
+# installed without resolving (--no-deps), so what a clone gets does not move with the registry.
+# A requirements file changed without `make lock` stops the install, saying so.
+# Stamp files make reinstalls cheap: they rerun only when a requirements file or a lock changes.
+PIP_LOCKED := -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r
+LOCK_INPUTS := requirements.txt requirements-dev.txt requirements-localstack.txt reference_impl/deploy/requirements-worker.txt
+
+$(VENV)/.installed: requirements-dev.lock $(LOCK_INPUTS)
+	$(PYTHON) tools/lock.py --check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) $(PIP_LOCKED) requirements-dev.lock
+	$(PY) -m pip check -q
 	touch $@
 
-$(LS_VENV)/.installed: requirements-localstack.txt
+$(LS_VENV)/.installed: requirements-localstack.lock $(LOCK_INPUTS)
+	$(PYTHON) tools/lock.py --check
 	test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
-	$(LS_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-localstack.txt
+	$(LS_VENV)/bin/python $(PIP_LOCKED) requirements-localstack.lock
 	touch $@
+
+# After changing a requirements file: resolve again (existing versions kept where they still fit).
+# lock-upgrade moves every package to the newest release its pins allow.
+lock: $(VENV)/.installed
+	$(PY) tools/lock.py
+
+lock-upgrade: $(VENV)/.installed
+	$(PY) tools/lock.py --upgrade
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

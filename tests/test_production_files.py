@@ -62,7 +62,7 @@ def test_every_file_the_dockerfile_copies_exists_and_the_python_is_ours():
     bases = [arg for op, arg in instructions if op == "FROM"]
     assert bases[-1].startswith(f"python:{sys.version_info.major}.{sys.version_info.minor}-")
     installs = " ".join(arg for op, arg in instructions if op == "RUN")
-    assert "pip install --no-cache-dir -r requirements.txt" in installs and "npm ci" in installs
+    assert "pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock" in installs and "npm ci" in installs
     env = " ".join(arg for op, arg in instructions if op == "ENV")
     assert "DEBUG=false" in env and "BIND=0.0.0.0:8000" in env
     assert ("EXPOSE", "8000") in instructions

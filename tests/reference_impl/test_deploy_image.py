@@ -63,7 +63,7 @@ def test_the_image_installs_a_lock_of_every_transitive_package_with_hashes():
     lock = locked(DEPLOY / "requirements-worker.lock")
     direct = pins(DEPLOY / "requirements-worker.txt")
     # the closure the direct pins bring in, read from the installed packages' metadata
-    assert set(lock) == _closure(set(direct)), "run python -m reference_impl.deploy.lock_worker"
+    assert set(lock) == _closure(set(direct)), "run make lock"
     assert all(lock[name][0] == pinned for name, pinned in direct.items())
     assert all(lock[name][0] == version(name) for name in lock), "the lock and the app's pins differ"
     install = next(line for line in LINES if "pip install" in line)
