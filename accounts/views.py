@@ -6,12 +6,33 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.redirects import checked_next
+from questions.api.throttling import FixedWindowThrottle
+
+
+class SignupThrottle(FixedWindowThrottle):
+    """New accounts per client address (the `signup` rate, SIGNUP_THROTTLE): without it one
+    address made 20 accounts in 6 s, each a fresh budget for the per-account limits."""
+
+    scope = "signup"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and not (throttle := SignupThrottle()).allow_request(request, None):
+        # Refused before the form is validated: checking a password costs a hash.
+        wait = int(throttle.wait()) + 1
+        response = render(request, "registration/signup.html", {
+            "form": UserCreationForm(initial={"username": request.POST.get("username", "")[:150]}),
+            "next": checked_next(request),
+            "refused": f"Too many new accounts from your address: try again in {wait // 60 + 1} minutes.",
+        }, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

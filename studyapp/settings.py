@@ -241,6 +241,7 @@ REST_FRAMEWORK = {
         "user": envstr("API_THROTTLE_USER", "600/min"),
         "login": envstr("API_THROTTLE_LOGIN", "10/min"),
         "simulations": envstr("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
+        "signup": envstr("SIGNUP_THROTTLE", "20/hour"),  # new accounts per client address (accounts/views.py)
     },
 }
 SPECTACULAR_SETTINGS = {
