@@ -17,3 +17,20 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.prefix}…"
+
+
+class LoginFailureCount(models.Model):
+    """Failed logins of one account or from one client address (accounts/lockout_counts.py).
+
+    A table of their own, not the cache: a cache evicts when full (the database cache culls a
+    third of its rows past MAX_ENTRIES, Redis by its maxmemory-policy), and a flood of refused
+    logins under new usernames once filled it until the victim's lock was culled. Rows here go
+    only when they expire or a login succeeds.
+    """
+
+    key = models.CharField(max_length=80, unique=True, help_text="lockout:account|address:<sha256>")
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key[:24]}… {self.count}"
