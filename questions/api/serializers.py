@@ -194,7 +194,8 @@ class QuizItemSerializer(serializers.Serializer):
     question = serializers.CharField()
     answered = serializers.BooleanField()
     selected = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished")
+    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished, and "
+                                       "while another open exam of yours holds the question")
 
 
 class QuizSerializer(serializers.Serializer):
@@ -206,7 +207,8 @@ class QuizSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     questions = serializers.ListField(child=serializers.CharField())
     items = QuizItemSerializer(many=True)
-    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished")
+    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished; "
+                                  "questions another open exam of yours holds are left out until it is finished")
 
 
 class QuizAnswerSerializer(AttemptCreateSerializer):
