@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "studyapp.slashes.CommonMiddleware",  # Django's, but a POST missing its slash keeps its method
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "quizzes.lifecycle.CloseOverdueExams",

@@ -103,3 +103,15 @@ def test_every_operation_in_the_schema_reaches_its_view_not_the_catch_all():
     assert len(paths) > 10
     for path in paths:
         assert resolve(re.sub(r"\{[^}]+\}", "1", path)).func is not not_found, path
+
+
+@pytest.mark.parametrize("seed", ["", "-5", "2147483648", "x"])
+def test_a_drill_seed_out_of_the_schemas_range_is_a_400_naming_it(client, seed):
+    body = shaped(client.get("/api/v1/drills/backlog/", {"seed": seed}), 400)
+    assert "seed" in body["errors"]
+
+
+def test_the_schema_states_the_drill_seeds_range():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    (seed,) = [p for p in schema["paths"]["/api/v1/drills/backlog/"]["get"]["parameters"] if p["name"] == "seed"]
+    assert seed["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
