@@ -5,6 +5,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import ApiToken
 from accounts.redirects import checked_next
 from questions.api.throttling import FixedWindowThrottle
 
@@ -50,5 +51,13 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Logging out ends the session. With `?all=1` (or a form field all=1) it also revokes every
+    API token of the account, for a learner who logged in on a shared machine or lost a token."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated and "1" in (request.GET.get("all"), request.POST.get("all")):
+            ApiToken.objects.filter(user=request.user).delete()
+        return super().post(request, *args, **kwargs)
+
     def get_redirect_url(self):
         return checked_next(self.request)
