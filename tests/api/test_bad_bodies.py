@@ -115,3 +115,19 @@ def test_the_schema_states_the_drill_seeds_range():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     (seed,) = [p for p in schema["paths"]["/api/v1/drills/backlog/"]["get"]["parameters"] if p["name"] == "seed"]
     assert seed["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
+@pytest.mark.parametrize("tags", [21, 70, 1000])
+def test_a_quiz_asking_for_more_tags_than_allowed_is_a_400_naming_the_field(client, learner, tags):
+    # 70 tags were "at most 64 tables in a join", 1,000 "too many FROM clause terms": 500s.
+    client.force_login(learner)
+    body = shaped(client.post("/api/v1/quizzes/", json.dumps({"count": 1, "tags": [f"t{i}" for i in range(tags)]}),
+                              content_type="application/json"), 400)
+    assert body["errors"] == {"tags": ["Ensure this field has no more than 20 elements."]}
+
+
+def test_the_schema_states_the_list_bounds():
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schema["QuizCreateRequest"]["properties"]["tags"]["maxItems"] == 20
+    assert schema["QuestionWriteRequest"]["properties"]["tags"]["maxItems"] == 20
+    assert schema["QuestionWriteRequest"]["properties"]["stem"]["maxLength"] == 20_000
