@@ -123,6 +123,8 @@ def describe_result(report: dict) -> str:
                 f"failed: {error['reason']}")
     if status == "queued":
         return f"{job_id}: queued or running"
+    if status == "running":
+        return f"{job_id}: running its last allowed delivery ({report['attempt']} of {report['max_attempts']})"
     if status == "unknown":
         return (f"{job_id}: not known to this endpoint: never submitted here, or submitted before the endpoint "
                 "restarted (the local endpoint keeps jobs and results in memory only); submit it again")
