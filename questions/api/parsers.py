@@ -12,6 +12,9 @@ No regular expression reads the raw body: the check this replaces ran one over i
 unterminated string of escaped quotes made that quadratic (a 128 KB body held a worker, and its
 GIL, for half a minute).
 """
+import re
+from itertools import accumulate
+
 from django.conf import settings
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -20,20 +23,23 @@ from rest_framework.utils import json
 MAX_DEPTH = 32
 
 
-def nesting_depth(value) -> int:
-    """The deepest level of arrays and objects in a parsed JSON value (0 for a scalar).
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")  # one pass, no backtracking: linear
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__
 
-    One step per member of every array and object, and no recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        members = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if members is None:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((member, level + 1) for member in members if isinstance(member, (dict, list)))
-    return deepest
+
+def nesting_depth(text: str) -> int:
+    """The deepest level of arrays and objects in `text`, which must be valid JSON (the parser
+    has read it): 0 for a scalar.
+
+    Only C-level passes over the text, each linear, none per member in Python (a walk over the
+    parsed value took 1.7 s for a flat array of a million numbers): escapes go first (in valid
+    JSON they pair up left to right), then strings (no quote is left inside one, so splitting at
+    quotes puts every string's content at an odd position), then all but the brackets, whose
+    running sum is the depth."""
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    outside_strings = "".join(unescaped.split('"')[::2])
+    brackets = _NOT_BRACKET.sub("", outside_strings)
+    return max(accumulate(map(_STEP, brackets)), default=0)
 
 
 class JSONParser(parsers.JSONParser):
@@ -49,7 +55,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(f"JSON parse error - nested too deep to parse; at most {MAX_DEPTH} levels are allowed") from None
         except ValueError as exc:  # JSONDecodeError, NaN or Infinity, an integer of over 4,300 digits
             raise ParseError(f"JSON parse error - {exc}") from None
-        depth = nesting_depth(data)
+        depth = nesting_depth(text)
         if depth > MAX_DEPTH:
             raise ParseError(f"JSON parse error - nested {depth} levels deep; at most {MAX_DEPTH} are allowed")
         return data

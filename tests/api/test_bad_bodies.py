@@ -3,10 +3,12 @@ with DEBUG on (Django's technical pages) and off."""
 import json
 import re
 
+import hypothesis
 import pytest
 from django.test import Client
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
+from hypothesis import strategies
 
 from questions.api.misc_views import not_found
 from questions.api.parsers import MAX_DEPTH, nesting_depth
@@ -48,9 +50,10 @@ def test_nesting_up_to_the_limit_is_parsed_as_usual(client):
 
 @pytest.mark.parametrize("text, depth", [
     ("1", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[[", "\\"[["]', 1), ('{"k": "}}}{{{"}', 1),
+    ('["\\\\", ["\\\\\\"]"]]', 2), ('[["\\\\"], "\\u005b["]', 2),
 ])
 def test_brackets_inside_strings_do_not_count_as_nesting(text, depth):
-    assert nesting_depth(json.loads(text)) == depth
+    assert nesting_depth(text) == depth
 
 
 @pytest.mark.parametrize("content_type, body", [
@@ -131,3 +134,22 @@ def test_the_schema_states_the_list_bounds():
     assert schema["QuizCreateRequest"]["properties"]["tags"]["maxItems"] == 20
     assert schema["QuestionWriteRequest"]["properties"]["tags"]["maxItems"] == 20
     assert schema["QuestionWriteRequest"]["properties"]["stem"]["maxLength"] == 20_000
+
+
+def _depth_of(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth_of, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth_of, value), default=0)
+    return 0
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@hypothesis.given(strategies.recursive(
+    strategies.none() | strategies.booleans() | strategies.integers() | strategies.text(alphabet='[]{}"\\\n\u00e9x'),
+    lambda inner: strategies.lists(inner, max_size=4) | strategies.dictionaries(
+        strategies.text(alphabet='[]{}"\\x', max_size=4), inner, max_size=4),
+    max_leaves=30))
+def test_the_depth_counted_on_the_text_is_the_parsed_values_depth(value):
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value, indent=1)):
+        assert nesting_depth(text) == _depth_of(value)
