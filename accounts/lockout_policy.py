@@ -67,7 +67,7 @@ class LockoutHandler(AbstractAxesHandler, AxesBaseHandler):
         lockout_counts.delete(_key("account", user.get_username()))
 
     def user_logged_out(self, sender, request, user, **kwargs):
-        pass
+        pass  # logging out proves nothing about guessing: no count changes
 
     def reset_attempts(self, *, ip_address=None, username=None, ip_or_username=False) -> int:
         """For django-axes' axes_reset_ip / axes_reset_username commands."""

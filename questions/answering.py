@@ -24,7 +24,8 @@ questions, hidden by which exam); `revealable()` filters a queryset of attempts 
 A learner has at most one open exam (`ExamOpen` refuses a second, pages and API alike): two
 exams over the same questions would each be the other's way around the lock, since finishing
 one would score answers the other still takes. The rule is stated for any number of open exams
-all the same, so exams left open from before this limit hide their keys too.
+all the same, so exams left open from before this limit (or two started at the same instant)
+hide their keys too.
 """
 from django.db import transaction
 
