@@ -16,6 +16,7 @@ jumped over, so a month of idle costs no more to simulate than a day.
 from reference_impl.simulate import params as _params
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.explain import explain, findings
+from reference_impl.simulate.runs import lambda_sizing, task_sizing, unbuildable
 from reference_impl.simulate.report import instants, series, summarize, window
 from reference_impl.simulate.traffic import (
     MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, describe, expected_items,
@@ -37,6 +38,9 @@ AS_BUILT = {
          "fixed setting of the function). Simulated instead with a fixed memory large enough for the model, "
          "scaled the way the SQS event source really scales: by adding concurrent invocations.",
 }
+
+
+CLOUDWATCH_VARIANT = "D with CloudWatch metrics"
 
 
 class SimulationInputError(ValueError):
@@ -115,12 +119,44 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, dic
     return sp, mp
 
 
-def run(scenario: str, overrides: dict | None = None, *, series_points: int | None = None) -> dict:
+def _simulate(scenario: str, overrides: dict | None):
+    """Validate, generate the traffic and run every design and variant: (sp, p, traffic, runs, variants)."""
     sp, p = validate_overrides(scenario, overrides)
     traffic = generate(sp)
-    runs = {"A": simulate_a(traffic, p), "B": simulate_b(traffic, p), "C": simulate_c(traffic, p),
-            "D": simulate_d(traffic, p)}
-    d_cloudwatch = simulate_d(traffic, p, metric_source="cloudwatch")
+    # Each design in its most favourable honest form: sized to hold the model within its
+    # platform's limits, or failing every request with the limit named.
+    lam, task = lambda_sizing(p), task_sizing(p)
+    pl = {**p, "lambda_memory_gb": lam["memory_gb"]}
+    pt = {**p, "task_vcpu": task["vcpu"], "task_memory_gb": task["memory_gb"]}
+
+    def build(design, simulate, params, sizing, label, **kw):
+        return simulate(traffic, params, **kw) if sizing["fits"] else unbuildable(design, traffic, label, sizing["why"])
+
+    runs = {"A": build("A", simulate_a, pl, lam, "Lambda environments"),
+            "B": build("B", simulate_b, pt, task, "tasks"),
+            "C": build("C", simulate_c, pl, lam, "Lambda environments"),
+            "D": build("D", simulate_d, pt, task, "tasks")}
+    variants = {CLOUDWATCH_VARIANT: build("D", simulate_d, pt, task, "tasks", metric_source="cloudwatch")}
+    p = {**p, "sizing": {"lambda": lam, "task": task}}
+    return sp, p, traffic, runs, variants
+
+
+def _scenario_block(scenario: str, sp: dict, traffic) -> dict:
+    return {"name": scenario, "description": describe(sp), "parameters": sp,
+            "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400}
+
+
+def run_summaries(scenario: str, overrides: dict | None = None) -> dict:
+    """The figures alone (no chart series, no words): what the scenario matrix needs, quickly."""
+    sp, p, traffic, runs, variants = _simulate(scenario, overrides)
+    return {"scenario": _scenario_block(scenario, sp, traffic),
+            "designs": {name: summarize(r, traffic) for name, r in runs.items()},
+            "variants": {name: summarize(r, traffic) for name, r in variants.items()}}
+
+
+def run(scenario: str, overrides: dict | None = None, *, series_points: int | None = None) -> dict:
+    sp, p, traffic, runs, variant_runs = _simulate(scenario, overrides)
+    d_cloudwatch = variant_runs[CLOUDWATCH_VARIANT]
     t0, t1 = window(traffic, list(runs.values()))
     times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
     designs = {}
@@ -135,11 +171,11 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
         }
     variant = summarize(d_cloudwatch, traffic)
     return {
-        "scenario": {"name": scenario, "description": describe(sp), "parameters": sp,
-                     "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400},
-        "parameters": {k: p[k] for k in p},
+        "scenario": _scenario_block(scenario, sp, traffic),
+        "parameters": {k: p[k] for k in p if k != "sizing"},
+        "sizing": p["sizing"],
         "designs": designs,
-        "variants": {"D with CloudWatch metrics": {
+        "variants": {CLOUDWATCH_VARIANT: {
             "summary": variant,
             "explanation": _cloudwatch_words(variant, p),
         }},
