@@ -306,3 +306,36 @@ def test_charts_resize_with_their_card(browser, live_server, bank, watched):
         inner, drawn = fits()
         assert abs(drawn - inner) <= 1 and int(before) == inner, (width, inner, drawn)
     context.close()
+
+
+def test_the_verdict_section_shows_the_scenario_matrix_with_winners(page, live_server, bank, watched):
+    from questions.simulations import matrix_cached
+
+    watched(page)
+    answer(page, live_server, "C")
+    verdict = page.locator("#why-the-exam-picks-d")
+    matrix = verdict.locator("[data-verdict-matrix]")
+    expect(matrix).to_be_visible()
+    m = matrix_cached()
+    assert m["tie_rule"]["text"] in matrix.inner_text()
+    for e in m["scenarios"]:
+        table = matrix.locator(f'table[data-scenario="{e["name"]}"]')
+        expect(table).to_be_visible()
+        assert table.locator("tbody tr").count() == 4
+        marked = table.locator("td[data-winner]").count()
+        assert marked == sum(len(w) for w in e["winners"].values()) and marked >= len(e["winners"])
+    findings = matrix.locator("[data-matrix-findings] li")
+    assert findings.count() == len(m["findings"]) and "D loses on" in matrix.inner_text()
+
+
+def test_a_20_gb_model_makes_a_and_c_fail_with_the_limit_named(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/?scenario=idle-then-burst&model_size_gb=20")
+    page.wait_for_selector("[data-results-table]")
+    for name in "AC":
+        row = page.locator(f'[data-results-table] tr[data-design="{name}"]')
+        assert row.locator("td").nth(0).inner_text() == "0"  # none completed
+    explanations = page.locator(".sim-explanations").inner_text()
+    assert explanations.count("a Lambda function has at most 10,240 MB of memory") == 2
+    d = page.locator('[data-results-table] tr[data-design="D"]')
+    assert d.locator("td").nth(1).inner_text() == "0"  # D's task is sized up to hold it: nothing failed
