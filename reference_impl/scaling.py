@@ -40,6 +40,13 @@ AWS_DEFAULT_COOLDOWN_S = float(aws_facts.value("ecs_default_cooldown_s"))
 # One ReceiveMessage returns at most 10 messages (aws_facts: sqs_receive_max_messages), so a task
 # holds at most this many in flight at once.
 MAX_MESSAGES_PER_RECEIVE = int(aws_facts.value("sqs_receive_max_messages"))
+# The deployed target tracking policy's scale-out cooldown: longer than its metric's lag (one-minute
+# datapoints published a minute late), so that while it runs "the capacity added by the initiating
+# scale-out activity is calculated as part of the desired capacity for the next scale-out activity"
+# (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html)
+# and a datapoint from before the last scale-out does not multiply the new capacity again.
+# `decide` reads the queue directly and needs none (its scale_out_cooldown_s stays 0).
+TARGET_TRACKING_SCALE_OUT_COOLDOWN_S = 120
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,7 @@ def target_tracking_config(policy: ScalingPolicy) -> dict:
         "TargetBacklogPerTask": policy.target_backlog_per_task,
         "MinTasks": policy.min_tasks,
         "MaxTasks": policy.max_tasks,
-        "ScaleOutCooldownSeconds": int(policy.scale_out_cooldown_s),
+        "ScaleOutCooldownSeconds": int(max(policy.scale_out_cooldown_s, TARGET_TRACKING_SCALE_OUT_COOLDOWN_S)),
         "ScaleInCooldownSeconds": int(policy.scale_in_cooldown_s),
     }
 

@@ -14,6 +14,7 @@ chart series), explain.py (the words and the findings). Each run is event-driven
 jumped over, so a month of idle costs no more to simulate than a day.
 """
 from reference_impl.simulate import params as _params
+from reference_impl.simulate.deployed_d import simulate_d_deployed
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.explain import explain, findings
 from reference_impl.simulate.runs import lambda_sizing, task_sizing, unbuildable
@@ -41,6 +42,10 @@ AS_BUILT = {
 
 
 CLOUDWATCH_VARIANT = "D with CloudWatch metrics"
+# D itself is the deployed hybrid (deployed_d.py); these are the alternatives, labelled.
+DIRECT_VARIANT = "D, KEDA-style: reading the queue for every decision (the local runtime's controller)"
+RUNNING_VARIANT = "D dividing by RunningTaskCount instead of DesiredTaskCount"
+VARIANTS = (DIRECT_VARIANT, RUNNING_VARIANT, CLOUDWATCH_VARIANT)
 
 
 class SimulationInputError(ValueError):
@@ -119,7 +124,7 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, dic
     return sp, mp
 
 
-def _simulate(scenario: str, overrides: dict | None):
+def _simulate(scenario: str, overrides: dict | None, variant_names=VARIANTS):
     """Validate, generate the traffic and run every design and variant: (sp, p, traffic, runs, variants)."""
     sp, p = validate_overrides(scenario, overrides)
     traffic = generate(sp)
@@ -135,8 +140,13 @@ def _simulate(scenario: str, overrides: dict | None):
     runs = {"A": build("A", simulate_a, pl, lam, "Lambda environments"),
             "B": build("B", simulate_b, pt, task, "tasks"),
             "C": build("C", simulate_c, pl, lam, "Lambda environments"),
-            "D": build("D", simulate_d, pt, task, "tasks")}
-    variants = {CLOUDWATCH_VARIANT: build("D", simulate_d, pt, task, "tasks", metric_source="cloudwatch")}
+            "D": build("D", simulate_d_deployed, pt, task, "tasks")}
+    makers = {
+        DIRECT_VARIANT: lambda: build("D", simulate_d, pt, task, "tasks"),
+        RUNNING_VARIANT: lambda: build("D", simulate_d_deployed, pt, task, "tasks", divisor="RunningTaskCount"),
+        CLOUDWATCH_VARIANT: lambda: build("D", simulate_d, pt, task, "tasks", metric_source="cloudwatch"),
+    }
+    variants = {name: makers[name]() for name in variant_names}
     p = {**p, "sizing": {"lambda": lam, "task": task}}
     return sp, p, traffic, runs, variants
 
@@ -146,9 +156,10 @@ def _scenario_block(scenario: str, sp: dict, traffic) -> dict:
             "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400}
 
 
-def run_summaries(scenario: str, overrides: dict | None = None) -> dict:
-    """The figures alone (no chart series, no words): what the scenario matrix needs, quickly."""
-    sp, p, traffic, runs, variants = _simulate(scenario, overrides)
+def run_summaries(scenario: str, overrides: dict | None = None, variant_names=(DIRECT_VARIANT,)) -> dict:
+    """The figures alone (no chart series, no words): what the scenario matrix needs, quickly.
+    Only the variant the issue asks the matrix to run (the KEDA-style controller) by default."""
+    sp, p, traffic, runs, variants = _simulate(scenario, overrides, variant_names)
     return {"scenario": _scenario_block(scenario, sp, traffic),
             "designs": {name: summarize(r, traffic) for name, r in runs.items()},
             "variants": {name: summarize(r, traffic) for name, r in variants.items()}}
@@ -156,7 +167,7 @@ def run_summaries(scenario: str, overrides: dict | None = None) -> dict:
 
 def run(scenario: str, overrides: dict | None = None, *, series_points: int | None = None) -> dict:
     sp, p, traffic, runs, variant_runs = _simulate(scenario, overrides)
-    d_cloudwatch = variant_runs[CLOUDWATCH_VARIANT]
+    d_cloudwatch = summarize(variant_runs[CLOUDWATCH_VARIANT], traffic)
     t0, t1 = window(traffic, list(runs.values()))
     times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
     designs = {}
@@ -169,20 +180,34 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "explanation": explain(name, summary, r, p, traffic),
             "series": series(r, traffic, times),
         }
-    variant = summarize(d_cloudwatch, traffic)
     return {
         "scenario": _scenario_block(scenario, sp, traffic),
         "parameters": {k: p[k] for k in p if k != "sizing"},
         "sizing": p["sizing"],
         "designs": designs,
-        "variants": {CLOUDWATCH_VARIANT: {
-            "summary": variant,
-            "explanation": _cloudwatch_words(variant, p),
-        }},
-        "findings": findings(designs, variant, p, runs["D"].facts),
+        "variants": {name: {"summary": summarize(r, traffic), "explanation": _variant_words(name, r, traffic, p)}
+                     for name, r in variant_runs.items()},
+        "findings": findings(designs, d_cloudwatch, p, runs["D"].facts),
         "time": [round(t, 1) for t in times],
         "window_s": [round(t0, 1), round(t1, 1)],
     }
+
+
+def _variant_words(name: str, r, traffic, p: dict) -> str:
+    v = summarize(r, traffic)
+    if name == CLOUDWATCH_VARIANT:
+        return _cloudwatch_words(v, p)
+    lat = v["latency_s"]
+    figures = ("nothing completed" if lat["p95"] is None else
+               f"first request {v['first_request_latency_s']:.0f} s, p95 {lat['p95']:.0f} s, "
+               f"peak {v['peak_capacity']} tasks, cost ${v['cost_usd']['total']:,.2f}")
+    if name == DIRECT_VARIANT:
+        return ("The alternative to the deployed hybrid: one scheduled function runs reference_impl.scaling.decide for "
+                "every decision, reading GetQueueAttributes each minute (as KEDA reads the queue), with no CloudWatch "
+                f"metrics in the loop: {figures}. The local runtime runs this controller.")
+    return ("The deployed hybrid with target tracking's divisor RunningTaskCount, as the template once had it: "
+            "while new tasks start, running stays low, the metric stays high, and each minute's proportional step "
+            f"multiplies the desired count again: {figures} (peak desired {r.facts.get('peak_desired', 0)}).")
 
 
 def _cloudwatch_words(v: dict, p: dict) -> str:

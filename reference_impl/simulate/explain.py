@@ -76,10 +76,24 @@ def _explain_c(s, run, p) -> str:
 
 def _explain_d(s, run, p) -> str:
     f = run.facts
-    parts = [f"The queue holds the burst; the scaler reads the queue every {p['d_scaler_period_s']:g} s and sizes "
-             f"tasks at {f['target_per_task']:.0f} messages each; a task needs {f['ready_delay_s']:.0f} s to start and "
-             "load the model once, then serves many requests."]
-    if f["peak_wanted"] > f["max_tasks"]:
+    acts = f.get("controller_actions")
+    if acts is None:  # the KEDA-style variant: one controller, reference_impl.scaling.decide
+        parts = [f"The queue holds the burst; the scaler reads the queue every {p['d_scaler_period_s']:g} s and sizes "
+                 f"tasks at {f['target_per_task']:.0f} messages each; a task needs {f['ready_delay_s']:.0f} s to start "
+                 "and load the model once, then serves many requests."]
+    else:
+        parts = [f"The queue holds the burst. As deployed, two controllers take turns: a waker function reads the "
+                 f"queue every minute and, only at 0 tasks, starts ceil(backlog ÷ {f['target_per_task']:.0f}) (it acted "
+                 f"{acts['waker']} time(s)); from then on target tracking on backlog per desired task, fed one-minute "
+                 f"CloudWatch datapoints a minute late, scaled out {acts['target tracking out']} time(s) (3 datapoints "
+                 f"above target) and in {acts['target tracking in']} time(s) (15 below). A task needs "
+                 f"{f['ready_delay_s']:.0f} s to start and load the model once, then serves many requests."]
+    reached = f.get("peak_desired", min(f["peak_wanted"], f["max_tasks"]))
+    if reached < min(f["peak_wanted"], f["max_tasks"]):
+        parts.append(f"Target tracking reached {reached} tasks while the backlog's arithmetic asked for up to "
+                     f"{f['peak_wanted']} (cap {f['max_tasks']}): it steps only after 3 minutes of datapoints above "
+                     "target, so the backlog drained more slowly than the KEDA-style variant's.")
+    elif f["peak_wanted"] > f["max_tasks"]:
         parts.append(f"It ran at its cap of {f['max_tasks']} tasks while the policy asked for up to "
                      f"{f['peak_wanted']}, so the backlog drained more slowly (a higher task limit shortens the wait).")
     if f["task_seconds"] > 0:

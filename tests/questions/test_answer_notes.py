@@ -26,7 +26,7 @@ def test_the_verdict_comes_right_after_the_result(client, q1973):
     for later in ('id="why-each-option"', 'id="diagrams-heading"', 'class="stem', 'data-simulation'):
         assert verdict < body.index(later), later
     section = " ".join(body[verdict:body.index("</section>", verdict)].split())
-    for claim in ("cannot target Lambda", "nothing adjusts Lambda", "no buffer", "sustained load"):
+    for claim in ("cannot target Lambda", "nothing adjusts Lambda", "no buffer", "sustained load", "wins no measure"):
         assert claim in section, claim
 
 
@@ -68,15 +68,20 @@ def test_the_explanation_agrees_with_the_verdict(client, q1973):
 def test_the_verdicts_claims_about_the_simulation_hold(db):  # the shared cache is a table
     # Each qualitative claim of the verdict's text, checked against the matrix it sits above.
     m = {e["name"]: e for e in matrix_cached()["scenarios"]}
+    # "D wins no measure outright."
+    assert not any(v == "wins" for e in m.values() for v in e["d_position"].values())
     # "Lambda answers sooner almost everywhere": D never wins the first request's wait.
     assert all(e["d_position"]["first_wait_s"] == "loses" for e in m.values())
     assert sum(e["d_position"]["p95_s"] == "loses" for e in m.values()) >= len(m) - 1
-    # "with light or peaky traffic C costs less"
-    for name in ("steady-trickle", "daily-peaks"):
+    # "C costs less in a burst after weeks idle and with light or peaky traffic"
+    for name in ("idle-then-burst", "steady-trickle", "daily-peaks"):
         assert m[name]["winners"]["cost_usd"] == ["C"], name
-    # "D's cost advantage shows under sustained load and in a burst"
-    for name in ("sustained", "idle-then-burst"):
-        assert m[name]["d_position"]["cost_usd"] == "wins", name
+    # "Under sustained load D ties with C on cost", "the KEDA-style controller keeps more of it"
+    assert m["sustained"]["d_position"]["cost_usd"] == "ties" and "C" in m["sustained"]["winners"]["cost_usd"]
+    keda = next(v for n, v in m["sustained"]["variants"].items() if n.startswith("D, KEDA-style"))
+    assert keda["cost_usd"] < m["sustained"]["designs"]["D"]["cost_usd"]
+    # "D never fails a request."
+    assert all(e["designs"]["D"]["failed"] == 0 for e in m.values())
 
 
 def test_the_verdict_section_shows_the_matrix_with_winners_marked(client, q1973):
