@@ -35,6 +35,15 @@ def _cold_start_words(run, p) -> str:
     return f"{f['cold_start_s']:.1f} s each: runtime start, the model over {streams}, deserializing{where}"
 
 
+def _idle_rule(f: dict) -> str:
+    """Why idle tasks stayed, in the words of the controller that kept them."""
+    if "controller_actions" in f:
+        return ("target tracking removes a task only after 15 one-minute datapoints below the target, one task per "
+                f"scale-in and {f['scale_in_cooldown_s']:g} s apart")
+    return (f"the policy keeps its tasks until the queue has been empty {f['idle_before_zero_s']:g} s, then stops "
+            "every idle one")
+
+
 def _explain_a(s, run, p) -> str:
     f = run.facts
     return (
@@ -101,8 +110,7 @@ def _explain_d(s, run, p) -> str:
         parts.append(
             f"Of its {hours:,.1f} task-hours, {f['busy_task_s'] / 3600:,.1f} were work, "
             f"{f['starting_task_s'] / 3600:,.1f} starting up and {f['idle_task_s'] / 3600:,.1f} idle"
-            + (f": the policy keeps its tasks until the queue has been empty {f['idle_before_zero_s']:g} s, "
-               "then stops every idle one." if f["idle_task_s"] > 0.5 * f["task_seconds"] and not f["min_tasks"]
+            + (": " + _idle_rule(f) + "." if f["idle_task_s"] > 0.5 * f["task_seconds"] and not f["min_tasks"]
                else "."))
     if f["min_tasks"]:
         parts.append(f"{f['min_tasks']} task(s) stay running all period, billed idle or not.")
@@ -187,14 +195,19 @@ def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[
     idle_h, total_h = d_facts["idle_task_s"] / 3600, d_facts["task_seconds"] / 3600
     if total_h and idle_h > 0.5 * total_h:
         why = (f"its {d_facts['min_tasks']} warm task(s) run all period, work or not" if d_facts["min_tasks"] else
-               f"its tasks stay until the queue has been empty {d_facts['idle_before_zero_s']:g} s, then all go")
+               _idle_rule(d_facts))
         out.append(f"Most of D's task time was idle ({idle_h:,.1f} of {total_h:,.1f} task-hours): {why}, while "
                    "Lambda stops billing the moment it is idle.")
     if not d_facts["min_tasks"] and d_facts["starts_from_zero"] >= 4:
-        out.append(f"D started from zero tasks {d_facts['starts_from_zero']} times: each time the queue stayed empty "
-                   f"{d_facts['idle_before_zero_s']:g} s it scaled to zero, and the next request waited for a new task "
-                   f"({d_facts['ready_delay_s']:.0f} s). Sparse traffic wants a longer idle period or one task kept "
-                   "warm; both cost idle task-hours.")
+        if "controller_actions" in d_facts:
+            how = ("each time target tracking's last 15 datapoints were below the target and the latest read an "
+                   "empty queue, it removed the last task; the waker then started one for the next request")
+            remedy = "one task kept warm (a minimum of 1) avoids it, at the cost of paying for that task all period"
+        else:
+            how = f"each time the queue stayed empty {d_facts['idle_before_zero_s']:g} s it scaled to zero"
+            remedy = "a longer idle period or one task kept warm avoids it; both cost idle task-hours"
+        out.append(f"D started from zero tasks {d_facts['starts_from_zero']} times: {how}, and the next request "
+                   f"waited for a new task ({d_facts['ready_delay_s']:.0f} s). For sparse traffic, {remedy}.")
     d_range = d.get("first_request_range_s")
     if d_range:
         sooner = [(n, designs[n]["summary"]["first_request_latency_s"]) for n in "ABC"
