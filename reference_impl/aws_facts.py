@@ -138,6 +138,9 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
          "the SQS event source starts with 5 concurrent batches"),
     Fact("lambda_sqs_ramp_per_min", 300, "environments per minute", LAMBDA_SQS_SCALING,
          "while messages remain, the SQS event source adds up to 300 concurrent invocations a minute"),
+    Fact("lambda_sqs_provisioned_speedup", 3, "times", LAMBDA_SQS_SCALING,
+         "provisioned mode (dedicated event pollers, MinimumPollers 2 or more) scales 3 times faster than the "
+         "standard mode, with up to 16 times the processing capacity; its Event Poller Units are billed"),
     Fact("lambda_sqs_max_concurrency_setting", 1000, "environments", LAMBDA_SQS_MAX_CONCURRENCY,
          "the SQS event source's MaximumConcurrency setting is 2 to 1,000"),
     Fact("lambda_sqs_event_source_max", 1250, "concurrent invocations", LAMBDA_SQS_SCALING,

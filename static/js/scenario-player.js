@@ -296,6 +296,23 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ scenario, overrides }),
     });
+    if (response.status === 429) {
+      // Throttled: say when, count down, and try again by itself.
+      let wait = Math.max(1, Math.ceil(Number(response.headers.get("Retry-After")) || 5));
+      root.dataset.throttled = "true";
+      const tickDown = () => {
+        if (wait <= 0) {
+          delete root.dataset.throttled;
+          load(scenario, overrides).catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+          return;
+        }
+        statusLine.textContent = `Too many runs for now: trying again in ${wait} s.`;
+        wait -= 1;
+        setTimeout(tickDown, 1000);
+      };
+      tickDown();
+      return;
+    }
     const body = await response.json();
     if (!response.ok) {
       const errors = Object.entries(body.errors || {}).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ");
@@ -345,4 +362,37 @@
   }
   load(root.dataset.scenario, JSON.parse(root.dataset.overrides || "{}"))
     .catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+})();
+
+(function () {
+  "use strict";
+  // A number box holding text the browser cannot read as a number would be sent empty, and the
+  // default would run without a word: stop the Run and name the field instead.
+  const scenarioForm = document.querySelector("[data-scenario-form]");
+  if (scenarioForm) {
+    scenarioForm.addEventListener("submit", (event) => {
+      let first = null;
+      scenarioForm.querySelectorAll("input[type=number]").forEach((input) => {
+        const old = document.getElementById(`${input.id}_client_error`);
+        if (old) old.remove();
+        if (!input.validity.badInput) return;
+        const label = scenarioForm.querySelector(`label[for="${input.id}"]`);
+        const help = document.getElementById(`${input.id}_helptext`);
+        const error = document.createElement("p");
+        error.id = `${input.id}_client_error`;
+        error.className = "field-error";
+        error.setAttribute("role", "alert");
+        error.dataset.clientError = "";
+        error.textContent = `${label ? label.textContent : input.name}: not a number. ${help ? help.textContent : ""}`;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-errormessage", error.id);
+        input.insertAdjacentElement("afterend", error);
+        first = first || input;
+      });
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+  }
 })();

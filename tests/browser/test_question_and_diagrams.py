@@ -339,3 +339,32 @@ def test_a_20_gb_model_makes_a_and_c_fail_with_the_limit_named(page, live_server
     assert explanations.count("a Lambda function has at most 10,240 MB of memory") == 2
     d = page.locator('[data-results-table] tr[data-design="D"]')
     assert d.locator("td").nth(1).inner_text() == "0"  # D's task is sized up to hold it: nothing failed
+
+
+def test_after_run_the_results_are_in_the_viewport(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.fill("#id_burst_requests", "800")
+    page.click(".scenario-form button[type=submit]")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    assert "burst_requests=800" in page.url and page.url.endswith("#run-results")
+    # The run's outcome is on screen, not 1,800 px below it.
+    top = page.evaluate("document.querySelector('#run-results').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"] / 2
+    expect(page.locator("[data-status]")).to_be_in_viewport()
+
+
+def test_a_number_box_holding_text_gets_a_field_error_and_nothing_runs(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.click("#id_burst_requests")
+    page.keyboard.type("1e")  # a number box Chromium cannot read: it would be sent empty
+    url = page.url
+    page.click(".scenario-form button[type=submit]")
+    error = page.locator("#id_burst_requests_client_error")
+    expect(error).to_be_visible()
+    assert "not a number" in error.inner_text() and "Burst size" in error.inner_text()
+    assert page.url == url  # the default scenario did not run in its place
+    assert page.evaluate("document.activeElement.id") == "id_burst_requests"

@@ -160,3 +160,11 @@ def test_row_gives_every_design_a_first_wait_range():
 
 def test_the_matrix_is_the_function_the_page_uses():
     assert matrix(("steady-trickle",))["scenarios"][0]["name"] == "steady-trickle"
+
+
+def test_c_with_provisioned_pollers_is_a_labelled_variant_that_ramps_faster():
+    result = run("idle-then-burst")
+    (name,) = [n for n in result["variants"] if n.startswith("C with provisioned pollers")]
+    assert "not in the cost" in name
+    fast, c = result["variants"][name]["summary"], result["designs"]["C"]["summary"]
+    assert fast["peak_capacity"] > c["peak_capacity"] and fast["latency_s"]["p95"] <= c["latency_s"]["p95"]
