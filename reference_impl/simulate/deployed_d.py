@@ -4,9 +4,8 @@ Why the simulator models the deployed hybrid rather than the deployment running
 `reference_impl.scaling.decide` for every decision (as KEDA does): the exam's option D is ECS
 scaled by Application Auto Scaling on queue metrics, and target tracking is the managed,
 stateless way to do it; a scheduled function that made every decision would need somewhere to
-keep `decide`'s state between runs (its cooldown and idle timers) and the whole of scaling.py,
-which does not fit CloudFormation's inline code (ZipFile, at most 4,096 characters:
-https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html).
+keep `decide`'s state between runs (its cooldown and idle timers, e.g. a table or a parameter)
+and would have to ship scaling.py with the stack, one more moving part for every lab.
 The KEDA-style controller is still simulated, as a labelled variant (option_d.py, "direct"),
 and it is what the local runtime runs (reference_impl/local/supervisor.py says why).
 
