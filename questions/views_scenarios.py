@@ -67,7 +67,7 @@ def verdict_tables(m: dict) -> dict:
             {"key": c["key"], "text": _figure(c["key"], r), "winner": name in e["winners"][c["key"]]}
             for c in m["columns"]]} for name, r in e["designs"].items()]
         # The alternative controller, shown beside D but not ranked (matrix.py: variants).
-        rows += [{"design": label, "variant": True, "cells": [
+        rows += [{"design": label.split(":")[0], "title": label, "variant": True, "cells": [
             {"key": c["key"], "text": _figure(c["key"], r), "winner": False} for c in m["columns"]]}
             for label, r in e["variants"].items()]
         tables.append({"name": e["name"], "description": e["description"], "rows": rows,

@@ -22,9 +22,10 @@ seconds. The AWS deployment runs the hybrid in deploy/template.yaml (a waker fro
 tracking after it); the simulator's option D models that hybrid (simulate/deployed_d.py) and runs
 this controller as its labelled "KEDA-style" variant, with the same `decide`. Idle-to-zero
 timing therefore differs by design: here `idle_before_zero_s` (LocalSettings: 30 s, so a lab sees
-workers stop within a minute), in the simulator's variant 300 s (the ECS default cooldown), and in
-the deployment target tracking's 15 one-minute datapoints below target, about 16 minutes after
-the queue empties (one of them a minute late).
+workers stop within a minute), in the simulator's variant 300 s (the ECS default cooldown), both
+then stopping every idle worker at once; in the deployment, target tracking removes the first task
+about 16 minutes after the queue empties (15 one-minute datapoints below target, one a minute
+late) and, as the simulator models it, one more per scale-in cooldown.
 """
 import itertools
 import logging
