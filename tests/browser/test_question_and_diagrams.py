@@ -387,3 +387,26 @@ def test_charts_label_their_axes_show_values_and_tell_c_from_d(page, live_server
     styles = page.evaluate("""() => [...document.querySelectorAll('[data-chart-values="waiting"] .chart-value')]
         .map(m => getComputedStyle(m).borderTopColor + ' ' + getComputedStyle(m).borderTopStyle)""")
     assert styles[2] != styles[3] and styles[2].split()[-1] != styles[3].split()[-1], styles
+
+
+def test_a_throttled_run_says_when_it_retries_and_retries(page, live_server, bank, monkeypatch):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from questions.api.throttling import FixedWindowThrottle
+
+    # 58 s into a one-minute window, with no new runs allowed: the API says "retry in 2 s".
+    monkeypatch.setattr(FixedWindowThrottle, "timer", lambda self: 60 * 16_667 + 58.0)
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**api_settings.DEFAULT_THROTTLE_RATES, "simulations": "0/min"})
+    answer(page, live_server, "C")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.select_option('[data-control="scenario"]', "steady-trickle")  # a run not cached yet
+    status = page.locator("[data-status]")
+    expect(status).to_contain_text("Too many runs for now: trying again in", timeout=15_000)
+    assert page.get_attribute("[data-simulation]", "data-throttled") == "true"
+    # The budget opens again: the page retries by itself and shows the run.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**api_settings.DEFAULT_THROTTLE_RATES, "simulations": "100/min"})
+    expect(status).to_contain_text("120 requests an hour", timeout=30_000)
+    page.wait_for_selector("[data-simulation][data-loaded=true]:not([data-throttled])", timeout=30_000)
