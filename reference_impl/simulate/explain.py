@@ -223,7 +223,11 @@ def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[
         if from_zero:
             causes.append(f"from zero, a request waits up to {p['d_scaler_period_s']:g} s for the scaler's next poll "
                           f"and {d_facts['ready_delay_s']:.0f} s for a task to start and load the model")
-        if d_facts["peak_wanted"] > p["max_tasks"]:
+        reached = d_facts.get("peak_desired", min(d_facts["peak_wanted"], d_facts["max_tasks"]))
+        if reached < min(d_facts["peak_wanted"], d_facts["max_tasks"]):
+            causes.append(f"target tracking steps up only after 3 one-minute datapoints above target, each a minute "
+                          f"late, and reached {reached} tasks while the backlog asked for {d_facts['peak_wanted']}")
+        elif d_facts["peak_wanted"] > p["max_tasks"]:
             causes.append(f"it hit its cap of {p['max_tasks']:g} tasks (the policy asked for {d_facts['peak_wanted']})")
         if not from_zero:
             causes.append(f"the policy lets each task's backlog grow to {d_facts['target_per_task']:.0f} messages (the "

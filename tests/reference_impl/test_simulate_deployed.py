@@ -78,3 +78,11 @@ def test_the_keda_style_controller_is_a_labelled_variant():
     keda = result["variants"][name]["summary"]
     assert keda["peak_capacity"] == 1 and keda["latency_s"]["p95"] < 1
     assert result["designs"]["D"]["summary"]["latency_s"]["p95"] > 10
+
+
+def test_findings_do_not_blame_a_cap_target_tracking_never_reached():
+    result = run("idle-then-burst")
+    facts = _simulate("idle-then-burst", {}, ())[3]["D"].facts
+    assert facts["peak_desired"] < facts["max_tasks"] < facts["peak_wanted"]
+    assert not any("hit its cap" in f for f in result["findings"])
+    assert any("target tracking steps up only after 3 one-minute datapoints" in f for f in result["findings"])
