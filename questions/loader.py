@@ -4,7 +4,8 @@ Loading is all or nothing: every file is parsed and validated first, and only if
 are they written, inside one transaction. A bad file leaves the database as it was.
 
 Files are read by their suffix: `.md` the question files (questions.content_format), `.xml`
-Moodle XML (questions.moodle_xml), which hold many questions each. Imports through the API
+Moodle XML (questions.moodle_xml), `.gift` (or `.txt`) GIFT (questions.gift); the last two hold
+many questions each. Imports through the API
 take the same path (`import_text`).
 """
 import functools
@@ -16,7 +17,9 @@ from django.db import transaction
 from questions.content_format import (
     ContentError, FieldError, OptionData, QuestionData, dump_question_file, parse_question_file,
 )
+from questions.gift import parse_gift
 from questions.models import Choice, Question, Tag
+from questions.moodle_xml import parse_moodle_xml
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -46,7 +49,7 @@ class LoadError(Exception):
 
 
 def question_files(paths=None) -> list[Path]:
-    """The files named (.md or .xml), or the .md files in named folders; by default questions/content/."""
+    """The files named (.md, .xml, .gift), or the .md files in named folders; by default questions/content/."""
     found = []
     for p in map(Path, paths or [CONTENT_DIR]):
         found += sorted(p.glob("*.md")) if p.is_dir() else [p]
@@ -55,10 +58,10 @@ def question_files(paths=None) -> list[Path]:
 
 def parse_text(text: str, source: str) -> tuple[list[QuestionData], dict[str, ContentError]]:
     """The questions of one file's text, by its suffix, and what is wrong, keyed by where."""
-    from questions.moodle_xml import parse_moodle_xml  # it imports content_format, as this module does
-
     if source.lower().endswith(".xml"):
         return parse_moodle_xml(text, source)
+    if source.lower().endswith((".gift", ".txt")):
+        return parse_gift(text, source)
     try:
         return [parse_question_file(text, source)], {}
     except ContentError as exc:

@@ -27,7 +27,7 @@ from questions.field_limits import FIELDS, MAX_OPTIONS
 
 CATEGORY = "Study app question bank"
 # Moodle's allowed fractions for k right answers out of a multiple-answer question.
-_FRACTIONS = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 7: "14.28571", 8: "12.5",
+FRACTIONS = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 7: "14.28571", 8: "12.5",
               9: "11.11111", 10: "10"}
 # General feedback: the explanation, then these, each under its heading, in this order.
 MORE, POINTS, REFERENCES, ABOUT = "More precisely", "Key points", "References", "About this question"
@@ -65,7 +65,7 @@ def _unitem(text: str) -> str:
 
 
 def general_feedback(data: QuestionData) -> str:
-    """The explanation and what Moodle has no field for, as Markdown (read back by _split_feedback)."""
+    """The explanation and what Moodle has no field for, as Markdown (read back by split_feedback)."""
     parts = [data.explanation] if data.explanation else []
     if data.more_precisely:
         parts.append(f"# {MORE}\n\n{data.more_precisely}")
@@ -107,7 +107,7 @@ def to_moodle_xml(questions) -> bytes:
         if len(right) > 1:
             ET.SubElement(el, "shownumcorrect")
         for o in q.options:
-            fraction = _FRACTIONS[len(right)] if o.correct else ("0" if len(right) == 1 else "-100")
+            fraction = FRACTIONS[len(right)] if o.correct else ("0" if len(right) == 1 else "-100")
             option = _text(el, "answer", o.text, "markdown")
             option.set("fraction", fraction)
             _text(option, "feedback", o.why, "markdown")
@@ -127,7 +127,7 @@ def _read(el, path: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _split_feedback(text: str) -> dict:
+def split_feedback(text: str) -> dict:
     """General feedback back into the fields general_feedback() wrote; other text is the explanation."""
     fields = {"explanation": text}
     heading = re.compile(r"^# (" + "|".join(map(re.escape, FEEDBACK_SECTIONS)) + r")\s*$", re.MULTILINE)
@@ -160,7 +160,7 @@ def _split_feedback(text: str) -> dict:
     return fields
 
 
-def _slug(tag: str) -> str:
+def tag_slug(tag: str) -> str:
     """A Moodle tag ("Auto Scaling") as this app's ("auto-scaling"); this app's own stay as they are."""
     if FIELDS["tags"].matches(tag):
         return tag
@@ -184,7 +184,7 @@ def _question(el) -> tuple[dict, list[FieldError]]:
     title = name[len(f"#{idnumber} "):] if idnumber and name.startswith(f"#{idnumber} ") else name
     single = _read(el, "single").lower() not in ("false", "0", "")
     raw = {"id": qid, "title": title, "stem": _read(el, "questiontext/text"),
-           **_split_feedback(_read(el, "generalfeedback/text")), "options": []}
+           **split_feedback(_read(el, "generalfeedback/text")), "options": []}
     answers = el.findall("answer")
     if len(answers) > len(_LABELS):
         errors.append(FieldError("options", f"{len(answers)} answers; this app holds at most {MAX_OPTIONS}"))
@@ -202,8 +202,8 @@ def _question(el) -> tuple[dict, list[FieldError]]:
     for tag in (t.text or "" for t in el.findall("tags/tag/text")):
         if tag.lower().startswith("domain: "):  # the export's; the About section's domain is whole
             raw.setdefault("domain", tag[len("domain: "):].strip())
-        elif _slug(tag):
-            tags.append(_slug(tag))
+        elif tag_slug(tag):
+            tags.append(tag_slug(tag))
     raw["tags"] = tags
     return raw, errors
 

@@ -1,4 +1,4 @@
-"""Exports of the bank (Markdown files, Moodle XML) and imports into it (Moodle XML).
+"""Exports of the bank (Markdown files, Moodle XML, GIFT) and imports into it (Moodle XML, GIFT).
 
 Exports hold every answer key, so they are for instructors, and refused while the caller's own
 exam runs. Imports go through the loader's all-or-nothing path, as files do (questions.loader).
@@ -23,6 +23,7 @@ from questions.api.permissions import IsInstructor
 from questions.content_format import dump_question_file
 from questions.loader import LoadError, import_text, question_data
 from questions.models import Question
+from questions.gift import to_gift
 from questions.moodle_xml import to_moodle_xml
 
 
@@ -84,6 +85,22 @@ class ExportMoodle(FileView):
         return attachment(to_moodle_xml(bank()), self.media_type, "questions-moodle.xml")
 
 
+class ExportGift(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "text/plain", "gift"
+
+    @extend_schema(operation_id="exportGift", summary="Export the bank as GIFT", tags=["interchange"],
+                   responses=file_response(media_type, "GIFT text, UTF-8"),
+                   description="The bank in Moodle's GIFT text format: `// [id:...]` and `// [tag:...]` comments, "
+                               "`::title::[markdown]stem`, one line per option with its feedback after `#`, and "
+                               "the general feedback (as in the Moodle XML export) after `####`. Multiple-answer "
+                               "questions are weighted as in the Moodle XML export. "
+                               "409 while the caller has an unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        return attachment(to_gift(bank()).encode(), "text/plain; charset=utf-8", "questions.gift")
+
+
 IMPORT_REPORT = inline_serializer("ImportReport", {
     "dry_run": serializers.BooleanField(help_text="true: validated and reported, nothing written"),
     "created": serializers.ListField(child=serializers.CharField(), help_text="ids of new questions"),
@@ -91,6 +108,14 @@ IMPORT_REPORT = inline_serializer("ImportReport", {
     "unchanged": serializers.ListField(child=serializers.CharField(), help_text="ids already as in the file"),
 })
 DRY_RUN = OpenApiParameter("dry_run", bool, description="`true`: check and report what would change, write nothing")
+
+
+def uploaded(request) -> bytes:
+    """The body as it came; DRF gives an empty body as {} rather than calling the parser."""
+    body = request.data if isinstance(request.data, bytes) else b""
+    if not body.strip():
+        raise ValidationError({"(file)": ["the body is empty; send the file itself as the body"]})
+    return body
 
 
 def import_report(text, source: str, request) -> Response:
@@ -124,4 +149,25 @@ class ImportMoodle(APIView):
                     "types, part credit in a single-answer question, an option without feedback (this app "
                     "explains every option), and anything a question file could not hold.")
     def post(self, request):
-        return import_report(request.data, "upload.xml", request)
+        return import_report(uploaded(request), "upload.xml", request)
+
+
+class ImportGift(APIView):
+    permission_classes = [IsInstructor]
+    parser_classes = [file_parser("text/plain")]
+
+    @extend_schema(
+        operation_id="importGift", summary="Import GIFT questions", tags=["interchange"], parameters=[DRY_RUN],
+        request={"text/plain": {"type": "string"}}, responses={200: IMPORT_REPORT, 400: E, 401: E, 403: E, 429: E},
+        description="Instructors: the multiple-choice questions of a GIFT file (UTF-8), validated as question files "
+                    "are and written all or nothing. `// [id:...]` is the question's id (without one, an id from its "
+                    "title and text, so importing again updates); `=` marks the right option of a single-answer "
+                    "question, `~%n%` with n above 0 the right ones of a multiple-answer question. Refused, naming "
+                    "the question's line and the field, and nothing written: other question types, part credit in "
+                    "a single-answer question, an option without `#feedback`, and what a question file could not hold.")
+    def post(self, request):
+        try:
+            text = uploaded(request).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError({"(file)": ["not UTF-8 text"]}) from None
+        return import_report(text, "upload.gift", request)

@@ -42,7 +42,7 @@ VALID = ["2xx", "401", "403", "404", "409", "429"]  # answers a request valid by
 DATA_RULES = [("POST", "/api/v1/questions/"), ("PUT", "/api/v1/questions/{external_id}/"),
               ("POST", "/api/v1/questions/{external_id}/attempts/"), ("POST", "/api/v1/quizzes/"),
               ("POST", "/api/v1/quizzes/{id}/answers/"), ("POST", "/api/v1/simulations/"),
-              ("POST", "/api/v1/import/moodle/")]  # any bytes are a body; few are a Moodle file
+              ("POST", "/api/v1/import/moodle/"), ("POST", "/api/v1/import/gift/")]  # few bodies are a file of questions
 # The coverage phase tries the boundaries of every property, and combinations of them: for the
 # simulator's forty-odd overrides that is thousands of runs. Its own tests cover those ranges.
 NO_COVERAGE = {"/api/v1/simulations/"}
