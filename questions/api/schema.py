@@ -90,8 +90,10 @@ def add_common_errors(result, generator, request, public):
     components.setdefault("responses", {}).update({name: response for name, response in ERROR_RESPONSES.values()})
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
-            # No credentials at all: say so, rather than leave it to a global default.
-            operation.setdefault("security", [])
+            # No credentials read at all: say so with [] (not [{}], which generators such as
+            # openapi-python-client take for "needs a scheme"), rather than leave it to a default.
+            if operation.get("security", [{}]) == [{}]:
+                operation["security"] = []
             responses = operation.setdefault("responses", {})
             for code in _responses_every_operation_can_give(operation):
                 responses.setdefault(code, {})
