@@ -22,7 +22,8 @@ from questions.api.params import one
 from questions.api.permissions import IsInstructor
 from questions.content_format import dump_question_file
 from questions.loader import LoadError, import_text, question_data
-from questions.models import Question
+from questions.models import Attempt, Question
+from questions.csv_export import questions_csv, results_csv
 from questions.gift import to_gift
 from questions.moodle_xml import to_moodle_xml
 
@@ -99,6 +100,38 @@ class ExportGift(FileView):
     def get(self, request):
         refuse_during_exam(request.user)
         return attachment(to_gift(bank()).encode(), "text/plain; charset=utf-8", "questions.gift")
+
+
+class ExportQuestionsCsv(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "text/csv", "csv"
+
+    @extend_schema(operation_id="exportQuestionsCsv", summary="Export the bank as CSV", tags=["interchange"],
+                   responses=file_response(media_type, "CSV (RFC 4180, UTF-8 with a byte-order mark), one row a question"),
+                   description="One row a question: id, title, domain, tags, source, last_verified, answers_required, "
+                               "correct (the right labels), stem, option_A/why_A ... option_J/why_J, explanation, "
+                               "more_precisely, key_points and references (one a line). Cells that a spreadsheet "
+                               "would run as a formula start with an apostrophe. "
+                               "409 while the caller has an unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        return attachment(questions_csv(bank()), "text/csv; charset=utf-8", "questions.csv")
+
+
+class ExportResultsCsv(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "text/csv", "csv"
+
+    @extend_schema(operation_id="exportResultsCsv", summary="Export learners' results as CSV", tags=["interchange"],
+                   responses=file_response(media_type, "CSV (RFC 4180, UTF-8 with a byte-order mark), one row an answer"),
+                   description="Every signed-in learner's answers, oldest first: attempt, user, question, selected "
+                               "(labels), correct, seconds_on_question, answered_at (ISO 8601). Anonymous "
+                               "learners' answers are not included. 409 while the caller has an unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        attempts = (Attempt.objects.filter(user__isnull=False).select_related("user", "question")
+                    .order_by("created_at", "id").iterator(chunk_size=2000))
+        return attachment(results_csv(attempts), "text/csv; charset=utf-8", "results.csv")
 
 
 IMPORT_REPORT = inline_serializer("ImportReport", {

@@ -8,7 +8,8 @@ from questions.loader import load_questions, question_data
 from questions.models import Question
 
 
-@pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/", "/api/v1/export/gift/"])
+@pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/", "/api/v1/export/gift/",
+                                  "/api/v1/export/csv/", "/api/v1/export/results/"])
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
 def test_only_instructors_export(as_user, bank, path, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
@@ -53,7 +54,8 @@ def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(a
 
 
 @pytest.mark.parametrize("path, media", [("/api/v1/export/markdown/", "application/zip"), ("/api/v1/export/moodle/", "application/xml"),
-                                         ("/api/v1/export/gift/", "text/plain")])
+                                         ("/api/v1/export/gift/", "text/plain"), ("/api/v1/export/csv/", "text/csv"),
+                                         ("/api/v1/export/results/", "text/csv")])
 def test_asking_for_the_exports_own_media_type_gets_it_and_errors_stay_json(as_user, instructor, learner, bank, path, media):
     # What a client generated from the schema sends; DRF alone answered it 406.
     response = as_user(instructor).get(path, HTTP_ACCEPT=media)
@@ -61,4 +63,4 @@ def test_asking_for_the_exports_own_media_type_gets_it_and_errors_stay_json(as_u
     refused = as_user(learner).get(path, HTTP_ACCEPT=media)
     assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
     assert refused.json()["detail"].startswith("Only instructors")
-    assert as_user(instructor).get(path, HTTP_ACCEPT="text/csv").status_code == 406
+    assert as_user(instructor).get(path, HTTP_ACCEPT="image/png").status_code == 406
