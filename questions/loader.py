@@ -82,7 +82,8 @@ def parse_files(paths) -> list[QuestionData]:
 
 def parse_texts(texts, problems=None) -> list[QuestionData]:
     """Parse (text, source) pairs; raise LoadError listing every problem, ids used twice included."""
-    problems, parsed, origin = dict(problems or {}), [], {}
+    problems, parsed = dict(problems or {}), []
+    origin: dict[str, str] = {}
     for text, source in texts:
         found, wrong = parse_text(text, source)
         problems.update(wrong)
