@@ -101,6 +101,7 @@ bench: install
 	$(PY) benchmarks/worker.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
+	$(PY) benchmarks/bodies.py
 
 lint: install
 	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml
