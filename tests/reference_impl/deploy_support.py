@@ -187,3 +187,50 @@ def lab_stacks(session) -> list[str]:
     """Stacks other than the bootstrap's that exist (not DELETE_COMPLETE)."""
     return [s["StackName"] for s in session.client("cloudformation").list_stacks()["StackSummaries"]
             if s["StackStatus"] != "DELETE_COMPLETE" and s["StackName"] != "labs-bootstrap"]
+
+
+TEMPLATE_BUCKET = "labs-bootstrap-templatebucket-abc123"
+
+
+def _resolve(value, names: dict[str, str]):
+    """A bootstrap.yaml value with !Sub, !Ref and !GetAtt replaced by this account's names."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::Sub"}:
+            text = value["Fn::Sub"]
+            for key, replacement in names.items():
+                text = text.replace("${" + key + "}", replacement)
+            assert "${" not in text, text
+            return text
+        if set(value) == {"Ref"}:
+            return names[value["Ref"]]
+        if set(value) == {"Fn::GetAtt"}:
+            return names[".".join(value["Fn::GetAtt"])]
+        return {k: _resolve(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, names) for v in value]
+    return value
+
+
+def bootstrap_policies(account: str = ACCOUNT, region: str = REGION) -> dict[str, dict]:
+    """Every IAM policy document in bootstrap.yaml, resolved for `account` and `region`."""
+    from reference_impl.deploy.stack_role import BOOTSTRAP_PATH
+    from reference_impl.deploy.template import parsed_template
+
+    resources = parsed_template(BOOTSTRAP_PATH)["Resources"]
+    names = {"AWS::Partition": "aws", "AWS::Region": region, "AWS::AccountId": account,
+             "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/labs-bootstrap/1",
+             "AlertTopic": f"arn:aws:sns:{region}:{account}:labs-alerts",
+             "StackRole.Arn": f"arn:aws:iam::{account}:role/labs-cloudformation-role",
+             "WorkerRepository.Arn": f"arn:aws:ecr:{region}:{account}:repository/lab-worker",
+             "TemplateBucket.Arn": f"arn:aws:s3:::{TEMPLATE_BUCKET}",
+             "TemplateBucket.RegionalDomainName": f"{TEMPLATE_BUCKET}.s3.{region}.amazonaws.com",
+             "JanitorLogGroup.Arn": f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/labs-janitor:*"}
+    out = {}
+    for logical, spec in resources.items():
+        props = spec.get("Properties", {})
+        if spec["Type"] == "AWS::IAM::ManagedPolicy":
+            out[logical] = _resolve(props["PolicyDocument"], names)
+        elif spec["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                out[f"{logical}/{policy['PolicyName']}"] = _resolve(policy["PolicyDocument"], names)
+    return out

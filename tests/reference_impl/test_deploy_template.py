@@ -60,10 +60,11 @@ def test_every_resource_that_can_carry_tags_carries_the_lab_tags():
             tags = {t["Key"]: t["Value"] for t in tags}
         assert tags is not None and all(tags.get(k) == v for k, v in LAB_TAGS.items()), logical_id
     # What CloudFormation cannot tag: sub-parts of a tagged parent (API methods, the deployment,
-    # policies of a tagged scalable target, schedules inside a tagged group).
+    # policies of a tagged scalable target, schedules inside a tagged group, a tagged function's
+    # asynchronous-invocation settings).
     assert sorted(set(untaggable)) == ["AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method",
                                        "AWS::ApiGateway::Resource", "AWS::ApplicationAutoScaling::ScalingPolicy",
-                                       "AWS::Scheduler::Schedule"]
+                                       "AWS::Lambda::EventInvokeConfig", "AWS::Scheduler::Schedule"]
 
 
 # ------------------------------------------------------------------ scaling
