@@ -8,8 +8,10 @@ accepts (Credentials, RequestTemplates, RequestParameters, PassthroughBehavior),
 deploys and the tests can read the integrations back. moto's CloudFormation also never deletes
 an AWS::ECS::Cluster or an AWS::ApiGateway::RestApi with its stack (the two classes have no
 delete_from_cloudformation_json); `moto_aws` gives them one that calls moto's own DeleteCluster
-and DeleteRestApi, so the teardown test can expect nothing left. Nothing else in moto is changed
-but the memo of its template lint, below.
+and DeleteRestApi, so the teardown test can expect nothing left. Two more gaps, each named where
+it is filled: a stack made through a change set gets no outputs (the bootstrap's are what the
+deployer reads), and a function deleted outside its stack stops the stack's deletion. Nothing
+else in moto is changed but the memo of its template lint, below.
 
 Two of `plan`'s reads are not in moto: Service Quotas knows only VPC quotas, and IAM has no
 SimulatePrincipalPolicy. `stub_unmodelled` gives a Deployer botocore-Stubber clients for those
@@ -30,6 +32,8 @@ import botocore.session
 from botocore.stub import Stubber
 from moto import mock_aws
 from moto.apigateway import models as apigateway_models
+from moto.awslambda import exceptions as lambda_exceptions
+from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cloudformation_models
 from moto.ecs import models as ecs_models
 
@@ -78,6 +82,17 @@ def _delete_rest_api(cls, resource_name, cloudformation_json, account_id, region
 
 
 _lint_once = cache(cloudformation_models.validate_template_cfn_lint)
+_delete_function = lambda_models.LambdaFunction.delete
+
+
+def _delete_function_gone_already(self, account_id, region):
+    """CloudFormation treats a resource deleted outside the stack as deleted (a delete handler
+    answers NotFound, https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html);
+    moto's stack deletion stops with the function's UnknownFunctionException instead."""
+    try:
+        _delete_function(self, account_id, region)
+    except lambda_exceptions.UnknownFunctionException:
+        pass
 _execute_change_set = cloudformation_models.CloudFormationBackend.execute_change_set
 
 
@@ -96,6 +111,7 @@ def _execute_and_map_outputs(self, change_set_name, stack_name=None):
 def moto_aws(monkeypatch):
     monkeypatch.setattr(cloudformation_models, "validate_template_cfn_lint", _lint_once)
     monkeypatch.setattr(cloudformation_models.CloudFormationBackend, "execute_change_set", _execute_and_map_outputs)
+    monkeypatch.setattr(lambda_models.LambdaFunction, "delete", _delete_function_gone_already)
     monkeypatch.setattr(apigateway_models.Method, "create_from_cloudformation_json",
                         classmethod(_method_from_cloudformation))
     monkeypatch.setattr(ecs_models.Cluster, "delete_from_cloudformation_json", classmethod(_delete_cluster))
