@@ -67,6 +67,10 @@ class LabStatus:
     # Why the stack is in a *_FAILED or ROLLBACK_* state (DELETE_FAILED: what could not be
     # deleted and CloudFormation's reason); `Deployer.retry_delete()` tries the deletion again.
     reason: str | None = None
+    # The scaler held the service at zero because no task stayed running for 10 minutes: when,
+    # and why the tasks stopped (ECS's stoppedReason and each container's reason).
+    held_at_zero: str | None = None
+    stopped_reasons: list[str] = field(default_factory=list)
 
 
 class Deployer:
@@ -364,9 +368,30 @@ class Deployer:
                 target = self._scalable_target(ids)
                 if target is not None:
                     fields["max_tasks"] = target["MaxCapacity"]
+                fields.update(self._held_at_zero(ids, services[0]))
         ready = stack["StackStatus"] == "CREATE_COMPLETE" and "Bucket" in ids and self._model_verified(ids)
         return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
                          api_url=self._api_url(ids), reason=reason, ready=ready, **fields)
+
+    def _held_at_zero(self, ids: dict[str, str], service: dict) -> dict:
+        """Whether the scaler's guard held the service at zero, and why its tasks stopped."""
+        ecs = self._client("ecs")
+        tags = {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=service["serviceArn"]).get("tags", [])}
+        stopped = ecs.list_tasks(cluster=ids["Cluster"], serviceName=service["serviceName"],
+                                 desiredStatus="STOPPED")["taskArns"]
+        reasons: list[str] = []
+        if stopped:
+            for task in ecs.describe_tasks(cluster=ids["Cluster"], tasks=stopped[:100])["tasks"]:
+                parts = [task.get("stoppedReason", "")] + [c["reason"] for c in task.get("containers", []) if c.get("reason")]
+                reasons.append(": ".join(p for p in parts if p) or "stopped, no reason given")
+        reasons = list(dict.fromkeys(reasons))[:5]
+        if "held-at-zero" not in tags:
+            return {"stopped_reasons": reasons}
+        why = "; ".join(reasons) or "ECS gave no reason"
+        return {"stopped_reasons": reasons,
+                "held_at_zero": f"no task stayed running for 10 minutes, so the lab was held at 0 tasks at "
+                                f"{tags['held-at-zero']} (it will not start tasks again; fix the cause, then down "
+                                f"and up). Why the tasks stopped: {why}"}
 
     def _failure_reason(self, stack: dict) -> str | None:
         """CloudFormation's reason and each resource that failed, for a failed or rolled-back stack."""

@@ -102,6 +102,7 @@ def janitor(monkeypatch):
         monkeypatch.setenv(name, value if isinstance(value, str) else f"arn:aws:sns:{REGION}:{ACCOUNT}:labs-alerts")
     namespace: dict = {}
     exec(compile(code["Code"]["ZipFile"], "labs-janitor/index.py", "exec"), namespace)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)   # a fresh default session, put back afterwards
     boto3.setup_default_session(region_name=REGION)   # what the function's boto3.client() calls use
     return namespace["handler"]
 
