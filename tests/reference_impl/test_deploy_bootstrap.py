@@ -49,6 +49,11 @@ def test_what_the_bootstrap_owns_is_named_outside_lab_star():
     assert [r["selection"]["tagStatus"] for r in lifecycle["rules"]] == ["untagged", "any"]
 
 
+def test_the_janitor_fits_cloudformations_zipfile_limit():
+    # the same 4,096 characters as the lab's functions (test_deploy_template.py, with its source)
+    assert len(BOOT["JanitorFunction"]["Properties"]["Code"]["ZipFile"]) <= 4096
+
+
 def _lab_role_policies() -> dict[str, dict]:
     out = {}
     for logical, spec in parsed_template()["Resources"].items():

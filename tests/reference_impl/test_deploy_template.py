@@ -112,7 +112,11 @@ def test_the_queue_reading_scaler_runs_every_minute_with_least_privilege():
     assert {s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"]): s["Resource"] for s in statements} == {
         "sqs:GetQueueAttributes": {"Fn::GetAtt": ["JobQueue", "Arn"]},
         ("ecs:DescribeServices", "ecs:UpdateService"): {"Ref": "Service"},
-        "application-autoscaling:DescribeScalableTargets": "*",
+        # the guard that holds a service without running tasks at zero
+        ("application-autoscaling:DescribeScalableTargets", "application-autoscaling:RegisterScalableTarget"): "*",
+        ("ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource"): {"Ref": "Service"},
+        "ecs:DescribeTasks": {"Fn::Sub": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*"},
+        "ecs:ListTasks": "*",
         ("logs:CreateLogStream", "logs:PutLogEvents"): {"Fn::GetAtt": ["ScalerLogGroup", "Arn"]},
     }
 
