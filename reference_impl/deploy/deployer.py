@@ -103,10 +103,13 @@ class Deployer:
     def _resolved(self) -> LabConfig:
         return replace(self.config, stack_role_arn=self.stack_role_arn())
 
-    def _bootstrap_parameters(self) -> dict[str, str]:
+    def _stack_parameters(self, expires: datetime) -> dict[str, str]:
+        """The template's parameters, with the bootstrap's boundary and alert topic."""
         outputs = self.bootstrap_outputs() or {}
-        return {"boundary_arn": outputs.get("PermissionsBoundaryArn", ""),
-                "alert_topic_arn": outputs.get("AlertTopicArn", "")}
+        vpc_id, subnet_ids = self._network()
+        return self.config.stack_parameters(expires, vpc_id, subnet_ids,
+                                            boundary_arn=outputs.get("PermissionsBoundaryArn", ""),
+                                            alert_topic_arn=outputs.get("AlertTopicArn", ""))
 
     # ------------------------------------------------------------ guardrails and clients
     def _checked(self) -> boto3.Session:
@@ -175,7 +178,7 @@ class Deployer:
         resources = [(logical, spec["Type"]) for logical, spec in parsed_template()["Resources"].items()]
         return Plan(account=self._identity["Account"], caller=self._identity["Arn"], region=self.config.region,
                     stack_name=self.config.stack_name, expires_at=expires.isoformat(),
-                    parameters=self.config.stack_parameters(expires, *self._network(), **self._bootstrap_parameters()),
+                    parameters=self._stack_parameters(expires),
                     tags=self.config.tags(expires),
                     resources=resources, caps=caps,
                     cost=costs.estimate(p.max_tasks, self.config.ttl_minutes),
@@ -211,8 +214,8 @@ class Deployer:
                 # instructor policy allows creating stacks from the bootstrap's bucket only.
                 TemplateURL=outputs["TemplateBaseUrl"] + bootstraps.template_key().removeprefix("templates/"),
                 Capabilities=["CAPABILITY_IAM"], RoleARN=role_arn,
-                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.config.stack_parameters(
-                    expires, *self._network(), **self._bootstrap_parameters()).items()],
+                Parameters=[{"ParameterKey": k, "ParameterValue": v}
+                            for k, v in self._stack_parameters(expires).items()],
                 Tags=[{"Key": k, "Value": v} for k, v in self.config.tags(expires).items()],
             )
         except ClientError as exc:

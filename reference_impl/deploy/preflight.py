@@ -83,7 +83,7 @@ def image(ecr, config: LabConfig, account: str, repository_uri: str | None = Non
     if (uri["account"], uri["region"]) != (account, config.region):
         return Check(name, False, f"{config.image_uri} is in {uri['account']}/{uri['region']}, the lab in "
                      f"{account}/{config.region}; tasks pull from the lab's own account and region", push)
-    if not uri["repo"].startswith("lab-"):
+    if not (uri["repo"] or "").startswith("lab-"):
         return Check(name, False, f"repository {uri['repo']} (from the image URI) is outside lab-*: the "
                      "bootstrap's permissions boundary lets lab tasks pull only from lab-* repositories", push)
     image_id = {"imageTag": uri["tag"]} if uri["tag"] else {"imageDigest": uri["digest"]}
