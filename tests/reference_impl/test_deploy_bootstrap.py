@@ -201,3 +201,36 @@ def test_the_cli_bootstrap_creates_the_stack_and_prints_what_to_do_next(monkeypa
         assert "lab template published: https://" in text
         assert f"Attach the instructor policy to each instructor: arn:aws:iam::{ACCOUNT}:policy/labs-instructor" in text
         assert "AWSServiceRoleForECS will be created" in text
+
+
+def test_status_says_why_a_lab_was_held_at_zero_with_the_stopped_tasks_reasons(aws, monkeypatch):
+    d = lab(aws)
+    list(d.up(upload_model=False))
+    ids = d._physical_ids()
+    ecs = aws.client("ecs")
+    ecs.update_service(cluster=ids["Cluster"], service=ids["Service"], desiredCount=2)
+    # a task of the service that stopped, as ECS records an image that will not pull
+    family = ecs.register_task_definition(family=f"{STACK}-worker", containerDefinitions=[
+        {"name": "worker", "image": "x", "memory": 512}])["taskDefinition"]["taskDefinitionArn"]
+    task = ecs.run_task(cluster=ids["Cluster"], taskDefinition=family, launchType="FARGATE", count=1,
+                        startedBy="ecs-svc/1", group=f"service:{ids['Service'].rsplit('/', 1)[-1]}")["tasks"][0]
+    ecs.stop_task(cluster=ids["Cluster"], task=task["taskArn"], reason="CannotPullContainerError: pull access denied")
+    scaler = parsed_template()["Resources"]["ScalerFunction"]["Properties"]
+    for name, value in {"CLUSTER": ids["Cluster"].rsplit("/", 1)[-1], "SERVICE": ids["Service"].rsplit("/", 1)[-1],
+                        "QUEUE_URL": ids["JobQueue"], "TARGET_BACKLOG_PER_TASK": "10",
+                        "NO_TASK_GIVE_UP_S": scaler["Environment"]["Variables"]["NO_TASK_GIVE_UP_S"]}.items():
+        monkeypatch.setenv(name, value)
+    aws.client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs", ResourceId=f"service/{STACK}/{ids['Service'].rsplit('/', 1)[-1]}",
+        ScalableDimension="ecs:service:DesiredCount", MinCapacity=0, MaxCapacity=7)   # moto skips the stack's
+    namespace: dict = {}
+    exec(compile(scaler["Code"]["ZipFile"], "scaler/index.py", "exec"), namespace)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    boto3.setup_default_session(region_name=REGION)
+    assert lab(aws).status().held_at_zero is None
+    namespace["handler"]({}, None, now=NOW)
+    assert namespace["handler"]({}, None, now=NOW + timedelta(minutes=10))["action"] == "hold_at_zero"
+    st = lab(aws).status()
+    assert st.desired == 0 and st.max_tasks == 0
+    assert st.held_at_zero.startswith("no task stayed running for 10 minutes, so the lab was held at 0 tasks")
+    assert "CannotPullContainerError: pull access denied" in st.held_at_zero
