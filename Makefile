@@ -104,7 +104,7 @@ bench: install
 	$(PY) benchmarks/bodies.py
 
 lint: install
-	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml
+	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml reference_impl/deploy/bootstrap.yaml
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

@@ -39,6 +39,21 @@ def lab_list(request):
 
 
 @instructor_required
+@require_POST
+def check_aws(request):
+    """The "Check this account" button: `plan`'s read-only checks, every failure listed at once.
+    The one view that waits on AWS, and only when asked (a few read calls)."""
+    from labs.aws_readiness import account_checks
+
+    problems = account_checks(request.user.get_username())
+    form = LabForm()
+    labs = Lab.objects.select_related("owner")[:50]
+    stuck = Lab.objects.filter(status=Lab.Status.DELETE_FAILED).select_related("owner")
+    return render(request, "labs/list.html", {"form": form, "labs": labs, "stuck": stuck,
+                                              "aws_checked": True, "aws_problems": problems})
+
+
+@instructor_required
 @require_GET
 def lab_detail(request, pk):
     tasks.ensure_ticking()

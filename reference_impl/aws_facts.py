@@ -218,6 +218,9 @@ FACTS.update({f.name: f for f in [
 # quota a lab's running tasks draw on: FARGATE_QUOTAS, and `aws service-quotas list-service-quotas
 # --service-code fargate` lists it under this code.
 FARGATE_ON_DEMAND_VCPU_QUOTA = ("fargate", "L-3032A538")
+# "Fargate Spot vCPU resource count" (FARGATE_QUOTAS): the lab's service puts most tasks on
+# Fargate Spot, which draws on this quota, not the On-Demand one.
+FARGATE_SPOT_VCPU_QUOTA = ("fargate", "L-36FBB829")
 
 # Valid Fargate task sizes: CPU units -> memory MiB (Linux), from FARGATE_SIZES' table.
 FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
