@@ -47,11 +47,14 @@ def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int
     return random.sample(ids, min(count, len(ids)))
 
 
-def start(user, *, mode: str, count: int, tag: str = "", domain: str = "", time_limit_s: int | None = None) -> Quiz:
-    """A new quiz of the user's; answering.ExamOpen for a second open exam."""
+def start(user, *, mode: str, count: int = 0, tag: str = "", domain: str = "", time_limit_s: int | None = None,
+          question_ids: list[int] | None = None) -> Quiz:
+    """A new quiz of the user's: `count` questions drawn by tag and domain, or exactly
+    `question_ids` in that order (a course assignment gives every learner the same questions);
+    answering.ExamOpen for a second open exam."""
     if mode == Quiz.Mode.EXAM:
         answering.ensure_no_open_exam(user)
-    chosen = choose_questions(tag=tag, domain=domain, count=count)
+    chosen = list(question_ids) if question_ids else choose_questions(tag=tag, domain=domain, count=count)
     with transaction.atomic():
         quiz = Quiz.objects.create(user=user, mode=mode, time_limit_s=time_limit_s)
         QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))

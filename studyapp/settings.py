@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "reports",
+    "classroom",
     "django_tasks",
     "django_tasks_db",
 ]
