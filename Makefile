@@ -102,6 +102,7 @@ bench: install
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py
+	$(PY) benchmarks/classroom.py
 
 lint: install
 	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml reference_impl/deploy/bootstrap.yaml

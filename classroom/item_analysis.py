@@ -10,19 +10,20 @@
   https://docs.moodle.org/en/Quiz_statistics_calculations
 - Median time on the question, flags learners set on it in these attempts, error reports on it.
 
-Computed in the database with grouped aggregates (per attempt, per question, per selection);
-only the times on the question come back as one number per answer, for the median, which SQLite
-cannot aggregate. The attempts analysed are finished quizzes of course assignments: every
+Computed in the database with grouped aggregates (per attempt, per question, per selection; the
+point-biserial's sums in one SQL statement that joins each attempt's score once); only the times
+on the question come back as one number per answer, for the median, which SQLite cannot
+aggregate. The attempts analysed are finished quizzes of course assignments: every
 attempt counts (Moodle's "all attempts").
 """
 import math
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, FloatField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, Q
 
-from questions.models import Question, QuizItem
+from questions.models import Attempt, Question, QuizItem
 from reports.models import ErrorReport
 
 GROUP_SHARE = 0.27
@@ -67,12 +68,27 @@ def finished_items(**filters):
     return QuizItem.objects.filter(quiz__finished_at__isnull=False, quiz__assignment_link__isnull=False, **filters)
 
 
-def _score_of_quiz():
-    """The share of its questions the item's quiz got right, as a subquery on QuizItem."""
-    per_quiz = (QuizItem.objects.filter(quiz=OuterRef("quiz")).values("quiz")
-                .annotate(s=Cast(Count("id", filter=Q(attempt__correct=True)), FloatField())
-                          / Cast(Count("id"), FloatField())).values("s"))
-    return Subquery(per_quiz, output_field=FloatField())
+def _score_sums(items) -> dict[int, tuple[float, float, float]]:
+    """Per question in `items`: the sum of its attempts' total scores (each the share of the
+    attempt's questions right), of their squares, and of the scores of the attempts that got it
+    right: what the point-biserial needs. One statement: each quiz's score is computed once and
+    joined (a correlated subquery per item was 15 times slower on SQLite for 500 x 50)."""
+    scope_sql, params = items.values_list("quiz_id", "question_id", "attempt_id").query.sql_with_params()
+    qi, att = connection.ops.quote_name(QuizItem._meta.db_table), connection.ops.quote_name(Attempt._meta.db_table)
+    sql = f"""
+        WITH scope (quiz_id, question_id, attempt_id) AS ({scope_sql}),
+        scores (quiz_id, s) AS (
+            SELECT qi.quiz_id, AVG(CASE WHEN a.correct THEN 1.0 ELSE 0.0 END)
+            FROM {qi} qi LEFT JOIN {att} a ON a.id = qi.attempt_id
+            WHERE qi.quiz_id IN (SELECT quiz_id FROM scope)
+            GROUP BY qi.quiz_id)
+        SELECT scope.question_id, SUM(scores.s), SUM(scores.s * scores.s),
+               SUM(CASE WHEN a.correct THEN scores.s ELSE 0.0 END)
+        FROM scope JOIN scores ON scores.quiz_id = scope.quiz_id LEFT JOIN {att} a ON a.id = scope.attempt_id
+        GROUP BY scope.question_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {qid: (float(s), float(s2), float(s_right)) for qid, s, s2, s_right in cursor.fetchall()}
 
 
 def groups(items) -> tuple[list[int], list[int]]:
@@ -91,9 +107,9 @@ def analyse(items) -> list[ItemStats]:
     """ItemStats per question in `items` (a QuizItem queryset, e.g. from `finished_items`)."""
     upper, lower = groups(items)
     right = Q(attempt__correct=True)
-    per_question = (items.annotate(score=_score_of_quiz()).values("question_id").annotate(
+    sums = _score_sums(items)
+    per_question = (items.values("question_id").annotate(
         n=Count("id"), answered=Count("attempt"), k=Count("id", filter=right), flags=Count("flag"),
-        s=Sum("score"), s2=Sum(F("score") * F("score")), s_right=Sum("score", filter=right),
         upper_n=Count("id", filter=Q(quiz_id__in=upper)), upper_k=Count("id", filter=right & Q(quiz_id__in=upper)),
         lower_n=Count("id", filter=Q(quiz_id__in=lower)), lower_k=Count("id", filter=right & Q(quiz_id__in=lower)),
     ))
@@ -106,7 +122,7 @@ def analyse(items) -> list[ItemStats]:
         item.facility = k / n
         if r["upper_n"] and r["lower_n"]:
             item.upper_lower = r["upper_k"] / r["upper_n"] - r["lower_k"] / r["lower_n"]
-        item.point_biserial = point_biserial(n, k, r["s"], r["s2"], r["s_right"] or 0.0)
+        item.point_biserial = point_biserial(n, k, *sums[question.pk])
         item.options = [OptionStats(c.label, c.is_correct) for c in question.choices.all()]
         stats[question.pk] = item
     _count_options(items, stats, upper, lower)
@@ -128,7 +144,9 @@ def point_biserial(n: int, k: int, s: float, s2: float, s_right: float) -> float
         return None
     m1, m0 = s_right / k, (s - s_right) / (n - k)
     p = k / n
-    return (m1 - m0) / math.sqrt(variance) * math.sqrt(p * (1 - p))
+    # Rounded: sums from the database differ in their last bits between engines, and a true zero
+    # must not read as a (negative) -1e-17.
+    return round((m1 - m0) / math.sqrt(variance) * math.sqrt(p * (1 - p)), 9)
 
 
 def _count_options(items, stats, upper, lower):
