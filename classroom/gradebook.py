@@ -11,8 +11,10 @@ import io
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Assignment, Course, DrillAnswer
+from questions.models import Quiz
 
 
 @dataclass
@@ -73,10 +75,22 @@ def quiz_rows(assignments):
                       correct=Count("quiz__items", filter=Q(quiz__items__attempt__correct=True))))
 
 
+def close_overdue_attempts(assignments) -> int:
+    """Close the assignments' exams whose time limit has passed, as the quiz engine closes them
+    when their learner next reads a page (at the deadline, scored on what was answered by then):
+    a learner who walked away from an exam must not stay "in progress" in the gradebook. One
+    query when none is open."""
+    open_timed = Quiz.objects.filter(assignment_link__assignment__in=assignments, finished_at__isnull=True,
+                                     time_limit_s__isnull=False)
+    now = timezone.now()
+    return sum(quiz.close_if_overdue(now) for quiz in open_timed)
+
+
 def cells_for(course: Course, learners=None, assignments=None) -> dict[tuple[int, int], Cell]:
     """(learner id, assignment id) -> Cell, for every learner and assignment given (default: the
     course's)."""
     assignments = list(assignments if assignments is not None else course.assignments.all())
+    close_overdue_attempts(assignments)
     learners = list(learners if learners is not None else course.learners())
     by_id = {a.pk: a for a in assignments}
     cells = {(u.pk, a.pk): Cell(a) for u in learners for a in assignments}

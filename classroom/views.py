@@ -245,6 +245,7 @@ def attempt_page(request, pk, quiz_id):
 def assignment_analysis(request, pk, aid):
     course = access.course_as_instructor(request.user, pk)
     assignment = _assignment(course, aid)
+    gradebook.close_overdue_attempts([assignment])
     stats = item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=assignment))
     return render(request, "classroom/analysis.html", {"course": course, "assignment": assignment, "stats": stats})
 
@@ -254,6 +255,7 @@ def question_analysis(request, pk, external_id):
     """One question across every assignment of the course that holds it."""
     course = access.course_as_instructor(request.user, pk)
     question = get_object_or_404(Question, external_id=external_id)
+    gradebook.close_overdue_attempts(course.assignments.all())
     stats = item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment__course=course,
                                                                question=question))
     return render(request, "classroom/analysis.html", {"course": course, "question": question, "stats": stats})

@@ -88,3 +88,18 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(client, course_a, instruc
     as_user(client, instructor)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("classroom:gradebook", args=[course_a.pk])).status_code == 200
+
+
+def test_an_exam_left_open_past_its_limit_counts_as_submitted_at_its_deadline(client, course_a, instructor, learner,
+                                                                              bank):
+    exam = make_assignment(course_a, bank[:2], kind="exam", time_limit_s=600, title="Left open")
+    quiz = lifecycle.start(learner, mode="exam", question_ids=exam.question_ids(), time_limit_s=600)
+    AssignedQuiz.objects.create(assignment=exam, quiz=quiz)
+    answering.answer(bank[0], bank[0].correct_labels, user=learner, quiz=quiz)
+    started = timezone.now() - dt.timedelta(hours=1)
+    Quiz.objects.filter(pk=quiz.pk).update(created_at=started)
+    page = as_user(client, instructor).get(reverse("classroom:gradebook", args=[course_a.pk])).content.decode()
+    cell = page[page.index(f'data-cell="{exam.pk}"'):]
+    assert 'data-status="on time"' in cell[:60] and "50%" in cell[:400] and "600 s" in cell[:400]
+    quiz.refresh_from_db()
+    assert quiz.finished_at == started + dt.timedelta(seconds=600)
