@@ -7,7 +7,7 @@ import pytest
 
 from classroom.models import Assignment, AssignmentQuestion, Course, Membership
 from questions.models import Choice, Question
-from tests.conftest import PASSWORD  # noqa: F401  (the cast's password, for logging in)
+from tests.conftest import PASSWORD
 
 
 def make_question(external_id: str, right: str = "A", labels: str = "ABCD") -> Question:

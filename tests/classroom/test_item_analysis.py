@@ -25,7 +25,6 @@ from django.urls import reverse
 from classroom import item_analysis
 from classroom.models import AssignedQuiz, Membership
 from questions import answering
-from questions.models import Quiz
 from quizzes import lifecycle
 from quizzes.models import Flag
 from reports.models import ErrorReport
