@@ -10,6 +10,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("join/<str:code>/", views.join, name="join_link"),
     path("<int:pk>/", views.course_page, name="course"),
+    path("<int:pk>/instructors/", views.add_instructor, name="add_instructor"),
     path("<int:pk>/assignments/new/", views.assignment_new, name="assignment_new"),
     path("<int:pk>/assignments/<int:aid>/", views.assignment_page, name="assignment"),
     path("<int:pk>/assignments/<int:aid>/start/", views.assignment_start, name="assignment_start"),

@@ -2,6 +2,7 @@
 classroom.access (404 outside the course, 403 for the wrong role in it), then calls the quiz
 engine, the gradebook or the item analysis, and renders."""
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -80,9 +81,29 @@ def course_page(request, pk):
                     "missing": sum(1 for u in learners if cells[(u.pk, a.pk)].missing(now))} for a in assignments]
         return render(request, "classroom/course_instructor.html", {
             "course": course, "summary": summary, "learners": learners,
+            "instructors": course.memberships.filter(role=Membership.Role.INSTRUCTOR).select_related("user")
+            .order_by("user__username"),
             "join_url": request.build_absolute_uri(reverse("classroom:join_link", args=[course.join_code])),
         })
     return render(request, "classroom/course_learner.html", {"course": course, "rows": my_assignments(request.user, [course])})
+
+
+@login_required
+@require_POST
+def add_instructor(request, pk):
+    """Make an account an instructor of this course (a learner of it is moved up; nobody else is
+    told anything about the course). Any account can teach a course: the site role only lets
+    one create courses."""
+    course = access.course_as_instructor(request.user, pk)
+    username = request.POST.get("username", "").strip()
+    user = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
+    if user is None:
+        messages.error(request, f"No active account is called “{username}”: check the username." if username
+                       else "Enter the username of the account to add.")
+        return redirect("classroom:course", pk=course.pk)
+    Membership.objects.update_or_create(course=course, user=user, defaults={"role": Membership.Role.INSTRUCTOR})
+    messages.success(request, f"{user.get_username()} now teaches this course.")
+    return redirect("classroom:course", pk=course.pk)
 
 
 def my_assignments(user, courses) -> list[dict]:

@@ -93,3 +93,23 @@ def test_the_site_navigation_leads_to_courses(client, learner):
 def test_courses_need_a_sign_in(client):
     response = client.get(reverse("classroom:list"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_an_instructor_adds_a_co_instructor_who_then_sees_the_gradebook(client, course_a, instructor, learner,
+                                                                        bystander):
+    gradebook = reverse("classroom:gradebook", args=[course_a.pk])
+    as_user(client, instructor).post(reverse("classroom:add_instructor", args=[course_a.pk]), {"username": "teacher-c"})
+    assert Membership.objects.get(course=course_a, user=bystander).role == "instructor"
+    assert as_user(client, bystander).get(gradebook).status_code == 200
+
+
+def test_a_learner_moved_up_to_instructor_keeps_one_membership(client, course_a, instructor, learner):
+    as_user(client, instructor).post(reverse("classroom:add_instructor", args=[course_a.pk]), {"username": "learner"})
+    assert list(Membership.objects.filter(course=course_a, user=learner).values_list("role", flat=True)) == ["instructor"]
+
+
+def test_adding_an_unknown_account_says_so_and_changes_nothing(client, course_a, instructor):
+    response = as_user(client, instructor).post(reverse("classroom:add_instructor", args=[course_a.pk]),
+                                                {"username": "nobody"}, follow=True)
+    assert "No active account is called “nobody”" in response.content.decode()
+    assert Membership.objects.filter(course=course_a).count() == 2
