@@ -139,6 +139,16 @@ CSV_COLUMNS = ["Username", "Course", "Assignment", "Kind", "Due (UTC)", "Status"
                "Percent", "Time taken (s)", "Submitted (UTC)", "Late", "Attempts"]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; usernames and titles come
+# from users, so such text is prefixed with an apostrophe (OWASP, "CSV Injection":
+# https://owasp.org/www-community/attacks/CSV_Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def _utc(value) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
@@ -154,7 +164,8 @@ def as_csv(course: Course) -> str:
         for cell in row.cells:
             a = cell.assignment
             writer.writerow([
-                row.learner.get_username(), course.title, a.title, a.get_kind_display(), _utc(a.due_at), cell.status,
+                _text(row.learner.get_username()), _text(course.title), _text(a.title), a.get_kind_display(),
+                _utc(a.due_at), cell.status,
                 cell.correct if cell.submitted else "", cell.total if cell.submitted else "",
                 "" if cell.percent is None else cell.percent, "" if cell.seconds is None else cell.seconds,
                 _utc(cell.finished_at), ("yes" if cell.late else "no") if cell.submitted else "", cell.attempts,

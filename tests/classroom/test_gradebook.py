@@ -103,3 +103,14 @@ def test_an_exam_left_open_past_its_limit_counts_as_submitted_at_its_deadline(cl
     assert 'data-status="on time"' in cell[:60] and "50%" in cell[:400] and "600 s" in cell[:400]
     quiz.refresh_from_db()
     assert quiz.finished_at == started + dt.timedelta(seconds=600)
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client, course_a, instructor,
+                                                                   django_user_model, bank):
+    sneaky = django_user_model.objects.create_user("-2+3")
+    Membership.objects.create(course=course_a, user=sneaky, role="learner")
+    make_assignment(course_a, bank[:1], title='=HYPERLINK("http://example.com")')
+    response = as_user(client, instructor).get(reverse("classroom:gradebook_csv", args=[course_a.pk]))
+    rows = {r["Username"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
+    assert rows["'-2+3"]["Assignment"] == "'=HYPERLINK(\"http://example.com\")"
+    assert "learner" in rows
