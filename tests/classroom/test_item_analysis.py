@@ -128,3 +128,17 @@ def test_the_pages_show_the_figures(client, course_a, instructor, analysed):
 def test_the_analysis_takes_a_fixed_number_of_queries(analysed, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=analysed))
+
+
+def test_one_attempt_gives_facility_but_no_discrimination(course_a, learner, bank):
+    assignment = make_assignment(course_a, bank[:2], title="Tiny")
+    quiz = lifecycle.start(learner, mode="practice", question_ids=assignment.question_ids())
+    AssignedQuiz.objects.create(assignment=assignment, quiz=quiz)
+    answering.answer(bank[0], ["A"], user=learner, quiz=quiz)
+    quiz.finished_at = quiz.created_at
+    quiz.save(update_fields=["finished_at"])
+    stats = by_id(item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=assignment)))
+    assert (stats["q1"].facility, stats["q1"].point_biserial, stats["q1"].upper_lower) == (1.0, None, None)
+    assert stats["q2"].facility == 0.0 and stats["q2"].answered == 0
+    assert [o.upper_share for o in stats["q1"].options] == [None] * 4
+    assert stats["q1"].hints[0] == "Only 1 attempt(s) so far: too few to read much into these figures."
