@@ -17,6 +17,7 @@ from classroom import access, gradebook, item_analysis
 from classroom.forms import AssignmentForm, CourseForm, JoinForm
 from classroom.models import AssignedQuiz, Assignment, AssignmentQuestion, Course, DrillAnswer, Membership
 from drills import engine as drills
+from questions import answering
 from questions.models import Question, Quiz
 from quizzes import lifecycle
 
@@ -198,8 +199,12 @@ def assignment_start(request, pk, aid):
         if mine.count() >= assignment.attempts_allowed:
             messages.error(request, f"You have used all {assignment.attempts_allowed} attempt(s) of this assignment.")
             return redirect("classroom:assignment", pk=course.pk, aid=assignment.pk)
-        quiz = lifecycle.start(request.user, mode=assignment.quiz_mode, question_ids=assignment.question_ids(),
-                               time_limit_s=assignment.time_limit_s)
+        try:
+            quiz = lifecycle.start(request.user, mode=assignment.quiz_mode, question_ids=assignment.question_ids(),
+                                   time_limit_s=assignment.time_limit_s)
+        except answering.ExamOpen as exc:
+            messages.error(request, exc.message.capitalize() + ".")
+            return redirect("classroom:assignment", pk=course.pk, aid=assignment.pk)
         AssignedQuiz.objects.create(assignment=assignment, quiz=quiz)
     return redirect("quizzes:question", pk=quiz.pk, n=1)
 
@@ -244,10 +249,21 @@ def gradebook_csv(request, pk):
     return response
 
 
+def exam_refusal(request, course):
+    """These pages show answer keys (the attempt's, and which option is right in item analysis):
+    none while the instructor's own exam runs (questions.answering's rule, as for the exports)."""
+    exam = answering.exam_in_progress(request.user)
+    if exam is None:
+        return None
+    return render(request, "classroom/exam_first.html", {"course": course, "exam": exam}, status=409)
+
+
 @login_required
 def attempt_page(request, pk, quiz_id):
     """A learner's attempt as their instructor sees it: each question, what they chose, the key."""
     course = access.course_as_instructor(request.user, pk)
+    if refused := exam_refusal(request, course):
+        return refused
     link = get_object_or_404(AssignedQuiz.objects.select_related("assignment", "quiz__user"),
                              quiz_id=quiz_id, assignment__course=course)
     quiz = Quiz.objects.prefetch_related(lifecycle.with_items()).get(pk=link.quiz_id)
@@ -265,6 +281,8 @@ def attempt_page(request, pk, quiz_id):
 @login_required
 def assignment_analysis(request, pk, aid):
     course = access.course_as_instructor(request.user, pk)
+    if refused := exam_refusal(request, course):
+        return refused
     assignment = _assignment(course, aid)
     gradebook.close_overdue_attempts([assignment])
     stats = item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=assignment))
@@ -275,6 +293,8 @@ def assignment_analysis(request, pk, aid):
 def question_analysis(request, pk, external_id):
     """One question across every assignment of the course that holds it."""
     course = access.course_as_instructor(request.user, pk)
+    if refused := exam_refusal(request, course):
+        return refused
     question = get_object_or_404(Question, external_id=external_id)
     gradebook.close_overdue_attempts(course.assignments.all())
     stats = item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment__course=course,

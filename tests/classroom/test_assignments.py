@@ -154,3 +154,13 @@ def test_a_drill_set_is_answered_once_per_drill_and_graded_by_the_drills_engine(
     client.post(reverse("classroom:drill_answer", args=[course_a.pk, work.pk, 2]), {"answer": "0"})
     cell = cells_for(course_a, [learner], [work])[(learner.pk, work.pk)]
     assert cell.submitted and cell.total == 2
+
+
+def test_a_second_open_exam_is_refused_with_the_quiz_engines_reason(client, course_a, learner, bank):
+    first = make_assignment(course_a, bank[:1], kind="exam", time_limit_s=600, title="First")
+    second = make_assignment(course_a, bank[1:2], kind="exam", time_limit_s=600, title="Second")
+    start(as_user(client, learner), first)
+    response = start(client, second)
+    assert response["Location"] == reverse("classroom:assignment", args=[course_a.pk, second.pk])
+    assert "not finished" in client.get(response["Location"]).content.decode()
+    assert not AssignedQuiz.objects.filter(assignment=second).exists()

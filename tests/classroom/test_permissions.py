@@ -87,3 +87,11 @@ def test_the_gradebook_lists_only_the_courses_own_learners(client, course_a, cou
     page = as_user(client, instructor).get(reverse("classroom:gradebook", args=[course_a.pk])).content.decode()
     assert f'data-learner="{learner.username}"' in page
     assert f'data-learner="{other_learner.username}"' not in page
+
+
+@pytest.mark.parametrize("name", ["attempt", "assignment_analysis", "question_analysis"])
+def test_pages_with_keys_wait_for_the_instructors_own_exam(client, urls, instructor, bank, name):
+    exam = lifecycle.start(instructor, mode="exam", question_ids=[bank[0].pk], time_limit_s=600)
+    response = fetch(as_user(client, instructor), name, urls[name])
+    assert response.status_code == 409
+    assert f'data-exam-first="{exam.pk}"' in response.content.decode()
