@@ -1,6 +1,8 @@
 """Course pages for instructors and learners. Every view finds its course through
 classroom.access (404 outside the course, 403 for the wrong role in it), then calls the quiz
 engine, the gradebook or the item analysis, and renders."""
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -59,9 +61,11 @@ def join(request, code=""):
         raise Http404("No course has this join code")
     if request.method == "POST" and form.is_valid():
         course = Course.objects.get(join_code=form.cleaned_data["code"])
-        existing = Membership.objects.filter(course=course, user=request.user).first()
-        if existing is None:
-            Membership.objects.create(course=course, user=request.user, role=Membership.Role.LEARNER)
+        # get_or_create: a double click's second request finds the first's row, no IntegrityError;
+        # an instructor of the course stays its instructor.
+        _, joined = Membership.objects.get_or_create(course=course, user=request.user,
+                                                     defaults={"role": Membership.Role.LEARNER})
+        if joined:
             messages.success(request, f"You joined “{course.title}”.")
         return redirect("classroom:course", pk=course.pk)
     return render(request, "classroom/join.html", {"form": form, "course": course},
@@ -114,7 +118,7 @@ def my_assignments(user, courses) -> list[dict]:
         assignments = list(course.assignments.open_for_learners())
         cells = gradebook.cells_for(course, [user], assignments)
         rows += [{"course": course, "assignment": a, "cell": cells[(user.pk, a.pk)]} for a in assignments]
-    far = timezone.now().replace(year=9999)
+    far = dt.datetime.max.replace(tzinfo=dt.timezone.utc)  # no due time: after every due time
     return sorted(rows, key=lambda r: (r["cell"].submitted, r["assignment"].due_at or far, r["assignment"].pk))
 
 
