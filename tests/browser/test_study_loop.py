@@ -76,13 +76,14 @@ def test_a_timed_exam_keeps_its_time_across_reloads_and_tabs_and_is_scored(open_
     assert second_tab.get_attribute("#countdown", "data-deadline") == deadline
     assert second_tab.locator(".nav-cell.answered").count() == 1
     second_tab.close()
-    page.click("form.quiz-actions button, .quiz-actions form button[aria-pressed]")  # flag question 2
+    page.click(".quiz-actions button[aria-pressed]")  # flag question 2
     page.wait_for_selector(".nav-cell.flagged")
     answer_current(page, right=False)
     page.wait_for_url("**/q/3/")
     answer_current(page, right=True)
     page.wait_for_selector("[data-answered]")
-    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.click("[data-go=review]")
+    page.click("[data-confirm-submit]")
     page.wait_for_selector("[data-results]")
     assert page.inner_text("[data-score]") == "2 / 3"
     assert page.locator("[data-result-item]").count() == 3 and page.locator("[data-tag='companion-1973']").count() == 1
@@ -217,7 +218,8 @@ def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, 
         if problems:
             found[path] = problems
     page.goto(quiz_q)
-    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.click("[data-go=review]")
+    page.click("[data-confirm-submit]")
     page.wait_for_selector("[data-results]")
     if serious_axe_violations(page):
         found["results"] = serious_axe_violations(page)
