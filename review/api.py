@@ -1,4 +1,5 @@
 """`/api/v1/review/`: due items and reviews, for other tools. Signed-in learners only."""
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -6,8 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questions.api.errors import Conflict
 from questions.api.errors import ErrorSerializer as E
-from review import scheduling
+from review import revlog, scheduling
 from review.models import Review, ReviewItem
 
 RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}
@@ -47,8 +49,8 @@ class DueItems(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: ReviewItemSerializer(many=True), 401: E, 403: E, 429: E},
-                   description="Items due by the end of today (UTC), earliest first; questions an "
-                               "unfinished exam holds are left out.")
+                   description="Items due now, earliest first (a card in a learning step is left out "
+                               "until its step ends); questions an unfinished exam holds are left out.")
     def get(self, request):
         items = scheduling.due_items(request.user)
         return Response(ReviewItemSerializer(items[:200], many=True).data)
@@ -67,13 +69,27 @@ class Reviews(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 429: E},
-                   description="Self-grade an item (again, hard, good, easy); FSRS schedules its next review.")
+    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
+                   description="Self-grade a due item (again, hard, good, easy); FSRS schedules its next review "
+                               "with the learner's desired retention. An item not due yet is a 409: one review "
+                               "per due showing.")
     def post(self, request):
         body = ReviewCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = scheduling.reviewable_items(request.user).filter(pk=body.validated_data["item"]).first()
         if item is None:
             raise ValidationError({"item": ["not a review item of yours (or its question is in your unfinished exam)"]})
+        if not scheduling.is_due(item, timezone.now()):
+            raise Conflict({"item": [f"not due until {item.due.isoformat()}: one review per due showing"]})
         done = scheduling.review(item, scheduling.RATINGS[body.validated_data["rating"]], source=Review.Source.SELF)
         return Response(ReviewSerializer(done).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewLog(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
+                   description="The learner's review log as CSV in the column order of Anki's revlog: "
+                               "id, cid, usn, ease, ivl, lastIvl, factor, time, type.")
+    def get(self, request):
+        return revlog.csv_response(revlog.reviews_of(request.user))

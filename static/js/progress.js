@@ -7,6 +7,18 @@
   var colours = ["#1d4ed8", "#126b3a", "#a61b1b", "#8a5300", "#6b21a8", "#0e7490", "#4a5361", "#be185d"];
   var xs = data.days.map(function (d) { return Date.parse(d + "T12:00:00Z") / 1000; });
   var plot = null;
+  var DAY = 86400;
+
+  function dayRange(u, min, max) {
+    if (min == null) return [min, max];
+    var lo = min - DAY / 2, hi = max + DAY / 2, width = 7 * DAY;
+    if (hi - lo < width) {
+      var mid = (lo + hi) / 2;
+      lo = mid - width / 2;
+      hi = mid + width / 2;
+    }
+    return [lo, hi];
+  }
 
   function draw(kind) {
     var keys = Object.keys(data.series).filter(function (k) {
@@ -18,7 +30,10 @@
     }));
     var opts = {
       width: Math.max(280, box.clientWidth), height: 260, series: series,
-      scales: { y: { range: [0, 1] } },
+      // x fitted to the data: half a day either side of the first and last day, at least a
+      // week wide, so one day of data is a dot mid-axis (uPlot's own range for a single x
+      // spans years).
+      scales: { x: { time: true, range: dayRange }, y: { range: [0, 1] } },
       axes: [{}, { values: function (u, vals) { return vals.map(function (v) { return Math.round(v * 100) + "%"; }); } }],
     };
     if (plot) plot.destroy();
