@@ -105,25 +105,58 @@ def test_an_exam_left_to_expire_closes_itself_and_is_scored(open_page, live_serv
     assert quiz.finished_at == quiz.deadline()
 
 
-def test_review_due_items_until_none_is_due(open_page, live_server, bank, learner):
+def test_a_review_card_shows_its_front_reveals_shows_four_intervals_and_leaves_the_queue(
+        open_page, live_server, bank, learner):
     page = open_page(learner)
     page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
     page.check("#option-B")
     page.click("form.answer-form button[type=submit]")
     page.wait_for_selector("[data-outcome]")
     page.goto(f"{live_server.url}/review/")
-    due = int(page.inner_text("[data-due-count]"))
+    page.wait_for_selector("html[data-zone-saved]", state="attached")  # the browser's zone, stored
+    due = int(page.get_attribute("[data-due-count]", "data-due-count"))
     assert due >= 1
-    for _ in range(due + 2):
-        if page.locator("[data-review-item]").count() == 0:
-            break
-        first = page.locator("[data-review-item]").first
-        if first.get_attribute("data-kind") == "key_point":
-            first.locator("summary").click()
-            assert first.locator("details p").is_visible()
-        first.locator("button[value=easy]").click()
+    for left in range(due, 0, -1):
+        card = page.locator("[data-review-item][data-kind=key_point]").first
+        front = card.locator("[data-front]").inner_text()
+        assert front.endswith("…")
+        card.locator("[data-open-card]").click()
+        page.wait_for_selector("[data-back]")
+        assert page.inner_text("[data-front]") == front
+        intervals = page.locator("button[name=rating]")
+        assert intervals.count() == 4 and all(intervals.nth(i).get_attribute("data-interval") for i in range(4))
+        assert page.get_attribute("button[value=good]", "data-interval") == "10 min"
+        page.click("button[value=good]")
         page.wait_for_selector(".messages")
-    assert page.get_attribute("[data-due-count]", "data-due-count") == "0"
+        assert "next review in 10 min" in page.inner_text(".messages")
+        assert int(page.get_attribute("[data-due-count]", "data-due-count")) == left - 1
+    assert page.locator("[data-review-item]").count() == 0
+    assert int(page.get_attribute("[data-later-today]", "data-later-today")) >= due
+
+
+def test_a_try_again_after_the_key_does_not_change_progress_and_one_day_has_a_sane_axis(
+        open_page, live_server, bank, learner):
+    page = open_page(learner)
+    page.goto(f"{live_server.url}/questions/1973/")
+    page.check("#option-A")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("[data-outcome=incorrect]")
+    page.goto(f"{live_server.url}/progress/")
+    before = page.inner_text("main")
+    page.goto(f"{live_server.url}/questions/1973/")
+    page.check("#option-D")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("[data-outcome=correct]")
+    assert page.locator("[data-retry]").count() == 1
+    page.goto(f"{live_server.url}/progress/")
+    assert page.inner_text("main") == before
+    page.goto(f"{live_server.url}/")
+    assert "Last answer: incorrect" in page.inner_text("main")
+    page.goto(f"{live_server.url}/progress/")
+    page.wait_for_selector("#progress-chart[data-x-range]")
+    low, high = map(float, page.get_attribute("#progress-chart", "data-x-range").split(","))
+    day = dt.datetime.combine(timezone.now().date(), dt.time(12), tzinfo=dt.timezone.utc).timestamp()
+    assert high - low == 7 * 86400 and low < day < high and abs((low + high) / 2 - day) < 1
 
 
 def test_a_drill_is_answered_and_explained(open_page, live_server, bank):
