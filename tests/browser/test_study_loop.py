@@ -10,6 +10,7 @@ from django.utils import timezone
 from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
+from review.models import ReviewItem
 from tests.browser.conftest import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
@@ -210,8 +211,9 @@ def test_no_page_is_wider_than_the_screen(open_page, live_server, bank, learner,
     page.fill("textarea[name=note]", "A long note " * 30)
     page.click("form.report-form button[type=submit]")
     page.wait_for_selector("[data-status]")
+    card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
     paths = ["/", "/questions/1973/", attempt_page, "/scenarios/", "/history/", "/drills/?seed=7", "/review/",
-             "/quizzes/", quiz_q, "/progress/", "/reports/mine/", "/reports/new/1973/", "/questions/c1973-dlq-redrive/"]
+             f"/review/{card.pk}/?show=1", "/review/settings/", quiz_q.rsplit("/q/", 1)[0] + "/submit/", "/quizzes/", quiz_q, "/progress/", "/reports/mine/", "/reports/new/1973/", "/questions/c1973-dlq-redrive/"]
     wide = {}
     for path in paths:
         page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
@@ -242,9 +244,15 @@ def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, 
     page.fill("textarea[name=note]", "Check key point 3.")
     page.click("form.report-form button[type=submit]")
     page.wait_for_selector("[data-status]")
+    page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
+    page.check("#option-B")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector("[data-outcome]")
+    card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
     found = {}
-    for path in [quiz_q, "/quizzes/", "/review/", "/drills/?seed=2", "/progress/", "/history/", "/reports/mine/",
-                 "/reports/new/1973/", "/"]:
+    for path in [quiz_q, quiz_q.rsplit("/q/", 1)[0] + "/submit/", "/quizzes/", "/review/", f"/review/{card.pk}/",
+                 f"/review/{card.pk}/?show=1", "/review/settings/", "/drills/?seed=2", "/progress/", "/history/",
+                 "/reports/mine/", "/reports/new/1973/", "/"]:
         page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
         page.wait_for_load_state("load")
         problems = serious_axe_violations(page)
