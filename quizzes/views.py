@@ -192,17 +192,30 @@ def submit(request, pk):
     })
 
 
+RESULT_FILTERS = ("all", "incorrect")
+
+
 @login_required
 def results(request, pk):
+    """A finished quiz's score and breakdowns, and its questions one by one with the time spent
+    on each; `?only=incorrect` keeps the ones answered wrong or not answered, to review those."""
     quiz = _own(request, pk)
     if quiz.finished_at is None:
         return redirect("quizzes:question", pk=quiz.pk, n=1)
+    only = request.GET.get("only", "all")
+    if only not in RESULT_FILTERS:
+        return HttpResponseBadRequest(f"only must be one of: {', '.join(RESULT_FILTERS)}")
     rows = []
-    for item in quiz.items.all():
-        chosen = set(item.attempt.selected) if item.attempt_id else set()
-        rows.append({"item": item, "question": item.question, "attempt": item.attempt if item.attempt_id else None,
+    for n, item in enumerate(quiz.items.all(), start=1):
+        attempt = item.attempt if item.attempt_id else None
+        if only == "incorrect" and attempt is not None and attempt.correct:
+            continue
+        chosen = set(attempt.selected) if attempt else set()
+        rows.append({"n": n, "item": item, "question": item.question, "attempt": attempt,
+                     "seconds": attempt.seconds_on_question if attempt else None,
                      "options": [{"choice": c, "chosen": c.label in chosen} for c in item.question.choices.all()],
                      "flagged": hasattr(item, "flag")})
     return render(request, "quizzes/results.html", {"quiz": quiz, "results": lifecycle.results(quiz), "rows": rows,
+                                                     "only": only,
                                                      "timed_out": quiz.time_limit_s is not None
                                                      and quiz.finished_at >= quiz.deadline()})

@@ -17,12 +17,13 @@ RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}
 
 class ReviewItemSerializer(serializers.ModelSerializer):
     question = serializers.CharField(source="question.external_id")
-    prompt = serializers.CharField(help_text="the question's title, or the key point's text")
+    front = serializers.CharField(help_text="what to recall: the question's title, or a key point's opening words to complete")
+    prompt = serializers.CharField(help_text="the back: the question's title, or the key point's text")
     state = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewItem
-        fields = ["id", "kind", "question", "point", "prompt", "due", "state", "last_review"]
+        fields = ["id", "kind", "question", "point", "front", "prompt", "due", "state", "last_review"]
 
     def get_state(self, item) -> str:
         return {1: "learning", 2: "review", 3: "relearning"}.get(item.state, "new")

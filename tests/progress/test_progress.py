@@ -69,3 +69,17 @@ def test_history_separates_single_answers_practice_and_exams_with_durations(bank
     assert "c1973-lb-targets" in single and " s</td>" in single
     assert "95 s" in page.split('data-history="practice"')[1].split("</table>")[0]
     assert "in progress" in page.split('data-history="exam"')[1].split("</table>")[0]
+
+
+def test_progress_days_are_the_learners_with_a_4_am_rollover(bank, client, learner):
+    from review.models import ReviewSettings
+    ReviewSettings.objects.create(user=learner, time_zone="Europe/Paris")
+    q = Question.objects.with_choices().get(external_id="c1973-dlq-redrive")
+    early = answering.answer(q, q.correct_labels, user=learner)
+    later = answering.answer(q, q.correct_labels, user=learner)
+    # 02:30 UTC is 03:30 in Paris: still the study day before. 04:30 UTC is 05:30 there: the next.
+    Attempt.objects.filter(pk=early.pk).update(created_at=dt.datetime(2026, 12, 2, 2, 30, tzinfo=dt.timezone.utc))
+    Attempt.objects.filter(pk=later.pk).update(created_at=dt.datetime(2026, 12, 2, 4, 30, tzinfo=dt.timezone.utc))
+    client.force_login(learner)
+    page = client.get("/progress/").content.decode()
+    assert '"days": ["2026-12-01", "2026-12-02"]' in page

@@ -223,3 +223,22 @@ def test_submit_shows_what_is_unanswered_and_flagged_and_needs_a_confirmation(si
     assert signed_in.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"})["Location"] == f"/quizzes/{quiz.pk}/results/"
     quiz.refresh_from_db()
     assert quiz.finished_at is not None
+
+
+def test_results_show_time_per_question_and_can_keep_only_the_incorrect(signed_in, learner, bank):
+    start(signed_in, mode="exam", minutes=10, count=3)
+    quiz = Quiz.objects.get(user=learner)
+    right, wrong, _ = quiz.items.all()
+    page = signed_in.get(f"/quizzes/{quiz.pk}/q/1/").content.decode()
+    shown_at = page.split('name="shown_at" value="')[1].split('"')[0]
+    signed_in.post(f"/quizzes/{quiz.pk}/q/1/", {"selected": right.question.correct_labels, "shown_at": shown_at, "go": "2"})
+    signed_in.post(f"/quizzes/{quiz.pk}/q/2/", {"selected": wrong_labels(wrong.question), "go": "3"})
+    signed_in.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"})
+    every = signed_in.get(f"/quizzes/{quiz.pk}/results/").content.decode()
+    assert every.count("data-result-item=") == 3 and 'data-time-on-question="0"' in every  # measured: 0 s here
+    assert "time not measured" in every  # question 2 was posted without the page's timestamp
+    incorrect = signed_in.get(f"/quizzes/{quiz.pk}/results/?only=incorrect").content.decode()
+    listed = re.findall(r'data-result-item="([^"]+)"', incorrect)
+    assert listed == [wrong.question.external_id, quiz.items.all()[2].question.external_id]
+    bad = signed_in.get(f"/quizzes/{quiz.pk}/results/?only=wrong")
+    assert bad.status_code == 400 and "all, incorrect" in bad.content.decode()
