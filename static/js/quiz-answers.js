@@ -12,6 +12,7 @@
   var saveOnPick = form.hasAttribute("data-save-on-pick");
   var pending = null;   // the save in flight, if any
   var dirty = false;    // a pick made and not yet stored
+  var leaving = false;  // the form is being sent: the pick goes with it
 
   function picked() {
     return Array.prototype.map.call(form.querySelectorAll("input[name=selected]:checked"), function (i) { return i.value; });
@@ -61,19 +62,30 @@
   // Every way out is a submit button of this form (some outside it, with form="answer-form").
   form.addEventListener("submit", function (event) {
     var count = picked().length;
-    var leaving = event.submitter && event.submitter.name;  // go or flag; the save button shows its own error
-    if (!leaving) return;
+    leaving = true;
+    var away = event.submitter && event.submitter.name;  // go or flag; the save button shows its own error
+    if (!away) return;
     if (dirty && count > 0 && count !== required &&
         !window.confirm("Your pick (" + count + " of " + required + " options) is incomplete and will not be saved. Leave anyway?")) {
       event.preventDefault();
+      leaving = false;
       return;
     }
     if (dirty && count > 0 && count !== required) {
       form.querySelectorAll("input[name=selected]:checked").forEach(function (i) { i.checked = false; });
     }
   });
+  // Any other way off the page (the site's menu, closing the tab) with a pick not stored: the
+  // browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !leaving && picked().length > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   // The countdown (quiz-timer.js) waits for this before it reloads at zero.
   window.quizAnswers = {
+    leave: function () { leaving = true; },
     settle: function () {
       if (pending) return pending;
       if (dirty && picked().length === required) return save();

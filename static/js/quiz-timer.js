@@ -18,7 +18,11 @@
     el.setAttribute("data-seconds-left", String(now));
     if (now === 0) {
       var settle = window.quizAnswers ? window.quizAnswers.settle() : Promise.resolve();
-      settle.then(function () { window.location.reload(); }, function () { window.location.reload(); });
+      var reload = function () {
+        if (window.quizAnswers) window.quizAnswers.leave();  // the exam is over: nothing left to keep
+        window.location.reload();
+      };
+      settle.then(reload, reload);
       return;
     }
     window.setTimeout(tick, 250);

@@ -88,3 +88,24 @@ def test_submit_lists_unanswered_and_flagged_questions_and_asks_first(page, live
     page.click("[data-confirm-submit]")
     page.wait_for_selector("[data-results]")
     assert "1 of 3 answered" in page.inner_text("[data-results]")
+
+
+def test_leaving_with_a_pick_not_stored_asks_first(page, live_server, learner, bank):
+    multi = next(q for q in Question.objects.with_choices() if q.answers_required > 1)
+    quiz = Quiz.objects.create(user=learner, mode=Quiz.Mode.PRACTICE)
+    quiz.items.create(question=multi, position=0)
+    quiz.items.create(question=Question.objects.exclude(pk=multi.pk).first(), position=1)
+    page.goto(f"{live_server.url}/quizzes/{quiz.pk}/q/1/")
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the question
+    page.on("dialog", answer)
+    page.check(f"#option-{multi.choices.first().label}")  # one of the two options
+    assert page.get_attribute("[data-save-state]", "data-save-state") == "incomplete"
+    page.click("[data-go=next]")
+    assert dialogs == ["confirm"] and page.url.endswith("/q/1/")
+    page.click(".site-nav >> text=Progress")
+    assert dialogs == ["confirm", "beforeunload"] and page.url.endswith("/q/1/")
+    assert not Quiz.objects.get(pk=quiz.pk).items.filter(attempt__isnull=False).exists()
