@@ -202,8 +202,9 @@ def retention(user=None, anon_id: str = "") -> tuple[int, int]:
 
 
 def merge_anonymous(anon_id: str, user) -> int:
-    """Move an anonymous learner's items to the account; where both have an item, keep the one
-    reviewed last. Returns how many moved."""
+    """Move an anonymous learner's items and settings to the account; where both have an item,
+    keep the one reviewed last; where both have settings, the account's. Returns how many items
+    moved."""
     moved = 0
     with transaction.atomic():
         for item in ReviewItem.objects.filter(user__isnull=True, anon_id=anon_id):
@@ -217,4 +218,10 @@ def merge_anonymous(anon_id: str, user) -> int:
             item.user, item.anon_id = user, ""
             item.save(update_fields=["user", "anon_id"])
             moved += 1
+        # The anonymous learner's settings (their browser's zone, at least) become the
+        # account's, unless the account has its own.
+        if not ReviewSettings.objects.filter(user=user).exists():
+            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).update(user=user, anon_id="")
+        else:
+            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).delete()
     return moved

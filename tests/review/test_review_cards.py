@@ -17,6 +17,7 @@ from questions.loader import CONTENT_DIR, load_questions
 from questions.models import Attempt, Question
 from review import revlog, scheduling
 from review.models import Review, ReviewItem, ReviewSettings
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,10 @@ def test_the_review_log_exports_as_csv_in_ankis_revlog_columns(q1973, client, le
     api.force_authenticate(learner)
     assert api.get("/api/v1/review/log/").content == response.content
     assert revlog.COLUMNS == table[0]
+
+
+def test_an_anonymous_learners_zone_moves_to_the_account_at_sign_in(client, learner):
+    client.post("/review/settings/", {"time_zone": "Asia/Tokyo"}, HTTP_ACCEPT="application/json")
+    assert ReviewSettings.objects.get(user__isnull=True).time_zone == "Asia/Tokyo"
+    client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
+    assert ReviewSettings.objects.get().user == learner and ReviewSettings.objects.get().time_zone == "Asia/Tokyo"
