@@ -61,6 +61,13 @@ def answer_current(page, right: bool):
     page.click("form.answer-form button[type=submit]")
 
 
+def answer_on_its_page(page, live_server, external_id, label, outcome=""):
+    page.goto(f"{live_server.url}/questions/{external_id}/")
+    page.check(f"#option-{label}")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector(f"[data-outcome={outcome}]" if outcome else "[data-outcome]")
+
+
 def test_a_timed_exam_keeps_its_time_across_reloads_and_tabs_and_is_scored(open_page, live_server, bank, learner):
     page = open_page(learner)
     start_exam(page, live_server, minutes=10)
@@ -109,10 +116,7 @@ def test_an_exam_left_to_expire_closes_itself_and_is_scored(open_page, live_serv
 def test_a_review_card_shows_its_front_reveals_shows_four_intervals_and_leaves_the_queue(
         open_page, live_server, bank, learner):
     page = open_page(learner)
-    page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
-    page.check("#option-B")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome]")
+    answer_on_its_page(page, live_server, "c1973-lb-targets", "B")
     page.goto(f"{live_server.url}/review/")
     page.wait_for_selector("html[data-zone-saved]", state="attached")  # the browser's zone, stored
     due = int(page.get_attribute("[data-due-count]", "data-due-count"))
@@ -138,16 +142,10 @@ def test_a_review_card_shows_its_front_reveals_shows_four_intervals_and_leaves_t
 def test_a_try_again_after_the_key_does_not_change_progress_and_one_day_has_a_sane_axis(
         open_page, live_server, bank, learner):
     page = open_page(learner)
-    page.goto(f"{live_server.url}/questions/1973/")
-    page.check("#option-A")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome=incorrect]")
+    answer_on_its_page(page, live_server, "1973", "A", "incorrect")
     page.goto(f"{live_server.url}/progress/")
     before = page.inner_text("main")
-    page.goto(f"{live_server.url}/questions/1973/")
-    page.check("#option-D")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome=correct]")
+    answer_on_its_page(page, live_server, "1973", "D", "correct")
     assert page.locator("[data-retry]").count() == 1
     page.goto(f"{live_server.url}/progress/")
     assert page.inner_text("main") == before
@@ -202,10 +200,7 @@ def test_no_page_is_wider_than_the_screen(open_page, live_server, bank, learner,
     start_exam(page, live_server, minutes=10)
     quiz_q = page.url
     answer_current(page, right=True)
-    page.goto(f"{live_server.url}/questions/1973/")
-    page.check("#option-D")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome]")
+    answer_on_its_page(page, live_server, "1973", "D")
     attempt_page = page.url
     page.goto(f"{live_server.url}/reports/new/1973/")
     page.fill("textarea[name=note]", "A long note " * 30)
@@ -244,10 +239,7 @@ def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, 
     page.fill("textarea[name=note]", "Check key point 3.")
     page.click("form.report-form button[type=submit]")
     page.wait_for_selector("[data-status]")
-    page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
-    page.check("#option-B")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome]")
+    answer_on_its_page(page, live_server, "c1973-lb-targets", "B")
     card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
     found = {}
     for path in [quiz_q, quiz_q.rsplit("/q/", 1)[0] + "/submit/", "/quizzes/", "/review/", f"/review/{card.pk}/",
