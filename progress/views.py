@@ -14,4 +14,5 @@ def progress_page(request):
     due = scheduling.due_items(request.user, anon_id(request)).count()
     chart = {"days": data.days, "series": data.series}
     return render(request, "progress/progress.html", {"p": data, "due": due, "chart": chart,
-                                                      "time_zone": prefs.time_zone})
+                                                      "time_zone": prefs.time_zone,
+                                                      "forecast": scheduling.forecast(request.user, anon_id(request))})

@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from questions.models import Question, Quiz
-from tests.browser.conftest import log_in
+from review.models import ReviewItem
+from tests.browser.conftest import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -109,3 +110,31 @@ def test_leaving_with_a_pick_not_stored_asks_first(page, live_server, learner, b
     page.click(".site-nav >> text=Progress")
     assert dialogs == ["confirm", "beforeunload"] and page.url.endswith("/q/1/")
     assert not Quiz.objects.get(pk=quiz.pk).items.filter(attempt__isnull=False).exists()
+
+
+def test_the_study_pages_have_no_serious_axe_violation_on_a_phone(browser, live_server, learner, bank):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)  # axe is injected
+    log_in(context, Client(), learner, live_server)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/questions/c1973-lb-targets/")
+    phone.check("#option-B")
+    phone.click("form.answer-form button[type=submit]")
+    phone.wait_for_selector("[data-outcome]")
+    card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
+    start(phone, live_server, mode="practice", count=2)
+    quiz = Quiz.objects.get(user=learner)
+    found = {}
+    paths = [f"/quizzes/{quiz.pk}/q/1/", f"/quizzes/{quiz.pk}/submit/", "/quizzes/", "/progress/", "/review/",
+             f"/review/{card.pk}/?show=1", "/review/settings/"]
+    for path in paths:
+        phone.goto(f"{live_server.url}{path}")
+        problems = serious_axe_violations(phone)
+        if problems:
+            found[path] = problems
+    phone.goto(f"{live_server.url}/quizzes/{quiz.pk}/submit/")
+    phone.click("[data-confirm-submit]")
+    phone.wait_for_selector("[data-results]")
+    if serious_axe_violations(phone):
+        found["results"] = serious_axe_violations(phone)
+    context.close()
+    assert found == {}
