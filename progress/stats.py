@@ -45,15 +45,18 @@ def streak(days_with_attempts: set, today: dt.date) -> int:
     return count
 
 
-def progress(attempts, today: dt.date | None = None) -> Progress:
-    """`attempts`: a queryset of the learner's visible attempts."""
-    today = today or timezone.now().astimezone(dt.timezone.utc).date()
+def progress(attempts, today: dt.date | None = None, day_of=None) -> Progress:
+    """`attempts`: a queryset of the learner's visible attempts. `day_of(moment)` names the day a
+    moment belongs to (the learner's study day, see review.scheduling.study_day); UTC dates
+    when not given."""
+    day_of = day_of or (lambda moment: moment.astimezone(dt.timezone.utc).date())
+    today = today or day_of(timezone.now())
     total, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
     daily = defaultdict(lambda: defaultdict(Tally))
     questions = set()
     rows = attempts.select_related("question").prefetch_related("question__tags").order_by("created_at")
     for a in rows:
-        day = a.created_at.astimezone(dt.timezone.utc).date()
+        day = day_of(a.created_at)
         keys = ["overall", f"domain:{a.question.domain or '(no domain)'}"] + [f"tag:{t.slug}" for t in a.question.tags.all()]
         total.add(a.correct)
         by_domain[a.question.domain or "(no domain)"].add(a.correct)

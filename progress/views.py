@@ -7,7 +7,12 @@ from review import scheduling
 
 
 def progress_page(request):
-    data = progress(my_attempts(request))
+    prefs = scheduling.settings_for(request.user, anon_id(request))
+    tz = scheduling.zone(prefs)
+    # A retry after the key was shown is practice; days are the learner's (4 a.m. local rollover).
+    data = progress(my_attempts(request).counted(), day_of=lambda moment: scheduling.study_day(moment, tz))
     due = scheduling.due_items(request.user, anon_id(request)).count()
     chart = {"days": data.days, "series": data.series}
-    return render(request, "progress/progress.html", {"p": data, "due": due, "chart": chart})
+    return render(request, "progress/progress.html", {"p": data, "due": due, "chart": chart,
+                                                      "time_zone": prefs.time_zone,
+                                                      "forecast": scheduling.forecast(request.user, anon_id(request))})

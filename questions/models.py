@@ -116,6 +116,10 @@ class AttemptQuerySet(LearnerOwnedQuerySet):
         right, and an older attempt's feedback shows the key (see questions.answering)."""
         return self.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
 
+    def counted(self):
+        """Less retries (see Attempt.retry): what scores, progress and "Last answer" read."""
+        return self.filter(retry=False)
+
     def accuracy_by_domain(self):
         return (
             self.values("question__domain")
@@ -135,6 +139,10 @@ class Attempt(models.Model):
     selected = models.JSONField(help_text="Labels the learner chose, sorted")
     correct = models.BooleanField()
     seconds_on_question = models.PositiveIntegerField(null=True, blank=True)
+    # A retry: answered again before the question was due for review, so after its key was shown.
+    # Kept (history shows it), counted nowhere: scores, progress and scheduling skip it (set by
+    # review.scheduling, which owns "due").
+    retry = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AttemptQuerySet.as_manager()

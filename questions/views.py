@@ -14,7 +14,7 @@ from questions.views_scenarios import question_extras, simulation_context
 def home(request):
     questions = list(Question.objects.prefetch_related("tags"))
     latest = {}
-    for attempt in my_attempts(request).only("question_id", "correct", "created_at"):
+    for attempt in my_attempts(request).counted().only("question_id", "correct", "created_at"):  # retries never count
         latest.setdefault(attempt.question_id, attempt)  # newest first by the model's ordering
     rows = [{"question": q, "last": latest.get(q.id)} for q in questions]
     from review.scheduling import due_items  # the next steps on the home page include due reviews

@@ -1,4 +1,5 @@
 """`/api/v1/review/`: due items and reviews, for other tools. Signed-in learners only."""
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -6,8 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from questions.api.errors import Conflict
 from questions.api.errors import ErrorSerializer as E
-from review import scheduling
+from review import revlog, scheduling
 from review.models import Review, ReviewItem
 
 DUE_CAP = 200  # items a due list holds: one day's work, and a bounded response
@@ -17,12 +19,13 @@ STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}  # fsrs.State; an it
 
 class ReviewItemSerializer(serializers.ModelSerializer):
     question = serializers.CharField(source="question.external_id")
-    prompt = serializers.CharField(help_text="the question's title, or the key point's text")
+    front = serializers.CharField(help_text="what to recall: the question's title, or a key point's opening words to complete")
+    prompt = serializers.CharField(help_text="the back: the question's title, or the key point's text")
     state = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewItem
-        fields = ["id", "kind", "question", "point", "prompt", "due", "state", "last_review"]
+        fields = ["id", "kind", "question", "point", "front", "prompt", "due", "state", "last_review"]
 
     @extend_schema_field(serializers.ChoiceField(choices=["new", *STATE_NAMES.values()]))
     def get_state(self, item) -> str:
@@ -52,8 +55,9 @@ class DueItems(APIView):
 
     @extend_schema(operation_id="listDueReviewItems", summary="Items due for review", tags=["review"],
                    responses={200: ReviewItemSerializer(many=True, max_length=DUE_CAP), 401: E, 403: E, 429: E},
-                   description=f"Items due by the end of today (UTC), earliest first: at most the {DUE_CAP} "
-                               "earliest (review some for the rest). Questions an unfinished exam holds are left out.")
+                   description=f"Items due now, earliest first (a card in a learning step is left out until its "
+                               f"step ends): at most the {DUE_CAP} earliest (review some for the rest). Questions "
+                               "an unfinished exam holds are left out.")
     def get(self, request):
         items = scheduling.due_items(request.user)
         return Response(ReviewItemSerializer(items[:DUE_CAP], many=True).data)
@@ -74,13 +78,28 @@ class Reviews(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(operation_id="rateReviewItem", summary="Self-grade a review item", tags=["review"],
-                   request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 429: E},
-                   description="Self-grade an item (again, hard, good, easy); FSRS schedules its next review.")
+                   request=ReviewCreateSerializer,
+                   responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
+                   description="Self-grade a due item (again, hard, good, easy); FSRS schedules its next review "
+                               "with the learner's desired retention. An item not due yet is a 409: one review "
+                               "per due showing.")
     def post(self, request):
         body = ReviewCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = scheduling.reviewable_items(request.user).filter(pk=body.validated_data["item"]).first()
         if item is None:
             raise ValidationError({"item": ["not a review item of yours (or its question is in your unfinished exam)"]})
+        if not scheduling.is_due(item, timezone.now()):
+            raise Conflict({"item": [f"not due until {item.due.isoformat()}: one review per due showing"]})
         done = scheduling.review(item, scheduling.RATINGS[body.validated_data["rating"]], source=Review.Source.SELF)
         return Response(ReviewSerializer(done).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewLog(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
+                   description="The learner's review log as CSV in the column order of Anki's revlog: "
+                               "id, cid, usn, ease, ivl, lastIvl, factor, time, type.")
+    def get(self, request):
+        return revlog.csv_response(revlog.reviews_of(request.user))

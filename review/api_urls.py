@@ -7,4 +7,5 @@ app_name = "review-api"
 urlpatterns = [
     path("due/", api.DueItems.as_view(), name="due"),
     path("reviews/", api.Reviews.as_view(), name="reviews"),
+    path("log/", api.ReviewLog.as_view(), name="log"),
 ]

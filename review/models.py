@@ -52,10 +52,45 @@ class ReviewItem(models.Model):
 
     @property
     def prompt(self) -> str:
+        """The back of the card: the key point's text, or the question's title."""
         if self.kind == self.Kind.KEY_POINT:
             points = self.question.key_points or []
             return points[self.point] if self.point < len(points) else ""
         return self.question.title
+
+    @property
+    def front(self) -> str:
+        """What to recall, without giving it away: a key point's opening words (up to its first
+        comma, colon, semicolon or "=" after at least three words, else its first five words)
+        to complete; for a question, its title (the card sends the learner to answer it)."""
+        if self.kind != self.Kind.KEY_POINT:
+            return self.question.title
+        return cue(self.prompt)
+
+
+def cue(point: str) -> str:
+    words = point.split()
+    for i, word in enumerate(words[:-1]):
+        if i >= 2 and (word.endswith((",", ";", ":")) or words[i + 1] == "="):
+            return " ".join(words[: i + 1]).rstrip(",;:") + " …"
+    return " ".join(words[:5]) + " …"
+
+
+class ReviewSettings(models.Model):
+    """A learner's review preferences: the time zone their day is counted in (it rolls over at
+    4 a.m. there, as Anki's does) and the retention FSRS aims for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="review_settings")
+    anon_id = models.CharField(max_length=64, blank=True, db_index=True)
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="an IANA zone, e.g. Europe/Paris")
+    desired_retention = models.FloatField(default=0.9, help_text="0.70 to 0.99: the chance of recall when a card falls due")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["anon_id"], condition=Q(user__isnull=True), name="review_settings_one_per_anon"),
+        ]
 
 
 class Review(models.Model):
@@ -69,6 +104,8 @@ class Review(models.Model):
     attempt = models.ForeignKey("questions.Attempt", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     reviewed_at = models.DateTimeField()
+    state_before = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                    help_text="fsrs.State before this review (the revlog's type)")
     due_after = models.DateTimeField(help_text="when the item is due next, after this review")
 
     class Meta:

@@ -5,17 +5,38 @@
 - Self-grading (Again, Hard, Good, Easy) reviews any item.
 - An exam's answers are scheduled only when the exam is finished: a due date that moved during
   the exam would tell whether an answer was right.
+- One review per due showing: an item is reviewed only when it is due. An answer to a question
+  whose item is not due yet (a "Try again" right after the key was shown) changes nothing in the
+  schedule and, outside quizzes, is marked a retry (Attempt.retry): practice, counted nowhere.
+  py-fsrs itself handles reviews of a due card on the same day (learning steps, and the short-term
+  stability of a review card seen again within a day): https://github.com/open-spaced-repetition/py-fsrs
+- The queue holds what is due now, so a card graded Good (due in 10 minutes) leaves it until
+  then; "today" is the learner's own day, in their time zone, rolling over at 4 a.m. as Anki's
+  does (https://docs.ankiweb.net/preferences.html, "Next day starts at").
+- Each learner's desired retention sets their scheduler. Fuzzing is off, so the interval each
+  button shows is exactly the one that grading applies.
 """
 import datetime as dt
+import zoneinfo
+from functools import lru_cache
 
 from django.db import transaction
 from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
 from questions.models import Attempt, Quiz, QuizItem
-from review.models import Review, ReviewItem
+from review.models import Review, ReviewItem, ReviewSettings
 
-SCHEDULER = Scheduler()
+DAY_STARTS_AT = dt.time(4)  # local time; Anki's default "next day starts at"
+RETENTION_RANGE = (0.70, 0.99)
+DEFAULT_RETENTION = 0.9
+
+
+@lru_cache(maxsize=64)
+def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 
 
@@ -54,16 +75,61 @@ def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem
     return have[(ReviewItem.Kind.QUESTION, 0)]
 
 
-def review(item: ReviewItem, rating: Rating, *, source: str, attempt=None, now=None) -> Review:
+def settings_for(user=None, anon_id: str = "") -> ReviewSettings:
+    """The learner's stored settings, or unsaved defaults (UTC, 90 %)."""
+    owner = _owner(user, anon_id)
+    found = ReviewSettings.objects.filter(**owner).first() if (owner["user"] or anon_id) else None
+    return found or ReviewSettings(**owner)
+
+
+def zone(settings: ReviewSettings) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(settings.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
+
+
+def day_bounds(now, tz) -> tuple[dt.datetime, dt.datetime]:
+    """The learner's study day holding `now`: from 4 a.m. local to the next 4 a.m."""
+    local = now.astimezone(tz)
+    start = dt.datetime.combine(local.date(), DAY_STARTS_AT, tzinfo=tz)
+    if local < start:
+        start = dt.datetime.combine(local.date() - dt.timedelta(days=1), DAY_STARTS_AT, tzinfo=tz)
+    end = dt.datetime.combine(start.date() + dt.timedelta(days=1), DAY_STARTS_AT, tzinfo=tz)
+    return start, end
+
+
+def study_day(moment, tz) -> dt.date:
+    """The study day a moment belongs to (before 4 a.m. counts as the day before)."""
+    return day_bounds(moment, tz)[0].date()
+
+
+def is_due(item: ReviewItem, now) -> bool:
+    return item.due <= now
+
+
+def preview(item: ReviewItem, now=None, desired_retention: float = DEFAULT_RETENTION) -> dict:
+    """{rating name: when the item would be due next}, from the scheduler itself."""
     now = now or timezone.now()
+    sched = scheduler(desired_retention)
+    return {name: sched.review_card(Card.from_dict(item.card), rating, review_datetime=now)[0].due
+            for name, rating in RATINGS.items()}
+
+
+def review(item: ReviewItem, rating: Rating, *, source: str, attempt=None, now=None,
+           desired_retention: float | None = None) -> Review:
+    now = now or timezone.now()
+    if desired_retention is None:
+        desired_retention = settings_for(item.user, item.anon_id).desired_retention
     with transaction.atomic():
         locked = ReviewItem.objects.select_for_update().get(pk=item.pk)
-        card, _ = SCHEDULER.review_card(Card.from_dict(locked.card), rating, review_datetime=now)
+        before = Card.from_dict(locked.card)
+        card, _ = scheduler(desired_retention).review_card(before, rating, review_datetime=now)
         locked.card, locked.due, locked.state, locked.last_review = card.to_dict(), card.due, int(card.state), now
         locked.save(update_fields=["card", "due", "state", "last_review"])
         item.card, item.due, item.state, item.last_review = locked.card, locked.due, locked.state, now
         return Review.objects.create(item=locked, rating=int(rating), source=source, attempt=attempt,
-                                     reviewed_at=now, due_after=card.due)
+                                     reviewed_at=now, due_after=card.due, state_before=int(before.state))
 
 
 def in_open_exam(attempt: Attempt) -> bool:
@@ -83,8 +149,15 @@ def schedule_attempt(attempt: Attempt) -> Review | None:
         if in_open_exam(attempt) or Review.objects.filter(attempt=attempt).exists():
             return None
         item = items_for(attempt.question, user=attempt.user, anon_id=attempt.anon_id, now=attempt.created_at)
+        if not is_due(item, attempt.created_at):
+            # Not due: the key was shown since it was last scheduled. Nothing moves; outside a
+            # quiz (a quiz or exam is a showing of its own, scored there) it is a retry.
+            if not QuizItem.objects.filter(attempt=attempt).exists():
+                Attempt.objects.filter(pk=attempt.pk).update(retry=True)
+                attempt.retry = True
+            return None
         rating = Rating.Good if attempt.correct else Rating.Again
-        return review(item, rating, source=Review.Source.ANSWER, attempt=attempt, now=timezone.now())
+        return review(item, rating, source=Review.Source.ANSWER, attempt=attempt, now=attempt.created_at)
 
 
 def reviewable_items(user=None, anon_id: str = ""):
@@ -96,15 +169,42 @@ def reviewable_items(user=None, anon_id: str = ""):
 
 
 def due_items(user=None, anon_id: str = "", now=None):
-    """Reviewable items due by the end of today (UTC), earliest first."""
+    """The queue: reviewable items due now, earliest first (a learning step hides a card until
+    it is due again)."""
+    return reviewable_items(user, anon_id).due_by(now or timezone.now())
+
+
+def later_today(user=None, anon_id: str = "", now=None):
+    """Items that fall due later in the learner's study day (before the next 4 a.m. local)."""
     now = now or timezone.now()
-    end_of_day = dt.datetime.combine(now.astimezone(dt.timezone.utc).date(), dt.time.max, tzinfo=dt.timezone.utc)
-    return reviewable_items(user, anon_id).due_by(end_of_day)
+    _, end = day_bounds(now, zone(settings_for(user, anon_id)))
+    return reviewable_items(user, anon_id).filter(due__gt=now, due__lt=end)
+
+
+def forecast(user=None, anon_id: str = "", now=None, days: int = 7) -> list[tuple[dt.date, int]]:
+    """How many items fall due on each of the learner's next `days` study days (overdue ones
+    count today)."""
+    now = now or timezone.now()
+    tz = zone(settings_for(user, anon_id))
+    start, _ = day_bounds(now, tz)
+    counts = [0] * days
+    for due in reviewable_items(user, anon_id).filter(due__lt=start + dt.timedelta(days=days)).values_list("due", flat=True):
+        index = max(0, (study_day(due, tz) - start.date()).days)
+        if index < days:
+            counts[index] += 1
+    return [(start.date() + dt.timedelta(days=i), n) for i, n in enumerate(counts)]
+
+
+def retention(user=None, anon_id: str = "") -> tuple[int, int]:
+    """(recalled, reviewed) over reviews of cards already in Review state: the retention achieved."""
+    reviews = Review.objects.filter(item__in=ReviewItem.objects.owned_by(user, anon_id), state_before=2)
+    return reviews.exclude(rating=int(Rating.Again)).count(), reviews.count()
 
 
 def merge_anonymous(anon_id: str, user) -> int:
-    """Move an anonymous learner's items to the account; where both have an item, keep the one
-    reviewed last. Returns how many moved."""
+    """Move an anonymous learner's items and settings to the account; where both have an item,
+    keep the one reviewed last; where both have settings, the account's. Returns how many items
+    moved."""
     moved = 0
     with transaction.atomic():
         for item in ReviewItem.objects.filter(user__isnull=True, anon_id=anon_id):
@@ -118,4 +218,10 @@ def merge_anonymous(anon_id: str, user) -> int:
             item.user, item.anon_id = user, ""
             item.save(update_fields=["user", "anon_id"])
             moved += 1
+        # The anonymous learner's settings (their browser's zone, at least) become the
+        # account's, unless the account has its own.
+        if not ReviewSettings.objects.filter(user=user).exists():
+            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).update(user=user, anon_id="")
+        else:
+            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).delete()
     return moved

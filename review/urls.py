@@ -6,5 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("", views.due_today, name="due"),
-    path("<int:pk>/", views.grade, name="grade"),
+    path("<int:pk>/", views.card, name="grade"),
+    path("settings/", views.review_settings, name="settings"),
+    path("log.csv", views.log_csv, name="log-csv"),
 ]

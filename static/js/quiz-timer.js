@@ -1,6 +1,7 @@
 // Countdown of a timed exam. The server renders the seconds left (from the exam's deadline), so a
 // reload or a second tab shows the same time; this only ticks between page loads. At zero the page
-// reloads and the server, which closed the exam at its deadline, shows the results.
+// first lets quiz-answers.js finish saving the pick, then reloads, and the server, which closed
+// the exam at its deadline, shows the results with that pick counted.
 (function () {
   "use strict";
   var el = document.getElementById("countdown");
@@ -16,7 +17,12 @@
     el.textContent = format(now);
     el.setAttribute("data-seconds-left", String(now));
     if (now === 0) {
-      window.location.reload();
+      var settle = window.quizAnswers ? window.quizAnswers.settle() : Promise.resolve();
+      var reload = function () {
+        if (window.quizAnswers) window.quizAnswers.leave();  // the exam is over: nothing left to keep
+        window.location.reload();
+      };
+      settle.then(reload, reload);
       return;
     }
     window.setTimeout(tick, 250);

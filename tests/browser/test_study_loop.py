@@ -10,6 +10,7 @@ from django.utils import timezone
 from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
+from review.models import ReviewItem
 from tests.browser.conftest import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
@@ -60,6 +61,13 @@ def answer_current(page, right: bool):
     page.click("form.answer-form button[type=submit]")
 
 
+def answer_on_its_page(page, live_server, external_id, label, outcome=""):
+    page.goto(f"{live_server.url}/questions/{external_id}/")
+    page.check(f"#option-{label}")
+    page.click("form.answer-form button[type=submit]")
+    page.wait_for_selector(f"[data-outcome={outcome}]" if outcome else "[data-outcome]")
+
+
 def test_a_timed_exam_keeps_its_time_across_reloads_and_tabs_and_is_scored(open_page, live_server, bank, learner):
     page = open_page(learner)
     start_exam(page, live_server, minutes=10)
@@ -76,13 +84,14 @@ def test_a_timed_exam_keeps_its_time_across_reloads_and_tabs_and_is_scored(open_
     assert second_tab.get_attribute("#countdown", "data-deadline") == deadline
     assert second_tab.locator(".nav-cell.answered").count() == 1
     second_tab.close()
-    page.click("form.quiz-actions button, .quiz-actions form button[aria-pressed]")  # flag question 2
+    page.click(".quiz-actions button[aria-pressed]")  # flag question 2
     page.wait_for_selector(".nav-cell.flagged")
     answer_current(page, right=False)
     page.wait_for_url("**/q/3/")
     answer_current(page, right=True)
     page.wait_for_selector("[data-answered]")
-    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.click("[data-go=review]")
+    page.click("[data-confirm-submit]")
     page.wait_for_selector("[data-results]")
     assert page.inner_text("[data-score]") == "2 / 3"
     assert page.locator("[data-result-item]").count() == 3 and page.locator("[data-tag='companion-1973']").count() == 1
@@ -104,25 +113,49 @@ def test_an_exam_left_to_expire_closes_itself_and_is_scored(open_page, live_serv
     assert quiz.finished_at == quiz.deadline()
 
 
-def test_review_due_items_until_none_is_due(open_page, live_server, bank, learner):
+def test_a_review_card_shows_its_front_reveals_shows_four_intervals_and_leaves_the_queue(
+        open_page, live_server, bank, learner):
     page = open_page(learner)
-    page.goto(f"{live_server.url}/questions/c1973-lb-targets/")
-    page.check("#option-B")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome]")
+    answer_on_its_page(page, live_server, "c1973-lb-targets", "B")
     page.goto(f"{live_server.url}/review/")
-    due = int(page.inner_text("[data-due-count]"))
+    page.wait_for_selector("html[data-zone-saved]", state="attached")  # the browser's zone, stored
+    due = int(page.get_attribute("[data-due-count]", "data-due-count"))
     assert due >= 1
-    for _ in range(due + 2):
-        if page.locator("[data-review-item]").count() == 0:
-            break
-        first = page.locator("[data-review-item]").first
-        if first.get_attribute("data-kind") == "key_point":
-            first.locator("summary").click()
-            assert first.locator("details p").is_visible()
-        first.locator("button[value=easy]").click()
+    for left in range(due, 0, -1):
+        card = page.locator("[data-review-item][data-kind=key_point]").first
+        front = card.locator("[data-front]").inner_text()
+        assert front.endswith("…")
+        card.locator("[data-open-card]").click()
+        page.wait_for_selector("[data-back]")
+        assert page.inner_text("[data-front]") == front
+        intervals = page.locator("button[name=rating]")
+        assert intervals.count() == 4 and all(intervals.nth(i).get_attribute("data-interval") for i in range(4))
+        assert page.get_attribute("button[value=good]", "data-interval") == "10 min"
+        page.click("button[value=good]")
         page.wait_for_selector(".messages")
-    assert page.get_attribute("[data-due-count]", "data-due-count") == "0"
+        assert "next review in 10 min" in page.inner_text(".messages")
+        assert int(page.get_attribute("[data-due-count]", "data-due-count")) == left - 1
+    assert page.locator("[data-review-item]").count() == 0
+    assert int(page.get_attribute("[data-later-today]", "data-later-today")) >= due
+
+
+def test_a_try_again_after_the_key_does_not_change_progress_and_one_day_has_a_sane_axis(
+        open_page, live_server, bank, learner):
+    page = open_page(learner)
+    answer_on_its_page(page, live_server, "1973", "A", "incorrect")
+    page.goto(f"{live_server.url}/progress/")
+    before = page.inner_text("main")
+    answer_on_its_page(page, live_server, "1973", "D", "correct")
+    assert page.locator("[data-retry]").count() == 1
+    page.goto(f"{live_server.url}/progress/")
+    assert page.inner_text("main") == before
+    page.goto(f"{live_server.url}/")
+    assert "Last answer: incorrect" in page.inner_text("main")
+    page.goto(f"{live_server.url}/progress/")
+    page.wait_for_selector("#progress-chart[data-x-range]")
+    low, high = map(float, page.get_attribute("#progress-chart", "data-x-range").split(","))
+    day = dt.datetime.combine(timezone.now().date(), dt.time(12), tzinfo=dt.timezone.utc).timestamp()
+    assert high - low == 7 * 86400 and low < day < high and abs((low + high) / 2 - day) < 1
 
 
 def test_a_drill_is_answered_and_explained(open_page, live_server, bank):
@@ -167,17 +200,15 @@ def test_no_page_is_wider_than_the_screen(open_page, live_server, bank, learner,
     start_exam(page, live_server, minutes=10)
     quiz_q = page.url
     answer_current(page, right=True)
-    page.goto(f"{live_server.url}/questions/1973/")
-    page.check("#option-D")
-    page.click("form.answer-form button[type=submit]")
-    page.wait_for_selector("[data-outcome]")
+    answer_on_its_page(page, live_server, "1973", "D")
     attempt_page = page.url
     page.goto(f"{live_server.url}/reports/new/1973/")
     page.fill("textarea[name=note]", "A long note " * 30)
     page.click("form.report-form button[type=submit]")
     page.wait_for_selector("[data-status]")
+    card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
     paths = ["/", "/questions/1973/", attempt_page, "/scenarios/", "/history/", "/drills/?seed=7", "/review/",
-             "/quizzes/", quiz_q, "/progress/", "/reports/mine/", "/reports/new/1973/", "/questions/c1973-dlq-redrive/"]
+             f"/review/{card.pk}/?show=1", "/review/settings/", quiz_q.rsplit("/q/", 1)[0] + "/submit/", "/quizzes/", quiz_q, "/progress/", "/reports/mine/", "/reports/new/1973/", "/questions/c1973-dlq-redrive/"]
     wide = {}
     for path in paths:
         page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
@@ -208,16 +239,20 @@ def test_the_study_loop_pages_have_no_serious_accessibility_violations(browser, 
     page.fill("textarea[name=note]", "Check key point 3.")
     page.click("form.report-form button[type=submit]")
     page.wait_for_selector("[data-status]")
+    answer_on_its_page(page, live_server, "1973", "D")  # not one of the exam's (companion) questions
+    card = ReviewItem.objects.filter(user=learner, kind="key_point").first()
     found = {}
-    for path in [quiz_q, "/quizzes/", "/review/", "/drills/?seed=2", "/progress/", "/history/", "/reports/mine/",
-                 "/reports/new/1973/", "/"]:
+    for path in [quiz_q, quiz_q.rsplit("/q/", 1)[0] + "/submit/", "/quizzes/", "/review/", f"/review/{card.pk}/",
+                 f"/review/{card.pk}/?show=1", "/review/settings/", "/drills/?seed=2", "/progress/", "/history/",
+                 "/reports/mine/", "/reports/new/1973/", "/"]:
         page.goto(path if path.startswith("http") else f"{live_server.url}{path}")
         page.wait_for_load_state("load")
         problems = serious_axe_violations(page)
         if problems:
             found[path] = problems
     page.goto(quiz_q)
-    page.click(".quiz-actions form[action$='/submit/'] button")
+    page.click("[data-go=review]")
+    page.click("[data-confirm-submit]")
     page.wait_for_selector("[data-results]")
     if serious_axe_violations(page):
         found["results"] = serious_axe_violations(page)

@@ -2,6 +2,7 @@
 countdown, submit, results with breakdowns, resume; exams close at their deadline on read and
 show no key or explanation while open."""
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
@@ -52,7 +53,7 @@ def test_a_practice_quiz_by_tag_gives_feedback_and_scores_on_submit(signed_in, l
     answered = answer_page(signed_in, quiz, 1, right_labels(first.external_id))
     page = signed_in.get(answered["Location"]).content.decode()
     assert 'data-outcome="correct"' in page and page.count('class="why prose"') == first.choices.count()  # explained at once
-    signed_in.post(f"/quizzes/{quiz.pk}/submit/")
+    signed_in.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"})
     results = signed_in.get(f"/quizzes/{quiz.pk}/results/").content.decode()
     assert "1 / 3" in results and 'data-domain="' in results and 'data-tag="companion-1973"' in results
 
@@ -133,7 +134,8 @@ def test_others_quizzes_are_404(client, learner, other_learner, bank):
     quiz = Quiz.objects.get(user=learner)
     client.force_login(other_learner)
     assert client.get(f"/quizzes/{quiz.pk}/q/1/").status_code == 404
-    assert client.post(f"/quizzes/{quiz.pk}/submit/").status_code == 404
+    assert client.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"}).status_code == 404
+    assert client.get(f"/quizzes/{quiz.pk}/submit/").status_code == 404
     assert client.get(f"/quizzes/{quiz.pk}/results/").status_code == 404
 
 
@@ -142,3 +144,101 @@ def as_api(learner):
     api = APIClient()
     api.force_authenticate(learner)
     return api
+
+
+def wrong_labels(question):
+    return [c.label for c in question.choices.all() if not c.is_correct][: question.answers_required]
+
+
+def test_a_pick_is_kept_by_next_previous_the_navigator_and_flagging(signed_in, learner, bank):
+    """Every way off a question carries the pick, and the server stores it through the answering
+    service (a pick never needs a separate "Save answer" first)."""
+    start(signed_in, mode="exam", minutes=10, count=4)
+    quiz = Quiz.objects.get(user=learner)
+    items = list(quiz.items.all())
+    ways = [("go", "2"), ("go", "1"), ("go", "review"), ("flag", "on")]
+    for (name, value), item in zip(ways, items):
+        n = item.position + 1
+        response = signed_in.post(f"/quizzes/{quiz.pk}/q/{n}/", {"selected": wrong_labels(item.question), name: value})
+        assert response.status_code == 302
+    assert response["Location"] == f"/quizzes/{quiz.pk}/q/4/"  # flagging stays on the question
+    assert Attempt.objects.filter(user=learner, quiz_item__quiz=quiz).count() == 4
+    assert quiz.items.filter(flag__isnull=False).count() == 1
+    # No pick: navigating stores nothing and keeps the stored answer.
+    signed_in.post(f"/quizzes/{quiz.pk}/q/1/", {"go": "3"})
+    assert Attempt.objects.filter(user=learner).count() == 4 and quiz.items.get(position=0).attempt is not None
+
+
+def test_the_pages_script_saves_a_pick_as_json_and_says_why_not(signed_in, learner, bank):
+    start(signed_in, mode="exam", minutes=10, count=3)
+    quiz = Quiz.objects.get(user=learner)
+    item = quiz.items.first()
+    url = f"/quizzes/{quiz.pk}/q/1/"
+    saved = signed_in.post(url, {"selected": wrong_labels(item.question)}, HTTP_ACCEPT="application/json")
+    assert saved.status_code == 200
+    assert saved.json() == {"saved": True, "selected": sorted(wrong_labels(item.question)), "answered": 1, "total": 3}
+    assert "correct" not in saved.content.decode()  # an open exam's answer tells nothing about the key
+    bad = signed_in.post(url, {"selected": ["Z"]}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and bad.json()["field"] == "selected" and "Z" in bad.json()["message"]
+    nowhere = signed_in.post(url, {"go": "9"}, HTTP_ACCEPT="application/json")
+    assert nowhere.status_code == 400 and nowhere.json()["field"] == "go" and "1 to 3" in nowhere.json()["message"]
+    Quiz.objects.filter(pk=quiz.pk).update(created_at=timezone.now() - dt.timedelta(seconds=601))
+    late = signed_in.post(url, {"selected": right_labels(item.question.external_id)}, HTTP_ACCEPT="application/json")
+    assert late.status_code == 409 and late.json()["field"] == "quiz"
+    quiz.refresh_from_db()
+    assert quiz.finished_at == quiz.deadline() and quiz.items.first().attempt.selected == sorted(wrong_labels(item.question))
+
+
+def test_an_incomplete_pick_is_not_dropped_silently(signed_in, learner, bank):
+    multi = Question.objects.filter(tags__slug="companion-1973", choices__is_correct=True)
+    multi = next((q for q in multi.distinct() if q.answers_required > 1), None)
+    assert multi is not None, "the bank has a choose-two question"
+    quiz = Quiz.objects.create(user=learner, mode=Quiz.Mode.EXAM, time_limit_s=600)
+    quiz.items.create(question=multi, position=0)
+    quiz.items.create(question=Question.objects.exclude(pk=multi.pk).first(), position=1)
+    one = [multi.choices.first().label]
+    page = signed_in.post(f"/quizzes/{quiz.pk}/q/1/", {"selected": one, "go": "2"})
+    body = page.content.decode()
+    assert page.status_code == 400 and "Choose exactly 2 options; 1 chosen." in body  # it stays, and says why
+    assert re.search(rf'value="{one[0]}" id="option-{one[0]}"\s+checked', body)  # the pick is still on the page
+    assert not Attempt.objects.filter(user=learner).exists()
+
+
+def test_submit_shows_what_is_unanswered_and_flagged_and_needs_a_confirmation(signed_in, learner, bank):
+    start(signed_in, mode="exam", minutes=10, count=3)
+    quiz = Quiz.objects.get(user=learner)
+    first = quiz.items.first()
+    signed_in.post(f"/quizzes/{quiz.pk}/q/1/", {"selected": wrong_labels(first.question), "go": "2"})
+    signed_in.post(f"/quizzes/{quiz.pk}/q/2/", {"flag": "on"})
+    to_review = signed_in.post(f"/quizzes/{quiz.pk}/q/2/", {"go": "review"})
+    assert to_review["Location"] == f"/quizzes/{quiz.pk}/submit/"
+    screen = signed_in.get(to_review["Location"]).content.decode()
+    unanswered = screen.split("data-unanswered")[1].split("</ul>")[0]
+    assert 'data-question-n="2"' in unanswered and 'data-question-n="3"' in unanswered and 'data-question-n="1"' not in unanswered
+    assert 'data-question-n="2"' in screen.split("data-flagged")[1] and "Submit now with 2 unanswered" in screen
+    # A submit without the confirmation is sent back to that screen and closes nothing.
+    assert signed_in.post(f"/quizzes/{quiz.pk}/submit/")["Location"] == f"/quizzes/{quiz.pk}/submit/"
+    quiz.refresh_from_db()
+    assert quiz.finished_at is None
+    assert signed_in.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"})["Location"] == f"/quizzes/{quiz.pk}/results/"
+    quiz.refresh_from_db()
+    assert quiz.finished_at is not None
+
+
+def test_results_show_time_per_question_and_can_keep_only_the_incorrect(signed_in, learner, bank):
+    start(signed_in, mode="exam", minutes=10, count=3)
+    quiz = Quiz.objects.get(user=learner)
+    right, wrong, _ = quiz.items.all()
+    page = signed_in.get(f"/quizzes/{quiz.pk}/q/1/").content.decode()
+    shown_at = page.split('name="shown_at" value="')[1].split('"')[0]
+    signed_in.post(f"/quizzes/{quiz.pk}/q/1/", {"selected": right.question.correct_labels, "shown_at": shown_at, "go": "2"})
+    signed_in.post(f"/quizzes/{quiz.pk}/q/2/", {"selected": wrong_labels(wrong.question), "go": "3"})
+    signed_in.post(f"/quizzes/{quiz.pk}/submit/", {"confirm": "yes"})
+    every = signed_in.get(f"/quizzes/{quiz.pk}/results/").content.decode()
+    assert every.count("data-result-item=") == 3 and 'data-time-on-question="0"' in every  # measured: 0 s here
+    assert "time not measured" in every  # question 2 was posted without the page's timestamp
+    incorrect = signed_in.get(f"/quizzes/{quiz.pk}/results/?only=incorrect").content.decode()
+    listed = re.findall(r'data-result-item="([^"]+)"', incorrect)
+    assert listed == [wrong.question.external_id, quiz.items.all()[2].question.external_id]
+    bad = signed_in.get(f"/quizzes/{quiz.pk}/results/?only=wrong")
+    assert bad.status_code == 400 and "all, incorrect" in bad.content.decode()

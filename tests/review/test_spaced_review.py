@@ -1,6 +1,7 @@
 """Spaced review: answering schedules a question and adds its key points; self-grading schedules
 any item; a finished exam releases its answers; anonymous items move to the account at sign-in."""
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -88,6 +89,7 @@ def test_others_items_cannot_be_graded_and_anonymous_callers_are_refused(q1973, 
 
 def test_an_exam_answer_is_scheduled_only_when_the_exam_is_finished(q1973, learner, django_capture_on_commit_callbacks):
     answer(q1973, ["D"], django_capture_on_commit_callbacks, user=learner)  # a practice answer first
+    ReviewItem.objects.filter(user=learner, kind="question").update(due=timezone.now())  # due again by the exam
     quiz = Quiz.objects.create(user=learner, mode=Quiz.Mode.EXAM, time_limit_s=600)
     QuizItem.objects.create(quiz=quiz, question=q1973, position=0)
     exam_answer = answer(q1973, ["A"], django_capture_on_commit_callbacks, user=learner, quiz=quiz)
@@ -108,12 +110,15 @@ def test_the_due_page_grades_without_javascript_and_anonymous_items_move_at_sign
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/questions/1973/", {"selected": "A"})
     page = client.get("/review/")
-    # The key points, and the question itself: a wrong answer comes back within minutes.
-    assert page.status_code == 200 and page.content.decode().count("data-review-item=") == len(q1973.key_points) + 1
+    # The key points now; the question itself (answered wrong) comes back after its 1-minute step.
+    assert page.status_code == 200 and page.content.decode().count("data-review-item=") == len(q1973.key_points)
+    assert 'data-later-today="1"' in page.content.decode()
     item = ReviewItem.objects.filter(user__isnull=True, kind="key_point").first()
-    graded = client.post(f"/review/{item.pk}/", {"rating": "good"}, follow=True)
-    assert "Good: next review" in graded.content.decode()
-    assert client.post(f"/review/{item.pk}/", {"rating": "meh"}).status_code == 400
+    back = client.get(f"/review/{item.pk}/?show=1").content.decode()
+    token = re.search(r'name="shown" value="([^"]+)"', back).group(1)
+    assert client.post(f"/review/{item.pk}/", {"rating": "meh", "shown": token}).status_code == 400
+    graded = client.post(f"/review/{item.pk}/", {"rating": "good", "shown": token}, follow=True)
+    assert "Good: next review in 10 min" in graded.content.decode()
     client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
     assert ReviewItem.objects.filter(user=learner).count() == len(q1973.key_points) + 1
     assert not ReviewItem.objects.filter(user__isnull=True).exists()
