@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.identity import LearnerOwnedQuerySet
 from questions.field_limits import FIELDS
 
 
@@ -94,18 +95,6 @@ class Choice(models.Model):
 
     def __str__(self):
         return f"{self.label}. {self.text[:60]}"
-
-
-class LearnerOwnedQuerySet(models.QuerySet):
-    """Rows that belong to a learner through `user`, or through `anon_id` before they sign in."""
-
-    def owned_by(self, user=None, anon_id: str = ""):
-        """A learner's own rows: by account when logged in, else by the anonymous id."""
-        if user is not None and user.is_authenticated:
-            return self.filter(user=user)
-        if anon_id:
-            return self.filter(user__isnull=True, anon_id=anon_id)
-        return self.none()
 
 
 class AttemptQuerySet(LearnerOwnedQuerySet):

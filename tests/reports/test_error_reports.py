@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from reports.models import ErrorReport
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,14 @@ def test_anonymous_learners_can_report_and_see_their_own(bank, client):
     assert 'data-status="open"' in client.get("/reports/mine/").content.decode()
     other = type(client)()
     assert "data-report" not in other.get("/reports/mine/").content.decode()
+
+
+def test_an_anonymous_learners_reports_stay_theirs_after_they_sign_in(bank, client, learner):
+    client.post("/reports/new/1973/", {"part": "explanation", "note": "Typo in key point 2."})
+    signed_in = client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert ErrorReport.objects.get().reporter == learner
+    assert "Typo in key point 2." in client.get("/reports/mine/").content.decode()
 
 
 @pytest.mark.parametrize("data, message", [
