@@ -79,8 +79,10 @@ serve: $(VENV)/.installed node_modules/.installed
 test: install chromium postgresql
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-localstack test-rest
 
+# Its own cache folder: the two lanes end at different times, and one cache would keep only the
+# last lane's failures (`make test-localstack PYTEST_ARGS=--lf` reruns this lane's).
 test-localstack: install
-	$(PY) -m pytest -n 2 -m localstack $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 -m localstack -o cache_dir=.pytest_cache/localstack $(PYTEST_ARGS)
 
 test-rest: install chromium postgresql
 	nice -n 5 $(MAKE) --no-print-directory test-sqlite-rest
@@ -89,8 +91,9 @@ test-rest: install chromium postgresql
 test-sqlite-rest: install chromium postgresql
 	$(PYTEST) -m "not localstack" $(PYTEST_ARGS)
 
+# Its own cache folder too: the same tests pass or fail per database.
 test-postgres: install postgresql
-	TEST_DATABASE=postgres $(PYTEST) -m "database and not browser and not localstack" $(PYTEST_ARGS)
+	TEST_DATABASE=postgres $(PYTEST) -m "database and not browser and not localstack" -o cache_dir=.pytest_cache/postgres $(PYTEST_ARGS)
 
 # Everyday feedback: everything but the browser and LocalStack tests (markers set in tests/conftest.py).
 test-fast: install postgresql

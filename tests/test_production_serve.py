@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from reference_impl.local.endpoint import free_port
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = re.compile(r"""(?:href|src)="(/static/[^"]+)\"""")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_WITHIN_S = 90  # bounded: a busy two-core machine may take a while to import Django twice

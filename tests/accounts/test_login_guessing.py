@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ApiToken
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 

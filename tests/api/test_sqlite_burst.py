@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.local.endpoint import free_port
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -42,7 +42,7 @@ def call(base, method, path, body=None, token=None):
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    """A fresh file database with the bank and LEARNERS accounts, served by gunicorn."""
+    """A fresh file database with the q1973 and LEARNERS accounts, served by gunicorn."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"VAR_DIR": str(tmp_path), "DEBUG": "1", "LOG_LEVEL": "WARNING",
                 # The budgets are not under test here: one learner sends 100 answers at once.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
-from tests.browser.conftest import log_in, serious_axe_violations
+from tests.browser.support import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 

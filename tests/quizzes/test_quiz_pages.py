@@ -4,18 +4,12 @@ show no key or explanation while open."""
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from questions.models import Attempt, Question, Quiz
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bank():
-    call_command("loadquestions", verbosity=0)
 
 
 @pytest.fixture
