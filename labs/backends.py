@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -124,7 +125,7 @@ class LocalBackend:
 
         folder = Path(lab.runtime_dir)
         alive = _alive(lab.pid)
-        out = {"stopped": not alive}
+        out: dict[str, Any] = {"stopped": not alive}
         if lab.status == lab.Status.TEARING_DOWN and alive:
             torn = lab.events.filter(action="teardown").values_list("created_at", flat=True).first()
             if torn and (timezone.now() - torn).total_seconds() > HARD_KILL_AFTER_S:

@@ -11,7 +11,7 @@ from questions.models import Quiz
 
 def history_context(request, limit: int = 200) -> dict:
     singles = my_attempts(request).filter(quiz_item__isnull=True).select_related("question")[:limit]
-    quizzes = []
+    quizzes: list = []  # annotated quizzes, with their seconds and reveal set below for the template
     if request.user.is_authenticated:
         quizzes = list(Quiz.objects.filter(user=request.user)
                        .annotate(total=Count("items"), answered=Count("items", filter=Q(items__attempt__isnull=False)),

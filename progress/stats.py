@@ -48,8 +48,8 @@ def streak(days_with_attempts: set, today: dt.date) -> int:
 def progress(attempts, today: dt.date | None = None) -> Progress:
     """`attempts`: a queryset of the learner's visible attempts."""
     today = today or timezone.now().astimezone(dt.timezone.utc).date()
-    total, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
-    daily = defaultdict(lambda: defaultdict(Tally))
+    total, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
+    daily: defaultdict[dt.date, defaultdict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     questions = set()
     rows = attempts.select_related("question").prefetch_related("question__tags").order_by("created_at")
     for a in rows:

@@ -51,7 +51,9 @@ def question_files(paths=None) -> list[Path]:
 
 def parse_files(paths) -> list[QuestionData]:
     """Parse every file; raise LoadError listing every problem in every file."""
-    problems, parsed, origin = {}, [], {}
+    problems: dict = {}
+    parsed: list[QuestionData] = []
+    origin: dict[str, object] = {}
     for path in paths:
         try:
             data = parse_question_file(Path(path).read_text(encoding="utf-8"), str(path))

@@ -140,7 +140,7 @@ class Attempt(models.Model):
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
 
 
-class QuizQuerySet(models.QuerySet):
+class QuizQuerySet(models.QuerySet["Quiz"]):
     def close_overdue(self, user, now=None) -> int:
         """Finish `user`'s quizzes whose time limit has passed; how many were closed.
 

@@ -36,7 +36,7 @@ def simulation_context(scenario: str = DEFAULT_SCENARIO, overrides: dict | None 
 def question_extras(question, correct_labels=()) -> dict:
     """Diagrams for the question page and the feedback page. The key (`correct_labels`) and the
     notes that name it are given only for the feedback page, that is after an answer."""
-    extras = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
+    extras: dict[str, object] = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
     if correct_labels:
         extras["notes"] = notes_for(question.external_id)
     return extras

@@ -88,9 +88,9 @@ class Results:
 def results(quiz: Quiz) -> Results:
     """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`)."""
     items = list(quiz.items.all())
-    score, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
+    score, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
     for item in items:
-        right = bool(item.attempt_id and item.attempt.correct)
+        right = item.attempt is not None and item.attempt.correct
         buckets = [score, by_domain[item.question.domain or "(no domain)"]]
         buckets += [by_tag[t.slug] for t in item.question.tags.all()]
         for tally in buckets:

@@ -21,14 +21,14 @@ def variables_read(folder: str) -> dict[str, str]:
     for path in sorted((ROOT / folder).glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in READERS
-                    and node.args and isinstance(node.args[0], ast.Constant)):
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 found[node.args[0].value] = path.name
     return found
 
 
 def variables_documented() -> set[str]:
     """The variables named in the first column of the README's tables."""
-    names = set()
+    names: set[str] = set()
     for line in (ROOT / "README.md").read_text().splitlines():
         if line.startswith("| `"):
             first = line.split("|")[1]

@@ -6,7 +6,7 @@ from rest_framework.views import exception_handler
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in one sentence.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the error shape's field (README), named like Serializer.errors
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per field (dotted path for nested fields), what is wrong and what is allowed.",
     )

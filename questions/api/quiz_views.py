@@ -31,18 +31,18 @@ WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("questio
 def quiz_data(quiz: Quiz) -> dict:
     reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
     items = list(quiz.items.all())  # prefetched with WITH_ITEMS: no query per item
-    answered = [i for i in items if i.attempt_id]
+    answered = [i.attempt for i in items if i.attempt is not None]
     score = None
     if reveal:
-        score = {"correct": sum(1 for i in answered if i.attempt.correct), "answered": len(answered), "total": len(items)}
+        score = {"correct": sum(1 for attempt in answered if attempt.correct), "answered": len(answered), "total": len(items)}
     return {
         "id": quiz.pk, "mode": quiz.mode, "time_limit_s": quiz.time_limit_s, "created_at": quiz.created_at,
         "deadline": quiz.deadline(), "finished_at": quiz.finished_at,
         "questions": [i.question.external_id for i in items],
         "items": [{
             "question": i.question.external_id, "answered": bool(i.attempt_id),
-            "selected": i.attempt.selected if i.attempt_id else None,
-            "correct": (i.attempt.correct if reveal else None) if i.attempt_id else None,
+            "selected": i.attempt.selected if i.attempt is not None else None,
+            "correct": (i.attempt.correct if reveal else None) if i.attempt is not None else None,
         } for i in items],
         "score": score,
     }

@@ -42,7 +42,7 @@ class ReferenceSerializer(serializers.Serializer):
 
 class QuestionListSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="external_id")
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")  # type: ignore[var-annotated]
     answers_required = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -83,7 +83,7 @@ class ReferenceInputSerializer(serializers.Serializer):
 
 
 class OptionInputSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=FIELDS["options.label"].max_length)
+    label = serializers.CharField(max_length=FIELDS["options.label"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     text = serializers.CharField()
     correct = serializers.BooleanField()
     why = serializers.CharField()
@@ -102,7 +102,7 @@ class QuestionWriteSerializer(serializers.Serializer):
     more_precisely = serializers.CharField(required=False, allow_blank=True)
     domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
     tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     last_verified = serializers.DateField(required=False, allow_null=True)
     key_points = serializers.ListField(child=serializers.CharField(), required=False)
     references = ReferenceInputSerializer(many=True, required=False)
@@ -141,8 +141,8 @@ class AttemptResultSerializer(serializers.ModelSerializer):
                   "more_precisely", "key_points", "references", "created_at"]
 
     def get_options(self, attempt) -> list[dict]:
-        return OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
-                                        context={"selected": attempt.selected}).data
+        return list(OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
+                                             context={"selected": attempt.selected}).data)
 
 
 class AttemptSerializer(serializers.ModelSerializer):
