@@ -64,8 +64,8 @@ def server(tmp_path_factory):
             try:
                 if session.get(f"{url}/api/v1/health/", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or listening while its workers still boot (a busy machine)
             time.sleep(0.3)
         yield url, session, env
     finally:
