@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.local.endpoint import free_port
-from tests.support import PASSWORD
+from tests.support import PASSWORD, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -60,16 +59,7 @@ def gunicorn(tmp_path):
                                "-w", "2", "--threads", "16", "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # a ceiling for a busy machine, not an expectation
-        while True:
-            assert server.poll() is None, "gunicorn exited"
-            try:
-                if call(base, "GET", "/api/v1/health/")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not answer"
-            time.sleep(0.1)  # poll interval while waiting for the observed state
+        wait_for_health(base, server, 120)  # a ceiling for a busy machine, not an expectation
         yield base, tmp_path / "db.sqlite3"
     finally:
         server.terminate()
