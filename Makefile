@@ -104,6 +104,7 @@ bench: install
 	$(PY) benchmarks/worker.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
+	$(PY) benchmarks/bodies.py
 
 # mypy with django-stubs and djangorestframework-stubs (config: [tool.mypy] in pyproject.toml) on
 # every app, studyapp, reference_impl, tools and benchmarks (not tests/). Strictness: mypy's

@@ -16,10 +16,17 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def credentials_of(user) -> str:
+    """What a token remembers of its account's password: a digest of the stored hash, which
+    changes with the password (a new salt every time) and when it is made unusable."""
+    return hashlib.sha256(user.password.encode()).hexdigest()
+
+
 def issue_token(user) -> tuple[ApiToken, str]:
     """A new token for the user; returns the row and the raw key (shown once, never stored)."""
     key = secrets.token_urlsafe(32)
-    return ApiToken.objects.create(user=user, key_hash=hash_key(key), prefix=key[:8]), key
+    return ApiToken.objects.create(user=user, key_hash=hash_key(key), prefix=key[:8],
+                                   credentials=credentials_of(user)), key
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -36,7 +43,13 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed("The token contains invalid characters.") from None
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-        if token is None or not token.user.is_active:
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if not token.user.is_active or token.credentials != credentials_of(token.user):
+            # The password changed or the account was deactivated by a path no signal saw
+            # (QuerySet.update, SQL): the token dies now, and stays dead if that is undone.
+            ApiToken.objects.filter(user=token.user).exclude(credentials=credentials_of(token.user)).delete()
+            token.delete()
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         # Written at most once a minute: a busy tool should not turn every read into a write.
         now = timezone.now()

@@ -49,6 +49,9 @@ def lab_detail(request, pk):
     })
 
 
+SINCE_MAX = 253_402_300_799.0  # 9999-12-31T23:59:59Z, the last second a datetime holds
+
+
 @instructor_required
 @require_GET
 def lab_status(request, pk):
@@ -60,8 +63,11 @@ def lab_status(request, pk):
         try:
             since = float(since)
         except ValueError:
-            return JsonResponse({"detail": "since: expected a Unix time in seconds, such as 1733050000.5",
-                                 "field": "since"}, status=400)
+            since = None
+        # nan, inf, 1e400 and 9e18 parse as floats, which no datetime can hold (once a 500).
+        if since is None or not 0 <= since <= SINCE_MAX:
+            return JsonResponse({"detail": f"since: expected a Unix time in seconds from 0 to {SINCE_MAX:.0f}, "
+                                           "such as 1733050000.5", "field": "since"}, status=400)
     tasks.ensure_ticking()
     return JsonResponse(operations.status(lab, since=since))
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from questions import answering
 from questions.models import Question, Quiz, QuizItem
 
 MAX_COUNT = 50
@@ -47,6 +48,9 @@ def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int
 
 
 def start(user, *, mode: str, count: int, tag: str = "", domain: str = "", time_limit_s: int | None = None) -> Quiz:
+    """A new quiz of the user's; answering.ExamOpen for a second open exam."""
+    if mode == Quiz.Mode.EXAM:
+        answering.ensure_no_open_exam(user)
     chosen = choose_questions(tag=tag, domain=domain, count=count)
     with transaction.atomic():
         quiz = Quiz.objects.create(user=user, mode=mode, time_limit_s=time_limit_s)
@@ -85,9 +89,11 @@ class Results:
     by_tag: dict = field(default_factory=dict)
 
 
-def results(quiz: Quiz) -> Results:
-    """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`)."""
-    items = list(quiz.items.all())
+def results(quiz: Quiz, hidden=()) -> Results:
+    """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`).
+    Questions in `hidden` (question ids, from answering.keys_hidden) count in no tally: whether
+    they were answered right is not to be shown yet."""
+    items = [item for item in quiz.items.all() if item.question_id not in hidden]
     score, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
     for item in items:
         right = item.attempt is not None and item.attempt.correct

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "studyapp.slashes.CommonMiddleware",  # Django's, but a POST missing its slash keeps its method
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "quizzes.lifecycle.CloseOverdueExams",
@@ -122,7 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache for every process: throttles, login lockouts and cached simulations (README,
+# One cache for every process: throttles and cached simulations (README,
 # "Configuration"). The database cache's table is made by `migrate` (accounts/apps.py).
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
 
@@ -141,8 +141,9 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, 0, 10)
 # LOGIN_FAILURE_LIMIT failures for one account, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
 # address (accounts/client_address.py; higher, because a school's learners may share one), every
 # login of that account or from that address is refused, the right password included, until
-# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in the shared cache (CACHES),
-# so every process and machine enforces the same limits.
+# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in a table of their own
+# (accounts/lockout_counts.py), not the cache, which would cull them when full; every process and
+# machine enforces the same limits.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",  # first: refuses a locked-out login before any password check
     "django.contrib.auth.backends.ModelBackend",
@@ -241,6 +242,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "600/min"),
         "login": env_str("API_THROTTLE_LOGIN", "10/min"),
         "simulations": env_str("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
+        "signup": env_str("SIGNUP_THROTTLE", "20/hour"),  # new accounts per client address (accounts/views.py)
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -163,6 +163,23 @@ def app_clock(monkeypatch):
     return AppClock(monkeypatch)
 
 
+@pytest.fixture(params=[True, False], ids=["debug", "production"])
+def both_modes_client(request, settings, db):
+    """Django's test client with DEBUG on, then off, answering errors as a server would (no
+    exception raised into the test): for what must hold in development and in production."""
+    from django.test import Client
+
+    settings.DEBUG = request.param
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def signed_in(client, learner):
+    """Django's test client, logged in as the learner."""
+    client.force_login(learner)
+    return client
+
+
 # The cast: a learner, another learner, an instructor (a member of the "instructors" group).
 @pytest.fixture
 def learner(django_user_model):

@@ -28,13 +28,16 @@ from questions.models import Question, Quiz, QuizItem
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
 
 
-def quiz_data(quiz: Quiz) -> dict:
+def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
+    """`hidden`: answering.keys_hidden(user); those questions' outcomes are left out (null, and
+    out of the score) while the exam holding them is open."""
     reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
     items = list(quiz.items.all())  # prefetched with WITH_ITEMS: no query per item
-    answered = [i.attempt for i in items if i.attempt is not None]
+    shown = [i for i in items if i.question_id not in hidden]
+    answered = [i.attempt for i in shown if i.attempt is not None]
     score = None
     if reveal:
-        score = {"correct": sum(1 for attempt in answered if attempt.correct), "answered": len(answered), "total": len(items)}
+        score = {"correct": sum(1 for attempt in answered if attempt.correct), "answered": len(answered), "total": len(shown)}
     return {
         "id": quiz.pk, "mode": quiz.mode, "time_limit_s": quiz.time_limit_s, "created_at": quiz.created_at,
         "deadline": quiz.deadline(), "finished_at": quiz.finished_at,
@@ -42,7 +45,7 @@ def quiz_data(quiz: Quiz) -> dict:
         "items": [{
             "question": i.question.external_id, "answered": bool(i.attempt_id),
             "selected": i.attempt.selected if i.attempt is not None else None,
-            "correct": (i.attempt.correct if reveal else None) if i.attempt is not None else None,
+            "correct": (i.attempt.correct if reveal and i.question_id not in hidden else None) if i.attempt is not None else None,
         } for i in items],
         "score": score,
     }
@@ -51,12 +54,18 @@ def quiz_data(quiz: Quiz) -> dict:
 class QuizList(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, 400: E, 401: E, 403: E, 429: E},
-                   description="Start a quiz of `count` questions (optionally only those with all of `tags`).")
+    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
+                   description="Start a quiz of `count` questions (optionally only those with all of `tags`). "
+                               "409 for an exam while another exam of yours is open (one at a time).")
     def post(self, request):
         serializer = QuizCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if data["mode"] == Quiz.Mode.EXAM:
+            try:
+                answering.ensure_no_open_exam(request.user)
+            except answering.ExamOpen as exc:
+                raise answer_refused(exc) from None
         qs = Question.objects.all()
         for tag in data["tags"]:
             qs = qs.filter(tags__slug=tag)
@@ -68,14 +77,16 @@ class QuizList(APIView):
             quiz = Quiz.objects.create(user=request.user, mode=data["mode"], time_limit_s=data.get("time_limit_s"))
             QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
         quiz = Quiz.objects.prefetch_related(WITH_ITEMS).get(pk=quiz.pk)
-        return Response(QuizSerializer(quiz_data(quiz)).data, status=status.HTTP_201_CREATED)
+        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: QuizSerializer(many=True), 401: E, 403: E, 429: E})
     def get(self, request):
         quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:50]
         for quiz in quizzes:
             quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
-        return Response(QuizSerializer([quiz_data(q) for q in quizzes], many=True).data)
+        hidden = answering.keys_hidden(request.user, close=False)  # closed just above
+        return Response(QuizSerializer([quiz_data(q, hidden) for q in quizzes], many=True).data)
 
 
 QUIZ_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the quiz's id")  # drf-spectacular names a pk "id"
@@ -97,7 +108,7 @@ class QuizDetail(APIView):
     def get(self, request, pk):
         quiz = _own_quiz(request, pk)
         quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
-        return Response(QuizSerializer(quiz_data(quiz)).data)
+        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data)
 
 
 class QuizAnswer(APIView):
@@ -131,4 +142,4 @@ class QuizFinish(APIView):
         if quiz.finished_at is None:
             quiz.finished_at = timezone.now()
             quiz.save(update_fields=["finished_at"])
-        return Response(QuizSerializer(quiz_data(quiz)).data)
+        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data)

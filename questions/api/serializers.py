@@ -3,7 +3,7 @@ and the answer key appears only in the serializers that are meant to show it."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
+from questions.field_limits import FIELDS, MAX_ITEMS, MAX_OPTIONS, MIN_OPTIONS
 from questions.models import Attempt, Choice, Question, Quiz
 from questions.rendering import render_markdown
 from reference_impl import simulate
@@ -78,15 +78,15 @@ class QuestionWithAnswersSerializer(QuestionDetailSerializer):
 
 
 class ReferenceInputSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    url = serializers.CharField(help_text="an http:// or https:// URL")
+    title = serializers.CharField(max_length=FIELDS["references.title"].max_length)
+    url = serializers.CharField(max_length=FIELDS["references.url"].max_length, help_text="an http:// or https:// URL")
 
 
 class OptionInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=FIELDS["options.label"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=FIELDS["options.text"].max_length)
     correct = serializers.BooleanField()
-    why = serializers.CharField()
+    why = serializers.CharField(max_length=FIELDS["options.why"].max_length)
 
 
 class QuestionWriteSerializer(serializers.Serializer):
@@ -94,18 +94,20 @@ class QuestionWriteSerializer(serializers.Serializer):
 
     id = serializers.CharField(max_length=FIELDS["id"].max_length)
     title = serializers.CharField(max_length=FIELDS["title"].max_length)
-    stem = serializers.CharField()
+    stem = serializers.CharField(max_length=FIELDS["stem"].max_length)
     # How many (MIN_OPTIONS to MAX_OPTIONS) is checked with the loader's other rules, so one
     # response reports every rule the options break.
     options = OptionInputSerializer(many=True, help_text=f"{MIN_OPTIONS} to {MAX_OPTIONS} options")
-    explanation = serializers.CharField(required=False, allow_blank=True)
-    more_precisely = serializers.CharField(required=False, allow_blank=True)
+    explanation = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["explanation"].max_length)
+    more_precisely = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["more_precisely"].max_length)
     domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
-    tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False,
+                                 max_length=MAX_ITEMS["tags"])
     source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     last_verified = serializers.DateField(required=False, allow_null=True)
-    key_points = serializers.ListField(child=serializers.CharField(), required=False)
-    references = ReferenceInputSerializer(many=True, required=False)
+    key_points = serializers.ListField(child=serializers.CharField(max_length=FIELDS["key_points"].max_length),
+                                       required=False, max_length=MAX_ITEMS["key_points"])
+    references = ReferenceInputSerializer(many=True, required=False, max_length=MAX_ITEMS["references"])  # type: ignore[call-arg]  # many=True hands max_length to the ListSerializer; the stubs miss it
 
 
 class AttemptCreateSerializer(serializers.Serializer):
@@ -182,7 +184,8 @@ class TokenSerializer(serializers.Serializer):
 
 class QuizCreateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list)
+    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list,
+                                 max_length=MAX_ITEMS["tags"])
     mode = serializers.ChoiceField(choices=Quiz.Mode.choices, default=Quiz.Mode.PRACTICE)
     time_limit_s = serializers.IntegerField(min_value=30, max_value=86_400, required=False, allow_null=True)
 
@@ -191,7 +194,8 @@ class QuizItemSerializer(serializers.Serializer):
     question = serializers.CharField()
     answered = serializers.BooleanField()
     selected = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished")
+    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished, and "
+                                       "while another open exam of yours holds the question")
 
 
 class QuizSerializer(serializers.Serializer):
@@ -203,7 +207,8 @@ class QuizSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     questions = serializers.ListField(child=serializers.CharField())
     items = QuizItemSerializer(many=True)
-    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished")
+    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished; "
+                                  "questions another open exam of yours holds are left out until it is finished")
 
 
 class QuizAnswerSerializer(AttemptCreateSerializer):

@@ -12,12 +12,6 @@ from questions.models import Attempt, Question, Quiz
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, learner):
-    client.force_login(learner)
-    return client
-
-
 def start(client, **fields):
     data = {"mode": "practice", "count": 3, "tag": "companion-1973", "domain": "", "minutes": ""}
     data.update(fields)
