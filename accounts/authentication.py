@@ -1,4 +1,7 @@
-"""Token authentication with hashed tokens: `Authorization: Token <key>`.
+"""Token authentication with hashed tokens: `Authorization: Bearer <key>` or `Token <key>`.
+
+`Bearer` (RFC 6750) is what generated API clients send; `Token` is DRF's word, kept for the
+tools already written against it.
 
 DRF's own TokenAuthentication stores keys in clear; these are stored as SHA-256 only.
 """
@@ -30,14 +33,15 @@ def issue_token(user) -> tuple[ApiToken, str]:
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
-    keyword = "Token"
+    keyword = "Token"  # the challenge 401s name (WWW-Authenticate)
+    KEYWORDS = (b"bearer", b"token")  # either is accepted, in any case
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in self.KEYWORDS:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Authorization header must be 'Token <key>'.")
+            raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <key>' or 'Token <key>'.")
         try:
             key = header[1].decode()
         except UnicodeError:
@@ -62,9 +66,17 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
 
 
 class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """Two schemes for one header, either will do: generators build a bearer client from the
+    first, and `tokenAuth` documents the `Token <key>` form."""
+
     target_class = "accounts.authentication.HashedTokenAuthentication"
-    name = "tokenAuth"
+    name = ["bearerAuth", "tokenAuth"]
+
+    def get_security_requirement(self, auto_schema):
+        return [{name: []} for name in self.name]  # OR, not AND
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token <key>`; get a key from POST /api/v1/auth/token/"}
+        where = "get a key from POST /api/v1/auth/token/"
+        return [{"type": "http", "scheme": "bearer", "description": f"`Authorization: Bearer <key>`; {where}"},
+                {"type": "apiKey", "in": "header", "name": "Authorization",
+                 "description": f"`Authorization: Token <key>`, the same key; {where}"}]

@@ -58,6 +58,7 @@ class BacklogDrill(APIView):
     authentication_classes = []
 
     @extend_schema(
+        operation_id="getBacklogDrill", summary="A backlog-per-task drill", tags=["drills"],
         parameters=[OpenApiParameter("seed", {"type": "integer", "minimum": engine.SEED_MIN, "maximum": engine.SEED_MAX},
                                      required=False,
                                      description=f"{engine.SEED_MIN}..{engine.SEED_MAX}; omitted: a random seed")],
@@ -73,7 +74,8 @@ class BacklogDrill(APIView):
         seed = query.validated_data.get("seed")
         return Response(drill_data(engine.make_drill(engine.random_seed() if seed is None else seed)))
 
-    @extend_schema(request=DrillAnswerSerializer, responses={200: DrillResultSerializer, 400: E, 429: E},
+    @extend_schema(operation_id="gradeBacklogDrill", summary="Grade a drill answer", tags=["drills"],
+                   request=DrillAnswerSerializer, responses={200: DrillResultSerializer, 400: E, 429: E},
                    description="Grade an answer to the drill of `seed` with reference_impl.scaling and "
                                "explain the arithmetic step by step.")
     def post(self, request):

@@ -1,5 +1,5 @@
 """`/api/v1/review/`: due items and reviews, for other tools. Signed-in learners only."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +10,9 @@ from questions.api.errors import ErrorSerializer as E
 from review import scheduling
 from review.models import Review, ReviewItem
 
+DUE_CAP = 200  # items a due list holds: one day's work, and a bounded response
 RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}  # fsrs.State; an item never reviewed is "new"
 
 
 class ReviewItemSerializer(serializers.ModelSerializer):
@@ -22,8 +24,9 @@ class ReviewItemSerializer(serializers.ModelSerializer):
         model = ReviewItem
         fields = ["id", "kind", "question", "point", "prompt", "due", "state", "last_review"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=["new", *STATE_NAMES.values()]))
     def get_state(self, item) -> str:
-        return {1: "learning", 2: "review", 3: "relearning"}.get(item.state, "new")
+        return STATE_NAMES.get(item.state, "new")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -34,6 +37,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "item", "rating", "source", "reviewed_at", "due_after"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=list(scheduling.RATINGS)))
     def get_rating(self, review) -> str:
         return RATING_NAMES[review.rating]
 
@@ -46,12 +50,13 @@ class ReviewCreateSerializer(serializers.Serializer):
 class DueItems(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ReviewItemSerializer(many=True), 401: E, 403: E, 429: E},
-                   description="Items due by the end of today (UTC), earliest first; questions an "
-                               "unfinished exam holds are left out.")
+    @extend_schema(operation_id="listDueReviewItems", summary="Items due for review", tags=["review"],
+                   responses={200: ReviewItemSerializer(many=True, max_length=DUE_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
+                   description=f"Items due by the end of today (UTC), earliest first: at most the {DUE_CAP} "
+                               "earliest (review some for the rest). Questions an unfinished exam holds are left out.")
     def get(self, request):
         items = scheduling.due_items(request.user)
-        return Response(ReviewItemSerializer(items[:200], many=True).data)
+        return Response(ReviewItemSerializer(items[:DUE_CAP], many=True).data)
 
 
 class Reviews(generics.ListAPIView):
@@ -61,13 +66,15 @@ class Reviews(generics.ListAPIView):
     def get_queryset(self):
         return Review.objects.filter(item__user=self.request.user).select_related("item__question")
 
-    @extend_schema(responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
+    @extend_schema(operation_id="listReviews", summary="My review log", tags=["review"],
+                   responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
                    description="Past reviews, newest first: by answering (`answer`) or self-graded (`self`). "
                                "A page past the last is a 404.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="rateReviewItem", summary="Self-grade a review item", tags=["review"],
+                   request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 429: E},
                    description="Self-grade an item (again, hard, good, easy); FSRS schedules its next review.")
     def post(self, request):
         body = ReviewCreateSerializer(data=request.data)

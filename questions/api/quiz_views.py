@@ -25,6 +25,7 @@ from questions.api.serializers import (
 from questions.models import Question, Quiz, QuizItem
 
 
+QUIZ_LIST_CAP = 50
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
 
 
@@ -54,7 +55,8 @@ def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
 class QuizList(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
+    @extend_schema(operation_id="startQuiz", summary="Start a quiz", tags=["quizzes"],
+                   request=QuizCreateSerializer, responses={201: QuizSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
                    description="Start a quiz of `count` questions (optionally only those with all of `tags`). "
                                "409 for an exam while another exam of yours is open (one at a time).")
     def post(self, request):
@@ -80,9 +82,11 @@ class QuizList(APIView):
         return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data,
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: QuizSerializer(many=True), 401: E, 403: E, 429: E})
+    @extend_schema(operation_id="listQuizzes", summary="List my quizzes", tags=["quizzes"],
+                   responses={200: QuizSerializer(many=True, max_length=QUIZ_LIST_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
+                   description=f"The caller's quizzes, newest first: at most the {QUIZ_LIST_CAP} newest.")
     def get(self, request):
-        quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:50]
+        quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:QUIZ_LIST_CAP]
         for quiz in quizzes:
             quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
         hidden = answering.keys_hidden(request.user, close=False)  # closed just above
@@ -104,7 +108,10 @@ def _own_quiz(request, pk: str) -> Quiz:
 class QuizDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[QUIZ_ID], responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E})
+    @extend_schema(operation_id="getQuiz", summary="Read a quiz", tags=["quizzes"],
+                   parameters=[QUIZ_ID], responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
+                   description="One of the caller's quizzes: its questions, what was answered, and the score "
+                               "(null in exam mode until finished). An exam past its deadline is closed here.")
     def get(self, request, pk):
         quiz = _own_quiz(request, pk)
         quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
@@ -114,7 +121,8 @@ class QuizDetail(APIView):
 class QuizAnswer(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[QUIZ_ID], request=QuizAnswerSerializer, responses={200: QuizAnswerResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+    @extend_schema(operation_id="answerQuizQuestion", summary="Answer a quiz question", tags=["quizzes"],
+                   parameters=[QUIZ_ID], request=QuizAnswerSerializer, responses={200: QuizAnswerResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
                    description="Answer one question of the quiz. Practice mode returns the feedback; "
                                "exam mode only records the answer. 409 once finished or past the time limit.")
     def post(self, request, pk):
@@ -135,7 +143,8 @@ class QuizAnswer(APIView):
 class QuizFinish(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[QUIZ_ID], request=None, responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
+    @extend_schema(operation_id="finishQuiz", summary="Finish a quiz", tags=["quizzes"],
+                   parameters=[QUIZ_ID], request=None, responses={200: QuizSerializer, 401: E, 403: E, 404: E, 429: E},
                    description="Finish the quiz and get the score report (idempotent).")
     def post(self, request, pk):
         quiz = _own_quiz(request, pk)

@@ -42,7 +42,8 @@ VALID = ["2xx", "401", "403", "404", "409", "429"]  # answers a request valid by
 # simulate. There a 400 for a request of the right shape is the code doing its job.
 DATA_RULES = [("POST", "/api/v1/questions/"), ("PUT", "/api/v1/questions/{external_id}/"),
               ("POST", "/api/v1/questions/{external_id}/attempts/"), ("POST", "/api/v1/quizzes/"),
-              ("POST", "/api/v1/quizzes/{id}/answers/"), ("POST", "/api/v1/simulations/")]
+              ("POST", "/api/v1/quizzes/{id}/answers/"), ("POST", "/api/v1/simulations/"),
+              ("POST", "/api/v1/import/moodle/"), ("POST", "/api/v1/import/gift/")]  # few bodies are a file of questions
 # The coverage phase tries the boundaries of every property, and combinations of them: for the
 # simulator's forty-odd overrides that is thousands of runs. Its own tests cover those ranges.
 NO_COVERAGE = {"/api/v1/simulations/"}

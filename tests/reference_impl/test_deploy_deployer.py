@@ -126,7 +126,8 @@ def test_plan_parameters_come_from_the_scaling_policy(aws):
     params = deployer(aws).plan().parameters
     assert params["TargetBacklogPerTask"] == f"{POLICY.target_backlog_per_task:g}" == "120"
     assert params["MinTasks"] == "0" and params["MaxTasks"] == "7"
-    assert params["ScaleOutCooldownSeconds"] == "0" and params["ScaleInCooldownSeconds"] == "240"
+    # Target tracking's scale-out cooldown outlasts its metric's lag (scaling.TARGET_TRACKING_SCALE_OUT_COOLDOWN_S).
+    assert params["ScaleOutCooldownSeconds"] == "120" and params["ScaleInCooldownSeconds"] == "240"
     # 2 x 10 messages per receive x 0.5 s = 10 s, raised to SQS's 30 s default
     assert params["VisibilityTimeoutSeconds"] == "30"
     slow = ScalingPolicy(acceptable_latency_s=600, seconds_per_message=12, max_tasks=3)

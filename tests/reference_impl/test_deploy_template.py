@@ -96,10 +96,12 @@ def test_target_tracking_uses_backlog_per_task_metric_math():
     assert metrics["m1"]["MetricStat"]["Metric"]["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["JobQueue", "QueueName"]}}]
     assert metrics["m2"]["MetricStat"]["Metric"]["Namespace"] == "ECS/ContainerInsights"
-    assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
+    # Desired, not running: a metric divided by running tasks stays high while tasks start, and
+    # target tracking multiplies the capacity again each minute (tests/reference_impl/test_simulate_deployed.py).
+    assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == "DesiredTaskCount"
     assert metrics["e1"]["Expression"] == "(m1 + m3) / m2"
     assert [m["Id"] for m in spec["Metrics"] if m["ReturnData"]] == ["e1"]
-    # RunningTaskCount exists only with Container Insights on.
+    # DesiredTaskCount exists only with Container Insights on.
     assert {"Name": "containerInsights", "Value": "enabled"} in props("Cluster")["ClusterSettings"]
 
 
