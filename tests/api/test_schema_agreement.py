@@ -3,13 +3,6 @@ ways: what the schema says, and what the code does with such a request."""
 import json
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
 def body_schema(schema, path, method="post"):
