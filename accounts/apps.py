@@ -19,11 +19,16 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save, pre_save
 
+        from accounts import identity
         from accounts.signals import note_token_revocation, revoke_tokens
 
         # Sent only for apps with a models module, which this app has (its API tokens).
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="accounts_create_cache_table")
         pre_save.connect(note_token_revocation, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_note_revocation")
         post_save.connect(revoke_tokens, sender=settings.AUTH_USER_MODEL, dispatch_uid="accounts_revoke_tokens")
+        # Every learner-owned row the session made anonymously moves to the account (the
+        # registry is filled by the apps' own ready(), before any request).
+        user_logged_in.connect(identity.at_sign_in, dispatch_uid="accounts_learner_rows_at_sign_in")

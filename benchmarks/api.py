@@ -62,7 +62,10 @@ def load_with_wrk(url: str, seconds: int, connections: int) -> float:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise SystemExit(f"{url}: {errors.group(1)} error responses during the run:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rate is None:
+        raise SystemExit(f"{url}: wrk printed no Requests/sec:\n{out}")
+    return float(rate.group(1))
 
 
 def load_with_python(url: str, seconds: int, connections: int) -> float:

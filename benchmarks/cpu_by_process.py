@@ -43,14 +43,15 @@ def sample(seen: dict, base: dict, first: bool) -> None:
 def main() -> None:
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
-    seen, base = {}, {}
+    seen: dict = {}
+    base: dict = {}
     sample(seen, base, first=True)
     start = time.monotonic()
     process = subprocess.Popen(sys.argv[1:])
     while process.poll() is None:
         sample(seen, base, first=False)
         time.sleep(0.3)
-    totals = collections.Counter()
+    totals: collections.Counter[str] = collections.Counter()
     for name, cpu in seen.values():
         totals[name] += cpu
     print(f"\n{time.monotonic() - start:.0f} s wall, exit {process.returncode}; CPU seconds by process:")

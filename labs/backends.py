@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,6 +29,51 @@ LATENCY_SAMPLE = 50      # newest results read per poll for the latency figures
 
 class BackendError(Exception):
     """The deployment could not do what was asked; the message says why, for the instructor."""
+
+
+# What a backend's status() returns: labs.operations.refresh keeps the figures on the lab
+# (Lab.live) and moves its state on from the flags. A figure the backend could not read is None.
+class QueueFigures(TypedDict):
+    visible: int | None
+    in_flight: int | None
+    dlq: int | None
+
+
+class WorkerFigures(TypedDict):
+    desired: int | None
+    running: int | None
+    busy: NotRequired[int | None]  # local labs only: workers with a batch in hand
+
+
+class Decision(TypedDict):
+    at: float | None
+    visible: int | None
+    in_flight: int | None
+    running: int | None
+    desired: int | None
+    action: str | None
+    reason: str | None
+
+
+class JobFigures(TypedDict, total=False):
+    completed: int
+    failed_attempts: int
+    latency_p50_s: float | None
+    latency_p95_s: float | None
+    unavailable: str  # the results could not be read (the other keys are then absent)
+
+
+class BackendStatus(TypedDict, total=False):
+    stopped: bool        # nothing runs any more (the runtime exited, the stack is gone)
+    ready: bool          # deployed and serving
+    progress: str        # what the deployment is doing, while it starts
+    failed: str          # why it failed
+    delete_failed: str   # why the stack could not be deleted (AWS)
+    unavailable: str     # why the backend could not be read this time
+    queue: QueueFigures
+    workers: WorkerFigures
+    decisions: list[Decision]
+    jobs: JobFigures
 
 
 def _alive(pid) -> bool:
@@ -115,7 +161,7 @@ class LocalBackend:
         except OSError as exc:
             raise BackendError(f"could not start the local runtime: {exc}") from exc
 
-    def status(self, lab) -> dict:
+    def status(self, lab) -> BackendStatus:
         from botocore.exceptions import BotoCoreError, ClientError
 
         from reference_impl.local import NotRunning, status as local_status
@@ -124,7 +170,7 @@ class LocalBackend:
 
         folder = Path(lab.runtime_dir)
         alive = _alive(lab.pid)
-        out = {"stopped": not alive}
+        out: BackendStatus = {"stopped": not alive}
         if lab.status == lab.Status.TEARING_DOWN and alive:
             torn = lab.events.filter(action="teardown").values_list("created_at", flat=True).first()
             if torn and (timezone.now() - torn).total_seconds() > HARD_KILL_AFTER_S:
@@ -185,7 +231,7 @@ class LocalBackend:
         return _terminate(lab.pid)
 
 
-def job_figures(store) -> dict:
+def job_figures(store) -> JobFigures:
     """Results written so far, and latency (submitted to completed) over the newest of them."""
     paginator = store.s3.get_paginator("list_objects_v2")
     results = []
@@ -251,11 +297,11 @@ class AwsBackend:
         except OSError as exc:
             raise BackendError(f"could not start the deployer: {exc}") from exc
 
-    def status(self, lab) -> dict:
+    def status(self, lab) -> BackendStatus:
         from botocore.exceptions import BotoCoreError, ClientError
 
         folder = Path(lab.runtime_dir)
-        out: dict = {"progress": _tail(folder / "deploy.log", 3)}
+        out: BackendStatus = {"progress": _tail(folder / "deploy.log", 3)}
         try:
             st = self._deployer(lab).status()
         except (BotoCoreError, ClientError, RuntimeError, ValueError) as exc:

@@ -9,7 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from labs.backends import BackendError, backend_for
+from labs.backends import BackendError, BackendStatus, backend_for
 from labs.models import Burst, Lab, LabEvent, LabSample
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,12 @@ BURST_ABANDONED_S = 300  # an open burst without progress this long lost its wor
 SERIES_MAX = 3600  # an hour of samples at one a second; a page asks only for newer ones after its first load
 
 
-def refresh(lab: Lab) -> dict:
+def refresh(lab: Lab) -> BackendStatus:
     """Read the lab's backend once (background task only: it may wait on AWS), move the lab's
     state on, keep the figures on the lab and add a sample to its series."""
     if not lab.is_active:
         return {}
+    live: BackendStatus
     try:
         live = backend_for(lab).status(lab)
     except BackendError as exc:
@@ -69,9 +70,11 @@ def refresh(lab: Lab) -> dict:
     now = timezone.now()
     figures = {k: v for k, v in live.items() if k in LIVE_KEYS}
     if "queue" in figures or "workers" in figures:
-        queue, workers = figures.get("queue") or {}, figures.get("workers") or {}
-        LabSample.objects.create(lab=lab, at=now, visible=queue.get("visible"), in_flight=queue.get("in_flight"),
-                                 running=workers.get("running"), desired=workers.get("desired"))
+        queue, workers = live.get("queue"), live.get("workers")
+        LabSample.objects.create(lab=lab, at=now, visible=queue.get("visible") if queue else None,
+                                 in_flight=queue.get("in_flight") if queue else None,
+                                 running=workers.get("running") if workers else None,
+                                 desired=workers.get("desired") if workers else None)
     # A stopping runtime answers with no figures, or results it cannot read: keep the last ones
     # read, they are the lab's final figures.
     kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions")}

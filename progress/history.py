@@ -12,7 +12,7 @@ from questions.models import Quiz
 
 def history_context(request, limit: int = 200) -> dict:
     singles = my_attempts(request).filter(quiz_item__isnull=True).select_related("question")[:limit]
-    quizzes = []
+    quizzes: list = []  # annotated quizzes, with their seconds and reveal set below for the template
     if request.user.is_authenticated:
         # An open exam's questions count as right in no other quiz's tally until it is finished.
         shown = ~Q(items__question_id__in=list(keys_hidden(request.user)))

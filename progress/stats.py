@@ -51,8 +51,8 @@ def progress(attempts, today: dt.date | None = None, day_of=None) -> Progress:
     when not given."""
     day_of = day_of or (lambda moment: moment.astimezone(dt.timezone.utc).date())
     today = today or day_of(timezone.now())
-    total, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
-    daily = defaultdict(lambda: defaultdict(Tally))
+    total, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
+    daily: defaultdict[dt.date, defaultdict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     questions = set()
     rows = attempts.select_related("question").prefetch_related("question__tags").order_by("created_at")
     for a in rows:

@@ -1,8 +1,9 @@
 """The progress page: accuracy by domain and tag over time, attempts, streak, what is due."""
 from django.shortcuts import render
 
+from accounts.identity import anon_id
 from progress.stats import progress
-from questions.learner import anon_id, my_attempts
+from questions.learner import my_attempts
 from review import scheduling
 
 

@@ -29,6 +29,7 @@ hide their keys too.
 """
 from django.db import transaction
 
+from accounts.identity import owner_fields
 from questions.grading import GradingError, grade
 from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
 
@@ -116,7 +117,7 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
     result = grade(question, selected)
     with transaction.atomic():  # the attempt and its quiz item change together or not at all
         attempt = Attempt.objects.create(
-            question=question, user=user if signed_in else None, anon_id="" if signed_in else anon_id,
+            question=question, **owner_fields(Attempt, user, anon_id),
             selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
         )
         if item is not None:

@@ -6,8 +6,7 @@ class QuestionsConfig(AppConfig):
     verbose_name = "Question bank"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from accounts import identity
+        from questions.models import Attempt
 
-        from questions.learner import merge_anonymous_attempts
-
-        user_logged_in.connect(merge_anonymous_attempts, dispatch_uid="merge_anonymous_attempts")
+        identity.register(Attempt)

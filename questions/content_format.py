@@ -201,11 +201,11 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         return None, [FieldError("(question)", "must be a mapping of fields")]
     _unknown_keys(raw, FRONT_MATTER_KEYS | set(SECTIONS.values()), "", errors)
 
-    qid = raw.get("id")
-    qid = str(qid) if isinstance(qid, int) and not isinstance(qid, bool) else qid
-    if not FIELDS["id"].matches(qid):
+    raw_id = raw.get("id")
+    raw_id = str(raw_id) if isinstance(raw_id, int) and not isinstance(raw_id, bool) else raw_id
+    qid = raw_id if isinstance(raw_id, str) and FIELDS["id"].matches(raw_id) else ""
+    if not qid:
         errors.append(FieldError("id", f"required; {FIELDS['id'].allowed}"))
-        qid = ""
     title = _text(raw.get("title"), "title", errors, max_len=FIELDS["title"].max_length)
     stem = _text(raw.get("stem"), "stem", errors, section=True, max_len=FIELDS["stem"].max_length)
     explanation = _text(raw.get("explanation"), "explanation", errors, required=False, section=True,
@@ -392,7 +392,7 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
     for key in SECTIONS.values():
         if key in raw:
             errors.append(FieldError(key, "belongs in the body as a '# ' section, not in the front matter",
-                                     _line_of(node, key) + 1))
+                                     (_line_of(node, key) or 0) + 1))
     data, field_errors = validate_question({**raw, **sections})
     for err in field_errors:
         if err.field in SECTIONS.values():
@@ -401,7 +401,7 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
             line = _line_of(node, err.field)
             err.line = line + 1 if line else None  # +1: the opening '---' line
     errors += field_errors
-    if errors:
+    if errors or data is None:
         raise ContentError(errors, source)
     return data
 

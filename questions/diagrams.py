@@ -171,7 +171,7 @@ def _overlap(a: Node, b: Node) -> bool:
 def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
     """Validate a diagrams file's data and lay it out. Raises DiagramError at the first problem,
     naming where it is (file, option, nodes[i] or edges[i]), what is wrong and what is allowed."""
-    _check(source, isinstance(raw, dict) and raw, "must map option labels (A, B, ...) to diagrams")
+    _check(source, isinstance(raw, dict) and bool(raw), "must map option labels (A, B, ...) to diagrams")
     out = {}
     for option, spec in raw.items():
         where = f"{source}: option {option}"
@@ -181,8 +181,8 @@ def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
         unknown = set(spec) - {"title", "summary", "nodes", "edges"}
         _check(where, not unknown, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: title, summary, nodes, edges")
         diagram = Diagram(option, str(spec.get("title") or ""), str(spec.get("summary") or ""))
-        _check(where, diagram.title, "title is required")
-        nodes = {}
+        _check(where, bool(diagram.title), "title is required")
+        nodes: dict[str, Node] = {}
         for i, n in enumerate(spec.get("nodes") or []):
             w = f"{where}, nodes[{i}]"
             node = _parse_node(w, n)
@@ -191,7 +191,7 @@ def parse(raw: dict, source: str = "diagrams") -> dict[str, Diagram]:
             _check(w, clash is None, f"box {node.id!r} overlaps box {clash!r}; move one of them")
             nodes[node.id] = node
             diagram.nodes.append(node)
-        _check(where, nodes, "needs at least one node")
+        _check(where, bool(nodes), "needs at least one node")
         for i, e in enumerate(spec.get("edges") or []):
             w = f"{where}, edges[{i}]"
             _check(w, isinstance(e, dict), "must be a mapping with from, to, mode")

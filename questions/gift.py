@@ -19,6 +19,7 @@ only ever separates questions and every text reads back as it was.
 """
 import hashlib
 import re
+from typing import Any
 
 from questions.content_format import ContentError, FieldError, QuestionData, validate_question
 from questions.field_limits import MAX_OPTIONS
@@ -124,7 +125,9 @@ def _question(block: str, meta: dict) -> tuple[dict, list[FieldError]]:
 
 def _blocks(text: str):
     """(first line number, comment lines, question text) per question; $CATEGORY blocks skipped."""
-    comments, lines, first = [], [], None
+    comments: list[str] = []
+    lines: list[str] = []
+    first = None
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n") + [""], 1):
         if not line.strip():
             if lines:
@@ -142,9 +145,10 @@ def _blocks(text: str):
 
 def parse_gift(text: str, source: str = "questions.gift") -> tuple[list[QuestionData], dict[str, ContentError]]:
     """Every question of a GIFT file, and per question (keyed "SOURCE: line N 'TITLE'") what is wrong."""
-    parsed, problems = [], {}
+    parsed: list[QuestionData] = []
+    problems: dict[str, ContentError] = {}
     for line, comments, block in _blocks(text):
-        meta = {"id": "", "tags": []}
+        meta: dict[str, Any] = {"id": "", "tags": []}
         for kind, value in _COMMENT_RE.findall("\n".join(comments)):
             if kind == "id":
                 meta["id"] = value.strip()
@@ -155,7 +159,7 @@ def parse_gift(text: str, source: str = "questions.gift") -> tuple[list[Question
         if raw and not raw["id"]:  # stable, so importing the file again updates
             raw["id"] = "gift-" + hashlib.sha256((raw["title"] + raw["stem"]).encode()).hexdigest()[:12]
         data, invalid = validate_question(raw) if raw else (None, [])
-        if errors or invalid:
+        if errors or invalid or data is None:
             problems[where] = ContentError(errors + invalid, where)
         else:
             parsed.append(data)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.identity import LearnerOwnedQuerySet
 from questions.field_limits import FIELDS
 
 
@@ -96,18 +97,6 @@ class Choice(models.Model):
         return f"{self.label}. {self.text[:60]}"
 
 
-class LearnerOwnedQuerySet(models.QuerySet):
-    """Rows that belong to a learner through `user`, or through `anon_id` before they sign in."""
-
-    def owned_by(self, user=None, anon_id: str = ""):
-        """A learner's own rows: by account when logged in, else by the anonymous id."""
-        if user is not None and user.is_authenticated:
-            return self.filter(user=user)
-        if anon_id:
-            return self.filter(user__isnull=True, anon_id=anon_id)
-        return self.none()
-
-
 class AttemptQuerySet(LearnerOwnedQuerySet):
 
     def outside_open_exams(self, user):
@@ -159,7 +148,7 @@ class Attempt(models.Model):
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
 
 
-class QuizQuerySet(models.QuerySet):
+class QuizQuerySet(models.QuerySet["Quiz"]):
     def close_overdue(self, user, now=None) -> int:
         """Finish `user`'s quizzes whose time limit has passed; how many were closed.
 

@@ -21,6 +21,7 @@ and is refused; in a multiple-answer one, the options with a positive fraction a
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 from questions.content_format import CONTROL_RE, ContentError, FieldError, QuestionData, validate_question
 from questions.field_limits import FIELDS, MAX_OPTIONS
@@ -129,7 +130,7 @@ def _read(el, path: str) -> str:
 
 def split_feedback(text: str) -> dict:
     """General feedback back into the fields general_feedback() wrote; other text is the explanation."""
-    fields = {"explanation": text}
+    fields: dict[str, Any] = {"explanation": text}
     heading = re.compile(r"^# (" + "|".join(map(re.escape, FEEDBACK_SECTIONS)) + r")\s*$", re.MULTILINE)
     marks = list(heading.finditer(text))
     # Only a run of the headings in their order, at the end, is ours; earlier ones are the explanation's.
@@ -217,7 +218,8 @@ def parse_moodle_xml(text: str | bytes, source: str = "moodle.xml") -> tuple[lis
         return [], {source: ContentError([FieldError("(file)", f"not well-formed XML: {exc}")], source)}
     if root.tag != "quiz":
         return [], {source: ContentError([FieldError("(file)", f"the root element is <{root.tag}>; Moodle XML's is <quiz>")], source)}
-    parsed, problems = [], {}
+    parsed: list[QuestionData] = []
+    problems: dict[str, ContentError] = {}
     for n, el in enumerate(root.findall("question"), 1):
         kind = el.get("type", "")
         if kind == "category":
@@ -229,7 +231,7 @@ def parse_moodle_xml(text: str | bytes, source: str = "moodle.xml") -> tuple[lis
             continue
         raw, errors = _question(el)
         data, invalid = validate_question(raw)
-        if errors or invalid:
+        if errors or invalid or data is None:
             problems[where] = ContentError(errors + invalid, where)
         else:
             parsed.append(data)

@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.identity import anon_id, new_row_anon_id
 from questions import answering
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
-from questions.learner import anon_id, my_attempts
+from questions.learner import my_attempts
 from questions.models import Question
 from questions.views_scenarios import question_extras, simulation_context
 
@@ -32,7 +33,7 @@ def question_detail(request, external_id):
             try:
                 attempt = answering.answer(
                     question, form.labels(), user=request.user,
-                    anon_id="" if request.user.is_authenticated else anon_id(request, create=True),
+                    anon_id=new_row_anon_id(request),
                     seconds_on_question=seconds_since(form.cleaned_data.get("shown_at", "")),
                 )
             except answering.REFUSALS as exc:

@@ -1,6 +1,7 @@
 """Diagrams and simulations on learner pages, and the scenario explorer page."""
 import json
 import re
+from typing import Any
 
 from django import forms
 from django.shortcuts import render
@@ -36,7 +37,7 @@ def simulation_context(scenario: str = DEFAULT_SCENARIO, overrides: dict | None 
 def question_extras(question, correct_labels=()) -> dict:
     """Diagrams for the question page and the feedback page. The key (`correct_labels`) and the
     notes that name it are given only for the feedback page, that is after an answer."""
-    extras = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
+    extras: dict[str, Any] = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
     if correct_labels:
         extras["notes"] = notes_for(question.external_id)
         if extras["diagrams"] and extras["notes"]["verdict"]:

@@ -97,9 +97,9 @@ def results(quiz: Quiz, hidden=()) -> Results:
     Questions in `hidden` (question ids, from answering.keys_hidden) count in no tally: whether
     they were answered right is not to be shown yet."""
     items = [item for item in quiz.items.all() if item.question_id not in hidden]
-    score, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
+    score, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
     for item in items:
-        right = bool(item.attempt_id and item.attempt.correct)
+        right = item.attempt is not None and item.attempt.correct
         buckets = [score, by_domain[item.question.domain or "(no domain)"]]
         buckets += [by_tag[t.slug] for t in item.question.tags.all()]
         for tally in buckets:

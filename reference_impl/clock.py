@@ -78,7 +78,7 @@ class ManualClock:
 
     def __init__(self, start: float = 0.0):
         self._now = float(start)
-        self._timers = []  # heap of (due, seq, interval or None, call, ticker)
+        self._timers: list = []  # heap of (due, seq, interval or None, call, ticker)
         self._seq = itertools.count()
         self.waits: list[float] = []
 

@@ -200,7 +200,7 @@ def get(job_id: str, *, store: ResultStore, now_s: float | None = None) -> dict:
         return {"job_id": job_id, "status": "done", "result": result}
     error = store.get_error(job_id)
     until = error.get("unless_done_by") if error is not None else None
-    if until is not None and (time.time() if now_s is None else now_s) < until:
+    if error is not None and until is not None and (time.time() if now_s is None else now_s) < until:
         # The note of a last delivery still under way: it comes true only if the worker dies.
         return {"job_id": job_id, "status": "running", "attempt": error.get("attempt"),
                 "max_attempts": error.get("max_attempts")}

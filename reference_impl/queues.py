@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -86,7 +86,8 @@ def _chunks(items, size=MAX_BATCH_ENTRIES):
 def _send_chunks(bodies):
     """Batches of at most 10 bodies whose sizes add up to at most the batch limit (1 MiB): ten
     bodies of 256 KiB each are valid messages but not a valid batch."""
-    chunk, size = [], 0
+    chunk: list[str] = []
+    size = 0
     for body in bodies:
         length = len(body.encode())
         if chunk and (len(chunk) == MAX_BATCH_ENTRIES or size + length > MAX_BATCH_BYTES):
@@ -122,7 +123,7 @@ class InMemoryQueue:
     visibility_timeout_s: float = aws_facts.value("sqs_visibility_timeout_default_s")
     redrive_max_receives: int | None = None
     dead_letter: "InMemoryQueue | None" = None
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     unavailable: bool = False
     _messages: dict = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition)
@@ -146,7 +147,7 @@ class InMemoryQueue:
 
     def _take(self, max_messages):
         now = self.clock()
-        taken = []
+        taken: list[Message] = []
         for stored in list(self._messages.values()):
             if len(taken) == max_messages:
                 break
@@ -253,7 +254,7 @@ class SqsQueue:
         self.url = url
 
     def send(self, bodies):
-        ids = []
+        ids: list[str] = []
         for chunk in _send_chunks(bodies):
             entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
             response = _translate(self.client.send_message_batch, QueueUrl=self.url, Entries=entries)
@@ -277,7 +278,7 @@ class SqsQueue:
         ]
 
     def _batch(self, call, messages, **extra):
-        failed = []
+        failed: list[Message] = []
         for chunk in _chunks(messages):
             entries = [{"Id": str(i), "ReceiptHandle": m.receipt_handle, **extra} for i, m in enumerate(chunk)]
             response = _translate(call, QueueUrl=self.url, Entries=entries)

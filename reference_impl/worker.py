@@ -52,14 +52,15 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from reference_impl import aws, aws_facts, jobs
-from reference_impl.clock import SYSTEM, Clock
+from reference_impl.clock import SYSTEM, Clock, Ticker
 from reference_impl.envvars import SettingError, env_float, env_required, env_str
 from reference_impl.model import artifacts
 from reference_impl.protection import EcsTaskProtection, NoProtection, StatusFile
-from reference_impl.queues import MAX_BATCH, MAX_VISIBILITY_S, MAX_WAIT_S, Message, QueueUnavailable, SqsQueue
-from reference_impl.results import S3ResultStore, StoreUnavailable
+from reference_impl.queues import MAX_BATCH, MAX_VISIBILITY_S, MAX_WAIT_S, Message, Queue, QueueUnavailable, SqsQueue
+from reference_impl.results import ResultStore, S3ResultStore, StoreUnavailable
 
 log = logging.getLogger("reference_impl.worker")
 
@@ -135,7 +136,7 @@ class _Heartbeat:
     def __init__(self, queue, messages, timeout_s, clock: Clock, on_beat=None):
         self.queue, self.messages, self.timeout_s, self.clock = queue, list(messages), timeout_s, clock
         self.on_beat = on_beat
-        self.ticker = None
+        self.ticker: Ticker | None = None
 
     def _beat(self):
         try:
@@ -151,16 +152,17 @@ class _Heartbeat:
         return self
 
     def __exit__(self, *exc):
-        self.ticker.cancel()
+        if self.ticker is not None:
+            self.ticker.cancel()
 
 
 @dataclass
 class Worker:
-    queue: object
-    store: object
+    queue: Queue
+    store: ResultStore
     model: artifacts.LoadedModel
     config: WorkerConfig = field(default_factory=WorkerConfig)
-    protection: object = field(default_factory=NoProtection)
+    protection: Any = field(default_factory=NoProtection)  # NoProtection, EcsTaskProtection or StatusFile
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     stats: WorkStats = field(default_factory=WorkStats)
     clock: Clock = SYSTEM
@@ -457,7 +459,7 @@ def main(environ=os.environ) -> int:
         log.error("%s", exc)
         return 2
     clients = aws.clients()
-    worker_box = {}
+    worker_box: dict[str, Worker] = {}
 
     def on_signal(signum, _frame):
         worker = worker_box.get("worker")

@@ -5,18 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.identity import new_row_anon_id, owned_by_request, owner_fields
 from accounts.roles import is_instructor
-from questions.learner import anon_id
 from questions.models import Question
 from reports.forms import ReportForm, TriageForm
 from reports.models import ErrorReport
-
-
-def _mine(request):
-    if request.user.is_authenticated:
-        return ErrorReport.objects.filter(reporter=request.user)
-    value = anon_id(request)
-    return ErrorReport.objects.filter(reporter__isnull=True, anon_id=value) if value else ErrorReport.objects.none()
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,10 +19,8 @@ def new(request, external_id):
     if request.method == "POST" and form.is_valid():
         report = form.save(commit=False)
         report.question = question
-        if request.user.is_authenticated:
-            report.reporter = request.user
-        else:
-            report.anon_id = anon_id(request, create=True)
+        for field, value in owner_fields(ErrorReport, request.user, new_row_anon_id(request)).items():
+            setattr(report, field, value)
         report.save()
         messages.success(request, "Thank you: an instructor will look at it. Its outcome appears under My reports.")
         return redirect("reports:mine")
@@ -38,7 +29,7 @@ def new(request, external_id):
 
 
 def mine(request):
-    reports = _mine(request).select_related("question")[:200]
+    reports = owned_by_request(ErrorReport.objects.all(), request).select_related("question")[:200]
     return render(request, "reports/mine.html", {"reports": reports})
 
 

@@ -54,7 +54,7 @@ class DueItems(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(operation_id="listDueReviewItems", summary="Items due for review", tags=["review"],
-                   responses={200: ReviewItemSerializer(many=True, max_length=DUE_CAP), 401: E, 403: E, 429: E},
+                   responses={200: ReviewItemSerializer(many=True, max_length=DUE_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
                    description=f"Items due now, earliest first (a card in a learning step is left out until its "
                                f"step ends): at most the {DUE_CAP} earliest (review some for the rest). Questions "
                                "an unfinished exam holds are left out.")

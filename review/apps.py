@@ -6,12 +6,14 @@ class ReviewConfig(AppConfig):
     verbose_name = "Spaced review"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
 
+        from accounts import identity
         from questions.models import Attempt, Quiz
-        from review import signals
+        from review import scheduling, signals
+        from review.models import ReviewItem
 
         post_save.connect(signals.attempt_saved, sender=Attempt, dispatch_uid="review_attempt_saved")
         post_save.connect(signals.quiz_saved, sender=Quiz, dispatch_uid="review_quiz_saved")
-        user_logged_in.connect(signals.merge_at_login, dispatch_uid="review_merge_at_login")
+        # Where the anonymous learner and the account both have an item, the one reviewed last wins.
+        identity.register(ReviewItem, move=scheduling.merge_anonymous)

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from questions.models import LearnerOwnedQuerySet, Question
+from accounts.identity import LearnerOwnedQuerySet
+from questions.models import Question
 
 
 class ReviewItemQuerySet(LearnerOwnedQuerySet):

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
+from accounts.identity import owner_fields
 from questions.models import Attempt, Quiz, QuizItem
 from review.models import Review, ReviewItem, ReviewSettings
 
@@ -40,12 +41,6 @@ def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 
 
-def _owner(user=None, anon_id: str = "") -> dict:
-    if user is not None and getattr(user, "is_authenticated", False):
-        return {"user": user, "anon_id": ""}
-    return {"user": None, "anon_id": anon_id}
-
-
 def _new_card(now) -> Card:
     # fsrs makes a card id from the clock and then sleeps 1 ms so the next one differs; the id
     # is never read here (an item is its own row), so it is given, and nothing waits.
@@ -59,7 +54,7 @@ def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem
     an insert that loses a race with another request for the same learner is skipped (the
     unique constraints decide), so both requests end with the same rows."""
     now = now or timezone.now()
-    owner = _owner(user, anon_id)
+    owner = owner_fields(ReviewItem, user, anon_id)
     wanted = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
     wanted.append((ReviewItem.Kind.QUESTION, 0))
     mine = ReviewItem.objects.filter(question=question, **owner)

@@ -1,7 +1,6 @@
-"""Hooks: answers schedule reviews, finished exams release theirs, sign-in merges anonymous items."""
+"""Hooks: answers schedule reviews, finished exams release theirs (sign-in moves items: accounts.identity)."""
 from django.db import transaction
 
-from questions.learner import SESSION_KEY
 from review import scheduling
 
 
@@ -29,12 +28,3 @@ def quiz_saved(sender, instance, **kwargs):
     attempt_ids = list(instance.items.filter(attempt__isnull=False).values_list("attempt_id", flat=True))
     transaction.on_commit(lambda: [_schedule(pk) for pk in attempt_ids], robust=True)
 
-
-def merge_at_login(sender, request, user, **kwargs):
-    if request is None or not hasattr(request, "session"):
-        return
-    # questions.learner pops the anonymous id when it merges attempts; it leaves a copy on the
-    # request for the other merges at sign-in.
-    anon = request.session.get(SESSION_KEY, "") or getattr(request, "merged_anon_id", "")
-    if anon:
-        scheduling.merge_anonymous(anon, user)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from questions.learner import anon_id
+from accounts.identity import anon_id
 from review import revlog, scheduling
 from review.models import Review, ReviewSettings
 

@@ -7,19 +7,20 @@ submit/status/result` talk to; labs start runtimes of their own. Ctrl-C stops al
 runtime or the worker cannot start, the web app keeps running and says so.
 """
 import argparse
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from reference_impl.envvars import env_int
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studyapp.devstack")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--port", type=int, default=env_int("PORT", 8000, 1, 65535))
     parser.add_argument("--no-runtime", action="store_true", help="serve the web app and its job worker only")
     args = parser.parse_args(argv)
     procs = {}

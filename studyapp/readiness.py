@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from studyapp.env import envint
+from reference_impl.envvars import env_int
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def check_cache() -> Check:
 
 
 def max_job_delay() -> dt.timedelta:
-    return dt.timedelta(seconds=envint("READY_MAX_JOB_DELAY_S", 60))
+    return dt.timedelta(seconds=env_int("READY_MAX_JOB_DELAY_S", 60, 1, 24 * 3600))
 
 
 def check_jobs(now: dt.datetime | None = None) -> Check:

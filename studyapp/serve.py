@@ -13,9 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reference_impl.envvars import SettingError, env_bool, env_int, env_list, env_str
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_WORKERS = "2"
-DEFAULT_THREADS = "4"
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
 
 
 class Refused(Exception):
@@ -40,17 +42,15 @@ def weak_secret_key(key: str) -> str | None:
 
 
 def check_environment(env) -> None:
-    from studyapp.env import envbool
-
-    if envbool("DEBUG", True):
+    if env_bool("DEBUG", True, env):
         return
-    if not env.get("SECRET_KEY", "").strip():
+    if not env_str("SECRET_KEY", environ=env):
         raise Refused("SECRET_KEY is not set and DEBUG is off: set SECRET_KEY to a long random value kept "
                       f"out of the repository, e.g. {HOW_TO_MAKE_A_KEY}")
-    if weakness := weak_secret_key(env["SECRET_KEY"]):
+    if weakness := weak_secret_key(env_str("SECRET_KEY", "", env)):
         raise Refused(f"SECRET_KEY is weak ({weakness}): sessions, password resets and CSRF tokens signed with "
                       f"it could be forged. Set a long random value, e.g. {HOW_TO_MAKE_A_KEY}")
-    if not env.get("ALLOWED_HOSTS", "").strip():
+    if not env_list("ALLOWED_HOSTS", [], env):
         raise Refused("ALLOWED_HOSTS is not set and DEBUG is off: every request would be refused (400). "
                       "Set it to the host names the site answers to, comma-separated, e.g. "
                       "ALLOWED_HOSTS=study.example.com")
@@ -61,17 +61,18 @@ def manage(*args: str) -> None:
 
 
 def gunicorn_command(env) -> list[str]:
-    bind = env.get("BIND") or f"127.0.0.1:{env.get('PORT', '8000')}"
+    bind = env_str("BIND", f"127.0.0.1:{env_int('PORT', 8000, 1, 65535, env)}", env)
     return [sys.executable, "-m", "gunicorn", "studyapp.wsgi:application", "--bind", bind,
-            "--workers", env.get("WEB_CONCURRENCY") or DEFAULT_WORKERS,
-            "--threads", env.get("WEB_THREADS") or DEFAULT_THREADS,
-            "--access-logfile", "-", "--forwarded-allow-ips", env.get("FORWARDED_ALLOW_IPS", "127.0.0.1")]
+            "--workers", str(env_int("WEB_CONCURRENCY", DEFAULT_WORKERS, 1, 64, env)),
+            "--threads", str(env_int("WEB_THREADS", DEFAULT_THREADS, 1, 64, env)),
+            "--access-logfile", "-", "--forwarded-allow-ips", env_str("FORWARDED_ALLOW_IPS", "127.0.0.1", env)]
 
 
 def main() -> int:
     try:
         check_environment(os.environ)
-    except Refused as exc:
+        command = gunicorn_command(os.environ)
+    except (Refused, SettingError) as exc:
         print(f"serve: refusing to start: {exc}", file=sys.stderr)
         return 2
     try:
@@ -81,7 +82,6 @@ def main() -> int:
     except subprocess.CalledProcessError as exc:
         print(f"serve: `{' '.join(exc.cmd[1:])}` failed (exit {exc.returncode}); not starting", file=sys.stderr)
         return 1
-    command = gunicorn_command(os.environ)
     os.chdir(ROOT)
     os.execv(command[0], command)  # gunicorn takes over the process: signals reach it directly
 

@@ -11,17 +11,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from reference_impl.envvars import env_bool, env_int, env_list, env_str
 from studyapp.caches import cache_from_url
-from studyapp.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = envbool("DEBUG", True)
+DEBUG = env_bool("DEBUG", True)
 
 
 def _secret_key() -> str:
-    key = envstr("SECRET_KEY", "")
+    key = env_str("SECRET_KEY", "")
     if key:
         return key
     if not DEBUG:
@@ -37,8 +37,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,7 +104,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -125,7 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for every process: throttles and cached simulations (README,
 # "Configuration"). The database cache's table is made by `migrate` (accounts/apps.py).
-CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -135,7 +135,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Reverse proxies in front of the app whose X-Forwarded-For entries are believed (README,
 # "Configuration"); 0 means the client is REMOTE_ADDR (accounts/client_address.py).
-TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, 0, 10)
 
 # Logins: one policy against password guessing for the site's login, the admin's and the API's
 # token login (django-axes, with the policy of accounts/lockout_policy.py). After
@@ -150,9 +150,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_HANDLER = "accounts.lockout_policy.LockoutHandler"
-AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, 1, 1000)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, 1, 100_000)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, 1, 7 * 24 * 60))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout_response.lockout_response"
@@ -168,7 +168,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `make serve` collects here
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `make serve` collects here
 # Front-end libraries come from npm (package.json, package-lock.json), installed by `make`,
 # and are served from node_modules: never copied into the repo, never from a CDN.
 STATICFILES_DIRS = [
@@ -194,12 +194,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the API docs page reads it to send CSRF on "try it out"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, 0, 2 * 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content Security Policy: only our own origin. No inline script anywhere; inline style
@@ -239,11 +239,11 @@ REST_FRAMEWORK = {
         "questions.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": envstr("API_THROTTLE_ANON", "120/min"),
-        "user": envstr("API_THROTTLE_USER", "600/min"),
-        "login": envstr("API_THROTTLE_LOGIN", "10/min"),
-        "simulations": envstr("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
-        "signup": envstr("SIGNUP_THROTTLE", "20/hour"),  # new accounts per client address (accounts/views.py)
+        "anon": env_str("API_THROTTLE_ANON", "120/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+        "login": env_str("API_THROTTLE_LOGIN", "10/min"),
+        "simulations": env_str("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
+        "signup": env_str("SIGNUP_THROTTLE", "20/hour"),  # new accounts per client address (accounts/views.py)
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -283,7 +283,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # boto3 announces where it found credentials on every client it makes: a dashboard polls.
     "loggers": {"botocore": {"level": "WARNING"}, "boto3": {"level": "WARNING"}},
 }
@@ -291,8 +291,8 @@ LOGGING = {
 # Instructor labs. The caps (time limit, tasks) and the account allow-list
 # (LAB_ALLOWED_ACCOUNT_IDS) are the deployer's own, read in reference_impl/deploy/config.py, so
 # the web app and the command line enforce the same limits.
-LAB_AWS_REGION = envstr("LAB_AWS_REGION", "us-east-1")
+LAB_AWS_REGION = env_str("LAB_AWS_REGION", "us-east-1")
 # The worker image in ECR that AWS labs deploy (README, "Instructors": build and push it first).
-LAB_IMAGE_URI = envstr("LAB_IMAGE_URI", "")
+LAB_IMAGE_URI = env_str("LAB_IMAGE_URI", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,4 +1,6 @@
-"""Shared fixtures. Fixtures for one feature live beside its tests; only cross-cutting ones here."""
+"""Shared fixtures. Fixtures for one feature live beside its tests; only cross-cutting ones here.
+Plain helpers and constants (PASSWORD, wait_for) are in tests/support.py."""
+import datetime as dt
 import os
 
 # Django's live_server with Playwright's sync API runs inside an event loop; Django would
@@ -6,6 +8,8 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+
+from tests.support import PASSWORD  # noqa: E402
 
 # Markers that `make test-fast` leaves out, given by what a test uses, so that no test can forget
 # one: Playwright's fixtures mean a browser, the shared LocalStack endpoint means LocalStack.
@@ -108,7 +112,72 @@ def botocore_models_read_once():
         yield
 
 
-PASSWORD = "a-Long-enough-passw0rd"
+# The question bank. `bank`: every question file in questions/content/ (on the transactional
+# database too, when a test's live_server asks for it); `q1973`: only the question the app is
+# built around, for tests written about it alone, returned with its choices.
+@pytest.fixture
+def bank(db):
+    from questions.loader import load_questions
+
+    load_questions()
+
+
+@pytest.fixture
+def q1973(db):
+    from questions.loader import CONTENT_DIR, load_questions
+    from questions.models import Question
+
+    load_questions([CONTENT_DIR / "1973.md"])
+    return Question.objects.with_choices().get(external_id="1973")
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client (DRF's)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+class AppClock:
+    """The app's clock (django.utils.timezone.now, which the app, Django and django-tasks read),
+    moved by the test and ticking on from there: `at(time)` today (UTC), `advance(timedelta)`."""
+
+    def __init__(self, monkeypatch):
+        from django.utils import timezone
+
+        self._real_now, self._shift = timezone.now, dt.timedelta(0)
+        monkeypatch.setattr(timezone, "now", lambda: self._real_now() + self._shift)
+
+    def at(self, time_of_day):
+        now = self._real_now()
+        self._shift = dt.datetime.combine(now.date(), time_of_day, tzinfo=dt.timezone.utc) - now
+
+    def advance(self, delta):
+        self._shift += delta
+
+
+@pytest.fixture
+def app_clock(monkeypatch):
+    """For tests whose outcome depends on the time: the day boundary ("due today"), a task late."""
+    return AppClock(monkeypatch)
+
+
+@pytest.fixture(params=[True, False], ids=["debug", "production"])
+def both_modes_client(request, settings, db):
+    """Django's test client with DEBUG on, then off, answering errors as a server would (no
+    exception raised into the test): for what must hold in development and in production."""
+    from django.test import Client
+
+    settings.DEBUG = request.param
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture
+def signed_in(client, learner):
+    """Django's test client, logged in as the learner."""
+    client.force_login(learner)
+    return client
 
 
 # The cast: a learner, another learner, an instructor (a member of the "instructors" group).

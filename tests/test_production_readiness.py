@@ -47,26 +47,23 @@ def test_health_stays_trivial(db):
 
 
 def test_a_job_waiting_past_its_time_means_no_worker_and_a_run_of_the_worker_makes_it_ready(transactional_db,
-                                                                                             database_jobs):
+                                                                                             database_jobs, app_clock):
     result = nothing_much.enqueue()
     assert ready()[0] == 200  # just enqueued: a worker has its minute
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - dt.timedelta(minutes=5))
+    app_clock.advance(dt.timedelta(minutes=5))
     status, body = ready()
     assert (status, body["status"], failing(body)) == (503, "not ready", {"jobs"})
     assert "db_worker" in body["checks"]["jobs"]["detail"] and "1 task(s)" in body["checks"]["jobs"]["detail"]
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the real worker, once through
-    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+    result.refresh()
+    assert result.status == "SUCCESSFUL"
     assert ready()[0] == 200
 
 
-def test_a_job_deferred_to_later_is_not_late(db, database_jobs):
-    from django_tasks_db.models import DBTaskResult
-
-    result = nothing_much.using(run_after=timezone.now() + dt.timedelta(hours=1)).enqueue()
-    DBTaskResult.objects.filter(pk=result.id).update(enqueued_at=timezone.now() - dt.timedelta(hours=2))
+def test_a_job_deferred_to_later_is_not_late(db, database_jobs, app_clock):
+    nothing_much.using(run_after=timezone.now() + dt.timedelta(hours=3)).enqueue()
+    app_clock.advance(dt.timedelta(hours=2))  # enqueued two hours ago, due in an hour
     assert ready()[0] == 200
 
 

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import requests
 import yaml
 
 from reference_impl.local.endpoint import free_port
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = re.compile(r"""(?:href|src)="(/static/[^"]+)\"""")
@@ -57,16 +56,7 @@ def server(tmp_path_factory):
     session = BehindTLSProxy(url)
     try:
         # Up once gunicorn answers (after collectstatic, migrate and the question load); bounded.
-        deadline = time.monotonic() + 300
-        while True:
-            assert process.poll() is None, (tmp_path / "serve.log").read_text()[-4000:]
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()[-4000:]
-            try:
-                if session.get(f"{url}/api/v1/health/", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.3)
+        wait_for_health(url, process, 300, tmp_path / "serve.log", session=session)
         yield url, session, env
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -14,7 +14,8 @@ class FieldErrors(serializers.DictField):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in one sentence.")
-    errors = FieldErrors(help_text="Per field (dotted path for nested fields), what is wrong and what is allowed.")
+    errors = FieldErrors(  # type: ignore[assignment]  # the error shape's field (README), named like Serializer.errors
+        help_text="Per field (dotted path for nested fields), what is wrong and what is allowed.")
 
 
 class Conflict(ValidationError):

@@ -3,7 +3,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -47,8 +47,8 @@ def write_question(data, existing=None) -> Question:
         if key in payload:
             payload[key] = [dict(item) for item in payload[key]]
     question_data, errors = validate_question(payload)
-    if errors:
-        by_field = {}
+    if errors or question_data is None:
+        by_field: dict[str, list[str]] = {}
         for e in errors:
             by_field.setdefault(e.field, []).append(e.message)  # a field may break two rules at once
         raise ValidationError(by_field)
@@ -61,17 +61,23 @@ def write_question(data, existing=None) -> Question:
     return Question.objects.with_choices().get(pk=question.pk)
 
 
+def _column(name: str) -> str:
+    field = Question._meta.get_field(name)
+    assert isinstance(field, Field) and field.column  # concrete fields, not relations
+    return field.column
+
+
 def question_version(external_id: str):
     """(pk, content_hash, updated_at as the database gives it) or None: the cache key's parts.
 
     Plain SQL because it runs on every detail request, and building the same query through the
     ORM costs more than the rest of the view; the table and column names come from the model.
     """
-    meta, quote = Question._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", "content_hash", "updated_at"))
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(_column(name)) for name in ("id", "content_hash", "updated_at"))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quote(meta.db_table)} WHERE "  # noqa: S608 (names, not input)
-                       f"{quote(meta.get_field('external_id').column)} = %s", [external_id])
+        cursor.execute(f"SELECT {columns} FROM {quote(Question._meta.db_table)} WHERE "  # noqa: S608 (names, not input)
+                       f"{quote(_column('external_id'))} = %s", [external_id])
         return cursor.fetchone()
 
 

@@ -35,18 +35,18 @@ def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
     reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
     items = list(quiz.items.all())  # prefetched with WITH_ITEMS: no query per item
     shown = [i for i in items if i.question_id not in hidden]
-    answered = [i for i in shown if i.attempt_id]
+    answered = [i.attempt for i in shown if i.attempt is not None]
     score = None
     if reveal:
-        score = {"correct": sum(1 for i in answered if i.attempt.correct), "answered": len(answered), "total": len(shown)}
+        score = {"correct": sum(1 for attempt in answered if attempt.correct), "answered": len(answered), "total": len(shown)}
     return {
         "id": quiz.pk, "mode": quiz.mode, "time_limit_s": quiz.time_limit_s, "created_at": quiz.created_at,
         "deadline": quiz.deadline(), "finished_at": quiz.finished_at,
         "questions": [i.question.external_id for i in items],
         "items": [{
             "question": i.question.external_id, "answered": bool(i.attempt_id),
-            "selected": i.attempt.selected if i.attempt_id else None,
-            "correct": (i.attempt.correct if reveal and i.question_id not in hidden else None) if i.attempt_id else None,
+            "selected": i.attempt.selected if i.attempt is not None else None,
+            "correct": (i.attempt.correct if reveal and i.question_id not in hidden else None) if i.attempt is not None else None,
         } for i in items],
         "score": score,
     }
@@ -83,7 +83,7 @@ class QuizList(APIView):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="listQuizzes", summary="List my quizzes", tags=["quizzes"],
-                   responses={200: QuizSerializer(many=True, max_length=QUIZ_LIST_CAP), 401: E, 403: E, 429: E},
+                   responses={200: QuizSerializer(many=True, max_length=QUIZ_LIST_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
                    description=f"The caller's quizzes, newest first: at most the {QUIZ_LIST_CAP} newest.")
     def get(self, request):
         quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:QUIZ_LIST_CAP]

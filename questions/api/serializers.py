@@ -64,7 +64,7 @@ VIEW_PUBLIC, VIEW_ANSWERS = "public", "answers"
 @extend_schema_serializer(component_name="QuestionSummary")  # not "QuestionList": lists of it read "QuestionListList"
 class QuestionListSerializer(OutputSerializer):
     id = serializers.CharField(source="external_id")
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")  # type: ignore[var-annotated]
     answers_required = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -116,7 +116,7 @@ class ReferenceInputSerializer(serializers.Serializer):
 
 
 class OptionInputSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=FIELDS["options.label"].max_length)
+    label = serializers.CharField(max_length=FIELDS["options.label"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     text = serializers.CharField(max_length=FIELDS["options.text"].max_length)
     correct = serializers.BooleanField()
     why = serializers.CharField(max_length=FIELDS["options.why"].max_length)
@@ -136,11 +136,11 @@ class QuestionWriteSerializer(serializers.Serializer):
     domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
     tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False,
                                  max_length=MAX_ITEMS["tags"])
-    source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     last_verified = serializers.DateField(required=False, allow_null=True)
     key_points = serializers.ListField(child=serializers.CharField(max_length=FIELDS["key_points"].max_length),
                                        required=False, max_length=MAX_ITEMS["key_points"])
-    references = ReferenceInputSerializer(many=True, required=False, max_length=MAX_ITEMS["references"])
+    references = ReferenceInputSerializer(many=True, required=False, max_length=MAX_ITEMS["references"])  # type: ignore[call-arg]  # many=True hands max_length to the ListSerializer; the stubs miss it
 
 
 class AttemptCreateSerializer(serializers.Serializer):
@@ -178,8 +178,8 @@ class AttemptResultSerializer(OutputSerializer):
 
     @extend_schema_field(OptionFeedbackSerializer(many=True))
     def get_options(self, attempt) -> list[dict]:
-        return OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
-                                        context={"selected": attempt.selected}).data
+        return list(OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
+                                             context={"selected": attempt.selected}).data)
 
 
 class AttemptSerializer(OutputSerializer):

@@ -100,7 +100,7 @@ class ParameterSerializer(serializers.Serializer):
     name = serializers.CharField()
     value = serializers.FloatField()
     unit = serializers.CharField()
-    source = serializers.CharField(help_text="a link, or where the figure comes from")
+    source = serializers.CharField(help_text="a link, or where the figure comes from")  # type: ignore[assignment]  # an API field named like a DRF attribute (the stubs type those)
     description = serializers.CharField()
     assumption = serializers.BooleanField(help_text="true when no source gives the figure")
 

@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from reference_impl import aws
@@ -123,15 +124,18 @@ class LocalSettings:
     def from_env(cls, environ=os.environ) -> "LocalSettings":
         defaults = cls()
         models = env_str("REFIMPL_MODELS", ",".join(defaults.models), environ)
-        values = {"endpoint_url": env_str("AWS_ENDPOINT_URL", environ=environ), "folder": state.state_dir(environ),
+        values: dict[str, Any] = {"endpoint_url": env_str("AWS_ENDPOINT_URL", environ=environ), "folder": state.state_dir(environ),
                   "models": parse_models(models)}
         for setting in SETTINGS:
             default = getattr(defaults, setting.field)
             if isinstance(default, str):
                 values[setting.field] = env_str(setting.variable, default, environ)
             elif isinstance(default, int):
-                values[setting.field] = env_int(setting.variable, default, setting.minimum, setting.maximum, environ)
+                assert setting.minimum is not None and setting.maximum is not None  # numbers have bounds
+                values[setting.field] = env_int(setting.variable, default, int(setting.minimum), int(setting.maximum),
+                                                environ)
             else:
+                assert setting.minimum is not None and setting.maximum is not None
                 values[setting.field] = env_float(setting.variable, default, setting.minimum, setting.maximum, environ)
         return cls(**values)
 
@@ -225,7 +229,7 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             bucket=settings.bucket, queue_prefix=settings.queue_prefix, visibility_timeout_s=settings.visibility_timeout_s,
             max_receive_count=settings.max_receive_count, ballast_mb=settings.ballast_mb)
         services = provision(clients, list(settings.models), provision_settings)
-        runtime_info = {
+        runtime_info: dict[str, Any] = {
             "endpoint_url": endpoint_url, "region": aws.region(), "pid": os.getpid(), "started_at": time.time(),
             "models": {name: svc.to_dict() for name, svc in services.items()},
             "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(settings).items()},
@@ -241,7 +245,7 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
         if on_ready:
             on_ready(supervisor)
 
-        reading = {"at": None, "unfinished": {}, "results": {}}
+        reading: dict[str, Any] = {"at": None, "unfinished": {}, "results": {}}
 
         def take_reading():
             # What an endpoint loss would take, read while the endpoint is up: jobs still queued or
@@ -267,7 +271,8 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             # Not while stopping: a stop signal reaches LocalStack too (it shares the process
             # group), and reviving it then would serve an empty endpoint, whose zero results a
             # last status read would take for the lab's final figures.
-            if endpoint is not None and not stop.is_set() and endpoint.process.poll() is not None:
+            if (endpoint is not None and endpoint.process is not None and not stop.is_set()
+                    and endpoint.process.poll() is not None):
                 code = endpoint.process.returncode
                 lost = {name: reading["unfinished"].get(name, 0) for name in supervisor.pools}
                 lost_results = {name: reading["results"].get(name, 0) for name in supervisor.pools}

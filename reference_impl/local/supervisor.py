@@ -37,13 +37,14 @@ import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reference_impl import aws_facts
 from reference_impl.clock import SYSTEM, Clock
 from reference_impl.local import state
 from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
-from reference_impl.queues import QueueCounts, QueueUnavailable
+from reference_impl.queues import Queue, QueueCounts, QueueUnavailable
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ RESTART_BACKOFF_MAX_S = 60.0
 @dataclass
 class WorkerHandle:
     model: str
-    process: object  # subprocess.Popen or a test double with pid/poll/send_signal/kill/returncode
+    process: Any  # subprocess.Popen or a test double with pid/poll/send_signal/kill/returncode
     status_path: Path
     stop_sent_at: float | None = None
 
@@ -96,7 +97,7 @@ class ProcessLauncher:
 @dataclass
 class ModelPool:
     policy: ScalingPolicy
-    queue: object
+    queue: Queue
     scaler: ScalerState = field(default_factory=ScalerState)
     workers: list = field(default_factory=list)
     last_record: dict | None = None
@@ -221,7 +222,7 @@ class Supervisor:
         state.append_decision(self.folder, record)
 
     def _write_snapshot(self):
-        snapshot = {"updated_at": self.clock.time(), "pid": os.getpid(), "models": {}}
+        snapshot: dict[str, Any] = {"updated_at": self.clock.time(), "pid": os.getpid(), "models": {}}
         for model, pool in self.pools.items():
             snapshot["models"][model] = {
                 "desired": pool.scaler.desired,

@@ -23,6 +23,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import skops.io
@@ -60,7 +61,7 @@ class Artifact:
 @dataclass
 class LoadedModel:
     name: str
-    estimator: object
+    estimator: Any  # a fitted scikit-learn pipeline
     sha256: str
     size_bytes: int
     load_seconds: float

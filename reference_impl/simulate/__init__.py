@@ -84,6 +84,8 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, dic
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             errors[key] = "must be a number"
             continue
+        lo: float
+        hi: float
         if key in SCENARIO_LIMITS:
             (lo, hi), whole = SCENARIO_LIMITS[key], key in SCENARIO_WHOLE
             target = sp

@@ -109,6 +109,7 @@ def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC
                 # multiply it again. RunningTaskCount has no such link: the current desired count is
                 # multiplied by a metric that stays high while tasks start.
                 base = points[-1][2] if divisor == "DesiredTaskCount" else desired
+                assert recent_out[-1] is not None  # all() above
                 new = min(cap, math.ceil(base * recent_out[-1] / target))
                 if new > desired:
                     desired = new
@@ -116,6 +117,7 @@ def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC
             elif (len(recent_in) == in_points and all(v is not None and v < target for v in recent_in)
                   and t - last_in >= policy.scale_in_cooldown_s and desired > floor):
                 # "Scales in more gradually" than out (AWS's words); modelled as one task per scale-in.
+                assert recent_in[-1] is not None  # all() above
                 new = max(floor, math.ceil(desired * recent_in[-1] / target), desired - policy.scale_in_max_step)
                 if new < desired:
                     desired, last_in = new, t

@@ -128,7 +128,7 @@ def series(run, traffic, times: list[float]) -> dict:
     cap_starts = sorted(a for a, b in run.capacity)
     cap_ends = sorted(b for a, b in run.capacity)
     start_sums, end_sums = _prefix_sums(cap_starts), _prefix_sums(cap_ends)
-    out = {"waiting": [], "capacity": [], "latency_p50": [], "latency_p95": [], "latency_p99": [],
+    out: dict[str, list] = {"waiting": [], "capacity": [], "latency_p50": [], "latency_p95": [], "latency_p99": [],
            "cost_usd": [], "failed": []}
     n_arrived = n_started = n_failed = 0
     usd_so_far = 0.0

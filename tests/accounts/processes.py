@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD, wait_for, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_WITHIN_S = 90  # bounded: a busy two-core machine may take a while to import Django twice
@@ -43,19 +43,12 @@ class Server:
         self.url = None
 
     def wait_ready(self, deadline):
-        while time.monotonic() < deadline:
+        def listening():
             assert self.process.poll() is None, f"gunicorn exited:\n{self.log_path.read_text()}"
-            if self.url is None:
-                found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log_path.read_text())
-                self.url = found and found.group(1)
-            if self.url:
-                try:
-                    if requests.get(f"{self.url}/api/v1/health/", timeout=5).status_code == 200:
-                        return
-                except requests.RequestException:
-                    pass
-            time.sleep(0.1)  # polling interval, not a wait for a state
-        raise AssertionError(f"gunicorn not ready within {READY_WITHIN_S} s:\n{self.log_path.read_text()}")
+            found = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log_path.read_text())
+            return found and found.group(1)
+        self.url = wait_for(listening, max(0.0, deadline - time.monotonic()), "gunicorn to bind a port")
+        wait_for_health(self.url, self.process, max(0.0, deadline - time.monotonic()), self.log_path)
 
     def token(self, password):
         return requests.post(f"{self.url}/api/v1/auth/token/", json={"username": "ada", "password": password},

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tests.accounts.processes import PASSWORD, READY_WITHIN_S, Server, app_env, copy_database
+from tests.accounts.processes import READY_WITHIN_S, Server, app_env, copy_database
+from tests.support import PASSWORD
 
 LIMIT = 4
 

@@ -11,7 +11,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts import lockout_counts
 from accounts.models import ApiToken, LoginFailureCount
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
 

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 BAD = ["foo", "https://evil.example/", "//evil.example/", "/\\evil.example", "http:///evil.example", "javascript:alert(1)"]
 GOOD = "/history/?page=2"

@@ -2,7 +2,6 @@
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 from django.core.cache import cache, caches
@@ -11,6 +10,7 @@ from django.db import connection
 
 from studyapp.caches import cache_from_url
 from tests.accounts.processes import ROOT, app_env, copy_database
+from tests.support import wait_for
 
 
 def test_the_database_cache_is_the_default():
@@ -87,10 +87,10 @@ def test_counts_from_many_processes_add_up(tmp_path, migrated):
     env = app_env(tmp_path)
     counters = [subprocess.Popen([sys.executable, "-c", COUNTER, str(tmp_path), str(i), str(times)], cwd=ROOT, env=env,
                                  stderr=subprocess.PIPE, text=True) for i in range(processes)]
-    deadline = time.monotonic() + 120
-    while len(list(tmp_path.glob("ready-*"))) < processes:
-        assert time.monotonic() < deadline and all(c.poll() is None for c in counters), "counters did not start"
-        time.sleep(0.05)
+    def all_ready():
+        assert all(c.poll() is None for c in counters), "a counter exited before it started"
+        return len(list(tmp_path.glob("ready-*"))) == processes
+    wait_for(all_ready, 120, "every counter ready", interval_s=0.05)
     (tmp_path / "go").touch()
     for counter in counters:
         assert counter.wait(timeout=120) == 0, counter.stderr.read()

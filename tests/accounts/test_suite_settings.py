@@ -1,9 +1,11 @@
 """The suite hashes passwords with one fast hasher; the app itself keeps Django's."""
 from django.contrib.auth.hashers import get_hasher
 
+from tests.support import PASSWORD
+
 
 def test_the_whole_suite_uses_the_fast_test_hasher(django_user_model, db):
-    user = django_user_model.objects.create_user("ada", password="a-Long-enough-passw0rd")
+    user = django_user_model.objects.create_user("ada", password=PASSWORD)
     assert user.password.startswith("md5$") and get_hasher().algorithm == "md5"
 
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import issue_token
 from accounts.models import ApiToken
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 
 def use(key):

@@ -3,7 +3,7 @@ import pytest
 from questions.models import Attempt
 
 
-def test_answering_returns_the_outcome_and_every_explanation(as_user, learner, bank):
+def test_answering_returns_the_outcome_and_every_explanation(as_user, learner, q1973):
     response = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 201
     data = response.json()
@@ -14,7 +14,7 @@ def test_answering_returns_the_outcome_and_every_explanation(as_user, learner, b
     assert Attempt.objects.get().user == learner
 
 
-def test_a_wrong_answer_is_graded_by_the_same_function_as_the_pages(as_user, learner, bank):
+def test_a_wrong_answer_is_graded_by_the_same_function_as_the_pages(as_user, learner, q1973):
     data = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["A"]}, format="json").json()
     assert data["correct"] is False and data["selected"] == ["A"]
 
@@ -26,24 +26,24 @@ def test_a_wrong_answer_is_graded_by_the_same_function_as_the_pages(as_user, lea
     ({}, "selected", "required"),
     ({"selected": "D"}, "selected", "list"),
 ])
-def test_bad_selections_are_400_with_the_field(as_user, learner, bank, body, field, message):
+def test_bad_selections_are_400_with_the_field(as_user, learner, q1973, body, field, message):
     response = as_user(learner).post("/api/v1/questions/1973/attempts/", body, format="json")
     assert response.status_code == 400
     assert message in " ".join(response.json()["errors"][field])
     assert not Attempt.objects.exists()
 
 
-def test_anonymous_callers_cannot_answer_through_the_api(as_user, bank):
+def test_anonymous_callers_cannot_answer_through_the_api(as_user, q1973):
     assert as_user(None).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 401
 
 
 @pytest.mark.parametrize("path", ["/api/v1/attempts/", "/api/v1/progress/"])
-def test_attempts_and_progress_need_a_user(api, bank, path):
+def test_attempts_and_progress_need_a_user(api, q1973, path):
     response = api.get(path)
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
 
 
-def test_each_learner_sees_only_their_own_attempts(as_user, learner, other_learner, instructor, bank):
+def test_each_learner_sees_only_their_own_attempts(as_user, learner, other_learner, instructor, q1973):
     as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     as_user(other_learner).post("/api/v1/questions/1973/attempts/", {"selected": ["A"]}, format="json")
     mine = as_user(learner).get("/api/v1/attempts/").json()
@@ -52,7 +52,7 @@ def test_each_learner_sees_only_their_own_attempts(as_user, learner, other_learn
     assert as_user(instructor).get("/api/v1/attempts/").json()["count"] == 0
 
 
-def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner, bank):
+def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner, q1973):
     client = as_user(learner)
     for label in ["A", "D", "D"]:
         client.post("/api/v1/questions/1973/attempts/", {"selected": [label]}, format="json")

@@ -67,15 +67,15 @@ def test_megabyte_pathological_bodies_are_parsed_or_refused_within_a_linear_budg
 
 
 @pytest.fixture
-def api(db, settings):
+def production_client(db, settings):
     settings.DEBUG = False
     return Client(raise_request_exception=False)
 
 
 @pytest.mark.parametrize("name", ["unterminated escaped quotes", "deep nesting", "a huge integer"])
-def test_a_pathological_body_and_a_plain_one_of_the_same_size_are_both_400s(api, name):
-    pathological = api.post("/api/v1/auth/token/", PATHOLOGICAL[name](SIZE), content_type="application/json")
-    plain = api.post("/api/v1/auth/token/", PLAIN(SIZE), content_type="application/json")
+def test_a_pathological_body_and_a_plain_one_of_the_same_size_are_both_400s(production_client, name):
+    pathological = production_client.post("/api/v1/auth/token/", PATHOLOGICAL[name](SIZE), content_type="application/json")
+    plain = production_client.post("/api/v1/auth/token/", PLAIN(SIZE), content_type="application/json")
     assert pathological.status_code == 400, pathological.content[:300]
     assert pathological.json()["detail"].startswith("JSON parse error")
     assert plain.status_code == 400, plain.content[:300]  # parsed, then the serializer names the field

@@ -11,12 +11,12 @@ from questions.models import Question
 @pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/", "/api/v1/export/gift/",
                                   "/api/v1/export/csv/", "/api/v1/export/results/"])
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
-def test_only_instructors_export(as_user, bank, path, who, status, request):
+def test_only_instructors_export(as_user, q1973, path, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     assert as_user(user).get(path).status_code == status
 
 
-def test_markdown_export_loads_back_into_an_empty_database(as_user, instructor, bank, tmp_path):
+def test_markdown_export_loads_back_into_an_empty_database(as_user, instructor, q1973, tmp_path):
     before = {q.external_id: question_data(q) for q in Question.objects.with_choices()}
     response = as_user(instructor).get("/api/v1/export/markdown/")
     zipfile.ZipFile(io.BytesIO(response.content)).extractall(tmp_path)
@@ -25,7 +25,7 @@ def test_markdown_export_loads_back_into_an_empty_database(as_user, instructor, 
     assert {q.external_id: question_data(q) for q in Question.objects.with_choices()} == before
 
 
-def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, bank):
+def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, q1973):
     response = as_user(instructor).get("/api/v1/export/moodle/")
     root = ET.fromstring(response.content)
     category, question = root.findall("question")
@@ -39,7 +39,7 @@ def test_moodle_xml_is_a_multichoice_quiz_with_feedback(as_user, instructor, ban
 
 
 def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(as_user, instructor, db, write):
-    from tests.questions.conftest import question_file
+    from tests.support import question_file
     opts = "options:\n" + "".join(f"  - {{label: {l}, text: '**{l}**', correct: {str(l in 'AC').lower()}, why: 'why {l}'}}\n"
                                   for l in "ABCD")
     load_questions([write("two.md", question_file(qid="two", options=opts))])

@@ -20,7 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from questions.loader import load_questions
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 GENERATOR_CONFIG = """\
 package_name_override: study_api_client

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from questions.models import Question, Quiz, QuizItem
+from tests.support import PASSWORD
 
 WHO = ["anonymous", "learner", "other_learner", "instructor"]
 
@@ -47,7 +48,7 @@ CASES = [pytest.param(method, path, body, who, statuses[i], id=f"{method.upper()
 
 
 @pytest.fixture
-def learners_quiz(bank, learner):
+def learners_quiz(q1973, learner):
     quiz = Quiz.objects.create(user=learner, mode=Quiz.Mode.PRACTICE)
     QuizItem.objects.create(quiz=quiz, question=Question.objects.get(external_id="1973"), position=0)
     return quiz
@@ -64,9 +65,9 @@ def test_permission_matrix(method, path, body, who, status, learners_quiz, reque
         assert response.json()["detail"]  # the API's error shape, never a page
 
 
-def test_session_callers_need_the_csrf_token_to_change_anything(learner, bank):
+def test_session_callers_need_the_csrf_token_to_change_anything(learner, q1973):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="learner", password="a-Long-enough-passw0rd")
+    client.login(username="learner", password=PASSWORD)
     assert client.get("/api/v1/progress/").status_code == 200
     response = client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from questions.loader import load_questions
 from questions.models import Question
-from tests.questions.conftest import question_file
+from tests.support import question_file
 
 ANSWER_KEYS = {"correct", "why", "why_html", "correct_labels", "explanation", "more_precisely", "key_points", "references"}
 
@@ -18,7 +18,7 @@ def all_keys(data):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "learner", "instructor"])
-def test_the_list_never_shows_the_answer_key(as_user, bank, who, request):
+def test_the_list_never_shows_the_answer_key(as_user, q1973, who, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     data = as_user(user).get("/api/v1/questions/").json()
     assert data["count"] == 1 and data["results"][0]["id"] == "1973"
@@ -26,7 +26,7 @@ def test_the_list_never_shows_the_answer_key(as_user, bank, who, request):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "learner", "instructor"])
-def test_the_detail_never_shows_the_answer_key_unless_an_instructor_asks(as_user, bank, who, request):
+def test_the_detail_never_shows_the_answer_key_unless_an_instructor_asks(as_user, q1973, who, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     data = as_user(user).get("/api/v1/questions/1973/").json()
     assert [o["label"] for o in data["options"]] == ["A", "B", "C", "D"]
@@ -35,7 +35,7 @@ def test_the_detail_never_shows_the_answer_key_unless_an_instructor_asks(as_user
 
 
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
-def test_only_instructors_get_answers_on_request(as_user, bank, who, status, request):
+def test_only_instructors_get_answers_on_request(as_user, q1973, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     response = as_user(user).get("/api/v1/questions/1973/?include=answers")
     assert response.status_code == status
@@ -45,17 +45,17 @@ def test_only_instructors_get_answers_on_request(as_user, bank, who, status, req
         assert not all_keys(response.json()) & ANSWER_KEYS and response.json()["detail"]
 
 
-def test_an_unknown_include_is_a_field_error(api, bank):
+def test_an_unknown_include_is_a_field_error(api, q1973):
     response = api.get("/api/v1/questions/1973/?include=everything")
     assert response.status_code == 400 and "include" in response.json()["errors"]
 
 
-def test_unknown_question_is_404_json(api, bank):
+def test_unknown_question_is_404_json(api, q1973):
     response = api.get("/api/v1/questions/nope/")
     assert response.status_code == 404 and response.json()["detail"]
 
 
-def test_filters_and_search(api, bank, write):
+def test_filters_and_search(api, q1973, write):
     load_questions([write("x.md", question_file(qid="other", title="Caching with CloudFront",
                                                 extra="domain: Networking\ntags: [cdn]\n"))])
     ids = lambda q: [r["id"] for r in api.get("/api/v1/questions/" + q).json()["results"]]  # noqa: E731
@@ -90,7 +90,7 @@ def test_detail_queries_do_not_grow_with_options(api, db, write, assert_num_quer
         assert api.get("/api/v1/questions/q0/").status_code == 200
 
 
-def test_the_cached_detail_follows_every_edit(as_user, instructor, bank):
+def test_the_cached_detail_follows_every_edit(as_user, instructor, q1973):
     cache.clear()
     client = as_user(None)
     assert client.get("/api/v1/questions/1973/").json()["options"][0]["text"] != "edited option"
@@ -143,7 +143,7 @@ def test_every_rule_a_field_breaks_is_reported(as_user, instructor, db):
     assert len(messages) >= 2 and any("at least one option must be wrong" in m for m in messages)
 
 
-def test_instructors_update_questions_and_ids_stay(as_user, instructor, bank):
+def test_instructors_update_questions_and_ids_stay(as_user, instructor, q1973):
     client = as_user(instructor)
     current = client.get("/api/v1/questions/1973/?include=answers").json()
     body = {**NEW, "id": "1973", "title": "Renamed"}
@@ -154,12 +154,12 @@ def test_instructors_update_questions_and_ids_stay(as_user, instructor, bank):
 
 
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403)])
-def test_learners_cannot_update_questions(as_user, bank, who, status, request):
+def test_learners_cannot_update_questions(as_user, q1973, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
     assert as_user(user).put("/api/v1/questions/1973/", {**NEW, "id": "1973"}, format="json").status_code == status
 
 
 @pytest.mark.parametrize("external_id", ["not a slug", "é", "x" * 40])
-def test_malformed_question_ids_are_json_404s(api, bank, external_id):
+def test_malformed_question_ids_are_json_404s(api, q1973, external_id):
     response = api.get(f"/api/v1/questions/{external_id}/")
     assert response.status_code == 404 and response.json()["detail"]

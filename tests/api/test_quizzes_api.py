@@ -3,15 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from questions.loader import load_questions
 from questions.models import Quiz
-from tests.questions.conftest import question_file
-
-
-@pytest.fixture
-def three(bank, write):
-    opts = "options:\n  - {label: A, text: a, correct: true, why: w}\n  - {label: B, text: b, correct: false, why: w}\n"
-    load_questions([write(f"{i}.md", question_file(qid=f"t{i}", options=opts, extra="tags: [quiz]\n")) for i in range(3)])
 
 
 def start(client, **body):

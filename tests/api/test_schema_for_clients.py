@@ -11,8 +11,6 @@ import re
 
 import pytest
 from django.core.cache import cache
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from openapi_schema_validator import OAS30StrictValidator
 from openapi_spec_validator import validate as validate_spec
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
@@ -21,13 +19,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from review.api import DUE_CAP
-from tests.api.test_quizzes_api import start, three  # noqa: F401 (a fixture)
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture(scope="module")
-def schema():
-    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+from tests.support import PASSWORD
 
 
 def operations(schema):
@@ -118,7 +110,7 @@ def test_the_fields_clients_read_have_types_and_enums(schema):
     assert component(schema, state)["enum"] == ["new", "learning", "review", "relearning"]
 
 
-def test_a_learners_flow_validates_strictly_exchange_by_exchange(schema, learner, three, django_capture_on_commit_callbacks):  # noqa: F811
+def test_a_learners_flow_validates_strictly_exchange_by_exchange(schema, learner, three, django_capture_on_commit_callbacks):
     client = bearer("learner")
     with django_capture_on_commit_callbacks(execute=True):  # answers schedule their reviews after commit
         attempt = conforms(schema, "/api/v1/questions/{external_id}/attempts/", "post",
@@ -127,13 +119,13 @@ def test_a_learners_flow_validates_strictly_exchange_by_exchange(schema, learner
     conforms(schema, "/api/v1/attempts/", "get", client.get("/api/v1/attempts/"))
     conforms(schema, "/api/v1/progress/", "get", client.get("/api/v1/progress/"))
 
-    exam = conforms(schema, "/api/v1/quizzes/", "post", start(client, count=1, tags=["quiz"], mode="exam"))
+    exam = conforms(schema, "/api/v1/quizzes/", "post", client.post("/api/v1/quizzes/", {"count": 1, "tags": ["quiz"], "mode": "exam"}, format="json"))
     assert exam["mode"] == "exam" and exam["score"] is None
     answer = client.post(f"/api/v1/quizzes/{exam['id']}/answers/", {"question": exam["questions"][0], "selected": ["A"]}, format="json")
     assert conforms(schema, "/api/v1/quizzes/{id}/answers/", "post", answer) == {"recorded": True, "result": None}
     finished = conforms(schema, "/api/v1/quizzes/{id}/finish/", "post", client.post(f"/api/v1/quizzes/{exam['id']}/finish/"))
     assert finished["score"] == {"correct": 1, "answered": 1, "total": 1}
-    practice = start(client, count=1, tags=["quiz"]).json()
+    practice = client.post("/api/v1/quizzes/", {"count": 1, "tags": ["quiz"]}, format="json").json()
     answer = client.post(f"/api/v1/quizzes/{practice['id']}/answers/", {"question": practice["questions"][0], "selected": ["B"]}, format="json")
     assert conforms(schema, "/api/v1/quizzes/{id}/answers/", "post", answer)["result"]["correct"] is False
     conforms(schema, "/api/v1/quizzes/", "get", client.get("/api/v1/quizzes/"))

@@ -32,7 +32,7 @@ from accounts.authentication import issue_token
 from questions.loader import load_questions
 from questions.models import Question, Quiz, QuizItem
 from reference_impl import simulate
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 CHECKS = ["not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
           "response_headers_conformance", "negative_data_rejection", "positive_data_acceptance"]
@@ -66,7 +66,7 @@ schema.app = get_wsgi_application()
 
 
 @pytest.fixture(scope="module")
-def bank(django_db_setup, django_db_blocker):
+def fuzz_world(django_db_setup, django_db_blocker):
     """The bank, an instructor, and a quiz of theirs: ids that valid cases may use. Stored once
     for the module (loading the bank for each of its hundred cases took a tenth of the suite's
     database time) and removed after it; each case's own writes are rolled back as usual."""
@@ -95,7 +95,7 @@ def bank(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def existing(bank, db, monkeypatch):
+def existing(fuzz_world, db, monkeypatch):
     # Throttling has its own tests; here it would only stop the fuzzer early.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {k: "100000000/min" for k in api_settings.DEFAULT_THROTTLE_RATES})
     # Simulations run for real, but only small ones: larger runs are refused by the simulator's
@@ -109,7 +109,7 @@ def existing(bank, db, monkeypatch):
     signals.request_finished.disconnect(close_old_connections)
     # Which valid cases get ids that exist alternates within each operation's own cases, so a
     # case is the same whichever tests a worker process ran before it.
-    yield {**bank, "alternate": itertools.count()}
+    yield {**fuzz_world, "alternate": itertools.count()}
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

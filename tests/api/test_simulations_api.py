@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from reference_impl import simulate
+from tests.support import PASSWORD
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_malformed_simulation_requests_name_the_field(api, db, runs, body, field
 def test_signed_in_pages_can_call_it_without_a_csrf_token(learner, db, runs):
     from rest_framework.test import APIClient
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="learner", password="a-Long-enough-passw0rd")
+    client.login(username="learner", password=PASSWORD)
     assert client.post("/api/v1/simulations/", {"scenario": "custom"}, format="json").status_code == 200
 
 

@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.local.endpoint import free_port
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -42,7 +41,7 @@ def call(base, method, path, body=None, token=None):
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    """A fresh file database with the bank and LEARNERS accounts, served by gunicorn."""
+    """A fresh file database with the q1973 and LEARNERS accounts, served by gunicorn."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"VAR_DIR": str(tmp_path), "DEBUG": "1", "LOG_LEVEL": "WARNING",
                 # The budgets are not under test here: one learner sends 100 answers at once.
@@ -60,16 +59,7 @@ def gunicorn(tmp_path):
                                "-w", "2", "--threads", "16", "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # a ceiling for a busy machine, not an expectation
-        while True:
-            assert server.poll() is None, "gunicorn exited"
-            try:
-                if call(base, "GET", "/api/v1/health/")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert time.monotonic() < deadline, "gunicorn did not answer"
-            time.sleep(0.1)  # poll interval while waiting for the observed state
+        wait_for_health(base, server, 120)  # a ceiling for a busy machine, not an expectation
         yield base, tmp_path / "db.sqlite3"
     finally:
         server.terminate()

@@ -32,7 +32,7 @@ def low_rates(monkeypatch, clock):
     cache.clear()
 
 
-def test_anonymous_callers_are_throttled(api, bank, low_rates):
+def test_anonymous_callers_are_throttled(api, q1973, low_rates):
     codes = [api.get("/api/v1/questions/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     response = api.get("/api/v1/questions/")
@@ -40,13 +40,13 @@ def test_anonymous_callers_are_throttled(api, bank, low_rates):
     assert response["Retry-After"] == "40"  # the rest of the minute
 
 
-def test_the_budget_comes_back_with_the_next_window(api, bank, low_rates, clock):
+def test_the_budget_comes_back_with_the_next_window(api, q1973, low_rates, clock):
     assert [api.get("/api/v1/questions/").status_code for _ in range(4)][-1] == 429
     clock.now += 40
     assert api.get("/api/v1/questions/").status_code == 200
 
 
-def test_users_are_throttled_on_their_own_budget(as_user, learner, other_learner, bank, low_rates):
+def test_users_are_throttled_on_their_own_budget(as_user, learner, other_learner, q1973, low_rates):
     client = as_user(learner)
     codes = [client.get("/api/v1/questions/").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 200, 429]
@@ -74,7 +74,7 @@ def test_rotating_x_forwarded_for_does_not_reset_the_login_budget(api, learner, 
     assert codes == [401, 401, 429]
 
 
-def test_behind_a_trusted_proxy_each_client_has_its_own_budget(api, bank, low_rates, settings):
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(api, q1973, low_rates, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     client_a = [api.get("/api/v1/questions/", HTTP_X_FORWARDED_FOR=f"spoofed-{i}, 198.51.100.1").status_code
                 for i in range(4)]

@@ -3,14 +3,14 @@ import hashlib
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 
 def get_token(api, username, password=PASSWORD):
     return api.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json")
 
 
-def test_a_token_is_issued_used_and_revoked(api, learner, bank):
+def test_a_token_is_issued_used_and_revoked(api, learner, q1973):
     response = get_token(api, "learner")
     assert response.status_code == 201
     key = response.json()["token"]

@@ -8,7 +8,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -18,22 +17,13 @@ from django.utils import timezone
 
 from reference_impl.local.endpoint import free_port
 from labs.models import Lab, LabSample
-from tests.browser.conftest import log_in, serious_axe_violations
-from tests.conftest import PASSWORD
+from tests.browser.support import log_in, serious_axe_violations
+from tests.support import PASSWORD, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.localstack]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_until(predicate, timeout_s, what="condition"):
-    # Polled from Python: the page's CSP rightly forbids the eval that wait_for_function needs.
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"{what}: not within {timeout_s} s")
+# Waits poll from Python (tests.support.wait_for): the page's CSP rightly forbids the eval that
+# Playwright's wait_for_function needs.
 
 
 def descendants(pid: int) -> set[int]:
@@ -91,8 +81,8 @@ def devstack(tmp_path, fast_runtime):
         except OSError:
             assert stack.poll() is None, (tmp_path / "devstack.log").read_text()
             return False
-    wait_until(serving, 90, "the web app answering")
-    workers = wait_until(lambda: [p for p in descendants(stack.pid) if " db_worker" in command_of(p)], 60,
+    wait_for(serving, 90, "the web app answering")
+    workers = wait_for(lambda: [p for p in descendants(stack.pid) if " db_worker" in command_of(p)], 60,
                          "the job worker running")
     processes = descendants(stack.pid)
     try:
@@ -106,7 +96,7 @@ def devstack(tmp_path, fast_runtime):
         stack.wait(timeout=120)
         log.close()
         try:
-            wait_until(lambda: not any(alive(p) for p in processes), 60, "the web app and the worker stopping")
+            wait_for(lambda: not any(alive(p) for p in processes), 60, "the web app and the worker stopping")
         finally:
             for pid in processes:  # only what this fixture started, if it outlived the stack
                 if alive(pid):
@@ -128,7 +118,7 @@ def hold_worker(devstack):
             return False
         finally:
             db.close()
-    wait_until(stopped_unlocked, 60, "the worker stopped between two writes")
+    wait_for(stopped_unlocked, 60, "the worker stopped between two writes")
 
 
 def metric(page, name) -> int:
@@ -166,7 +156,7 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
         # Only the worker's tick moves a lab to running: this is the worker polling.
         page.wait_for_selector('#lab[data-lab-status="running"]', state="attached", timeout=180_000)
         assert re.fullmatch(r"\d\d:\d\d", page.inner_text('[data-field="time_left"]'))
-        wait_until(lambda: metric(page, "running") == 0, 60, "no worker while idle")
+        wait_for(lambda: metric(page, "running") == 0, 60, "no worker while idle")
 
         # With the worker held, the request can only have recorded the burst: it came back with
         # nothing sent, and the page says so.
@@ -180,14 +170,14 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
         os.kill(devstack["worker"], signal.SIGCONT)
 
         # The worker sends it; the dashboard follows without a reload.
-        wait_until(lambda: burst_field(page, "status") == "done" and burst_field(page, "sent") == "600", 120,
+        wait_for(lambda: burst_field(page, "status") == "done" and burst_field(page, "sent") == "600", 120,
                    "the burst's progress reaching 600/600")
         assert burst_field(page, "errors") == "0"
-        wait_until(lambda: metric(page, "running") > 0, 90, "workers scaling out")
+        wait_for(lambda: metric(page, "running") > 0, 90, "workers scaling out")
         assert 1 <= metric(page, "running") <= 3
         shot(page, "lab-scaled-out")
-        wait_until(lambda: metric(page, "completed") == 600, 180, "every job done")
-        wait_until(lambda: metric(page, "running") == 0, 180, "workers scaling back to zero")
+        wait_for(lambda: metric(page, "completed") == 600, 180, "every job done")
+        wait_for(lambda: metric(page, "running") == 0, 180, "workers scaling back to zero")
         assert "scale" in page.inner_text("#decisions")
 
         # A reload (or a second viewer) gets the whole rise and fall from the server.
@@ -195,7 +185,7 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
         peak = int(page.get_attribute(summary, "data-peak-running"))
         viewer = context.new_page()
         viewer.goto(lab_url)
-        wait_until(lambda: viewer.get_attribute(summary, "data-peak-running") is not None, 30, "the series loaded")
+        wait_for(lambda: viewer.get_attribute(summary, "data-peak-running") is not None, 30, "the series loaded")
         assert int(viewer.get_attribute(summary, "data-peak-running")) == peak >= 1
         assert "now 0 running" in viewer.inner_text(summary)
         shot(viewer, "lab-scaled-in")
@@ -242,7 +232,7 @@ def test_an_ended_lab_s_dashboard_shows_its_whole_series_and_final_figures(
     page = watched(context.new_page())
     page.goto(f"{live_server.url}/labs/{lab.pk}/")
     summary = '[data-field="series-summary"]'
-    wait_until(lambda: page.get_attribute(summary, "data-samples") == "8", 30, "the stored series drawn")
+    wait_for(lambda: page.get_attribute(summary, "data-samples") == "8", 30, "the stored series drawn")
     assert page.get_attribute(summary, "data-peak-running") == "3"
     assert "over 1 min 10 s: at most 3 running workers and 450 messages waiting; now 0 running" in \
         page.inner_text(summary)

@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 
 from questions.diagrams import diagrams_for
 from questions.simulations import DEFAULT_SCENARIO, run_cached
-from tests.browser.conftest import serious_axe_violations
+from tests.browser.support import serious_axe_violations
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -232,9 +233,9 @@ def test_on_a_phone_the_explorer_is_no_wider_than_the_screen(browser, live_serve
 
 
 def test_no_page_shows_the_key_before_an_answer(browser, live_server, bank, watched, django_user_model, client):
-    from tests.browser.conftest import log_in
+    from tests.browser.support import log_in
 
-    user = django_user_model.objects.create_user("grace", password="pw-long-enough-1")
+    user = django_user_model.objects.create_user("grace", password=PASSWORD)
     for signed_in in (False, True):
         context = browser.new_context()
         if signed_in:

@@ -11,7 +11,7 @@ from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
 from review.models import ReviewItem
-from tests.browser.conftest import log_in, serious_axe_violations
+from tests.browser.support import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import time
 
 import pytest
 from django.utils import timezone
@@ -20,14 +19,3 @@ def immediate_tasks(settings):
     """Background tasks run at once, in the test's thread, for real (django-tasks' ImmediateBackend):
     for tests of what a task does, not of when it runs."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def wait_for(predicate, timeout_s, step_s=0.5):
-    """The predicate's first truthy value, polled: tests wait for observed states, never a fixed time."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step_s)
-    raise AssertionError(f"condition not met within {timeout_s} s")

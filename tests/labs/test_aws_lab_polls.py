@@ -10,13 +10,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from labs import operations, tasks
+from labs import backends, operations, tasks
 from labs.models import Lab
 from reference_impl.deploy.deployer import Deployer
-from tests.reference_impl.deploy_support import ACCOUNT, lab_config, moto_aws, prepare_account, stub_unmodelled
-from labs import backends
-from tests.reference_impl.test_deploy_deployer import stack_ids
-from tests.reference_impl.test_deploy_teardown import _failed_deletion
+from tests.reference_impl.deploy_support import (ACCOUNT, failed_deletion, lab_config, moto_aws, prepare_account, stack_ids,
+                                                 stub_unmodelled)
 
 
 @pytest.fixture
@@ -55,7 +53,7 @@ def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab,
     lab.status = Lab.Status.TEARING_DOWN
     lab.save()
     deployer = backends.AwsBackend()._deployer(lab)
-    _failed_deletion(deployer, monkeypatch)
+    failed_deletion(deployer, monkeypatch)
     monkeypatch.setattr(backends.AwsBackend, "_deployer", lambda self, lab: deployer)
     tasks.tick.enqueue()
     lab.refresh_from_db()

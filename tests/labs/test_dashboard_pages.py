@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from labs import backends, operations
-from tests.labs.conftest import wait_for
+from tests.support import wait_for
 from labs.models import Lab
 
 
@@ -147,7 +147,7 @@ def test_an_expired_aws_lab_s_teardown_gets_its_own_time_limit_not_the_lab_s(ins
     try:
         # The kernel fills in the arguments a moment after exec: wait until they are there.
         argv = wait_for(lambda: open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[0] and
-                        open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0"), 10, 0.05)
+                        open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0"), 10, "the arguments", interval_s=0.05)
         assert argv[0] == b"timeout" and argv[3] == str(backends.TEARDOWN_TIMEOUT_S).encode()
         assert args[:3] == ["-m", "reference_impl.deploy", "down"]
     finally:

@@ -2,6 +2,7 @@
 from django.urls import reverse
 
 from labs.models import Lab, LabEvent
+from tests.support import PASSWORD
 
 
 def urls(lab):
@@ -34,7 +35,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, lab):
 
 
 def test_staff_count_as_instructors(client, django_user_model, lab):
-    staff = django_user_model.objects.create_user("staff", password="x-Long-enough-1", is_staff=True)
+    staff = django_user_model.objects.create_user("staff", password=PASSWORD, is_staff=True)
     client.force_login(staff)
     assert client.get(reverse("labs:list")).status_code == 200
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from labs import operations, tasks
 from labs.models import Lab
-from tests.labs.conftest import wait_for
+from tests.support import wait_for
 
 
 def poll(lab) -> dict:
@@ -27,20 +27,20 @@ def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast
             st = poll(lab)
             assert lab.status != Lab.Status.FAILED, lab.error
             return st["lab"]["status"] == "running"
-        wait_for(running, 120)
+        wait_for(running, 120, "the lab running", interval_s=0.5)
         assert poll(lab)["workers"]["running"] == 0  # an idle model costs nothing
 
         burst = operations.request_burst(lab, 600, 1, instructor)
         tasks.start_burst(burst)  # every step, one after the other (ImmediateBackend)
         burst.refresh_from_db()
         assert (burst.status, burst.sent, burst.error) == ("done", 600, "")
-        peak = wait_for(lambda: (st := poll(lab))["workers"]["running"] >= 2 and st, 60)
+        peak = wait_for(lambda: (st := poll(lab))["workers"]["running"] >= 2 and st, 60, "two workers", interval_s=0.5)
         assert peak["workers"]["running"] <= 3  # never past the lab's cap
 
         def drained_and_idle():
             st = poll(lab)
             return st.get("jobs", {}).get("completed") == 600 and st["workers"]["running"] == 0 and st
-        final = wait_for(drained_and_idle, 120, 1)
+        final = wait_for(drained_and_idle, 120, "every job done and no worker running", interval_s=1)
         assert final["queue"]["dlq"] == 0 and final["jobs"]["latency_p50_s"] is not None
         assert any(d["action"] == "scale_in" for d in final["decisions"])
         # The series is the server's: the rise and the fall are both in it for any later viewer.
@@ -48,7 +48,7 @@ def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast
         assert running_series[0] == 0 and max(running_series) >= 2 and running_series[-1] == 0
     finally:
         operations.teardown(lab, instructor, "test over")
-        wait_for(lambda: poll(lab)["lab"]["status"] == "ended", 100, 1)
+        wait_for(lambda: poll(lab)["lab"]["status"] == "ended", 100, "the lab ended", interval_s=1)
     ended = operations.status(lab)
     assert ended["jobs"]["completed"] == 600 and ended["lab"]["active"] is False  # final figures kept
     actions = list(lab.events.order_by("created_at", "id").values_list("action", flat=True))

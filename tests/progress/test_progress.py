@@ -3,7 +3,6 @@ separated into single answers, practice quizzes and exams with measured duration
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from progress.stats import progress, streak
@@ -12,11 +11,6 @@ from questions.models import Attempt, Question, Quiz, QuizItem
 from review.models import ReviewItem
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bank():
-    call_command("loadquestions", verbosity=0)
 
 
 def test_a_streak_counts_consecutive_days_ending_today_or_yesterday():

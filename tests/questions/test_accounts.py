@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from questions.models import Attempt
-
-PASSWORD = "a-Long-enough-passw0rd"
+from tests.support import PASSWORD
 
 
 def answer(client, label="A"):

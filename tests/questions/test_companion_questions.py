@@ -1,9 +1,8 @@
-"""The companion questions of #1973: loaded by the same loader, listed by the API, each on one
+"""The companion questions of #1973: bank by the same loader, listed by the API, each on one
 concept, every option explained with a link to AWS's documentation, linked from diagram parts."""
 import re
 
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from questions import companions
@@ -14,12 +13,7 @@ pytestmark = pytest.mark.django_db
 AWS_LINK = re.compile(r"\]\(https://(docs\.aws\.amazon\.com|aws\.amazon\.com|repost\.aws)/[^)]+\)")
 
 
-@pytest.fixture
-def loaded():
-    call_command("loadquestions", verbosity=0)
-
-
-def test_loadquestions_loads_1973_and_at_least_ten_companions(loaded):
+def test_loadquestions_loads_1973_and_at_least_ten_companions(bank):
     ids = set(Question.objects.values_list("external_id", flat=True))
     assert "1973" in ids
     found = Question.objects.filter(tags__slug=companions.COMPANION_TAG)
@@ -28,7 +22,7 @@ def test_loadquestions_loads_1973_and_at_least_ten_companions(loaded):
     assert multiple and len(multiple) < found.count()  # single- and multiple-answer both
 
 
-def test_each_companion_is_on_exactly_one_concept_and_every_concept_has_one(loaded):
+def test_each_companion_is_on_exactly_one_concept_and_every_concept_has_one(bank):
     seen = set()
     for question in Question.objects.filter(tags__slug=companions.COMPANION_TAG).prefetch_related("tags"):
         concepts = [t.slug for t in question.tags.all() if t.slug in companions.CONCEPTS]
@@ -37,7 +31,7 @@ def test_each_companion_is_on_exactly_one_concept_and_every_concept_has_one(load
     assert seen == set(companions.CONCEPTS)
 
 
-def test_every_option_is_explained_with_an_aws_documentation_link(loaded):
+def test_every_option_is_explained_with_an_aws_documentation_link(bank):
     for question in Question.objects.filter(tags__slug=companions.COMPANION_TAG).prefetch_related("choices"):
         assert question.references and question.key_points, question.external_id
         for choice in question.choices.all():
@@ -46,7 +40,7 @@ def test_every_option_is_explained_with_an_aws_documentation_link(loaded):
             assert f"(Choose {'two' if question.answers_required == 2 else question.answers_required}.)" in question.stem
 
 
-def test_the_api_lists_them(loaded):
+def test_the_api_lists_them(bank):
     listed = []
     page = "/api/v1/questions/?tag=companion-1973"
     while page:
@@ -57,7 +51,7 @@ def test_the_api_lists_them(loaded):
     assert APIClient().get("/api/v1/questions/1973/").status_code == 200
 
 
-def test_diagram_parts_named_in_the_mapping_exist_and_lead_to_companions(loaded):
+def test_diagram_parts_named_in_the_mapping_exist_and_lead_to_companions(bank):
     diagrams = {d.option: d for d in diagrams_for("1973")}
     for concept, data in companions.CONCEPTS.items():
         for part in data["parts"]:

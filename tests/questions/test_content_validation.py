@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from questions.content_format import ContentError, parse_question_file
-from tests.questions.conftest import question_file
+from tests.support import question_file
 
 
 def errors_of(text):

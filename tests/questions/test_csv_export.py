@@ -39,7 +39,7 @@ def test_the_bank_as_csv_one_row_a_question(instructor):
 
 @pytest.mark.django_db
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(instructor, write):
-    from tests.questions.conftest import question_file
+    from tests.support import question_file
     load_questions([write("f.md", question_file(qid="f", extra="source: '=HYPERLINK(\"http://x\")'\n"))])
     header, row = rows(client_for(instructor).get("/api/v1/export/csv/"))
     assert dict(zip(header, row))["source"] == "'=HYPERLINK(\"http://x\")"

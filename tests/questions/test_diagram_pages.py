@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from questions.models import Attempt
 from questions.views_scenarios import ScenarioForm
+from tests.support import PASSWORD
 
 
 def figures(html):
@@ -68,7 +69,7 @@ def test_the_explorer_does_not_name_the_answer_before_an_attempt(client, q1973, 
     from django.test import Client
 
     signed_in = Client()
-    signed_in.force_login(django_user_model.objects.create_user("ada", password="pw-long-enough-1"))
+    signed_in.force_login(django_user_model.objects.create_user("ada", password=PASSWORD))
     for who in (client, signed_in):
         html = who.get(reverse("questions:scenarios")).content.decode()
         assert not any("is-answer" in classes for classes, _ in figures(html))

@@ -7,13 +7,14 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from questions.models import Question
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", password="a-Long-enough-passw0rd"))
+    client.force_login(django_user_model.objects.create_superuser("root", password=PASSWORD))
     return client
 
 

@@ -9,7 +9,7 @@ from questions.content_format import validate_question
 from questions.gift import parse_gift, to_gift
 from questions.loader import CONTENT_DIR, load_questions, question_data
 from questions.models import Question
-from tests.questions.test_round_trip import questions
+from tests.questions.strategies import questions
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

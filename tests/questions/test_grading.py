@@ -3,7 +3,7 @@ import pytest
 from questions.grading import GradingError, grade
 from questions.loader import load_questions
 from questions.models import Question
-from tests.questions.conftest import question_file
+from tests.support import question_file
 
 
 def test_the_right_answer_is_correct(q1973):

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from questions.loader import CONTENT_DIR, LoadError, load_questions
 from questions.models import Choice, Question
-from tests.questions.conftest import question_file
+from tests.support import question_file
 
 pytestmark = pytest.mark.django_db
 

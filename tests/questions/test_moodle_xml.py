@@ -12,7 +12,7 @@ from questions.content_format import validate_question
 from questions.loader import CONTENT_DIR, load_questions, question_data
 from questions.models import Question
 from questions.moodle_xml import general_feedback, parse_moodle_xml, to_moodle_xml
-from tests.questions.test_round_trip import questions
+from tests.questions.strategies import questions
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)

@@ -2,7 +2,7 @@
 import pytest
 
 from questions.loader import load_questions
-from tests.questions.conftest import question_file
+from tests.support import question_file
 
 HOSTILE = (
     "# Stem\n\n"

@@ -6,26 +6,17 @@ The scenario of issue 26: start exam E1, start exam E2 with the same request, fi
 unanswered; its results showed every explanation while E1 was open, and E1 then took the right
 answer."""
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from questions.models import Question, Quiz, QuizItem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank")]
 TAG = "companion-1973"
 EXAM = {"mode": "exam", "count": 50, "tag": TAG, "domain": "", "minutes": "30"}
 
 
 @pytest.fixture
-def signed_in(client, learner):
-    call_command("loadquestions", verbosity=0)
-    client.force_login(learner)
-    return client
-
-
-@pytest.fixture
-def api(learner):
-    call_command("loadquestions", verbosity=0)
+def learner_api(learner):
     client = APIClient()
     client.force_authenticate(learner)
     return client
@@ -46,14 +37,14 @@ def test_a_second_exam_is_refused_while_one_is_open(signed_in, learner):
     assert signed_in.post("/quizzes/", EXAM).status_code == 302  # once finished, another may start
 
 
-def test_the_api_refuses_a_second_exam_with_a_409_naming_the_open_one(api, learner):
-    e1 = api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG], "mode": "exam", "time_limit_s": 600}, format="json")
+def test_the_api_refuses_a_second_exam_with_a_409_naming_the_open_one(learner_api, learner):
+    e1 = learner_api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG], "mode": "exam", "time_limit_s": 600}, format="json")
     assert e1.status_code == 201
-    e2 = api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG], "mode": "exam", "time_limit_s": 600}, format="json")
+    e2 = learner_api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG], "mode": "exam", "time_limit_s": 600}, format="json")
     assert e2.status_code == 409
     assert e2.json()["errors"] == {"mode": [f"your exam quiz {e1.json()['id']} is not finished; "
                                             "finish it before starting another exam"]}
-    assert api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG]}, format="json").status_code == 201  # practice is fine
+    assert learner_api.post("/api/v1/quizzes/", {"count": 50, "tags": [TAG]}, format="json").status_code == 201  # practice is fine
 
 
 def test_another_quiz_over_an_open_exams_questions_shows_none_of_their_keys(signed_in, learner):
@@ -79,17 +70,17 @@ def test_another_quiz_over_an_open_exams_questions_shows_none_of_their_keys(sign
         i.question.choices.count() for i in practice.items.all())
 
 
-def test_the_quiz_api_leaves_an_open_exams_questions_out_of_other_quizzes_outcomes(api, learner):
-    practice = api.post("/api/v1/quizzes/", {"count": 1, "tags": [TAG]}, format="json").json()
+def test_the_quiz_api_leaves_an_open_exams_questions_out_of_other_quizzes_outcomes(learner_api, learner):
+    practice = learner_api.post("/api/v1/quizzes/", {"count": 1, "tags": [TAG]}, format="json").json()
     qid = practice["questions"][0]
     question = Question.objects.get(external_id=qid)
-    api.post(f"/api/v1/quizzes/{practice['id']}/answers/", {"question": qid, "selected": question.correct_labels},
+    learner_api.post(f"/api/v1/quizzes/{practice['id']}/answers/", {"question": qid, "selected": question.correct_labels},
              format="json")
     exam = Quiz.objects.create(user=learner, mode=Quiz.Mode.EXAM, time_limit_s=600)
     QuizItem.objects.create(quiz=exam, question=question, position=0)  # the exam now holds it
-    shown = api.get(f"/api/v1/quizzes/{practice['id']}/").json()
+    shown = learner_api.get(f"/api/v1/quizzes/{practice['id']}/").json()
     assert shown["items"][0]["correct"] is None and shown["score"] == {"correct": 0, "answered": 0, "total": 0}
-    assert api.get("/api/v1/attempts/").json()["results"] == []  # the practice answer is withheld too
+    assert learner_api.get("/api/v1/attempts/").json()["results"] == []  # the practice answer is withheld too
 
 
 def test_the_rule_holds_across_several_open_exams(signed_in, learner):

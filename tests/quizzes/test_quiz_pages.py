@@ -5,24 +5,12 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from questions.models import Attempt, Question, Quiz
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bank():
-    call_command("loadquestions", verbosity=0)
-
-
-@pytest.fixture
-def signed_in(client, learner):
-    client.force_login(learner)
-    return client
 
 
 def start(client, **fields):

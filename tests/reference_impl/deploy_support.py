@@ -37,13 +37,14 @@ from moto.awslambda import models as lambda_models
 from moto.cloudformation import models as cloudformation_models
 from moto.ecs import models as ecs_models
 
-from reference_impl.deploy import LabConfig, preflight, stack_role
+from reference_impl.deploy import Deployer, LabConfig, preflight, stack_role
 from reference_impl.deploy.bootstrap import Bootstrapper
 from reference_impl.scaling import ScalingPolicy
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+STACK = "lab-week3-digits"  # lab_config()'s stack
 POLICY = ScalingPolicy(acceptable_latency_s=60, seconds_per_message=0.5, max_tasks=7, scale_in_cooldown_s=240)
 
 
@@ -250,3 +251,41 @@ def bootstrap_policies(account: str = ACCOUNT, region: str = REGION) -> dict[str
             for policy in props.get("Policies", []):
                 out[f"{logical}/{policy['PolicyName']}"] = _resolve(policy["PolicyDocument"], names)
     return out
+
+
+def stack_ids(session, stack=STACK):
+    listed = session.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed if r.get("LogicalResourceId") and r.get("PhysicalResourceId")}
+
+
+def failed_deletion(d: Deployer, monkeypatch) -> None:
+    """CloudFormation's answers for a stack whose bucket could not be deleted."""
+    cf = d._client("cloudformation")
+    real_stacks, real_events = cf.describe_stacks, cf.describe_stack_events
+
+    def stacks(**kwargs):
+        answer = real_stacks(**kwargs)
+        answer["Stacks"][0].update(StackStatus="DELETE_FAILED", StackStatusReason="The following resource(s) "
+                                   "failed to delete: [Bucket]. ")
+        return answer
+
+    def events(**kwargs):
+        answer = real_events(**kwargs)
+        answer["StackEvents"].insert(0, {"EventId": "e-failed", "StackId": "x", "StackName": STACK,
+                                         "LogicalResourceId": "Bucket", "ResourceType": "AWS::S3::Bucket",
+                                         "ResourceStatus": "DELETE_FAILED", "Timestamp": NOW,
+                                         "ResourceStatusReason": "The bucket you tried to delete is not empty"})
+        return answer
+
+    real_resources = cf.describe_stack_resources
+
+    def resources(**kwargs):
+        answer = real_resources(**kwargs)
+        for r in answer["StackResources"]:
+            r["ResourceStatus"] = "DELETE_FAILED" if r.get("LogicalResourceId") == "Bucket" else "DELETE_COMPLETE"
+        return answer
+
+    monkeypatch.setattr(cf, "describe_stacks", stacks)
+    monkeypatch.setattr(cf, "describe_stack_events", events)
+    monkeypatch.setattr(cf, "describe_stack_resources", resources)
+    monkeypatch.setattr(cf, "delete_stack", lambda **kwargs: {})

@@ -26,7 +26,7 @@ from reference_impl.model.catalog import spec
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.worker import WorkerConfig
 
-from .deploy_support import lab_stacks, ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stub_unmodelled
+from .deploy_support import lab_stacks, ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stack_ids, stub_unmodelled
 
 # moto warns once per resource type it does not implement in CloudFormation; the tests that
 # care read the template instead.
@@ -58,11 +58,6 @@ def deployed(aws):
     # Training and uploading the model takes seconds; only the test about the model does it.
     events = list(deployer(aws).up(upload_model=False))
     return aws, events
-
-
-def stack_ids(session, stack="lab-week3-digits"):
-    listed = session.client("cloudformation").describe_stack_resources(StackName=stack)["StackResources"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed if r.get("LogicalResourceId") and r.get("PhysicalResourceId")}
 
 
 # ------------------------------------------------------------------ guardrails

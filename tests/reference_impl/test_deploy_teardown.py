@@ -19,10 +19,9 @@ from reference_impl.deploy.config import DOWN_TIMEOUT_S
 from reference_impl.deploy.events import DeployError
 from reference_impl.deploy.template import parsed_template
 
-from .deploy_support import ACCOUNT, NOW, lab_config, moto_aws, prepare_account, stub_unmodelled
+from .deploy_support import ACCOUNT, NOW, STACK, failed_deletion, lab_config, moto_aws, prepare_account, stub_unmodelled
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
-STACK = "lab-week3-digits"
 
 
 @pytest.fixture
@@ -153,42 +152,9 @@ def test_down_refuses_a_lab_tagged_stack_not_created_with_the_bootstrap_role(aws
     assert len(aws.client("sqs").list_queues()["QueueUrls"]) == 1
 
 
-def _failed_deletion(d: Deployer, monkeypatch) -> None:
-    """CloudFormation's answers for a stack whose bucket could not be deleted."""
-    cf = d._client("cloudformation")
-    real_stacks, real_events = cf.describe_stacks, cf.describe_stack_events
-
-    def stacks(**kwargs):
-        answer = real_stacks(**kwargs)
-        answer["Stacks"][0].update(StackStatus="DELETE_FAILED", StackStatusReason="The following resource(s) "
-                                   "failed to delete: [Bucket]. ")
-        return answer
-
-    def events(**kwargs):
-        answer = real_events(**kwargs)
-        answer["StackEvents"].insert(0, {"EventId": "e-failed", "StackId": "x", "StackName": STACK,
-                                         "LogicalResourceId": "Bucket", "ResourceType": "AWS::S3::Bucket",
-                                         "ResourceStatus": "DELETE_FAILED", "Timestamp": NOW,
-                                         "ResourceStatusReason": "The bucket you tried to delete is not empty"})
-        return answer
-
-    real_resources = cf.describe_stack_resources
-
-    def resources(**kwargs):
-        answer = real_resources(**kwargs)
-        for r in answer["StackResources"]:
-            r["ResourceStatus"] = "DELETE_FAILED" if r.get("LogicalResourceId") == "Bucket" else "DELETE_COMPLETE"
-        return answer
-
-    monkeypatch.setattr(cf, "describe_stacks", stacks)
-    monkeypatch.setattr(cf, "describe_stack_events", events)
-    monkeypatch.setattr(cf, "describe_stack_resources", resources)
-    monkeypatch.setattr(cf, "delete_stack", lambda **kwargs: {})
-
-
 def test_a_failed_deletion_shows_its_status_and_reason_and_can_be_retried(deployed, monkeypatch):
     d = deployer(deployed)
-    _failed_deletion(d, monkeypatch)
+    failed_deletion(d, monkeypatch)
     status = d.status()
     assert status.stack_status == "DELETE_FAILED"
     assert status.reason == ("The following resource(s) failed to delete: [Bucket]. ; "

@@ -7,8 +7,7 @@ import pytest
 from reference_impl import jobs
 from reference_impl.queues import InMemoryQueue
 from reference_impl.results import InMemoryResultStore
-
-ROW = [0.0] * 64
+from tests.reference_impl.support import POISON, ROW
 
 
 def test_submit_queues_one_message_and_returns_the_id_at_once():
@@ -119,22 +118,6 @@ def test_get_refuses_ids_that_are_not_keys():
 def test_model_of_reads_the_model_from_ids_made_here_only():
     assert jobs.model_of(jobs.encode("iris", [[5.1, 3.5, 1.4, 0.2]])[0]) == "iris"
     assert jobs.model_of("5e3c2b1a-0000-4000-8000-000000000000") is None
-
-
-POISON = {
-    "deep nesting": ("[" * 3000 + "]" * 3000, "nested too deeply"),
-    "deep nesting in an object": ('{"inputs": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
-    "a 5,000-digit integer": ('{"inputs": [[' + "9" * 5000 + "]]}", "integer string conversion"),
-    "a 400-digit integer as an input": (json.dumps({"inputs": [[10 ** 400] + [0] * 63]}), "is outside 0..16"),
-    "a 400-digit submitted_at": ('{"inputs": [[' + ",".join(["0"] * 64) + ']], "submitted_at": 1' + "0" * 400 + "}",
-                                 None),
-    "NaN": ('{"inputs": [[NaN' + ",0" * 63 + "]]}", "nan is outside"),
-    "a job id that is a list": (json.dumps({"job_id": ["a"], "inputs": [ROW]}), "job id ['a'] is not valid"),
-    "inputs as an object": (json.dumps({"inputs": {"a": 1}}), "expected a list of inputs, got dict"),
-    "a lone surrogate": ('{"inputs": "\\ud800"}', "expected a list of inputs, got str"),
-    "null": ("null", "expected a JSON object, got NoneType"),
-    "empty": ("", "body is not JSON"),
-}
 
 
 @pytest.mark.parametrize("kind", POISON)

@@ -21,7 +21,8 @@ from reference_impl.model.catalog import CATALOG
 from reference_impl.queues import InMemoryQueue
 from reference_impl.scaling import ScalingPolicy
 
-from tests.reference_impl.conftest import provision_isolated, wait_for
+from tests.reference_impl.support import provision_isolated
+from tests.support import wait_for
 
 
 # --- stand-ins -------------------------------------------------------------------------------
@@ -58,6 +59,13 @@ def set_busy(handle, busy):
     handle.status_path.write_text(json.dumps({"state": "busy" if busy else "idle", "protected": busy}))
 
 
+def finish_visible(queue):
+    """Workers take every visible message and finish it (receive, then delete: the queue's own
+    contract, as a worker does); messages already in flight stay where they are."""
+    while batch := queue.receive(10, 0):
+        assert queue.delete(batch) == []
+
+
 def fake_supervisor(tmp_path, policy, queue):
     clock = ManualClock()
     queue.clock = clock.now
@@ -82,7 +90,7 @@ def test_a_busy_worker_is_never_the_one_stopped(tmp_path):
     busy, idle_one, idle_two = pool.workers
     set_busy(busy, True)
     queue.receive(10, 0)  # the busy worker holds 10 messages...
-    queue._messages = {k: v for k, v in queue._messages.items() if v.visible_at > clock.now()}  # ...the rest are done
+    finish_visible(queue)  # ...the rest are done
     clock.advance(1)
     record = supervisor.poll()[0]
     assert record["desired"] == 1 and busy.process.signals == []
@@ -98,7 +106,7 @@ def test_scale_in_waits_while_every_surplus_worker_is_busy(tmp_path):
     supervisor.poll()
     for handle in supervisor.pools["digits"].workers:
         set_busy(handle, True)
-    queue._messages.clear()  # the queue drained, but both workers still report work in hand
+    finish_visible(queue)  # the queue drained, but both workers still report work in hand
     clock.advance(1)
     record = supervisor.poll()[0]
     assert record["stopped"] == [] and record["deferred"] == 2  # the queue is idle: both would go
@@ -154,7 +162,7 @@ def test_a_worker_that_ignores_sigterm_is_killed_once_the_stop_timeout_has_passe
     supervisor.poll()
     [handle] = supervisor.pools["digits"].workers
     handle.process = StubbornProcess(handle.pid)
-    queue._messages.clear()
+    finish_visible(queue)
     clock.advance(1)
     assert supervisor.poll()[0]["stopped"][0]["pid"] == handle.pid  # SIGTERM at t=1
     clock.advance_to(31)
@@ -185,7 +193,7 @@ def _sparse_run(tmp_path, idle_before_zero_s):
         if second % 20 == 0:
             queue.send([BODY])
         if second % 20 == 1:
-            queue._messages.clear()  # the worker finished it
+            finish_visible(queue)  # the worker finished it
         supervisor.poll()
     return len(launcher.started)
 
@@ -211,8 +219,8 @@ def _trickle_run(tmp_path, workers_report_what_they_take):
         if second % 20 == 0:
             queue.send([BODY])
         workers = supervisor.pools["digits"].workers
-        if workers and queue._messages:
-            queue._messages.clear()  # a long-polling worker takes it at once
+        if workers and (taken_now := queue.receive(10, 0)):
+            queue.delete(taken_now)  # a long-polling worker takes it at once and finishes it
             handle = workers[0]
             taken[handle.pid] = taken.get(handle.pid, 0) + 1
             if workers_report_what_they_take:

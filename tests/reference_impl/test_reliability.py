@@ -23,7 +23,8 @@ from reference_impl.model.catalog import CATALOG
 from reference_impl.protection import read_status_file
 from reference_impl.worker import Worker, WorkerConfig
 
-from tests.reference_impl.conftest import provision_isolated, wait_for
+from tests.reference_impl.support import provision_isolated
+from tests.support import wait_for
 
 pytestmark = pytest.mark.localstack
 DIGITS = CATALOG["digits"]

@@ -13,7 +13,7 @@ from reference_impl.queues import InMemoryQueue
 from reference_impl.results import InMemoryResultStore, StoreUnavailable
 from reference_impl.worker import Worker, WorkerConfig, compute_backoff_s
 
-from tests.reference_impl.test_jobs import POISON
+from tests.reference_impl.support import POISON
 
 FAST = WorkerConfig(wait_s=0, retry_delay_s=0, backoff_base_s=0.01, backoff_max_s=0.05)
 

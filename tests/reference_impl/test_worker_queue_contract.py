@@ -1,12 +1,12 @@
 """The queue boundary's contract (queues.py), checked on both implementations: the in-memory
 queue the fast worker tests use must behave as SQS (LocalStack) does where the worker relies on it."""
 import json
-import time
 import uuid
 
 import pytest
 
 from reference_impl.queues import InMemoryQueue, QueueCounts, SqsQueue
+from tests.support import wait_for
 
 pytestmark = pytest.mark.localstack
 
@@ -59,8 +59,7 @@ def test_an_unsettled_message_returns_after_the_visibility_timeout(make_pair):
     queue.send(["a"])
     assert len(queue.receive(1, 0)) == 1
     assert queue.receive(1, 0) == []
-    time.sleep(1.5)
-    [again] = queue.receive(1, 1)
+    [again] = wait_for(lambda: queue.receive(1, 0), 10, "the message visible again")
     assert again.receive_count == 2
 
 

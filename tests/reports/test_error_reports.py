@@ -1,16 +1,11 @@
 """Report an error: learners (signed in or not) flag a question with a note; instructors triage
 on a page and in the admin; the reporter sees the outcome; nobody else can triage."""
 import pytest
-from django.core.management import call_command
 
 from reports.models import ErrorReport
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bank():
-    call_command("loadquestions", verbosity=0)
 
 
 def test_a_learner_reports_and_sees_the_outcome_after_triage(bank, client, learner, instructor):
@@ -46,6 +41,14 @@ def test_anonymous_learners_can_report_and_see_their_own(bank, client):
     assert "data-report" not in other.get("/reports/mine/").content.decode()
 
 
+def test_an_anonymous_learners_reports_stay_theirs_after_they_sign_in(bank, client, learner):
+    client.post("/reports/new/1973/", {"part": "explanation", "note": "Typo in key point 2."})
+    signed_in = client.post("/accounts/login/", {"username": "learner", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert ErrorReport.objects.get().reporter == learner
+    assert "Typo in key point 2." in client.get("/reports/mine/").content.decode()
+
+
 @pytest.mark.parametrize("data, message", [
     ({"part": "options", "note": ""}, "Describe the error"),
     ({"part": "options", "note": "x" * 2001}, "At most 2,000 characters"),
@@ -66,7 +69,7 @@ def test_only_instructors_triage_on_the_page_and_in_the_admin(bank, client, lear
     assert client.get("/admin/reports/errorreport/").status_code == 302  # not staff: the admin's login
     report.refresh_from_db()
     assert report.status == "open"
-    staff = django_user_model.objects.create_user("staffer", password="x-Long-enough-1", is_staff=True)
+    staff = django_user_model.objects.create_user("staffer", password=PASSWORD, is_staff=True)
     client.force_login(staff)
     listing = client.get("/admin/reports/errorreport/")
     assert listing.status_code == 200 and "The question itself" in listing.content.decode()

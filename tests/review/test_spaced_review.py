@@ -8,18 +8,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from questions import answering
-from questions.loader import CONTENT_DIR, load_questions
-from questions.models import Question, Quiz, QuizItem
+from questions.models import Quiz, QuizItem
 from review.models import Review, ReviewItem
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def q1973():
-    load_questions([CONTENT_DIR / "1973.md"])
-    return Question.objects.with_choices().get(external_id="1973")
 
 
 def answer(q, labels, capture, **who):
@@ -104,7 +97,10 @@ def test_an_exam_answer_is_scheduled_only_when_the_exam_is_finished(q1973, learn
 
 
 def test_the_due_page_grades_without_javascript_and_anonymous_items_move_at_sign_in(
-        q1973, client, learner, django_capture_on_commit_callbacks):
+        q1973, client, learner, django_capture_on_commit_callbacks, app_clock):
+    # A wrong answer is due again in minutes: on today's page at noon; in the last minute before
+    # midnight (UTC) it would be tomorrow's, and rightly not listed.
+    app_clock.at(dt.time(12))
     shown = client.get("/questions/1973/")
     assert shown.status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
