@@ -11,9 +11,11 @@ class ReviewConfig(AppConfig):
         from accounts import identity
         from questions.models import Attempt, Quiz
         from review import scheduling, signals
-        from review.models import ReviewItem
+        from review.models import ReviewItem, ReviewSettings
 
         post_save.connect(signals.attempt_saved, sender=Attempt, dispatch_uid="review_attempt_saved")
         post_save.connect(signals.quiz_saved, sender=Quiz, dispatch_uid="review_quiz_saved")
         # Where the anonymous learner and the account both have an item, the one reviewed last wins.
         identity.register(ReviewItem, move=scheduling.merge_anonymous)
+        # Settings: the account's own win over the anonymous learner's.
+        identity.register(ReviewSettings, move=scheduling.merge_anonymous_settings)

@@ -72,7 +72,7 @@ def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem
 
 def settings_for(user=None, anon_id: str = "") -> ReviewSettings:
     """The learner's stored settings, or unsaved defaults (UTC, 90 %)."""
-    owner = _owner(user, anon_id)
+    owner = owner_fields(ReviewSettings, user, anon_id)
     found = ReviewSettings.objects.filter(**owner).first() if (owner["user"] or anon_id) else None
     return found or ReviewSettings(**owner)
 
@@ -197,9 +197,8 @@ def retention(user=None, anon_id: str = "") -> tuple[int, int]:
 
 
 def merge_anonymous(anon_id: str, user) -> int:
-    """Move an anonymous learner's items and settings to the account; where both have an item,
-    keep the one reviewed last; where both have settings, the account's. Returns how many items
-    moved."""
+    """Move an anonymous learner's items to the account; where both have an item, keep the one
+    reviewed last. Returns how many items moved."""
     moved = 0
     with transaction.atomic():
         for item in ReviewItem.objects.filter(user__isnull=True, anon_id=anon_id):
@@ -213,10 +212,14 @@ def merge_anonymous(anon_id: str, user) -> int:
             item.user, item.anon_id = user, ""
             item.save(update_fields=["user", "anon_id"])
             moved += 1
-        # The anonymous learner's settings (their browser's zone, at least) become the
-        # account's, unless the account has its own.
-        if not ReviewSettings.objects.filter(user=user).exists():
-            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).update(user=user, anon_id="")
-        else:
-            ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id).delete()
     return moved
+
+
+def merge_anonymous_settings(anon_id: str, user) -> int:
+    """The anonymous learner's settings (their browser's zone, at least) become the account's,
+    unless the account has its own. Returns how many rows moved."""
+    anonymous = ReviewSettings.objects.filter(user__isnull=True, anon_id=anon_id)
+    if ReviewSettings.objects.filter(user=user).exists():
+        anonymous.delete()
+        return 0
+    return anonymous.update(user=user, anon_id="")
