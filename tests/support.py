@@ -1,7 +1,11 @@
 """Helpers the tests share. Fixtures live in conftest.py files; plain helpers and constants live
 here, so that no test module imports from a conftest or from another test module."""
+import ast
 import textwrap
 import time
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parents[1]  # the project
 
 # The one password of the suite's users (long and mixed enough for Django's validators).
 PASSWORD = "a-Long-enough-passw0rd"
@@ -55,3 +59,24 @@ def question_file(qid="q1", title="A title", options=None, body="# Stem\n\nWhat 
             why: Because not.
         """)
     return f"---\nid: \"{qid}\"\ntitle: {title}\n{options}{extra}---\n{body}"
+
+
+def imported_modules(package: str) -> dict[str, set[str]]:
+    """The absolute module names each module of `package` (a folder) imports, by file; for
+    `from a.b import c` both `a.b` and `a.b.c` (c may be a module)."""
+    found = {}
+    for path in (_ROOT / package).rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        found[str(path.relative_to(_ROOT))] = names
+    return found
+
+
+def imported_packages(package: str) -> dict[str, set[str]]:
+    """Top-level packages each module of `package` imports, by file."""
+    return {path: {name.split(".")[0] for name in names} for path, names in imported_modules(package).items()}

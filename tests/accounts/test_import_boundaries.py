@@ -2,33 +2,9 @@
 reference_impl: neither imports the other, so either can change without the other noticing.
 Likewise the deployer and the simulator: what both need about the workload lives in
 reference_impl/workload.py, so the deployer never reads the simulator's tables."""
-import ast
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def imported_modules(package: str) -> dict[str, set[str]]:
-    """The absolute module names each module of `package` (a folder) imports, by file; for
-    `from a.b import c` both `a.b` and `a.b.c` (c may be a module)."""
-    found = {}
-    for path in (ROOT / package).rglob("*.py"):
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
-        found[str(path.relative_to(ROOT))] = names
-    return found
-
-
-def imported_packages(package: str) -> dict[str, set[str]]:
-    """Top-level packages each module of `package` imports, by file."""
-    return {path: {name.split(".")[0] for name in names} for path, names in imported_modules(package).items()}
+from tests.support import imported_modules, imported_packages
 
 
 @pytest.mark.parametrize("package, other", [("labs", "questions"), ("questions", "labs")])

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from questions.models import Question
-from tests.browser.conftest import log_in, serious_axe_violations
+from tests.browser.support import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from questions.models import Question, Quiz
 from review.models import ReviewItem
-from tests.browser.conftest import log_in, serious_axe_violations
+from tests.browser.support import log_in, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Assignment
 from questions.models import Quiz
-from tests.classroom.conftest import as_user, make_assignment
+from tests.classroom.support import as_user, make_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def start(client, assignment):
     return client.post(reverse("classroom:assignment_start", args=[assignment.course_id, assignment.pk]))
 
 
-def test_an_instructor_assigns_a_timed_exam_whose_questions_are_fixed_once(client, course_a, instructor, bank):
+def test_an_instructor_assigns_a_timed_exam_whose_questions_are_fixed_once(client, course_a, instructor, classroom_bank):
     response = as_user(client, instructor).post(reverse("classroom:assignment_new", args=[course_a.pk]), form())
     assignment = Assignment.objects.get(course=course_a)
     assert response.status_code == 302
@@ -34,10 +34,10 @@ def test_an_instructor_assigns_a_timed_exam_whose_questions_are_fixed_once(clien
     assert len(assignment.question_ids()) == 2
 
 
-def test_a_single_question_assignment(client, course_a, instructor, bank):
+def test_a_single_question_assignment(client, course_a, instructor, classroom_bank):
     as_user(client, instructor).post(reverse("classroom:assignment_new", args=[course_a.pk]),
                                      form(kind="question", question="q2", count=""))
-    assert Assignment.objects.get(course=course_a).question_ids() == [bank[1].pk]
+    assert Assignment.objects.get(course=course_a).question_ids() == [classroom_bank[1].pk]
 
 
 @pytest.mark.parametrize("fields, field, says", [
@@ -49,7 +49,7 @@ def test_a_single_question_assignment(client, course_a, instructor, bank):
     ({"kind": "quiz"}, "kind", "Select a valid choice"),
     ({"tag": "no-such-tag"}, "tag", "Select a valid choice"),
 ])
-def test_bad_assignments_are_a_400_naming_the_field(client, course_a, instructor, bank, fields, field, says):
+def test_bad_assignments_are_a_400_naming_the_field(client, course_a, instructor, classroom_bank, fields, field, says):
     response = as_user(client, instructor).post(reverse("classroom:assignment_new", args=[course_a.pk]), form(**fields))
     assert response.status_code == 400
     page = response.content.decode()
@@ -57,13 +57,13 @@ def test_bad_assignments_are_a_400_naming_the_field(client, course_a, instructor
     assert not Assignment.objects.exists()
 
 
-def test_a_learner_starts_the_exam_and_the_quiz_engine_runs_it(client, course_a, learner, bank):
-    exam = make_assignment(course_a, [bank[2], bank[0]], kind="exam", time_limit_s=600)
+def test_a_learner_starts_the_exam_and_the_quiz_engine_runs_it(client, course_a, learner, classroom_bank):
+    exam = make_assignment(course_a, [classroom_bank[2], classroom_bank[0]], kind="exam", time_limit_s=600)
     response = start(as_user(client, learner), exam)
     quiz = Quiz.objects.get(user=learner)
     assert response["Location"] == reverse("quizzes:question", args=[quiz.pk, 1])
     assert (quiz.mode, quiz.time_limit_s) == ("exam", 600)
-    assert list(quiz.items.values_list("question_id", flat=True)) == [bank[2].pk, bank[0].pk]
+    assert list(quiz.items.values_list("question_id", flat=True)) == [classroom_bank[2].pk, classroom_bank[0].pk]
     assert AssignedQuiz.objects.get(quiz=quiz).assignment == exam
     page = client.get(response["Location"])
     assert page.status_code == 200 and 'id="countdown"' in page.content.decode()
@@ -75,8 +75,8 @@ def test_starting_again_resumes_the_open_attempt(client, course_a, learner, assi
     assert Quiz.objects.filter(user=learner).count() == 1
 
 
-def test_attempts_allowed_are_kept(client, course_a, learner, bank):
-    once = make_assignment(course_a, bank[:1], attempts_allowed=1)
+def test_attempts_allowed_are_kept(client, course_a, learner, classroom_bank):
+    once = make_assignment(course_a, classroom_bank[:1], attempts_allowed=1)
     start(as_user(client, learner), once)
     Quiz.objects.filter(user=learner).update(finished_at=timezone.now())
     response = start(client, once)
@@ -86,8 +86,8 @@ def test_attempts_allowed_are_kept(client, course_a, learner, bank):
     assert "used all 1 attempt" in page and "data-start" not in page
 
 
-def test_an_assignment_not_open_yet_cannot_be_seen_or_started(client, course_a, learner, bank):
-    later = make_assignment(course_a, bank, opens_at=timezone.now() + dt.timedelta(days=1), title="Later")
+def test_an_assignment_not_open_yet_cannot_be_seen_or_started(client, course_a, learner, classroom_bank):
+    later = make_assignment(course_a, classroom_bank, opens_at=timezone.now() + dt.timedelta(days=1), title="Later")
     as_user(client, learner)
     assert client.get(reverse("classroom:assignment", args=[course_a.pk, later.pk])).status_code == 404
     assert start(client, later).status_code == 404
@@ -95,12 +95,12 @@ def test_an_assignment_not_open_yet_cannot_be_seen_or_started(client, course_a, 
     assert not Quiz.objects.exists()
 
 
-def test_assigned_to_me_lists_what_is_due_across_courses_soonest_first(client, course_a, course_b, learner, bank):
+def test_assigned_to_me_lists_what_is_due_across_courses_soonest_first(client, course_a, course_b, learner, classroom_bank):
     from classroom.models import Membership
     Membership.objects.create(course=course_b, user=learner, role="learner")
     now = timezone.now()
-    make_assignment(course_a, bank, title="Due later", due_at=now + dt.timedelta(days=7))
-    make_assignment(course_b, bank, title="Due soon", due_at=now + dt.timedelta(days=1))
+    make_assignment(course_a, classroom_bank, title="Due later", due_at=now + dt.timedelta(days=7))
+    make_assignment(course_b, classroom_bank, title="Due soon", due_at=now + dt.timedelta(days=1))
     page = as_user(client, learner).get(reverse("classroom:assigned")).content.decode()
     assert page.index("Due soon") < page.index("Due later")
     assert "Course B" in page and "not started" in page
@@ -110,12 +110,12 @@ def finish(quiz, *, started, finished):
     Quiz.objects.filter(pk=quiz.pk).update(created_at=started, finished_at=finished)
 
 
-def test_the_instructor_sees_late_and_missing(client, course_a, instructor, learner, django_user_model, bank):
+def test_the_instructor_sees_late_and_missing(client, course_a, instructor, learner, django_user_model, classroom_bank):
     from classroom.models import Membership
     absent = django_user_model.objects.create_user("absent")
     Membership.objects.create(course=course_a, user=absent, role="learner")
     due = timezone.now() - dt.timedelta(hours=1)
-    work = make_assignment(course_a, bank, due_at=due)
+    work = make_assignment(course_a, classroom_bank, due_at=due)
     start(as_user(client, learner), work)
     finish(Quiz.objects.get(user=learner), started=due - dt.timedelta(minutes=5), finished=due + dt.timedelta(minutes=3))
     page = as_user(client, instructor).get(reverse("classroom:assignment", args=[course_a.pk, work.pk])).content.decode()
@@ -127,8 +127,8 @@ def test_the_instructor_sees_late_and_missing(client, course_a, instructor, lear
     assert '<td data-late>1</td>' in course_page and '<td data-missing>1</td>' in course_page
 
 
-def test_answers_show_on_the_learners_page_only_once_due(client, course_a, learner, bank):
-    work = make_assignment(course_a, bank, due_at=timezone.now() + dt.timedelta(days=1))
+def test_answers_show_on_the_learners_page_only_once_due(client, course_a, learner, classroom_bank):
+    work = make_assignment(course_a, classroom_bank, due_at=timezone.now() + dt.timedelta(days=1))
     start(as_user(client, learner), work)
     Quiz.objects.filter(user=learner).update(finished_at=timezone.now())
     url = reverse("classroom:assignment", args=[course_a.pk, work.pk])
@@ -156,9 +156,9 @@ def test_a_drill_set_is_answered_once_per_drill_and_graded_by_the_drills_engine(
     assert cell.submitted and cell.total == 2
 
 
-def test_a_second_open_exam_is_refused_with_the_quiz_engines_reason(client, course_a, learner, bank):
-    first = make_assignment(course_a, bank[:1], kind="exam", time_limit_s=600, title="First")
-    second = make_assignment(course_a, bank[1:2], kind="exam", time_limit_s=600, title="Second")
+def test_a_second_open_exam_is_refused_with_the_quiz_engines_reason(client, course_a, learner, classroom_bank):
+    first = make_assignment(course_a, classroom_bank[:1], kind="exam", time_limit_s=600, title="First")
+    second = make_assignment(course_a, classroom_bank[1:2], kind="exam", time_limit_s=600, title="Second")
     start(as_user(client, learner), first)
     response = start(client, second)
     assert response["Location"] == reverse("classroom:assignment", args=[course_a.pk, second.pk])

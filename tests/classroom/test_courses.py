@@ -3,7 +3,7 @@ import pytest
 from django.urls import reverse
 
 from classroom.models import Course, Membership
-from tests.classroom.conftest import as_user, make_course
+from tests.classroom.support import as_user, make_course
 
 pytestmark = pytest.mark.django_db
 

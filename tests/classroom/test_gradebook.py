@@ -12,7 +12,7 @@ from classroom.models import AssignedQuiz, Membership
 from questions import answering
 from questions.models import Quiz
 from quizzes import lifecycle
-from tests.classroom.conftest import as_user, make_assignment
+from tests.classroom.support import as_user, make_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +32,11 @@ def attempt(assignment, user, answers, *, started, seconds):
 
 
 @pytest.fixture
-def term(course_a, instructor, learner, django_user_model, bank):
+def term(course_a, instructor, learner, django_user_model, classroom_bank):
     absent = django_user_model.objects.create_user("zoe")
     Membership.objects.create(course=course_a, user=absent, role="learner")
-    week1 = make_assignment(course_a, bank, title="Week 1", due_at=DUE, attempts_allowed=2)
-    week2 = make_assignment(course_a, bank[:1], kind="exam", title="Week 2", due_at=DUE + dt.timedelta(days=7),
+    week1 = make_assignment(course_a, classroom_bank, title="Week 1", due_at=DUE, attempts_allowed=2)
+    week2 = make_assignment(course_a, classroom_bank[:1], kind="exam", title="Week 2", due_at=DUE + dt.timedelta(days=7),
                             time_limit_s=600)
     first = attempt(week1, learner, [True, False, False], started=DUE - dt.timedelta(hours=2), seconds=300)
     best = attempt(week1, learner, [True, True, False], started=DUE - dt.timedelta(hours=1), seconds=240)
@@ -91,11 +91,11 @@ def test_the_gradebook_takes_a_fixed_number_of_queries(client, course_a, instruc
 
 
 def test_an_exam_left_open_past_its_limit_counts_as_submitted_at_its_deadline(client, course_a, instructor, learner,
-                                                                              bank):
-    exam = make_assignment(course_a, bank[:2], kind="exam", time_limit_s=600, title="Left open")
+                                                                              classroom_bank):
+    exam = make_assignment(course_a, classroom_bank[:2], kind="exam", time_limit_s=600, title="Left open")
     quiz = lifecycle.start(learner, mode="exam", question_ids=exam.question_ids(), time_limit_s=600)
     AssignedQuiz.objects.create(assignment=exam, quiz=quiz)
-    answering.answer(bank[0], bank[0].correct_labels, user=learner, quiz=quiz)
+    answering.answer(classroom_bank[0], classroom_bank[0].correct_labels, user=learner, quiz=quiz)
     started = timezone.now() - dt.timedelta(hours=1)
     Quiz.objects.filter(pk=quiz.pk).update(created_at=started)
     page = as_user(client, instructor).get(reverse("classroom:gradebook", args=[course_a.pk])).content.decode()
@@ -106,10 +106,10 @@ def test_an_exam_left_open_past_its_limit_counts_as_submitted_at_its_deadline(cl
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(client, course_a, instructor,
-                                                                   django_user_model, bank):
+                                                                   django_user_model, classroom_bank):
     sneaky = django_user_model.objects.create_user("-2+3")
     Membership.objects.create(course=course_a, user=sneaky, role="learner")
-    make_assignment(course_a, bank[:1], title='=HYPERLINK("http://example.com")')
+    make_assignment(course_a, classroom_bank[:1], title='=HYPERLINK("http://example.com")')
     response = as_user(client, instructor).get(reverse("classroom:gradebook_csv", args=[course_a.pk]))
     rows = {r["Username"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
     assert rows["'-2+3"]["Assignment"] == "'=HYPERLINK(\"http://example.com\")"

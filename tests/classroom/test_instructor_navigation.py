@@ -1,9 +1,9 @@
 """Instructors reach their pages from the site, not the admin: Courses in the navigation, the
-bank's exports from the Courses page, and the admin's "not authorized" page points to them."""
+classroom_bank's exports from the Courses page, and the admin's "not authorized" page points to them."""
 import pytest
 from django.urls import reverse
 
-from tests.classroom.conftest import as_user
+from tests.classroom.support import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_a_learner_at_the_admin_gets_no_such_pointer(client, learner):
     assert "data-instructor-pages" not in page
 
 
-def test_the_bank_exports_are_linked_for_instructors_and_download_with_the_session(client, instructor, bank):
+def test_the_bank_exports_are_linked_for_instructors_and_download_with_the_session(client, instructor, classroom_bank):
     page = as_user(client, instructor).get(reverse("classroom:list")).content.decode()
     assert 'data-export="moodle"' in page and 'data-export="markdown"' in page
     moodle = client.get(reverse("api:export-moodle"))

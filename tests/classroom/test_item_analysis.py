@@ -28,7 +28,7 @@ from questions import answering
 from quizzes import lifecycle
 from quizzes.models import Flag
 from reports.models import ErrorReport
-from tests.classroom.conftest import as_user, make_assignment
+from tests.classroom.support import as_user, make_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ SECONDS = {"q1": [10, 20, 30, 40, 50], "q2": [12] * 5, "q3": [5, 15, 25, 35]}
 
 
 @pytest.fixture
-def analysed(course_a, bank, django_user_model):
-    assignment = make_assignment(course_a, bank, kind="exam", time_limit_s=3600, title="Quiz 1")
+def analysed(course_a, classroom_bank, django_user_model):
+    assignment = make_assignment(course_a, classroom_bank, kind="exam", time_limit_s=3600, title="Quiz 1")
     seconds = {qid: iter(values) for qid, values in SECONDS.items()}
     for name, picks in GRID.items():
         user = django_user_model.objects.create_user(name)
@@ -53,7 +53,7 @@ def analysed(course_a, bank, django_user_model):
                 Flag.objects.create(item=item)
         quiz.finished_at = quiz.created_at
         quiz.save(update_fields=["finished_at"])
-    ErrorReport.objects.create(question=bank[2], note="B reads as right too")
+    ErrorReport.objects.create(question=classroom_bank[2], note="B reads as right too")
     return assignment
 
 
@@ -108,8 +108,8 @@ def test_a_reversed_key_shows_as_negative_discrimination():
     assert any("lower totals did better" in h for h in item_analysis.hints(item))
 
 
-def test_unfinished_and_unassigned_quizzes_are_left_out(analysed, learner, bank):
-    lifecycle.start(learner, mode="practice", question_ids=[bank[0].pk])  # not an assignment
+def test_unfinished_and_unassigned_quizzes_are_left_out(analysed, learner, classroom_bank):
+    lifecycle.start(learner, mode="practice", question_ids=[classroom_bank[0].pk])  # not an assignment
     open_quiz = lifecycle.start(learner, mode="exam", question_ids=analysed.question_ids(), time_limit_s=600)
     AssignedQuiz.objects.create(assignment=analysed, quiz=open_quiz)
     stats = by_id(item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=analysed)))
@@ -130,11 +130,11 @@ def test_the_analysis_takes_a_fixed_number_of_queries(analysed, django_assert_ma
         item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=analysed))
 
 
-def test_one_attempt_gives_facility_but_no_discrimination(course_a, learner, bank):
-    assignment = make_assignment(course_a, bank[:2], title="Tiny")
+def test_one_attempt_gives_facility_but_no_discrimination(course_a, learner, classroom_bank):
+    assignment = make_assignment(course_a, classroom_bank[:2], title="Tiny")
     quiz = lifecycle.start(learner, mode="practice", question_ids=assignment.question_ids())
     AssignedQuiz.objects.create(assignment=assignment, quiz=quiz)
-    answering.answer(bank[0], ["A"], user=learner, quiz=quiz)
+    answering.answer(classroom_bank[0], ["A"], user=learner, quiz=quiz)
     quiz.finished_at = quiz.created_at
     quiz.save(update_fields=["finished_at"])
     stats = by_id(item_analysis.analyse(item_analysis.finished_items(quiz__assignment_link__assignment=assignment)))

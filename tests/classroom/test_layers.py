@@ -3,7 +3,7 @@ quizzes, drills and reports, and none of them, nor accounts, imports it, so a co
 become something a quiz needs in order to run."""
 import pytest
 
-from tests.accounts.test_import_boundaries import imported_packages
+from tests.support import imported_packages
 
 BELOW = ["accounts", "questions", "quizzes", "drills", "reports", "review", "progress", "labs", "reference_impl"]
 

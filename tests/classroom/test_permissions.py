@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from classroom.models import AssignedQuiz
 from quizzes import lifecycle
-from tests.classroom.conftest import as_user
+from tests.classroom.support import as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +18,14 @@ POSTS = LEARNER_POSTS + ["add_instructor"]
 
 
 @pytest.fixture
-def urls(course_a, assignment_a, learner, bank):
-    quiz = lifecycle.start(learner, mode="practice", question_ids=[q.pk for q in bank])
+def urls(course_a, assignment_a, learner, classroom_bank):
+    quiz = lifecycle.start(learner, mode="practice", question_ids=[q.pk for q in classroom_bank])
     AssignedQuiz.objects.create(assignment=assignment_a, quiz=quiz)
     args = {
         "course": [course_a.pk], "assignment_new": [course_a.pk], "gradebook": [course_a.pk],
         "gradebook_csv": [course_a.pk], "assignment": [course_a.pk, assignment_a.pk],
         "assignment_analysis": [course_a.pk, assignment_a.pk],
-        "question_analysis": [course_a.pk, bank[0].external_id], "attempt": [course_a.pk, quiz.pk],
+        "question_analysis": [course_a.pk, classroom_bank[0].external_id], "attempt": [course_a.pk, quiz.pk],
         "assignment_start": [course_a.pk, assignment_a.pk], "add_instructor": [course_a.pk], "drill_answer": [course_a.pk, assignment_a.pk, 1],
     }
     return {name: reverse(f"classroom:{name}", args=a) for name, a in args.items()}
@@ -69,15 +69,15 @@ def test_an_assignment_of_another_course_is_a_404_under_this_courses_address(cli
 
 
 def test_an_attempt_of_another_course_is_a_404_under_this_courses_address(client, course_a, assignment_b,
-                                                                          other_learner, instructor, bank):
-    quiz = lifecycle.start(other_learner, mode="practice", question_ids=[bank[0].pk])
+                                                                          other_learner, instructor, classroom_bank):
+    quiz = lifecycle.start(other_learner, mode="practice", question_ids=[classroom_bank[0].pk])
     AssignedQuiz.objects.create(assignment=assignment_b, quiz=quiz)
     url = reverse("classroom:attempt", args=[course_a.pk, quiz.pk])
     assert as_user(client, instructor).get(url).status_code == 404
 
 
-def test_a_quiz_outside_any_assignment_is_not_an_attempt_to_show(client, course_a, learner, instructor, bank):
-    quiz = lifecycle.start(learner, mode="practice", question_ids=[bank[0].pk])
+def test_a_quiz_outside_any_assignment_is_not_an_attempt_to_show(client, course_a, learner, instructor, classroom_bank):
+    quiz = lifecycle.start(learner, mode="practice", question_ids=[classroom_bank[0].pk])
     url = reverse("classroom:attempt", args=[course_a.pk, quiz.pk])
     assert as_user(client, instructor).get(url).status_code == 404
 
@@ -90,8 +90,8 @@ def test_the_gradebook_lists_only_the_courses_own_learners(client, course_a, cou
 
 
 @pytest.mark.parametrize("name", ["attempt", "assignment_analysis", "question_analysis"])
-def test_pages_with_keys_wait_for_the_instructors_own_exam(client, urls, instructor, bank, name):
-    exam = lifecycle.start(instructor, mode="exam", question_ids=[bank[0].pk], time_limit_s=600)
+def test_pages_with_keys_wait_for_the_instructors_own_exam(client, urls, instructor, classroom_bank, name):
+    exam = lifecycle.start(instructor, mode="exam", question_ids=[classroom_bank[0].pk], time_limit_s=600)
     response = fetch(as_user(client, instructor), name, urls[name])
     assert response.status_code == 409
     assert f'data-exam-first="{exam.pk}"' in response.content.decode()

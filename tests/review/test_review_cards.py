@@ -13,21 +13,14 @@ from fsrs import Card, Rating, Scheduler
 from rest_framework.test import APIClient
 
 from questions import answering
-from questions.loader import CONTENT_DIR, load_questions
-from questions.models import Attempt, Question
+from questions.models import Attempt
 from review import revlog, scheduling
 from review.models import Review, ReviewItem, ReviewSettings
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
-
-
-@pytest.fixture
-def q1973():
-    load_questions([CONTENT_DIR / "1973.md"])
-    return Question.objects.with_choices().get(external_id="1973")
 
 
 def answered_at(q, labels, moment, **who):
