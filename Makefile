@@ -101,9 +101,11 @@ bench: install
 	$(PY) benchmarks/worker.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
+	$(PY) benchmarks/bodies.py
+	$(PY) benchmarks/classroom.py
 
 lint: install
-	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml
+	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml reference_impl/deploy/bootstrap.yaml
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

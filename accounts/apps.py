@@ -6,7 +6,7 @@ from django.db.models.signals import post_migrate
 def create_cache_table(using, **kwargs):
     """The database cache's table, made wherever `migrate` runs (and in the test database).
 
-    Login lockouts and throttles live in the cache; a missing table would make every login a 500.
+    Throttles live in the cache; a missing table would make every API request a 500.
     `createcachetable` does nothing when the table exists or no database cache is configured, so
     switching CACHE_URL to the database later only needs another `migrate`.
     """

@@ -5,13 +5,35 @@ from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import ApiToken
 from accounts.redirects import checked_next
+from questions.api.throttling import FixedWindowThrottle
+
+
+class SignupThrottle(FixedWindowThrottle):
+    """New accounts per client address (the `signup` rate, SIGNUP_THROTTLE): without it one
+    address made 20 accounts in 6 s, each a fresh budget for the per-account limits."""
+
+    scope = "signup"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and not (throttle := SignupThrottle()).allow_request(request, None):
+        # Refused before the form is validated: checking a password costs a hash.
+        wait = int(throttle.wait()) + 1
+        response = render(request, "registration/signup.html", {
+            "form": UserCreationForm(initial={"username": request.POST.get("username", "")[:150]}),
+            "next": checked_next(request),
+            "refused": f"Too many new accounts from your address: try again in {wait // 60 + 1} minutes.",
+        }, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -29,5 +51,13 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
+    """Logging out ends the session. With `?all=1` (or a form field all=1) it also revokes every
+    API token of the account, for a learner who logged in on a shared machine or lost a token."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated and "1" in (request.GET.get("all"), request.POST.get("all")):
+            ApiToken.objects.filter(user=request.user).delete()
+        return super().post(request, *args, **kwargs)
+
     def get_redirect_url(self):
         return checked_next(self.request)

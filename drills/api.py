@@ -1,6 +1,7 @@
 """`/api/v1/drills/backlog/`: a drill from a seed, and its grading. Stateless, so public."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -57,18 +58,24 @@ class BacklogDrill(APIView):
     authentication_classes = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("seed", int, required=False,
+        operation_id="getBacklogDrill", summary="A backlog-per-task drill", tags=["drills"],
+        parameters=[OpenApiParameter("seed", {"type": "integer", "minimum": engine.SEED_MIN, "maximum": engine.SEED_MAX},
+                                     required=False,
                                      description=f"{engine.SEED_MIN}..{engine.SEED_MAX}; omitted: a random seed")],
         responses={200: DrillSerializer, 400: E, 429: E},
         description="A generated backlog-per-task question (target backlog, desired tasks, scale from zero, "
                     "work in flight or the cap). The seed fixes the drill, so it can be shared and replayed.")
     def get(self, request):
+        if request.query_params.get("seed", None) == "":
+            # DRF reads an empty query value of an optional field as omitted; the schema says an integer.
+            raise ValidationError({"seed": [f"a whole number from {engine.SEED_MIN} to {engine.SEED_MAX}; got nothing"]})
         query = SeedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         seed = query.validated_data.get("seed")
         return Response(drill_data(engine.make_drill(engine.random_seed() if seed is None else seed)))
 
-    @extend_schema(request=DrillAnswerSerializer, responses={200: DrillResultSerializer, 400: E, 429: E},
+    @extend_schema(operation_id="gradeBacklogDrill", summary="Grade a drill answer", tags=["drills"],
+                   request=DrillAnswerSerializer, responses={200: DrillResultSerializer, 400: E, 429: E},
                    description="Grade an answer to the drill of `seed` with reference_impl.scaling and "
                                "explain the arithmetic step by step.")
     def post(self, request):

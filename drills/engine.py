@@ -99,7 +99,8 @@ def make_drill(seed: int) -> Drill:
     prompt = (f"A queue has {visible} visible messages and {in_flight} in flight; {running} task(s) run "
               f"(min {min_tasks}, max {max_tasks}). Each message takes {spm:g} s and may wait {latency:g} s. "
               f"A task holds at most {scaling.MAX_MESSAGES_PER_RECEIVE} messages in flight. "
-              "At this poll (no cooldown in progress), what desired task count does the scaler set?")
+              "At this poll (no cooldown in progress), what desired task count does this app's scaler "
+              "(reference_impl.scaling) set?")
     return Drill(seed, kind, prompt, visible, in_flight, running, latency, spm, min_tasks, max_tasks)
 
 
@@ -133,8 +134,7 @@ def steps(drill: Drill) -> list[str]:
     if drill.visible > 0 and clamped < 1:
         out.append("A message is waiting but the arithmetic rounds to 0 tasks: the policy keeps at least 1.")
     if drill.running == 0 and decision.desired > 0:
-        out.append("Scale from zero: with 0 tasks, backlog per task has no value, so target tracking alone "
-                   "would never leave zero; the policy starts tasks on the first visible message.")
+        out.append("Scale from zero: " + scaling.SCALE_FROM_ZERO)
     # Only to name the rule in words: the decision above already applied it.
     floor = min(drill.running, drill.max_tasks, -(-drill.in_flight // policy.messages_per_task))
     if decision.desired == floor and floor > clamped:
@@ -144,7 +144,24 @@ def steps(drill: Drill) -> list[str]:
         out.append(f"Scale-in is gradual: at most {policy.scale_in_max_step} task(s) per step.")
     out.append(f"The scaler sets {decision.desired} ({decision.action.replace('_', ' ')}). Its own reason: "
                f"{decision.reason}.")
+    out.append(rule_line(drill))
     return out
+
+
+def rule_line(drill: Drill) -> str:
+    """Which rule this drill grades, with AWS's example formula beside it where the two differ."""
+    policy, decision = drill.policy(), drill.decision()
+    aws = scaling.aws_example_tasks(policy, drill.visible)
+    graded = f"Graded with this app's rule, {scaling.APP_FORMULA}"
+    if aws == decision.desired:
+        line = f"{graded}; AWS's example formula, {scaling.AWS_FORMULA}, gives the same {aws} here."
+    else:
+        line = (f"{graded}. AWS's example formula, {scaling.AWS_FORMULA}, would give {aws} here: it counts only "
+                "visible messages, so in-flight work keeps no tasks and a lone message rounds to 0.")
+    if drill.running == 0 and decision.desired > 1:
+        line += (f" From zero, a step policy in AWS's SageMaker pattern (the scale-from-zero companion's answer) "
+                 f"would set 1 first and let target tracking add the other {decision.desired - 1} once a task runs.")
+    return line
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,9 @@ class AwsBackend:
             out["delete_failed"] = st.reason or "DELETE_FAILED (CloudFormation gave no reason)"
         elif st.stack_status.endswith("FAILED") or st.stack_status == "ROLLBACK_COMPLETE":
             out["failed"] = f"stack {st.stack_status}: " + (st.reason or _tail(folder / "deploy.log"))
+        elif st.held_at_zero:
+            # The scaler's guard: a service that never got a running task, with ECS's reasons.
+            out["failed"] = st.held_at_zero
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
         return out

@@ -1,5 +1,6 @@
 from django import forms
 
+from labs.aws_readiness import missing_settings
 from labs.models import Lab
 from reference_impl.deploy.config import MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES, ConfigError, allowed_account_ids
 
@@ -31,8 +32,9 @@ class LabForm(forms.ModelForm):
         if not aws_labs_allowed():
             # Not offered, and refused if posted: the choice would only fail after the click.
             self.fields["target"].choices = [(Lab.Target.LOCAL.value, Lab.Target.LOCAL.label)]
-            self.fields["target"].help_text = ("AWS sandbox accounts are off: no account is allowed "
-                                               "(LAB_ALLOWED_ACCOUNT_IDS).")
+            self.fields["target"].help_text = ("AWS sandbox accounts are off on this server: ask the person who "
+                                               "runs it to allow the school's sandbox account "
+                                               "(setting LAB_ALLOWED_ACCOUNT_IDS).")
 
     def clean(self):
         cleaned = super().clean()
@@ -41,6 +43,10 @@ class LabForm(forms.ModelForm):
         if cleaned.get("target") == Lab.Target.AWS and ttl is not None and ttl < MIN_TTL_MINUTES:
             self.add_error("ttl_minutes", f"An AWS lab needs at least {MIN_TTL_MINUTES} minutes: its stack takes "
                                           "minutes to create, and the time limit must not pass before it is up.")
+        if cleaned.get("target") == Lab.Target.AWS:
+            # Every missing setting at once, before a lab exists to fail on the first of them.
+            for problem in missing_settings():
+                self.add_error("target", problem)
         return cleaned
 
 

@@ -6,6 +6,7 @@ app_name = "labs"
 
 urlpatterns = [
     path("", views.lab_list, name="list"),
+    path("check-aws/", views.check_aws, name="check_aws"),
     path("<int:pk>/", views.lab_detail, name="detail"),
     path("<int:pk>/status/", views.lab_status, name="status"),
     path("<int:pk>/burst/", views.lab_burst, name="burst"),

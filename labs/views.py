@@ -39,6 +39,21 @@ def lab_list(request):
 
 
 @instructor_required
+@require_POST
+def check_aws(request):
+    """The "Check this account" button: `plan`'s read-only checks, every failure listed at once.
+    The one view that waits on AWS, and only when asked (a few read calls)."""
+    from labs.aws_readiness import account_checks
+
+    problems = account_checks(request.user.get_username())
+    form = LabForm()
+    labs = Lab.objects.select_related("owner")[:50]
+    stuck = Lab.objects.filter(status=Lab.Status.DELETE_FAILED).select_related("owner")
+    return render(request, "labs/list.html", {"form": form, "labs": labs, "stuck": stuck,
+                                              "aws_checked": True, "aws_problems": problems})
+
+
+@instructor_required
 @require_GET
 def lab_detail(request, pk):
     tasks.ensure_ticking()
@@ -47,6 +62,9 @@ def lab_detail(request, pk):
         "lab": lab, "burst_form": BurstForm(), "burst": lab.bursts.first(), "metrics": operations.metrics(lab),
         "events": lab.events.select_related("actor")[:100],
     })
+
+
+SINCE_MAX = 253_402_300_799.0  # 9999-12-31T23:59:59Z, the last second a datetime holds
 
 
 @instructor_required
@@ -60,8 +78,11 @@ def lab_status(request, pk):
         try:
             since = float(since)
         except ValueError:
-            return JsonResponse({"detail": "since: expected a Unix time in seconds, such as 1733050000.5",
-                                 "field": "since"}, status=400)
+            since = None
+        # nan, inf, 1e400 and 9e18 parse as floats, which no datetime can hold (once a 500).
+        if since is None or not 0 <= since <= SINCE_MAX:
+            return JsonResponse({"detail": f"since: expected a Unix time in seconds from 0 to {SINCE_MAX:.0f}, "
+                                           "such as 1733050000.5", "field": "since"}, status=400)
     tasks.ensure_ticking()
     return JsonResponse(operations.status(lab, since=since))
 

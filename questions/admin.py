@@ -8,13 +8,14 @@ from questions.loader import file_backed
 from questions.models import Attempt, Choice, Question, Tag
 
 
-def checked_texts(*names, section=()):
+def checked_texts(*names, section=(), prefix=""):
     """A ModelForm base whose `names` are checked by the loader's text rules (no control
-    characters; in `section` fields, no line a question file reads as a section heading), so
-    what the admin saves also exports and loads back."""
+    characters; lengths; in `section` fields, no line a question file reads as a section
+    heading), so what the admin saves also exports and loads back. `prefix`: how question files
+    name the model's fields ("options." for a choice's)."""
     def clean_field(name):
         def clean(self):
-            text, problems = check_text(self.cleaned_data.get(name, ""), name, section=name in section)
+            text, problems = check_text(self.cleaned_data.get(name, ""), prefix + name, section=name in section)
             if problems:
                 raise forms.ValidationError([p.message for p in problems])
             return text
@@ -24,7 +25,7 @@ def checked_texts(*names, section=()):
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
-    form = checked_texts("text", "why")
+    form = checked_texts("text", "why", prefix="options.")
     extra = 0
     fields = ["order", "label", "text", "is_correct", "why"]
 

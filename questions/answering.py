@@ -14,9 +14,18 @@ Nothing is written when an error is raised. Each error carries `field` and `mess
 and API error reporting, and `conflict`: True when the input is fine but the state of an exam or
 quiz forbids the answer (an API 409), False when the input itself is wrong (a 400).
 
-The reveal rule that goes with the lock: while an exam is open, no page or API response shows
-the key or the explanations of its questions, older attempts included. `revealable()` filters
-a queryset of attempts by it; `key_hidden_by_exam()` says whether one question's key is hidden.
+The reveal rule that goes with the lock, the one rule of whether a key may be shown: while an
+exam is open, no page or API response shows the key, the explanations or an outcome of any of
+its questions, wherever they appear: older attempts, another quiz's results or feedback (a
+practice quiz holding the same question), exports. `keys_hidden()` is the rule itself (which
+questions, hidden by which exam); `revealable()` filters a queryset of attempts by it,
+`key_hidden_by_exam()` asks it about one question and `exam_in_progress()` about the whole bank.
+
+A learner has at most one open exam (`ExamOpen` refuses a second, pages and API alike): two
+exams over the same questions would each be the other's way around the lock, since finishing
+one would score answers the other still takes. The rule is stated for any number of open exams
+all the same, so exams left open from before this limit (or two started at the same instant)
+hide their keys too.
 """
 from django.db import transaction
 
@@ -24,8 +33,8 @@ from questions.grading import GradingError, grade
 from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
 
 __all__ = [
-    "REFUSALS", "AnswerRefused", "ExamLocked", "GradingError", "NotInQuiz", "QuizClosed",
-    "answer", "exam_in_progress", "key_hidden_by_exam", "revealable",
+    "REFUSALS", "AnswerRefused", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
+    "answer", "ensure_no_open_exam", "exam_in_progress", "key_hidden_by_exam", "keys_hidden", "revealable",
 ]
 
 
@@ -45,6 +54,14 @@ class ExamLocked(AnswerRefused):
 
     def __init__(self, quiz_id: int):
         super().__init__(exam_lock_message(quiz_id), "question")
+        self.quiz_id = quiz_id
+
+
+class ExamOpen(AnswerRefused):
+    """A second exam was asked for while `quiz_id`, an exam of the learner's, is still open."""
+
+    def __init__(self, quiz_id: int):
+        super().__init__(f"your exam quiz {quiz_id} is not finished; finish it before starting another exam", "mode")
         self.quiz_id = quiz_id
 
 
@@ -89,8 +106,11 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
         item = QuizItem.objects.filter(quiz=quiz, question=question).first()
         if item is None:
             raise NotInQuiz()
-    if signed_in and not (quiz is not None and quiz.mode == Quiz.Mode.EXAM):
-        exam = QuizItem.objects.exam_holding(user, question)
+    if signed_in:
+        # Only the exam itself takes answers to its questions: not the question page, not a
+        # practice quiz, not another exam (which, finished first, would show the key).
+        exam = (QuizItem.objects.open_exams_of(user).filter(question=question)
+                .exclude(quiz_id=getattr(quiz, "pk", None)).values_list("quiz_id", flat=True).first())
         if exam is not None:
             raise ExamLocked(exam)
     result = grade(question, selected)
@@ -110,6 +130,25 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
     return attempt
 
 
+def keys_hidden(user, *, close: bool = True) -> dict[int, int]:
+    """The rule: {question id: id of the open exam hiding it} for every question whose key,
+    explanations and outcomes `user` may not be shown now (empty for anonymous learners, who
+    have no exams). Every view that shows a key, an explanation or whether an answer was right
+    asks this (or one of the helpers below, which ask the same queryset)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    if close:
+        Quiz.objects.close_overdue(user)  # an expired exam hides nothing
+    return dict(QuizItem.objects.open_exams_of(user).values_list("question_id", "quiz_id"))
+
+
+def ensure_no_open_exam(user) -> None:
+    """Raise ExamOpen when `user` already has an open exam (before starting another)."""
+    exam = exam_in_progress(user)
+    if exam is not None:
+        raise ExamOpen(exam)
+
+
 def revealable(attempts, user):
     """`attempts` less those whose outcome or key the learner may not see now: any attempt on a
     question of one of `user`'s unfinished exams, older ones included (their feedback shows the
@@ -122,8 +161,7 @@ def revealable(attempts, user):
 def key_hidden_by_exam(user, question) -> int | None:
     """The id of `user`'s unfinished exam holding `question`, whose key and explanations must
     then not be shown to them (even to an instructor); None when nothing hides it."""
-    Quiz.objects.close_overdue(user)
-    return QuizItem.objects.exam_holding(user, question)
+    return keys_hidden(user).get(question.pk)
 
 
 def exam_in_progress(user) -> int | None:

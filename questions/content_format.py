@@ -37,7 +37,8 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
-from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
+from questions.field_limits import FIELDS, MAX_ITEMS, MAX_OPTIONS, MIN_OPTIONS
+from questions.markdown_cost import too_costly
 
 URL_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$")
 # Characters no stored text may hold: C0 and C1 controls except tab and newline, the Unicode
@@ -52,7 +53,6 @@ REFERENCE_KEYS = {"title", "url"}
 # Body sections, by their level-1 heading, mapped to QuestionData fields. Only these headings
 # divide the body: any other level-1 heading ("# Setup") is Markdown inside the section.
 SECTIONS = {"stem": "stem", "explanation": "explanation", "more precisely": "more_precisely"}
-HEADING_RE = re.compile(r"^# (.+?)\s*$")
 
 
 @dataclass
@@ -111,7 +111,7 @@ class QuestionData:
 # Validation of the structured part (shared by files and the API)
 
 
-def _text(raw, path, errors, *, required=True, max_len=None, section=False):
+def _text(raw, path, errors, *, required=True, max_len=None, section=False, markdown=False):
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if required:
             errors.append(FieldError(path, "required; a non-empty text"))
@@ -130,42 +130,58 @@ def _text(raw, path, errors, *, required=True, max_len=None, section=False):
                                        f"{control.start() + 1}; only tabs and line breaks are allowed"))
     if max_len and len(text) > max_len:
         errors.append(FieldError(path, f"at most {max_len} characters; got {len(text)}"))
+        return text  # nothing longer is read further: every check below is linear in what passed
     if section:
         _check_no_section_headings(text, path, errors)
+    if (section or markdown) and (costly := too_costly(text)):
+        errors.append(FieldError(path, costly))
     return text
 
 
 def check_text(value: str, path: str, *, section: bool = False) -> tuple[str, list[FieldError]]:
     """One text field by the loader's rules, for forms that write the model directly (the
     admin): the text as the loader would store it, and what is wrong with it. Empty texts pass;
-    whether one is required is the form's business."""
+    whether one is required is the form's business. `path` names the field as files do
+    ("stem", "options.why"), which gives its length limit and whether it is Markdown."""
     errors: list[FieldError] = []
-    return _text(value, path, errors, required=False, section=section), errors
+    limit = FIELDS.get(path)
+    text = _text(value, path, errors, required=False, section=section, markdown=path in MARKDOWN_FIELDS,
+                 max_len=limit.max_length if limit else None)
+    return text, errors
+
+
+MARKDOWN_FIELDS = {"stem", "explanation", "more_precisely", "options.text", "options.why"}
 
 
 def check_references(raw, errors: list) -> list[dict]:
     """References as [{title, url}] with http(s) URLs only (a page links them); problems go to
     ``errors``. Shared by the loader, the API and the admin (the model field's validator)."""
     references = []
-    for i, ref in enumerate(_list(raw, "references", errors)):
+    for i, ref in enumerate(_list(raw, "references", errors, MAX_ITEMS["references"])):
         path = f"references[{i}]"
         if not isinstance(ref, dict):
             errors.append(FieldError(path, "must be a mapping with title and url"))
             continue
         _unknown_keys(ref, REFERENCE_KEYS, f"{path}.", errors)
         url = ref.get("url")
-        if not isinstance(url, str) or not URL_RE.match(url):
+        if isinstance(url, str) and len(url) > FIELDS["references.url"].max_length:
+            errors.append(FieldError(f"{path}.url", f"at most {FIELDS['references.url'].max_length} characters; got {len(url)}"))
+        elif not isinstance(url, str) or not URL_RE.match(url):
             errors.append(FieldError(f"{path}.url", "required; an http:// or https:// URL"))
-        references.append({"title": _text(ref.get("title"), f"{path}.title", errors), "url": url})
+        references.append({"title": _text(ref.get("title"), f"{path}.title", errors,
+                                          max_len=FIELDS["references.title"].max_length), "url": url})
     return references
 
 
-def _list(raw, path, errors):
+def _list(raw, path, errors, max_items=None):
     if raw is None:
         return []
     if not isinstance(raw, list):
         errors.append(FieldError(path, f"must be a list, not {type(raw).__name__}"))
         return []
+    if max_items is not None and len(raw) > max_items:
+        errors.append(FieldError(path, f"at most {max_items} items; got {len(raw)}"))
+        return raw[:max_items]
     return raw
 
 
@@ -191,9 +207,11 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         errors.append(FieldError("id", f"required; {FIELDS['id'].allowed}"))
         qid = ""
     title = _text(raw.get("title"), "title", errors, max_len=FIELDS["title"].max_length)
-    stem = _text(raw.get("stem"), "stem", errors, section=True)
-    explanation = _text(raw.get("explanation"), "explanation", errors, required=False, section=True)
-    more_precisely = _text(raw.get("more_precisely"), "more_precisely", errors, required=False, section=True)
+    stem = _text(raw.get("stem"), "stem", errors, section=True, max_len=FIELDS["stem"].max_length)
+    explanation = _text(raw.get("explanation"), "explanation", errors, required=False, section=True,
+                        max_len=FIELDS["explanation"].max_length)
+    more_precisely = _text(raw.get("more_precisely"), "more_precisely", errors, required=False, section=True,
+                           max_len=FIELDS["more_precisely"].max_length)
     domain = _text(raw.get("domain"), "domain", errors, required=False, max_len=FIELDS["domain"].max_length)
     source = _text(raw.get("source"), "source", errors, required=False, max_len=FIELDS["source"].max_length)
 
@@ -209,7 +227,7 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         last_verified = None
 
     tags = []
-    for i, tag in enumerate(_list(raw.get("tags"), "tags", errors)):
+    for i, tag in enumerate(_list(raw.get("tags"), "tags", errors, MAX_ITEMS["tags"])):
         if not FIELDS["tags"].matches(tag):
             errors.append(FieldError(f"tags[{i}]", FIELDS["tags"].allowed))
         else:
@@ -239,9 +257,11 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         options.append(
             OptionData(
                 label=label if isinstance(label, str) else "",
-                text=_text(opt.get("text"), f"{path}.text", errors),
+                text=_text(opt.get("text"), f"{path}.text", errors, markdown=True,
+                           max_len=FIELDS["options.text"].max_length),
                 correct=bool(correct),
-                why=_text(opt.get("why"), f"{path}.why", errors),
+                why=_text(opt.get("why"), f"{path}.why", errors, markdown=True,
+                          max_len=FIELDS["options.why"].max_length),
             )
         )
     if raw_options and not any(o.correct for o in options):
@@ -250,8 +270,8 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         errors.append(FieldError("options", "at least one option must be wrong"))
 
     key_points = []
-    for i, point in enumerate(_list(raw.get("key_points"), "key_points", errors)):
-        key_points.append(_text(point, f"key_points[{i}]", errors))
+    for i, point in enumerate(_list(raw.get("key_points"), "key_points", errors, MAX_ITEMS["key_points"])):
+        key_points.append(_text(point, f"key_points[{i}]", errors, max_len=FIELDS["key_points"].max_length))
 
     references = check_references(raw.get("references"), errors)
 
@@ -308,10 +328,11 @@ def _section_heading(line: str) -> tuple[str | None, str | None]:
     """(section field, None) for a line that starts a section; (None, the section it resembles)
     for a level-1 heading one typo away from a section's ("# Explanaton"), which would otherwise
     silently join the section above; (None, None) for any other line."""
-    heading = HEADING_RE.match(line)
-    if not heading:
+    # No regular expression: r"^# (.+?)\s*$" took quadratic time on a line with a long run of
+    # spaces inside (20,000 of them: 3.4 s), and a question's text comes from the API too.
+    if not line.startswith("# ") or len(line) == 2:
         return None, None
-    name = heading.group(1).strip().lower()
+    name = line[2:].strip().lower()
     if name in SECTIONS:
         return SECTIONS[name], None
     close = difflib.get_close_matches(name, SECTIONS, n=1, cutoff=0.8)

@@ -26,5 +26,18 @@ FIELDS = {
     "source": Text(300),
     "tags": Text(50, r"[a-z0-9][a-z0-9-]*", "lower-case letters, digits and '-', up to 50 characters"),
     "options.label": Text(1, r"[A-Z]", "one capital letter A-Z"),
+    # Markdown texts: bounded so that rendering one (linear once questions.markdown_cost has
+    # passed it) stays in milliseconds. The bank's longest are 5,000 and 1,200 characters.
+    "stem": Text(20_000),
+    "explanation": Text(20_000),
+    "more_precisely": Text(20_000),
+    "options.text": Text(2_000),
+    "options.why": Text(5_000),
+    "key_points": Text(1_000),
+    "references.title": Text(300),
+    "references.url": Text(2_000),
 }
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+# How many items a list may hold, in files, in the API's bodies and in its schema. A quiz's tag
+# filter joins once per tag, and SQLite allows at most 64 tables in a join.
+MAX_ITEMS = {"tags": 20, "key_points": 20, "references": 30}

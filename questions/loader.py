@@ -2,6 +2,11 @@
 
 Loading is all or nothing: every file is parsed and validated first, and only if all are good
 are they written, inside one transaction. A bad file leaves the database as it was.
+
+Files are read by their suffix: `.md` the question files (questions.content_format), `.xml`
+Moodle XML (questions.moodle_xml), `.gift` (or `.txt`) GIFT (questions.gift); the last two hold
+many questions each. Imports through the API
+take the same path (`import_text`).
 """
 import functools
 from dataclasses import dataclass, field
@@ -12,7 +17,9 @@ from django.db import transaction
 from questions.content_format import (
     ContentError, FieldError, OptionData, QuestionData, dump_question_file, parse_question_file,
 )
+from questions.gift import parse_gift
 from questions.models import Choice, Question, Tag
+from questions.moodle_xml import parse_moodle_xml
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -42,31 +49,51 @@ class LoadError(Exception):
 
 
 def question_files(paths=None) -> list[Path]:
-    """The .md files named, or found in named folders; by default questions/content/."""
+    """The files named (.md, .xml, .gift), or the .md files in named folders; by default questions/content/."""
     found = []
     for p in map(Path, paths or [CONTENT_DIR]):
         found += sorted(p.glob("*.md")) if p.is_dir() else [p]
     return found
 
 
+def parse_text(text: str, source: str) -> tuple[list[QuestionData], dict[str, ContentError]]:
+    """The questions of one file's text, by its suffix, and what is wrong, keyed by where."""
+    if source.lower().endswith(".xml"):
+        return parse_moodle_xml(text, source)
+    if source.lower().endswith((".gift", ".txt")):
+        return parse_gift(text, source)
+    try:
+        return [parse_question_file(text, source)], {}
+    except ContentError as exc:
+        return [], {source: exc}
+
+
 def parse_files(paths) -> list[QuestionData]:
     """Parse every file; raise LoadError listing every problem in every file."""
-    problems, parsed, origin = {}, [], {}
+    texts = []
+    problems: dict[str, ContentError] = {}
     for path in paths:
         try:
-            data = parse_question_file(Path(path).read_text(encoding="utf-8"), str(path))
-        except ContentError as exc:
-            problems[str(path)] = exc
-            continue
+            texts.append((Path(path).read_text(encoding="utf-8"), str(path)))
         except (OSError, UnicodeDecodeError) as exc:
             problems[str(path)] = ContentError([FieldError("(file)", f"cannot be read: {exc}")], str(path))
-            continue
-        if data.id in origin:
-            problems[str(path)] = ContentError(
-                [FieldError("id", f"'{data.id}' is already used by {origin[data.id]}")], str(path))
-            continue
-        origin[data.id] = str(path)
-        parsed.append(data)
+    return parse_texts(texts, problems)
+
+
+def parse_texts(texts, problems=None) -> list[QuestionData]:
+    """Parse (text, source) pairs; raise LoadError listing every problem, ids used twice included."""
+    problems, parsed = dict(problems or {}), []
+    origin: dict[str, str] = {}
+    for text, source in texts:
+        found, wrong = parse_text(text, source)
+        problems.update(wrong)
+        for data in found:
+            if data.id in origin:
+                problems[f"{source}: {data.id}"] = ContentError(
+                    [FieldError("id", f"'{data.id}' is already used by {origin[data.id]}")], source)
+                continue
+            origin[data.id] = source
+            parsed.append(data)
     if problems:
         raise LoadError(problems)
     return parsed
@@ -105,7 +132,18 @@ def save_question(data: QuestionData, question: Question | None = None, *, from_
 
 def load_questions(paths=None, *, dry_run: bool = False) -> LoadReport:
     """Load question files. Raises LoadError (and writes nothing) if any file is invalid."""
-    parsed = parse_files(question_files(paths))
+    return save_all(parse_files(question_files(paths)), dry_run=dry_run)
+
+
+def import_text(text: str, source: str, *, dry_run: bool = False) -> LoadReport:
+    """Load one uploaded file's questions (by `source`'s suffix), as a load of files would:
+    all or nothing. Stored as edits (not file-backed): the next load of questions/content/
+    reports it if it overwrites one."""
+    return save_all(parse_texts([(text, source)]), dry_run=dry_run, from_file=False)
+
+
+def save_all(parsed: list[QuestionData], *, dry_run: bool = False, from_file: bool = True) -> LoadReport:
+    """Write parsed questions in one transaction (none on a dry run); what happened to each."""
     report = LoadReport()
     with transaction.atomic():
         for data in parsed:
@@ -114,7 +152,10 @@ def load_questions(paths=None, *, dry_run: bool = False) -> LoadReport:
                 edits = database_edits(existing, data)
                 if edits:
                     report.overwritten[data.id] = edits
-            _, outcome = save_question(data, existing)
+            if not from_file and existing is not None and question_data(existing) == data:
+                report.unchanged.append(data.id)
+                continue
+            _, outcome = save_question(data, existing, from_file=from_file)
             getattr(report, outcome).append(data.id)
         if dry_run:
             transaction.set_rollback(True)

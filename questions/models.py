@@ -214,14 +214,6 @@ class QuizItemQuerySet(models.QuerySet):
         """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
         return self.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
 
-    def exam_holding(self, user, question) -> int | None:
-        """The id of the user's unfinished exam that holds ``question``, if any. While it runs, no
-        other route (API attempt, practice quiz, question page) may grade that question: its
-        feedback would reveal the exam's answer."""
-        if not getattr(user, "is_authenticated", False):
-            return None
-        return self.open_exams_of(user).filter(question=question).values_list("quiz_id", flat=True).first()
-
 
 def exam_lock_message(quiz_id: int) -> str:
     return f"part of your exam quiz {quiz_id}, which is not finished; answer it there, or finish the quiz first"

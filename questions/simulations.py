@@ -41,3 +41,18 @@ def run_cached(scenario: str, overrides: dict) -> dict:
         result = simulate.run(scenario, overrides)
         cache.set(cache_key(scenario, overrides), result, CACHE_S)
     return result
+
+
+MATRIX_KEY = f"sim:{SIMULATOR_FINGERPRINT}:matrix"
+
+
+def matrix_cached() -> dict:
+    """The scenario matrix (every built-in scenario through every design) the verdict is computed
+    from; cached under the simulator's fingerprint, so a changed simulator recomputes it."""
+    from reference_impl.simulate.matrix import matrix
+
+    result = cache.get(MATRIX_KEY)
+    if result is None:
+        result = matrix()
+        cache.set(MATRIX_KEY, result, CACHE_S)
+    return result

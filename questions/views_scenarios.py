@@ -8,7 +8,7 @@ from django.shortcuts import render
 from questions.answer_notes import notes_for
 from questions.diagrams import diagrams_for
 from questions.learner import my_attempts
-from questions.simulations import DEFAULT_SCENARIO, run_cached
+from questions.simulations import DEFAULT_SCENARIO, matrix_cached, run_cached
 from reference_impl import simulate
 
 SIM_CHARTS = [
@@ -39,7 +39,41 @@ def question_extras(question, correct_labels=()) -> dict:
     extras = {"diagrams": diagrams_for(question.external_id), "correct_labels": list(correct_labels)}
     if correct_labels:
         extras["notes"] = notes_for(question.external_id)
+        if extras["diagrams"] and extras["notes"]["verdict"]:
+            # The verdict is computed from every scenario: the section shows the matrix it rests on.
+            extras["verdict_matrix"] = verdict_tables(matrix_cached())
     return extras
+
+
+def _figure(key: str, r: dict) -> str:
+    value = r[key]
+    if value is None:
+        return "–"
+    if key == "cost_usd":
+        return f"${value:,.2f}"
+    if key == "first_wait_s":
+        return f"{value['best']:.0f} / {value['typical']:.0f} / {value['worst']:.0f} s"
+    if key == "failed":
+        return f"{value:,}"
+    return f"{value:,.1f} s"
+
+
+def verdict_tables(m: dict) -> dict:
+    """The matrix laid out for the verdict section: per scenario, a row per design with each cell's
+    figure and whether it wins its column under the tie rule."""
+    tables = []
+    for e in m["scenarios"]:
+        rows = [{"design": name, "cells": [
+            {"key": c["key"], "text": _figure(c["key"], r), "winner": name in e["winners"][c["key"]]}
+            for c in m["columns"]]} for name, r in e["designs"].items()]
+        # The alternative controller, shown beside D but not ranked (matrix.py: variants).
+        rows += [{"design": label.split(":")[0], "title": label, "variant": True, "cells": [
+            {"key": c["key"], "text": _figure(c["key"], r), "winner": False} for c in m["columns"]]}
+            for label, r in e["variants"].items()]
+        tables.append({"name": e["name"], "description": e["description"], "rows": rows,
+                       "d_position": [{"label": c["label"], "position": e["d_position"][c["key"]]}
+                                      for c in m["columns"]]})
+    return {"tie_rule": m["tie_rule"]["text"], "columns": m["columns"], "tables": tables, "findings": m["findings"]}
 
 
 # Every scenario parameter, and the design limits a learner turns most: name -> label in words.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from questions import answering
 from questions.models import Question, Quiz, QuizItem
 
 MAX_COUNT = 50
@@ -46,8 +47,14 @@ def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int
     return random.sample(ids, min(count, len(ids)))
 
 
-def start(user, *, mode: str, count: int, tag: str = "", domain: str = "", time_limit_s: int | None = None) -> Quiz:
-    chosen = choose_questions(tag=tag, domain=domain, count=count)
+def start(user, *, mode: str, count: int = 0, tag: str = "", domain: str = "", time_limit_s: int | None = None,
+          question_ids: list[int] | None = None) -> Quiz:
+    """A new quiz of the user's: `count` questions drawn by tag and domain, or exactly
+    `question_ids` in that order (a course assignment gives every learner the same questions);
+    answering.ExamOpen for a second open exam."""
+    if mode == Quiz.Mode.EXAM:
+        answering.ensure_no_open_exam(user)
+    chosen = list(question_ids) if question_ids else choose_questions(tag=tag, domain=domain, count=count)
     with transaction.atomic():
         quiz = Quiz.objects.create(user=user, mode=mode, time_limit_s=time_limit_s)
         QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
@@ -85,9 +92,11 @@ class Results:
     by_tag: dict = field(default_factory=dict)
 
 
-def results(quiz: Quiz) -> Results:
-    """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`)."""
-    items = list(quiz.items.all())
+def results(quiz: Quiz, hidden=()) -> Results:
+    """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`).
+    Questions in `hidden` (question ids, from answering.keys_hidden) count in no tally: whether
+    they were answered right is not to be shown yet."""
+    items = [item for item in quiz.items.all() if item.question_id not in hidden]
     score, by_domain, by_tag = Tally(), defaultdict(Tally), defaultdict(Tally)
     for item in items:
         right = bool(item.attempt_id and item.attempt.correct)

@@ -58,11 +58,14 @@ def quiz_list(request):
                                        time_limit_s=data["minutes"] * 60 if data["mode"] == "exam" else None)
             except lifecycle.NoQuestions as exc:
                 form.add_error(None, f"{str(exc).capitalize()}; choose another tag or domain.")
+            except answering.ExamOpen as exc:
+                form.add_error(None, exc.message.capitalize() + ".")
             else:
                 return redirect("quizzes:question", pk=quiz.pk, n=1)
+    shown = ~Q(items__question_id__in=list(answering.keys_hidden(request.user)))  # see answering.keys_hidden
     quizzes = (Quiz.objects.filter(user=request.user)
                .annotate(total=Count("items"), answered=Count("items", filter=Q(items__attempt__isnull=False)),
-                         correct=Count("items", filter=Q(items__attempt__correct=True)))[:50])
+                         correct=Count("items", filter=Q(items__attempt__correct=True) & shown))[:50])
     return render(request, "quizzes/list.html", {"form": form, "quizzes": quizzes}, status=status)
 
 
@@ -157,7 +160,8 @@ def question(request, pk, n):
             return redirect("quizzes:question", pk=quiz.pk, n=min(n + 1, len(items)))
     item.refresh_from_db(fields=["attempt"])
     attempt = item.attempt
-    feedback = attempt if (attempt is not None and quiz.mode == Quiz.Mode.PRACTICE) else None
+    hidden_by = answering.key_hidden_by_exam(request.user, q) if quiz.mode == Quiz.Mode.PRACTICE else None
+    feedback = attempt if (attempt is not None and quiz.mode == Quiz.Mode.PRACTICE and hidden_by is None) else None
     return render(request, "quizzes/question.html", {
         "quiz": quiz, "item": item, "question": q, "n": n, "count": len(items), "form": form,
         "attempt": attempt, "feedback": feedback, "navigator": _navigator(quiz, n),
@@ -205,17 +209,19 @@ def results(request, pk):
     only = request.GET.get("only", "all")
     if only not in RESULT_FILTERS:
         return HttpResponseBadRequest(f"only must be one of: {', '.join(RESULT_FILTERS)}")
+    hidden = answering.keys_hidden(request.user)  # another exam still open may hold some of these
     rows = []
     for n, item in enumerate(quiz.items.all(), start=1):
         attempt = item.attempt if item.attempt_id else None
-        if only == "incorrect" and attempt is not None and attempt.correct:
+        # A hidden outcome stays listed either way: leaving it out would tell it was right.
+        if only == "incorrect" and attempt is not None and attempt.correct and item.question_id not in hidden:
             continue
         chosen = set(attempt.selected) if attempt else set()
         rows.append({"n": n, "item": item, "question": item.question, "attempt": attempt,
                      "seconds": attempt.seconds_on_question if attempt else None,
                      "options": [{"choice": c, "chosen": c.label in chosen} for c in item.question.choices.all()],
-                     "flagged": hasattr(item, "flag")})
-    return render(request, "quizzes/results.html", {"quiz": quiz, "results": lifecycle.results(quiz), "rows": rows,
+                     "flagged": hasattr(item, "flag"), "hidden_by": hidden.get(item.question_id)})
+    return render(request, "quizzes/results.html", {"quiz": quiz, "results": lifecycle.results(quiz, hidden), "rows": rows,
                                                      "only": only,
                                                      "timed_out": quiz.time_limit_s is not None
                                                      and quiz.finished_at >= quiz.deadline()})

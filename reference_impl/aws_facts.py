@@ -129,12 +129,18 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("lambda_memory_max_gb", 10.24, "GB", LAMBDA_MEMORY,
          "largest memory setting (10,240 MB); a static setting. New accounts start lower and AWS raises it with "
          "usage (" + LAMBDA_LIMITS + ")"),
+    Fact("lambda_mb_per_vcpu", 1769, "MB per vCPU", LAMBDA_MEMORY,
+         "Lambda allocates CPU in proportion to memory: at 1,769 MB a function has the equivalent of one vCPU"),
+    Fact("lambda_tmp_max_mb", 10_240, "MB", LAMBDA_LIMITS, "largest /tmp (ephemeral storage) of a function"),
     Fact("lambda_account_concurrency", 1000, "environments", LAMBDA_LIMITS,
          "default concurrent executions per account and region (new accounts start lower; AWS raises it with usage)"),
     Fact("lambda_sqs_initial_concurrency", 5, "concurrent batches", LAMBDA_SQS_SCALING,
          "the SQS event source starts with 5 concurrent batches"),
     Fact("lambda_sqs_ramp_per_min", 300, "environments per minute", LAMBDA_SQS_SCALING,
          "while messages remain, the SQS event source adds up to 300 concurrent invocations a minute"),
+    Fact("lambda_sqs_provisioned_speedup", 3, "times", LAMBDA_SQS_SCALING,
+         "provisioned mode (dedicated event pollers, MinimumPollers 2 or more) scales 3 times faster than the "
+         "standard mode, with up to 16 times the processing capacity; its Event Poller Units are billed"),
     Fact("lambda_sqs_max_concurrency_setting", 1000, "environments", LAMBDA_SQS_MAX_CONCURRENCY,
          "the SQS event source's MaximumConcurrency setting is 2 to 1,000"),
     Fact("lambda_sqs_event_source_max", 1250, "concurrent invocations", LAMBDA_SQS_SCALING,
@@ -202,6 +208,8 @@ FACTS.update({f.name: f for f in [
     Fact("aas_policy_name_max_chars", 256, "characters", AAS_POLICY, "a scaling policy name"),
     Fact("fargate_storage_included_gib", 20, "GiB", FARGATE_STORAGE,
          "ephemeral storage every Fargate task gets without paying for more"),
+    Fact("fargate_task_memory_max_gb", 120, "GB", FARGATE_SIZES, "largest Fargate task memory (with 16 vCPU)"),
+    Fact("fargate_storage_max_gib", 200, "GiB", FARGATE_STORAGE, "most ephemeral storage a Fargate task can have"),
     Fact("sqs_batch_max_entries", 10, "messages", SQS_BATCH, "entries in one SendMessageBatch call"),
     Fact("sqs_purge_interval_s", 60, "s", SQS_PURGE, "a queue may be purged once every 60 seconds"),
 ]})
@@ -210,6 +218,9 @@ FACTS.update({f.name: f for f in [
 # quota a lab's running tasks draw on: FARGATE_QUOTAS, and `aws service-quotas list-service-quotas
 # --service-code fargate` lists it under this code.
 FARGATE_ON_DEMAND_VCPU_QUOTA = ("fargate", "L-3032A538")
+# "Fargate Spot vCPU resource count" (FARGATE_QUOTAS): the lab's service puts most tasks on
+# Fargate Spot, which draws on this quota, not the On-Demand one.
+FARGATE_SPOT_VCPU_QUOTA = ("fargate", "L-36FBB829")
 
 # Valid Fargate task sizes: CPU units -> memory MiB (Linux), from FARGATE_SIZES' table.
 FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {

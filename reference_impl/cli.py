@@ -66,11 +66,14 @@ def cmd_status(args) -> int:
     print(f"endpoint {report['endpoint_url']}, supervisor pid {report['supervisor_pid']} {alive}")
     for restart in report["endpoint_restarts"]:
         when = time.strftime("%H:%M:%S", time.localtime(restart["at"]))
-        lost = restart["lost_jobs"]
+        lost, results = restart["lost_jobs"], restart.get("lost_results", {})
+        counted = (time.strftime("%H:%M:%S", time.localtime(restart["counted_at"]))
+                   if restart.get("counted_at") else "never")
         print(f"endpoint restarted at {when} (LocalStack exited with {restart['exit_code']}): "
-              f"{sum(lost.values())} queued or running job(s) lost"
-              f" ({', '.join(f'{m} {n}' for m, n in lost.items())}), and every stored result; "
-              "the local endpoint keeps everything in memory")
+              f"{sum(lost.values())} unfinished job(s) lost, queued or running"
+              f" ({', '.join(f'{m} {n}' for m, n in lost.items())}), and {sum(results.values())} finished "
+              f"result(s) lost ({', '.join(f'{m} {n}' for m, n in results.items())}); counted at {counted}, "
+              "the last reading before the loss; the local endpoint keeps everything in memory")
     for name, entry in report["models"].items():
         queue = (f"visible {entry.get('visible', '?')}, in flight {entry.get('in_flight', '?')}, "
                  f"dead-letter {entry.get('dead_letter', '?')}")
@@ -123,6 +126,8 @@ def describe_result(report: dict) -> str:
                 f"failed: {error['reason']}")
     if status == "queued":
         return f"{job_id}: queued or running"
+    if status == "running":
+        return f"{job_id}: running its last allowed delivery ({report['attempt']} of {report['max_attempts']})"
     if status == "unknown":
         return (f"{job_id}: not known to this endpoint: never submitted here, or submitted before the endpoint "
                 "restarted (the local endpoint keeps jobs and results in memory only); submit it again")

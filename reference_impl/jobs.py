@@ -21,7 +21,10 @@ Job status, from ``get``:
 
 * ``done``: the result exists (predictions, one per input, in input order).
 * ``failed``: the job failed on its last allowed attempt; SQS moves it to the model's dead-letter
-  queue on the next receive. ``error.reason`` says why.
+  queue on the next receive. ``error.reason`` says why, also when no worker could write it: a
+  worker that died on each delivery (SIGKILL, out of memory) leaves "the worker stopped while
+  processing it (N deliveries)", noted before the last delivery began (worker.py).
+* ``running``: on its last allowed delivery, which has not yet finished nor timed out.
 * ``retrying``: it failed at least once and has attempts left.
 * ``queued``: queued or running: this endpoint recorded its submission and nothing else yet.
 * ``unknown``: not known to this endpoint: an id made here whose submission this endpoint has no
@@ -190,12 +193,17 @@ def submit_many(model: str, jobs: list, *, queue: Queue, store: ResultStore) -> 
     return ids
 
 
-def get(job_id: str, *, store: ResultStore) -> dict:
+def get(job_id: str, *, store: ResultStore, now_s: float | None = None) -> dict:
     check_job_id(job_id)
     result = store.get_result(job_id)
     if result is not None:
         return {"job_id": job_id, "status": "done", "result": result}
     error = store.get_error(job_id)
+    until = error.get("unless_done_by") if error is not None else None
+    if until is not None and (time.time() if now_s is None else now_s) < until:
+        # The note of a last delivery still under way: it comes true only if the worker dies.
+        return {"job_id": job_id, "status": "running", "attempt": error.get("attempt"),
+                "max_attempts": error.get("max_attempts")}
     if error is not None:
         return {"job_id": job_id, "status": "failed" if error.get("dead_lettered") else "retrying", "error": error}
     submission = submission_of(job_id)

@@ -12,6 +12,11 @@ Failure rules:
   ``WORKER_RETRY_DELAY_S``; after the queue's ``maxReceiveCount`` receives SQS moves it to the
   dead-letter queue, and its last error record says ``dead_lettered``. The worker never deletes a
   failed job.
+* A worker that dies on a job (SIGKILL, out of memory) writes nothing, so before it starts a job's
+  last allowed delivery it records, in the same error record, what will be true if it never
+  finishes: "the worker stopped while processing it (N deliveries)", dead-lettered, unless a
+  result or another error replaces it by ``unless_done_by`` (renewed with the heartbeat). A reader
+  (jobs.get) shows the job running until then, dead-lettered after.
 * A write or delete that fails because the endpoint is away is retried by redelivery: the job's
   result is idempotent, so doing it twice is harmless.
 * The endpoint gone: every call backs off (exponential with jitter, capped) and resumes.
@@ -127,8 +132,9 @@ def compute_backoff_s(attempts: int, *, base_s: float, max_s: float, rng=random)
 class _Heartbeat:
     """Keeps a batch's messages invisible while it runs longer than a third of the timeout."""
 
-    def __init__(self, queue, messages, timeout_s, clock: Clock):
+    def __init__(self, queue, messages, timeout_s, clock: Clock, on_beat=None):
         self.queue, self.messages, self.timeout_s, self.clock = queue, list(messages), timeout_s, clock
+        self.on_beat = on_beat
         self.ticker = None
 
     def _beat(self):
@@ -136,6 +142,9 @@ class _Heartbeat:
             self.queue.change_visibility(self.messages, int(self.timeout_s))
         except QueueUnavailable:
             log.warning("could not extend visibility of %d messages", len(self.messages), exc_info=True)
+            return
+        if self.on_beat is not None:
+            self.on_beat()
 
     def __enter__(self):
         self.ticker = self.clock.every(max(0.5, self.timeout_s / 3), self._beat, "visibility-heartbeat")
@@ -279,7 +288,10 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - one message's failure, recorded with its reason
                 log.error("could not decode message %s", message.message_id, exc_info=True)
                 failed.append((message, message.message_id, f"could not decode the message: {_describe(exc)}"))
-        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s, self.clock):
+        last = [(m, job) for m, job in parsed if self._max_receives is not None and m.receive_count >= self._max_receives]
+        self._note_last_deliveries(last)
+        with _Heartbeat(self.queue, messages, self.config.visibility_timeout_s, self.clock,
+                        on_beat=(lambda: self._note_last_deliveries(last)) if last else None):
             predictions, model_failures = self._predict([job for _, job in parsed])
             failed.extend((m, job.job_id, model_failures[i]) for i, (m, job) in enumerate(parsed) if i in model_failures)
             ready = [(m, job, predictions[i]) for i, (m, job) in enumerate(parsed) if i in predictions]
@@ -358,6 +370,21 @@ class Worker:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.config.write_threads, thread_name_prefix="result-writer")
         return list(self._pool.map(write, done))
+
+    def _note_last_deliveries(self, last):
+        """Record, before a job's last allowed delivery runs, the outcome if this worker dies on
+        it (see the module's failure rules); the result or a real error replaces it."""
+        until = self.clock.time() + self.config.visibility_timeout_s
+        for message, job in last:
+            try:
+                self.store.put_error(job.job_id, {
+                    "job_id": job.job_id, "model": self.model.name, "message_id": message.message_id,
+                    "reason": f"the worker stopped while processing it ({message.receive_count} deliveries)",
+                    "attempt": message.receive_count, "max_attempts": self._max_receives, "dead_lettered": True,
+                    "worker_stopped": True, "unless_done_by": until, "failed_at": until, "worker": self.worker_id,
+                })
+            except Exception:  # noqa: BLE001 - the job runs either way; only this record is missing
+                log.warning("could not note the last delivery of job %s", job.job_id, exc_info=True)
 
     def _record_failures(self, failed):
         for message, job_id, reason in failed:

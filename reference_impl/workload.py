@@ -27,7 +27,8 @@ WORKLOAD: dict[str, Assumption] = {a.name: a for a in [
     Assumption("model_size_gb", 1.5, "GB", "question #1973", "model data each worker downloads from S3 at start"),
     Assumption("service_time_s", 0.1, "s per item",
                f"assumption (AWS's SQS scaling example uses 0.1 s per message: {AAS_SQS})",
-               "inference time for one input, once the model is loaded"),
+               "inference time for one input on one vCPU, once the model is loaded (assumption: a design with more "
+               "vCPUs, such as a Lambda function with more memory, is proportionally faster)"),
     Assumption("acceptable_latency_s", 60.0, "s",
                f"assumption: an asynchronous batch API; the policy's target is latency / service time ({AAS_SQS})",
                "how long a request may wait in the queue"),

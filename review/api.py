@@ -1,6 +1,6 @@
 """`/api/v1/review/`: due items and reviews, for other tools. Signed-in learners only."""
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -12,7 +12,9 @@ from questions.api.errors import ErrorSerializer as E
 from review import revlog, scheduling
 from review.models import Review, ReviewItem
 
+DUE_CAP = 200  # items a due list holds: one day's work, and a bounded response
 RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}  # fsrs.State; an item never reviewed is "new"
 
 
 class ReviewItemSerializer(serializers.ModelSerializer):
@@ -25,8 +27,9 @@ class ReviewItemSerializer(serializers.ModelSerializer):
         model = ReviewItem
         fields = ["id", "kind", "question", "point", "front", "prompt", "due", "state", "last_review"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=["new", *STATE_NAMES.values()]))
     def get_state(self, item) -> str:
-        return {1: "learning", 2: "review", 3: "relearning"}.get(item.state, "new")
+        return STATE_NAMES.get(item.state, "new")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -37,6 +40,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ["id", "item", "rating", "source", "reviewed_at", "due_after"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=list(scheduling.RATINGS)))
     def get_rating(self, review) -> str:
         return RATING_NAMES[review.rating]
 
@@ -49,12 +53,14 @@ class ReviewCreateSerializer(serializers.Serializer):
 class DueItems(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ReviewItemSerializer(many=True), 401: E, 403: E, 429: E},
-                   description="Items due now, earliest first (a card in a learning step is left out "
-                               "until its step ends); questions an unfinished exam holds are left out.")
+    @extend_schema(operation_id="listDueReviewItems", summary="Items due for review", tags=["review"],
+                   responses={200: ReviewItemSerializer(many=True, max_length=DUE_CAP), 401: E, 403: E, 429: E},
+                   description=f"Items due now, earliest first (a card in a learning step is left out until its "
+                               f"step ends): at most the {DUE_CAP} earliest (review some for the rest). Questions "
+                               "an unfinished exam holds are left out.")
     def get(self, request):
         items = scheduling.due_items(request.user)
-        return Response(ReviewItemSerializer(items[:200], many=True).data)
+        return Response(ReviewItemSerializer(items[:DUE_CAP], many=True).data)
 
 
 class Reviews(generics.ListAPIView):
@@ -64,13 +70,15 @@ class Reviews(generics.ListAPIView):
     def get_queryset(self):
         return Review.objects.filter(item__user=self.request.user).select_related("item__question")
 
-    @extend_schema(responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
+    @extend_schema(operation_id="listReviews", summary="My review log", tags=["review"],
+                   responses={200: ReviewSerializer(many=True), 401: E, 403: E, 404: E, 429: E},
                    description="Past reviews, newest first: by answering (`answer`) or self-graded (`self`). "
                                "A page past the last is a 404.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
+    @extend_schema(operation_id="rateReviewItem", summary="Self-grade a review item", tags=["review"],
+                   request=ReviewCreateSerializer, responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
                    description="Self-grade a due item (again, hard, good, easy); FSRS schedules its next review "
                                "with the learner's desired retention. An item not due yet is a 409: one review "
                                "per due showing.")
@@ -89,7 +97,8 @@ class Reviews(generics.ListAPIView):
 class ReviewLog(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="exportReviewLog", summary="My review log as CSV", tags=["review"],
+                   responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
                    description="The learner's review log as CSV in the column order of Anki's revlog: "
                                "id, cid, usn, ease, ivl, lastIvl, factor, time, type.")
     def get(self, request):

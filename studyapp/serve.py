@@ -22,6 +22,23 @@ class Refused(Exception):
     """A setting that would make the server start broken; the message says what to set."""
 
 
+HOW_TO_MAKE_A_KEY = "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+
+
+def weak_secret_key(key: str) -> str | None:
+    """What makes `key` weak by Django's own rule (security check W009, whose figures these
+    are), or None. Django only warns, and only under `check --deploy`; the server refuses."""
+    from django.core.checks.security import base
+
+    if len(key) < base.SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters; at least {base.SECRET_KEY_MIN_LENGTH} are needed"
+    if len(set(key)) < base.SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return f"it has {len(set(key))} different characters; at least {base.SECRET_KEY_MIN_UNIQUE_CHARACTERS} are needed"
+    if key.startswith(base.SECRET_KEY_INSECURE_PREFIX):
+        return f"it starts with {base.SECRET_KEY_INSECURE_PREFIX!r}, Django's mark of a generated development key"
+    return None
+
+
 def check_environment(env) -> None:
     from studyapp.env import envbool
 
@@ -29,8 +46,10 @@ def check_environment(env) -> None:
         return
     if not env.get("SECRET_KEY", "").strip():
         raise Refused("SECRET_KEY is not set and DEBUG is off: set SECRET_KEY to a long random value kept "
-                      "out of the repository, e.g. "
-                      "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+                      f"out of the repository, e.g. {HOW_TO_MAKE_A_KEY}")
+    if weakness := weak_secret_key(env["SECRET_KEY"]):
+        raise Refused(f"SECRET_KEY is weak ({weakness}): sessions, password resets and CSRF tokens signed with "
+                      f"it could be forged. Set a long random value, e.g. {HOW_TO_MAKE_A_KEY}")
     if not env.get("ALLOWED_HOSTS", "").strip():
         raise Refused("ALLOWED_HOSTS is not set and DEBUG is off: every request would be refused (400). "
                       "Set it to the host names the site answers to, comma-separated, e.g. "

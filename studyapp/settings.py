@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "quizzes",
     "progress",
     "reports",
+    "classroom",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "studyapp.slashes.CommonMiddleware",  # Django's, but a POST missing its slash keeps its method
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "quizzes.lifecycle.CloseOverdueExams",
@@ -122,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# One cache for every process: throttles, login lockouts and cached simulations (README,
+# One cache for every process: throttles and cached simulations (README,
 # "Configuration"). The database cache's table is made by `migrate` (accounts/apps.py).
 CACHES = {"default": cache_from_url(envstr("CACHE_URL", ""))}
 
@@ -141,8 +142,9 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # LOGIN_FAILURE_LIMIT failures for one account, or LOGIN_ADDRESS_FAILURE_LIMIT from one client
 # address (accounts/client_address.py; higher, because a school's learners may share one), every
 # login of that account or from that address is refused, the right password included, until
-# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in the shared cache (CACHES),
-# so every process and machine enforces the same limits.
+# LOGIN_LOCKOUT_MINUTES pass without another try. The counts live in a table of their own
+# (accounts/lockout_counts.py), not the cache, which would cull them when full; every process and
+# machine enforces the same limits.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",  # first: refuses a locked-out login before any password check
     "django.contrib.auth.backends.ModelBackend",
@@ -241,17 +243,36 @@ REST_FRAMEWORK = {
         "user": envstr("API_THROTTLE_USER", "600/min"),
         "login": envstr("API_THROTTLE_LOGIN", "10/min"),
         "simulations": envstr("API_THROTTLE_SIMULATIONS", "10/min"),  # new (uncached) runs only
+        "signup": envstr("SIGNUP_THROTTLE", "20/hour"),  # new accounts per client address (accounts/views.py)
     },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Study app quiz API",
-    "DESCRIPTION": "Questions, attempts, quizzes, progress and simulations.",
+    "DESCRIPTION": "Questions, attempts, quizzes, progress, spaced review, drills and simulations. "
+                   "Reading questions, drills and simulations is public; the rest needs "
+                   "`Authorization: Bearer <token>` (or `Token <token>`) from `POST /api/v1/auth/token/`, "
+                   "or the site's session. Errors are always `{\"detail\": ..., \"errors\": {field: [...]}}`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One tag per area, in this order in the docs (questions/api/schema.py names the operations).
+    "TAGS": [
+        {"name": "questions", "description": "The question bank: public reads; instructors write and read keys"},
+        {"name": "attempts", "description": "Answering a question, and the caller's answers"},
+        {"name": "quizzes", "description": "Practice quizzes and timed exams"},
+        {"name": "progress", "description": "The caller's totals and accuracy per domain"},
+        {"name": "review", "description": "Spaced review (FSRS): due items and the review log"},
+        {"name": "drills", "description": "Backlog-per-task drills from a seed"},
+        {"name": "simulations", "description": "Designs A-D under the same traffic"},
+        {"name": "interchange", "description": "Instructors: the bank exported as Markdown files or Moodle XML, "
+                                               "and Moodle XML imported"},
+        {"name": "auth", "description": "API tokens"},
+        {"name": "health", "description": "Liveness and readiness for load balancers"},
+    ],
+    "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "questions.models.Quiz.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "questions.api.schema.add_common_errors",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("quizzes/", include("quizzes.urls")),
     path("progress/", include("progress.urls")),
     path("reports/", include("reports.urls")),
+    path("classroom/", include("classroom.urls")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/", include("questions.api.urls")),  # after every other api/ route: it ends with the JSON 404 for the rest
     path("admin/", admin.site.urls),

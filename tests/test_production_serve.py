@@ -138,3 +138,16 @@ def test_with_debug_off_it_refuses_to_start_without_allowed_hosts(tmp_path):
     result = subprocess.run([sys.executable, "-m", "studyapp.serve"], cwd=ROOT, capture_output=True, text=True,
                             env=production_env(tmp_path, ALLOWED_HOSTS=""), timeout=120)
     assert result.returncode == 2 and "ALLOWED_HOSTS is not set" in result.stderr
+
+
+@pytest.mark.parametrize("key, weakness", [
+    ("x", "it has 1 characters; at least 50 are needed"),
+    ("ab" * 40, "it has 2 different characters; at least 5 are needed"),
+    ("django-insecure-" + "k3y" * 20, "it starts with 'django-insecure-'"),
+])
+def test_with_debug_off_it_refuses_a_weak_secret_key_by_djangos_own_rule(tmp_path, key, weakness):
+    result = subprocess.run([sys.executable, "-m", "studyapp.serve"], cwd=ROOT, capture_output=True, text=True,
+                            env=production_env(tmp_path, SECRET_KEY=key), timeout=120)
+    assert result.returncode == 2
+    assert f"refusing to start: SECRET_KEY is weak ({weakness}" in result.stderr
+    assert not (tmp_path / "db.sqlite3").exists()

@@ -23,7 +23,8 @@ class TokenView(APIView):
         # Password guessing gets its own, stricter budget.
         return [ScopedThrottle()] if self.request.method == "POST" else super().get_throttles()
 
-    @extend_schema(request=TokenRequestSerializer, responses={201: TokenSerializer, 400: E, 401: E, 429: E},
+    @extend_schema(operation_id="createToken", summary="Get a token", tags=["auth"],
+                   request=TokenRequestSerializer, responses={201: TokenSerializer, 400: E, 401: E, 429: E},
                    auth=[], description="Exchange a username and password for a token (shown once; stored hashed).")
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
@@ -37,7 +38,8 @@ class TokenView(APIView):
         return Response({"token": key, "prefix": token.prefix, "created_at": token.created_at},
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="revokeToken", summary="Revoke my token", tags=["auth"],
+                   request=None, responses={204: None, 401: E, 403: E, 429: E},
                    description="Revoke the token this request uses; with a session, revoke all of the caller's tokens.")
     def delete(self, request):
         if isinstance(request.auth, ApiToken):

@@ -1,70 +1,21 @@
-"""Export, simulations and health."""
-import io
-import zipfile
-
-from django.http import HttpResponse
+"""Simulations, health and the API's own 404."""
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions import answering, simulations
-from questions.api.errors import Conflict
+from questions import simulations
 from questions.api.errors import ErrorSerializer as E
 from questions.api.middleware import error_response
-from questions.api.permissions import IsInstructor
 from questions.api.serializers import SimulationRequestSerializer
 from questions.api.simulation_schema import SimulationCatalogueSerializer, SimulationResultSerializer
 from questions.api.throttling import ScopedThrottle
-from questions.content_format import dump_question_file
-from questions.loader import question_data
-from questions.models import Question
-from questions.api.moodle import to_moodle_xml
 from reference_impl import simulate
 from studyapp.readiness import readiness
-
-
-def refuse_during_exam(user):
-    """Exports hold every key: none while the caller's own exam runs (questions.answering)."""
-    exam = answering.exam_in_progress(user)
-    if exam is not None:
-        raise Conflict({"exam": [f"your exam quiz {exam} is not finished; exports show every answer key, "
-                                 "so finish the quiz first"]})
-
-
-class ExportMarkdown(APIView):
-    permission_classes = [IsInstructor]
-
-    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 409: E, 429: E},
-                   description="The bank as the Markdown files `manage.py loadquestions` reads, zipped. "
-                               "409 while the caller has an unfinished exam.")
-    def get(self, request):
-        refuse_during_exam(request.user)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for q in Question.objects.with_choices():
-                zf.writestr(f"{q.external_id}.md", dump_question_file(question_data(q)))
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-        response["Content-Disposition"] = 'attachment; filename="questions.zip"'
-        return response
-
-
-class ExportMoodle(APIView):
-    permission_classes = [IsInstructor]
-
-    @extend_schema(responses={(200, "application/xml"): OpenApiResponse(OpenApiTypes.BINARY), 401: E, 403: E, 409: E, 429: E},
-                   description="The bank as Moodle XML (multichoice), for import into Moodle's question bank. "
-                               "409 while the caller has an unfinished exam.")
-    def get(self, request):
-        refuse_during_exam(request.user)
-        response = HttpResponse(to_moodle_xml(Question.objects.with_choices()), content_type="application/xml")
-        response["Content-Disposition"] = 'attachment; filename="questions-moodle.xml"'
-        return response
 
 
 class Simulations(APIView):
@@ -75,7 +26,8 @@ class Simulations(APIView):
     # New runs only: a cached result costs nothing, but a run can take seconds of CPU.
     throttle_scope = "simulations"
 
-    @extend_schema(request=SimulationRequestSerializer, responses={200: SimulationResultSerializer, 400: E, 429: E},
+    @extend_schema(operation_id="runSimulation", summary="Simulate designs A-D", tags=["simulations"],
+                   request=SimulationRequestSerializer, responses={200: SimulationResultSerializer, 400: E, 429: E},
                    description="Run the same traffic through designs A-D. Cached by its parameters; "
                                "scenarios too large to run quickly are refused. Besides the caller's "
                                "general budget, runs not already cached have a smaller one of their own.")
@@ -99,7 +51,8 @@ class Simulations(APIView):
 class SimulationScenarios(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: SimulationCatalogueSerializer, 429: E},
+    @extend_schema(operation_id="listSimulationScenarios", summary="Scenarios and parameters", tags=["simulations"],
+                   responses={200: SimulationCatalogueSerializer, 429: E},
                    description="The scenarios, with their defaults, and the table of model parameters "
                                "with units and sources: what `overrides` may change.")
     def get(self, request):
@@ -131,7 +84,9 @@ class Health(APIView):
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(responses={200: inline_serializer("Health", {"status": serializers.CharField()})})
+    @extend_schema(operation_id="getHealth", summary="Liveness", tags=["health"],
+                   responses={200: inline_serializer("Health", {"status": serializers.ChoiceField(["ok"])})},
+                   description="Answers while the process runs; reads nothing else.")
     def get(self, request):
         return Response({"status": "ok"})
 
@@ -147,7 +102,8 @@ class Ready(Health):
     """For a load balancer: 200 when the database, the cache and the job worker all work, else
     503 naming the check that failed (studyapp/readiness.py)."""
 
-    @extend_schema(responses={200: READINESS, 503: READINESS},
+    @extend_schema(operation_id="getReadiness", summary="Readiness", tags=["health"],
+                   responses={200: READINESS, 503: READINESS},
                    description="Readiness for a load balancer: checks `database`, `cache` and `jobs` (the background "
                                "worker keeps up). 200 when all pass; 503 with `ok: false` on the failing ones.")
     def get(self, request):

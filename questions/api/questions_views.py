@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -20,7 +20,7 @@ from questions.api.permissions import ReadOnlyOrInstructor
 from questions.api.serializers import (
     AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
     QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
-    QuestionWriteSerializer,
+    QuestionWriteSerializer, VIEW_ANSWERS, VIEW_PUBLIC,
 )
 from questions.content_format import validate_question
 from questions.loader import save_question
@@ -30,6 +30,12 @@ from accounts.roles import is_instructor
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
 INCLUDE = OpenApiParameter("include", str, enum=["answers"], description="`answers`: the key and explanations (instructors only)")
+# One operation, two shapes: `view` says which, so a generated client gets a typed object
+# either way (the key, explanations, key points and references included or not).
+QUESTION_VIEW = PolymorphicProxySerializer(
+    component_name="QuestionView", resource_type_field_name="view",
+    serializers={VIEW_PUBLIC: QuestionDetailSerializer, VIEW_ANSWERS: QuestionWithAnswersSerializer})
+ANSWER_EXAMPLE = OpenApiExample("The right answer to #1973", value={"selected": ["D"]}, request_only=True)
 
 
 def write_question(data, existing=None) -> Question:
@@ -87,13 +93,17 @@ class QuestionList(generics.ListAPIView):
             qs = qs.filter(Q(title__icontains=term) | Q(stem__icontains=term) | Q(external_id=term))
         return qs.distinct() if tag else qs
 
-    @extend_schema(parameters=[
-        OpenApiParameter("tag", str), OpenApiParameter("domain", str), OpenApiParameter("search", str),
-    ], responses={200: QuestionListSerializer(many=True), 400: E, 404: E, 429: E})
+    @extend_schema(operation_id="listQuestions", summary="List questions", tags=["questions"], parameters=[
+        OpenApiParameter("tag", str, description="only questions with this tag"),
+        OpenApiParameter("domain", str, description="only questions of this exam domain (any case)"),
+        OpenApiParameter("search", str, description="words in the title or stem, or a question's id"),
+    ], responses={200: QuestionListSerializer(many=True), 400: E, 404: E, 429: E},
+        description="Questions without their stems or keys, paginated (20 a page); a page past the last is a 404.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="createQuestion", summary="Create a question", tags=["questions"],
+                   request=QuestionWriteSerializer, responses={201: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 429: E},
                    description="Instructors: create a question (same validation as the file loader).")
     def post(self, request):
         serializer = QuestionWriteSerializer(data=request.data)
@@ -121,7 +131,7 @@ class QuestionDetail(APIView):
             raise Http404
         pk, content_hash, updated_at = version
         # Hashed: the timestamp's text form depends on the database and holds spaces.
-        key = "api:question:" + hashlib.sha256(f"{pk}:{content_hash}:{updated_at}".encode()).hexdigest()
+        key = "api:question:v2:" + hashlib.sha256(f"{pk}:{content_hash}:{updated_at}".encode()).hexdigest()
         data = cache.get(key)
         if data is None:
             question = Question.objects.with_choices().get(pk=pk)
@@ -129,9 +139,12 @@ class QuestionDetail(APIView):
             cache.set(key, data, DETAIL_CACHE_S)
         return data
 
-    @extend_schema(parameters=[INCLUDE], responses={200: QuestionDetailSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
-                   description="The question without its answer key; instructors may add `?include=answers` "
-                               "(409 while the question is part of their own unfinished exam).")
+    @extend_schema(operation_id="getQuestion", summary="Read a question", tags=["questions"],
+                   parameters=[INCLUDE], responses={200: QUESTION_VIEW, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+                   description="The question without its answer key (`view: public`, a `QuestionDetail`); "
+                               "instructors may add `?include=answers` for the key and every explanation "
+                               "(`view: answers`, a `QuestionWithAnswers`), 409 while the question is part "
+                               "of their own unfinished exam.")
     def get(self, request, external_id):
         include = one(request, "include")
         if include not in ("", "answers"):
@@ -148,7 +161,8 @@ class QuestionDetail(APIView):
             return Response(QuestionWithAnswersSerializer(question).data)
         return Response(self.public_data(external_id))
 
-    @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
+    @extend_schema(operation_id="replaceQuestion", summary="Replace a question", tags=["questions"],
+                   request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},
                    description="Instructors: replace a question (same validation as the file loader).")
     def put(self, request, external_id):
         question = self.get_object(external_id)
@@ -161,7 +175,8 @@ class QuestionDetail(APIView):
 class AttemptCreate(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
+    @extend_schema(operation_id="answerQuestion", summary="Answer a question", tags=["attempts"], examples=[ANSWER_EXAMPLE],
+                   request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
                    description="Answer a question. Graded by the same function as the learner pages. "
                                "409 while the question is part of the caller's unfinished exam.")
     def post(self, request, external_id):
@@ -185,7 +200,10 @@ class AttemptList(generics.ListAPIView):
         mine = Attempt.objects.filter(user=self.request.user).select_related("question")
         return answering.revealable(mine, self.request.user)
 
-    @extend_schema(responses={200: AttemptSerializer(many=True), 400: E, 401: E, 403: E, 404: E, 429: E})
+    @extend_schema(operation_id="listAttempts", summary="List my attempts", tags=["attempts"],
+                   responses={200: AttemptSerializer(many=True), 400: E, 401: E, 403: E, 404: E, 429: E},
+                   description="The caller's own answers, newest first, paginated (20 a page); answers to "
+                               "questions of the caller's unfinished exam are left out until it ends.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -193,7 +211,8 @@ class AttemptList(generics.ListAPIView):
 class Progress(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="getProgress", summary="My progress", tags=["progress"],
+                   responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
                    description="The caller's totals and accuracy per domain.")
     def get(self, request):
         mine = answering.revealable(Attempt.objects.filter(user=request.user), request.user)

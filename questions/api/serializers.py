@@ -1,18 +1,34 @@
 """API shapes. Fields are listed explicitly everywhere: a new model column never leaks by itself,
 and the answer key appears only in the serializers that are meant to show it."""
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from questions.field_limits import FIELDS, MAX_OPTIONS, MIN_OPTIONS
+from questions.field_limits import FIELDS, MAX_ITEMS, MAX_OPTIONS, MIN_OPTIONS
 from questions.models import Attempt, Choice, Question, Quiz
 from questions.rendering import render_markdown
 from reference_impl import simulate
 
-LABEL = serializers.RegexField(rf"^{FIELDS['options.label'].pattern}$", max_length=FIELDS["options.label"].max_length,
-                               error_messages={"invalid": f"an option label, {FIELDS['options.label'].allowed}"})
+def label_field() -> serializers.RegexField:
+    """An option label; a new field each time (a field belongs to the one serializer it is bound in)."""
+    return serializers.RegexField(rf"^{FIELDS['options.label'].pattern}$", max_length=FIELDS["options.label"].max_length,
+                                  error_messages={"invalid": f"an option label, {FIELDS['options.label'].allowed}"})
 
 
-class OptionSerializer(serializers.ModelSerializer):
+LABEL = label_field()
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    """Only ever written out: the model's fields are read-only, so the schema marks each one
+    required in responses (as it always is there), not optional because the model allows blanks."""
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
+
+
+class OptionSerializer(OutputSerializer):
     text_html = serializers.SerializerMethodField()
 
     class Meta:
@@ -40,7 +56,13 @@ class ReferenceSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
-class QuestionListSerializer(serializers.ModelSerializer):
+# Which of the two shapes a question detail is: generated clients pick the type from it (the
+# schema's discriminator, questions/api/schema.py), and a reader sees whether the key is in it.
+VIEW_PUBLIC, VIEW_ANSWERS = "public", "answers"
+
+
+@extend_schema_serializer(component_name="QuestionSummary")  # not "QuestionList": lists of it read "QuestionListList"
+class QuestionListSerializer(OutputSerializer):
     id = serializers.CharField(source="external_id")
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     answers_required = serializers.IntegerField(read_only=True)
@@ -50,19 +72,26 @@ class QuestionListSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "domain", "tags", "answers_required", "last_verified"]
 
 
+@extend_schema_serializer(component_name="QuestionDetail")
 class QuestionDetailSerializer(QuestionListSerializer):
+    view = serializers.SerializerMethodField(help_text="`public`: no answer key; `answers`: with the key (`?include=answers`)")
     stem_html = serializers.SerializerMethodField()
     options = OptionSerializer(source="choices", many=True, read_only=True)
 
     class Meta:
         model = Question
-        fields = ["id", "title", "domain", "tags", "answers_required", "last_verified", "source",
+        fields = ["view", "id", "title", "domain", "tags", "answers_required", "last_verified", "source",
                   "stem", "stem_html", "options"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[VIEW_PUBLIC]))
+    def get_view(self, question) -> str:
+        return VIEW_PUBLIC
 
     def get_stem_html(self, question) -> str:
         return str(render_markdown(question.stem))
 
 
+@extend_schema_serializer(component_name="QuestionWithAnswers")
 class QuestionWithAnswersSerializer(QuestionDetailSerializer):
     """For instructors who ask (?include=answers): the key and every explanation."""
 
@@ -76,17 +105,21 @@ class QuestionWithAnswersSerializer(QuestionDetailSerializer):
         fields = QuestionDetailSerializer.Meta.fields + [
             "correct_labels", "explanation", "more_precisely", "key_points", "references"]
 
+    @extend_schema_field(serializers.ChoiceField(choices=[VIEW_ANSWERS]))
+    def get_view(self, question) -> str:
+        return VIEW_ANSWERS
+
 
 class ReferenceInputSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    url = serializers.CharField(help_text="an http:// or https:// URL")
+    title = serializers.CharField(max_length=FIELDS["references.title"].max_length)
+    url = serializers.CharField(max_length=FIELDS["references.url"].max_length, help_text="an http:// or https:// URL")
 
 
 class OptionInputSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=FIELDS["options.label"].max_length)
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=FIELDS["options.text"].max_length)
     correct = serializers.BooleanField()
-    why = serializers.CharField()
+    why = serializers.CharField(max_length=FIELDS["options.why"].max_length)
 
 
 class QuestionWriteSerializer(serializers.Serializer):
@@ -94,18 +127,20 @@ class QuestionWriteSerializer(serializers.Serializer):
 
     id = serializers.CharField(max_length=FIELDS["id"].max_length)
     title = serializers.CharField(max_length=FIELDS["title"].max_length)
-    stem = serializers.CharField()
+    stem = serializers.CharField(max_length=FIELDS["stem"].max_length)
     # How many (MIN_OPTIONS to MAX_OPTIONS) is checked with the loader's other rules, so one
     # response reports every rule the options break.
     options = OptionInputSerializer(many=True, help_text=f"{MIN_OPTIONS} to {MAX_OPTIONS} options")
-    explanation = serializers.CharField(required=False, allow_blank=True)
-    more_precisely = serializers.CharField(required=False, allow_blank=True)
+    explanation = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["explanation"].max_length)
+    more_precisely = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["more_precisely"].max_length)
     domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
-    tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=FIELDS["tags"].max_length), required=False,
+                                 max_length=MAX_ITEMS["tags"])
     source = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["source"].max_length)
     last_verified = serializers.DateField(required=False, allow_null=True)
-    key_points = serializers.ListField(child=serializers.CharField(), required=False)
-    references = ReferenceInputSerializer(many=True, required=False)
+    key_points = serializers.ListField(child=serializers.CharField(max_length=FIELDS["key_points"].max_length),
+                                       required=False, max_length=MAX_ITEMS["key_points"])
+    references = ReferenceInputSerializer(many=True, required=False, max_length=MAX_ITEMS["references"])
 
 
 class AttemptCreateSerializer(serializers.Serializer):
@@ -124,10 +159,11 @@ class OptionFeedbackSerializer(OptionWithAnswerSerializer):
         return choice.label in self.context.get("selected", ())
 
 
-class AttemptResultSerializer(serializers.ModelSerializer):
+class AttemptResultSerializer(OutputSerializer):
     """What a learner gets back after answering: the outcome and every explanation."""
 
     question = serializers.CharField(source="question.external_id")
+    selected = serializers.ListField(child=label_field(), read_only=True, help_text="the labels answered")
     correct_labels = serializers.ListField(child=serializers.CharField(), source="question.correct_labels")
     options = serializers.SerializerMethodField()
     explanation = serializers.CharField(source="question.explanation")
@@ -140,13 +176,15 @@ class AttemptResultSerializer(serializers.ModelSerializer):
         fields = ["id", "question", "selected", "correct", "correct_labels", "options", "explanation",
                   "more_precisely", "key_points", "references", "created_at"]
 
+    @extend_schema_field(OptionFeedbackSerializer(many=True))
     def get_options(self, attempt) -> list[dict]:
         return OptionFeedbackSerializer(attempt.question.choices.all(), many=True,
                                         context={"selected": attempt.selected}).data
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSerializer(OutputSerializer):
     question = serializers.CharField(source="question.external_id")
+    selected = serializers.ListField(child=label_field(), read_only=True, help_text="the labels answered")
 
     class Meta:
         model = Attempt
@@ -169,20 +207,22 @@ class ProgressSerializer(serializers.Serializer):
     by_domain = DomainProgressSerializer(many=True)
 
 
+@extend_schema_serializer(component_name="Credentials")  # "TokenRequest" would be "TokenRequestRequest"
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown once.")
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>` (or `Token <token>`). Shown once.")
     prefix = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
 class QuizCreateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list)
+    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list,
+                                 max_length=MAX_ITEMS["tags"])
     mode = serializers.ChoiceField(choices=Quiz.Mode.choices, default=Quiz.Mode.PRACTICE)
     time_limit_s = serializers.IntegerField(min_value=30, max_value=86_400, required=False, allow_null=True)
 
@@ -190,20 +230,28 @@ class QuizCreateSerializer(serializers.Serializer):
 class QuizItemSerializer(serializers.Serializer):
     question = serializers.CharField()
     answered = serializers.BooleanField()
-    selected = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished")
+    selected = serializers.ListField(child=label_field(), allow_null=True)
+    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished, and "
+                                       "while another open exam of yours holds the question")
+
+
+class QuizScoreSerializer(serializers.Serializer):
+    correct = serializers.IntegerField(min_value=0)
+    answered = serializers.IntegerField(min_value=0)
+    total = serializers.IntegerField(min_value=0)
 
 
 class QuizSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    mode = serializers.CharField()
+    mode = serializers.ChoiceField(choices=Quiz.Mode.choices)
     time_limit_s = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     questions = serializers.ListField(child=serializers.CharField())
     items = QuizItemSerializer(many=True)
-    score = serializers.DictField(allow_null=True, help_text="correct/answered/total; null in exam mode until finished")
+    score = QuizScoreSerializer(allow_null=True, help_text="null in exam mode until finished; questions another "
+                                "open exam of yours holds are left out until it is finished")
 
 
 class QuizAnswerSerializer(AttemptCreateSerializer):
@@ -241,6 +289,7 @@ class OverridesField(serializers.DictField):
     child = JSONNumber()
 
 
+@extend_schema_serializer(component_name="Simulation")  # its request component: "SimulationRequest"
 class SimulationRequestSerializer(serializers.Serializer):
     scenario = serializers.CharField(max_length=40, default="idle-then-burst")
     overrides = OverridesField(required=False, default=dict)

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from questions.api import account_views, misc_views, questions_views, quiz_views
+from questions.api import account_views, export_views, misc_views, questions_views, quiz_views
 
 app_name = "api"
 
@@ -19,8 +19,13 @@ urlpatterns = [
     path("v1/quizzes/<str:pk>/answers/", quiz_views.QuizAnswer.as_view(), name="quiz-answer"),
     path("v1/quizzes/<str:pk>/finish/", quiz_views.QuizFinish.as_view(), name="quiz-finish"),
     path("v1/auth/token/", account_views.TokenView.as_view(), name="token"),
-    path("v1/export/markdown/", misc_views.ExportMarkdown.as_view(), name="export-markdown"),
-    path("v1/export/moodle/", misc_views.ExportMoodle.as_view(), name="export-moodle"),
+    path("v1/export/markdown/", export_views.ExportMarkdown.as_view(), name="export-markdown"),
+    path("v1/export/moodle/", export_views.ExportMoodle.as_view(), name="export-moodle"),
+    path("v1/export/gift/", export_views.ExportGift.as_view(), name="export-gift"),
+    path("v1/export/csv/", export_views.ExportQuestionsCsv.as_view(), name="export-csv"),
+    path("v1/export/results/", export_views.ExportResultsCsv.as_view(), name="export-results"),
+    path("v1/import/moodle/", export_views.ImportMoodle.as_view(), name="import-moodle"),
+    path("v1/import/gift/", export_views.ImportGift.as_view(), name="import-gift"),
     path("v1/simulations/", misc_views.Simulations.as_view(), name="simulations"),
     path("v1/simulations/scenarios/", misc_views.SimulationScenarios.as_view(), name="simulation-scenarios"),
     path("v1/health/", misc_views.Health.as_view(), name="health"),

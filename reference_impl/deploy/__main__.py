@@ -1,4 +1,7 @@
-"""python -m reference_impl.deploy {plan,up,status,burst,down,stack-role-policy}: one model service in a sandbox account.
+"""python -m reference_impl.deploy {bootstrap,plan,up,status,burst,down,stack-role-policy}: one model service in a sandbox account.
+
+An account administrator runs `bootstrap` once per account and region; instructors then run
+plan, up, status, burst and down for each lab.
 
 Exit status: 0 done, 2 refused (a guardrail or a bad setting: the message says which), 1 AWS failed.
 """
@@ -16,6 +19,7 @@ from reference_impl.workload import WORKLOAD
 
 from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, MIN_TTL_MINUTES, ConfigError, LabConfig
 from . import stack_role
+from .bootstrap import Bootstrapper
 from .burst import MAX_BURST
 from .deployer import Deployer
 from .events import DeployError, Event
@@ -39,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--max-tasks", type=int, default=5, help=f"cap on running tasks (1-{MAX_TASKS_CAP}, default 5)")
     create.add_argument("--image", default="", help="worker image URI in ECR (see the README's build-and-push steps)")
     create.add_argument("--stack-role-arn", default=os.environ.get("LAB_STACK_ROLE_ARN"),
-                        help="CloudFormation service role the stack runs and deletes itself with ($LAB_STACK_ROLE_ARN)")
+                        help="CloudFormation service role the stack runs and deletes itself with "
+                             "($LAB_STACK_ROLE_ARN; default: the bootstrap's)")
     create.add_argument("--vpc-id", help="VPC for the tasks (default: the account's default VPC)")
     create.add_argument("--subnet-ids", default="", help="comma-separated public subnets of --vpc-id")
     create.add_argument("--acceptable-latency", type=float, default=WORKLOAD["acceptable_latency_s"].value,
@@ -50,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.deploy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    boot = sub.add_parser("bootstrap", help="administrator, once per account and region: the stack role, boundary, "
+                                            "instructor policy, image repository, budget, janitor")
+    boot.add_argument("--email", required=True, help="who receives alerts: a lab that did not end, the budget")
+    boot.add_argument("--monthly-budget-usd", type=int, default=50, help="the account's monthly budget (default 50)")
+    boot.add_argument("--region", default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+                      or "us-east-1")
+    boot.add_argument("--role-arn", help="assume this role (from the standard credential chain) for every call")
     sub.add_parser("plan", parents=[common, create], help="validate, list resources, caps and hourly cost; changes nothing")
     up = sub.add_parser("up", parents=[common, create], help="create the stack (change set, then execute)")
     up.add_argument("--ballast-mb", type=int, default=0,
@@ -69,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("--account-id", default="*", help="12-digit account id the lab's resources are in (default *)")
     role.add_argument("--region", default="*", help="region of the lab's resources (default *: any)")
     role.add_argument("--partition", default="aws", help="ARN partition (default aws)")
+    role.add_argument("--update-bootstrap", action="store_true",
+                      help="rewrite the generated block of bootstrap.yaml instead of printing")
     return parser
 
 
@@ -130,6 +144,23 @@ def _print_plan(plan, out) -> None:
 
 def main(argv=None, out=sys.stdout, err=sys.stderr) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stack-role-policy" and args.update_bootstrap:
+        changed = stack_role.update_bootstrap()
+        out.write(f"{stack_role.BOOTSTRAP_PATH.name}: {'updated' if changed else 'already current'}\n")
+        return 0
+    if args.command == "bootstrap":
+        try:
+            for event in Bootstrapper(args.region, args.email, args.monthly_budget_usd, role_arn=args.role_arn).run():
+                _render(event, out)
+                for key, value in event.data.items():
+                    out.write(f"  {key}: {value}\n")
+        except (ConfigError, GuardrailError, ValueError) as exc:
+            err.write(f"refused: {exc}\n")
+            return 2
+        except (DeployError, ClientError, BotoCoreError) as exc:
+            err.write(f"failed: {exc}\n")
+            return 1
+        return 0
     if args.command == "stack-role-policy":
         if args.account_id != "*" and not re.fullmatch(r"\d{12}", args.account_id):
             err.write(f"refused: --account-id {args.account_id!r} is not a 12-digit AWS account id\n")

@@ -193,8 +193,10 @@ class LabConfig:
     def tags(self, expires_at: datetime) -> dict[str, str]:
         return {"owner": self.owner, "lab": self.lab, "expires-at": _at(expires_at)}
 
-    def stack_parameters(self, expires_at: datetime, vpc_id: str, subnet_ids: tuple[str, ...]) -> dict[str, str]:
-        """The template's parameters. The scaling numbers come from the ScalingPolicy alone."""
+    def stack_parameters(self, expires_at: datetime, vpc_id: str, subnet_ids: tuple[str, ...],
+                         boundary_arn: str = "", alert_topic_arn: str = "") -> dict[str, str]:
+        """The template's parameters. The scaling numbers come from the ScalingPolicy alone; the
+        boundary and the alert topic from the account's bootstrap."""
         scaling = target_tracking_config(self.policy)
         return {
             "ModelName": self.model_name,
@@ -205,6 +207,8 @@ class LabConfig:
             "ImageRepositoryName": self.image_repository(),
             "VpcId": vpc_id,
             "SubnetIds": ",".join(subnet_ids),
+            "PermissionsBoundaryArn": boundary_arn,
+            "AlertTopicArn": alert_topic_arn,
             "ModelKey": self.model_key,
             "TargetBacklogPerTask": f"{scaling['TargetBacklogPerTask']:g}",
             "MinTasks": str(scaling["MinTasks"]),

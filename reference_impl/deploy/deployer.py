@@ -6,7 +6,7 @@ are generators of `Event`s so a caller can show progress while they run; each ra
 """
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 import boto3
@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 from reference_impl import aws_facts
 
+from . import bootstrap as bootstraps
 from . import burst as bursts
 from . import costs, preflight
 from .config import DOWN_TIMEOUT_S, MAX_TASKS_CAP, MAX_TTL_MINUTES, LabConfig, allowed_account_ids
@@ -66,6 +67,10 @@ class LabStatus:
     # Why the stack is in a *_FAILED or ROLLBACK_* state (DELETE_FAILED: what could not be
     # deleted and CloudFormation's reason); `Deployer.retry_delete()` tries the deletion again.
     reason: str | None = None
+    # The scaler held the service at zero because no task stayed running for 10 minutes: when,
+    # and why the tasks stopped (ECS's stoppedReason and each container's reason).
+    held_at_zero: str | None = None
+    stopped_reasons: list[str] = field(default_factory=list)
 
 
 class Deployer:
@@ -83,6 +88,28 @@ class Deployer:
         self._session: boto3.Session | None = None
         self._identity: dict | None = None
         self._clients: dict[str, object] = {}
+        self._bootstrap: dict[str, str] | None | bool = False   # False: not read yet
+
+    def bootstrap_outputs(self) -> dict[str, str] | None:
+        """The account's labs-bootstrap outputs (stack role, boundary, template URL, topic), or None."""
+        if self._bootstrap is False:
+            self._bootstrap = bootstraps.read_outputs(self._client("cloudformation"))
+        return self._bootstrap  # type: ignore[return-value]
+
+    def stack_role_arn(self) -> str | None:
+        """--stack-role-arn if given, else the bootstrap's service role."""
+        return self.config.stack_role_arn or (self.bootstrap_outputs() or {}).get("StackRoleArn")
+
+    def _resolved(self) -> LabConfig:
+        return replace(self.config, stack_role_arn=self.stack_role_arn())
+
+    def _stack_parameters(self, expires: datetime) -> dict[str, str]:
+        """The template's parameters, with the bootstrap's boundary and alert topic."""
+        outputs = self.bootstrap_outputs() or {}
+        vpc_id, subnet_ids = self._network()
+        return self.config.stack_parameters(expires, vpc_id, subnet_ids,
+                                            boundary_arn=outputs.get("PermissionsBoundaryArn", ""),
+                                            alert_topic_arn=outputs.get("AlertTopicArn", ""))
 
     # ------------------------------------------------------------ guardrails and clients
     def _checked(self) -> boto3.Session:
@@ -126,7 +153,8 @@ class Deployer:
         self._checked()
         _, subnet_ids = self._network()
         needed = self.config.policy.max_tasks * costs.task_size()["vcpu"]
-        return preflight.run(self._client, self._identity, self.config, subnet_ids, needed)
+        return preflight.run(self._client, self._identity, self._resolved(), subnet_ids, needed,
+                             bootstrap=self.bootstrap_outputs(), template_key=bootstraps.template_key())
 
     def plan(self) -> Plan:
         """What `up` would create, its caps, cost and prerequisite checks. Read-only: STS identity,
@@ -150,7 +178,8 @@ class Deployer:
         resources = [(logical, spec["Type"]) for logical, spec in parsed_template()["Resources"].items()]
         return Plan(account=self._identity["Account"], caller=self._identity["Arn"], region=self.config.region,
                     stack_name=self.config.stack_name, expires_at=expires.isoformat(),
-                    parameters=self.config.stack_parameters(expires, *self._network()), tags=self.config.tags(expires),
+                    parameters=self._stack_parameters(expires),
+                    tags=self.config.tags(expires),
                     resources=resources, caps=caps,
                     cost=costs.estimate(p.max_tasks, self.config.ttl_minutes),
                     template_check="CloudFormation ValidateTemplate accepted the template", checks=checks)
@@ -164,12 +193,14 @@ class Deployer:
         megabytes so the class can see what loading a 1.5 GB model costs each new task.
         """
         self.config.check()
-        if self.config.stack_role_arn is None:
-            raise GuardrailError("stack_role_arn (--stack-role-arn) is required: the scheduled teardown deletes the "
-                                 "stack with this CloudFormation service role (see the README's IAM section)")
         checks = self.preflight()
         if not all(c.ok for c in checks):
             raise preflight.PreflightError(checks)
+        role_arn = self.stack_role_arn()
+        if role_arn is None:
+            raise GuardrailError("no CloudFormation service role: the scheduled teardown deletes the stack with it; "
+                                 + preflight.ASK_ADMIN)
+        outputs = self.bootstrap_outputs() or {}
         cf = self._client("cloudformation")
         yield Event("info", f"account {self._identity['Account']} is allowed; caller {self._identity['Arn']}")
         if self._stack() is not None:
@@ -179,10 +210,12 @@ class Deployer:
         try:
             change_set = cf.create_change_set(
                 StackName=self.config.stack_name, ChangeSetName=name, ChangeSetType="CREATE",
-                TemplateBody=template_body(), Capabilities=["CAPABILITY_IAM"],
-                RoleARN=self.config.stack_role_arn,
+                # The published copy of this very template (preflight checked it is there): the
+                # instructor policy allows creating stacks from the bootstrap's bucket only.
+                TemplateURL=outputs["TemplateBaseUrl"] + bootstraps.template_key().removeprefix("templates/"),
+                Capabilities=["CAPABILITY_IAM"], RoleARN=role_arn,
                 Parameters=[{"ParameterKey": k, "ParameterValue": v}
-                            for k, v in self.config.stack_parameters(expires, *self._network()).items()],
+                            for k, v in self._stack_parameters(expires).items()],
                 Tags=[{"Key": k, "Value": v} for k, v in self.config.tags(expires).items()],
             )
         except ClientError as exc:
@@ -338,9 +371,30 @@ class Deployer:
                 target = self._scalable_target(ids)
                 if target is not None:
                     fields["max_tasks"] = target["MaxCapacity"]
+                fields.update(self._held_at_zero(ids, services[0]))
         ready = stack["StackStatus"] == "CREATE_COMPLETE" and "Bucket" in ids and self._model_verified(ids)
         return LabStatus(self.config.stack_name, stack["StackStatus"], expires, left,
                          api_url=self._api_url(ids), reason=reason, ready=ready, **fields)
+
+    def _held_at_zero(self, ids: dict[str, str], service: dict) -> dict:
+        """Whether the scaler's guard held the service at zero, and why its tasks stopped."""
+        ecs = self._client("ecs")
+        tags = {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=service["serviceArn"]).get("tags", [])}
+        stopped = ecs.list_tasks(cluster=ids["Cluster"], serviceName=service["serviceName"],
+                                 desiredStatus="STOPPED")["taskArns"]
+        reasons: list[str] = []
+        if stopped:
+            for task in ecs.describe_tasks(cluster=ids["Cluster"], tasks=stopped[:100])["tasks"]:
+                parts = [task.get("stoppedReason", "")] + [c["reason"] for c in task.get("containers", []) if c.get("reason")]
+                reasons.append(": ".join(p for p in parts if p) or "stopped, no reason given")
+        reasons = list(dict.fromkeys(reasons))[:5]
+        if "held-at-zero" not in tags:
+            return {"stopped_reasons": reasons}
+        why = "; ".join(reasons) or "ECS gave no reason"
+        return {"stopped_reasons": reasons,
+                "held_at_zero": f"no task stayed running for 10 minutes, so the lab was held at 0 tasks at "
+                                f"{tags['held-at-zero']} (it will not start tasks again; fix the cause, then down "
+                                f"and up). Why the tasks stopped: {why}"}
 
     def _failure_reason(self, stack: dict) -> str | None:
         """CloudFormation's reason and each resource that failed, for a failed or rolled-back stack."""
@@ -420,6 +474,7 @@ class Deployer:
             except DeployError as exc:
                 yield Event("info", f"{exc}; deleting the stack anyway")
         cf = self._client("cloudformation")
+        family = ids.get("TaskDefinition")
         cf.delete_stack(StackName=stack["StackId"])
         total = len(ids)
         status = yield from self._stream(cf, stack["StackId"], total, "DELETE", max(1.0, deadline - time.monotonic()))
@@ -427,19 +482,38 @@ class Deployer:
             reason = self._failure_reason(cf.describe_stacks(StackName=stack["StackId"])["Stacks"][0])
             raise DeployError(f"stack {self.config.stack_name} ended {status}: {reason}; retry with `down`")
         self._sweep_outside_the_stack()
+        if family:
+            yield Event("info", self._delete_inactive_task_definition(family))
         yield Event("done", f"stack {self.config.stack_name} deleted", total, total)
+
+    def _delete_inactive_task_definition(self, arn: str) -> str:
+        """CloudFormation only deregisters a task definition (it stays, INACTIVE, for ever); delete it."""
+        _, failed = self._step("deleting the INACTIVE task definition", lambda: self._client("ecs")
+                               .delete_task_definitions(taskDefinitions=[arn]))
+        return failed or f"task definition {arn.rsplit('/', 1)[-1]} deleted (it was INACTIVE)"
 
     def retry_delete(self, timeout_s: float = DOWN_TIMEOUT_S) -> Iterator[Event]:
         """Delete a stack again after DELETE_FAILED (LabStatus.reason says what failed)."""
         return self.down(timeout_s)
 
     def _require_lab_tags(self, stack: dict) -> None:
+        """Refuse, before any change, a stack that is not this tool's lab for this owner: its
+        tags (owner, lab, expires-at), its owner, and the service role it was created with."""
         tags = {t["Key"]: t["Value"] for t in stack.get("Tags", [])}
         missing = [t for t in LAB_TAGS if t not in tags]
+        name = self.config.stack_name
         if missing or tags["lab"] != self.config.lab:
-            raise GuardrailError(f"stack {self.config.stack_name} does not carry this tool's lab tags "
+            raise GuardrailError(f"stack {name} does not carry this tool's lab tags "
                                  f"({', '.join(LAB_TAGS)} with lab={self.config.lab}); it has "
                                  f"{tags or 'none'}: refusing to touch it")
+        if tags["owner"] != self.config.owner:
+            raise GuardrailError(f"stack {name} belongs to {tags['owner']!r}, not {self.config.owner!r} (--owner): "
+                                 "refusing to delete another owner's lab; they can run down, or the janitor "
+                                 f"deletes it at its time limit ({tags['expires-at']} UTC)")
+        role = self.stack_role_arn()
+        if role is not None and stack.get("RoleARN") != role:
+            raise GuardrailError(f"stack {name} was created with {stack.get('RoleARN') or 'no service role'}, not "
+                                 f"this tool's stack role {role}: refusing to touch it")
 
     def _step(self, name: str, action: Callable[[], object]) -> tuple[object, str | None]:
         try:

@@ -241,6 +241,25 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
         if on_ready:
             on_ready(supervisor)
 
+        reading = {"at": None, "unfinished": {}, "results": {}}
+
+        def take_reading():
+            # What an endpoint loss would take, read while the endpoint is up: jobs still queued or
+            # running (the queue's counts) apart from finished results (the store's listing), at
+            # one moment, so a loss reports each for what it is and says when they were counted.
+            # Every poll (a count and a listing per model): a loss takes what the last one saw.
+            now = time.time()
+            try:
+                unfinished, results = {}, {}
+                for name, svc in services.items():
+                    counts = svc.queue(clients).counts()
+                    unfinished[name] = counts.visible + counts.in_flight
+                    results[name] = len(svc.store(clients).job_ids()[0])
+            except Exception:  # noqa: BLE001 - the endpoint is away: keep the last good reading
+                log.debug("no reading of the endpoint now", exc_info=True)
+                return
+            reading.update(at=now, unfinished=unfinished, results=results)
+
         def revive_endpoint():
             # LocalStack keeps nothing across a restart: start it again and provision again; the
             # workers back off meanwhile and carry on (queue URLs do not change). Every job that
@@ -250,14 +269,19 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             # last status read would take for the lab's final figures.
             if endpoint is not None and not stop.is_set() and endpoint.process.poll() is not None:
                 code = endpoint.process.returncode
-                lost = {name: pool.last_counts.visible + pool.last_counts.in_flight if pool.last_counts else 0
-                        for name, pool in supervisor.pools.items()}
-                log.warning("LocalStack exited with %s, losing %d queued or running jobs and every result; "
-                            "restarting it and provisioning again", code, sum(lost.values()))
+                lost = {name: reading["unfinished"].get(name, 0) for name in supervisor.pools}
+                lost_results = {name: reading["results"].get(name, 0) for name in supervisor.pools}
+                log.warning("LocalStack exited with %s, losing %d unfinished jobs and %d finished results (as of "
+                            "the last reading); restarting it and provisioning again", code, sum(lost.values()),
+                            sum(lost_results.values()))
                 endpoint.start()
                 provision(clients, list(settings.models), provision_settings)
-                runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost})
+                runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost,
+                                                          "lost_results": lost_results, "counted_at": reading["at"]})
+                reading.update(at=None, unfinished={}, results={})
                 state.write_json(folder / "runtime.json", runtime_info)
+            elif endpoint is not None:
+                take_reading()
         supervisor.run(stop, settings.poll_s, before_poll=revive_endpoint)
     finally:
         log.info("stopping workers")

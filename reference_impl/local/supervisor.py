@@ -14,6 +14,18 @@ Rules the supervisor keeps, as ECS does:
   later poll and the record says so.
 * A stop is SIGTERM, then SIGKILL once the stop timeout has passed (ECS's stopTimeout).
 * A worker that exits on its own (crash, kill) is reaped and replaced on the next poll.
+
+Which controller, and why it differs from the deployment's. The local runtime runs the
+KEDA-style controller, `decide` for every decision on direct queue reads: there is no CloudWatch
+or Application Auto Scaling here to host target tracking, and a lab on a laptop wants changes in
+seconds. The AWS deployment runs the hybrid in deploy/template.yaml (a waker from zero, target
+tracking after it); the simulator's option D models that hybrid (simulate/deployed_d.py) and runs
+this controller as its labelled "KEDA-style" variant, with the same `decide`. Idle-to-zero
+timing therefore differs by design: here `idle_before_zero_s` (LocalSettings: 30 s, so a lab sees
+workers stop within a minute), in the simulator's variant 300 s (the ECS default cooldown), both
+then stopping every idle worker at once; in the deployment, target tracking removes the first task
+about 16 minutes after the queue empties (15 one-minute datapoints below target, one a minute
+late) and, as the simulator models it, one more per scale-in cooldown.
 """
 import itertools
 import logging

@@ -1,9 +1,10 @@
-"""python -m reference_impl.simulate --scenario NAME [--json] [--set name=value ...] | --list"""
+"""python -m reference_impl.simulate --scenario NAME [--json] [--set name=value ...] | --matrix [--json] | --list"""
 import argparse
 import json
 import sys
 
 from reference_impl.simulate import DESIGNS, SimulationInputError, list_scenarios, parameter_table, run
+from reference_impl.simulate.matrix import COLUMNS, matrix
 
 
 def _parse_sets(values):
@@ -36,6 +37,36 @@ def _clock(seconds: float) -> str:
     return f"day {days} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
 
 
+def _cell(value, money=False):
+    if value is None:
+        return "-"
+    return f"${value:,.2f}" if money else f"{value:,.1f}"
+
+
+def format_matrix(m: dict) -> str:
+    """The matrix as text: one table per scenario, each column's winners starred."""
+    lines = [f"Tie rule: {m['tie_rule']['text']}", ""]
+    for e in m["scenarios"]:
+        lines.append(f"{e['name']}: {e['description']} ({e['requests']:,} requests)")
+        lines.append(f"{'':4}{'cost':>11}{'p50 s':>9}{'p95 s':>9}{'first wait s (best/typical/worst)':>36}{'failed':>9}")
+        for name, r in e["designs"].items():
+            def star(key, text, name=name):
+                return text + ("*" if name in e["winners"][key] else " ")
+            w = r["first_wait_s"]
+            first = "-" if not w else f"{w['best']:.0f}/{w['typical']:.0f}/{w['worst']:.0f}"
+            lines.append(f"{name:4}{star('cost_usd', _cell(r['cost_usd'], True)):>12}{star('p50_s', _cell(r['p50_s'])):>9}"
+                         f"{star('p95_s', _cell(r['p95_s'])):>9}{star('first_wait_s', first):>36}"
+                         f"{star('failed', format(r['failed'], ',')):>9}")
+        for label, r in e["variants"].items():
+            lines.append(f"  variant, not ranked: {label}: cost {_cell(r['cost_usd'], True)}, p50 {_cell(r['p50_s'])} s, "
+                         f"p95 {_cell(r['p95_s'])} s, failed {r['failed']:,}")
+        lines.append("  D: " + ", ".join(f"{label} {e['d_position'][key]}" for key, label in COLUMNS))
+        lines.append("")
+    lines.append("* the winner of the column under the tie rule (several when they tie)")
+    lines += ["", "Findings:"] + [f" - {f}" for f in m["findings"]]
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.simulate",
                                      description="Run the same traffic through designs A, B, C and D.")
@@ -43,7 +74,13 @@ def main(argv=None) -> int:
     parser.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
     parser.add_argument("--json", action="store_true", help="full result with chart series")
     parser.add_argument("--list", action="store_true", help="list scenarios and parameters")
+    parser.add_argument("--matrix", action="store_true",
+                        help="every built-in scenario through every design, with each measure's winner")
     args = parser.parse_args(argv)
+    if args.matrix:
+        result = matrix()
+        print(json.dumps(result) if args.json else format_matrix(result))
+        return 0
     if args.list:
         for s in list_scenarios():
             print(f"{s['name']:16} {s['description']}")

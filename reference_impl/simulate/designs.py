@@ -12,7 +12,8 @@ from collections import deque
 from reference_impl import aws_facts
 from reference_impl.simulate.option_d import simulate_d
 from reference_impl.simulate.runs import (
-    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, service_times, task_ready_s, task_usd_per_s,
+    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_times,
+    task_ready_s, task_usd_per_s,
 )
 from reference_impl.simulate.traffic import Traffic
 
@@ -30,7 +31,7 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
     """Each task answers one request at a time. A request needs a task free within the synchronous
     timeout or it fails; a refused request costs the task nothing (generous to B: a real target
     would often work on requests whose clients had already given up)."""
-    arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
+    arr, svc, n = traffic.arrivals, service_times(traffic, p, p["task_vcpu"]), traffic.requests
     period, timeout = METRIC_MINUTE_S, p["sync_timeout_s"]
     ready_delay = task_ready_s(p)
     out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
@@ -137,7 +138,9 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
     environments only as fast as its ramp allows. One message per invocation (batch size 1).
     An invocation longer than the function timeout fails (C: after its retries, to the dead-letter
     queue), having held its environment, and been billed, for the whole timeout."""
-    arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
+    arr, n = traffic.arrivals, traffic.requests
+    mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
+    svc = service_times(traffic, p, lambda_vcpu(mem))
     mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
     cold = lambda_cold_start_s(p)
     cold_inside = lambda_init_in_invocation_s(p)
@@ -237,7 +240,8 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
             "event source polling (always)": traffic.horizon_s * run.fixed_usd_per_s,
         }
     run.facts = {"cold_start_s": cold, "cold_starts": colds, "provisioned": pc,
-                 "model_downloads_gb": colds * p["model_size_gb"]}
+                 "model_downloads_gb": colds * p["model_size_gb"], "loads_in_handler": loads_in_handler(p),
+                 "memory_gb": mem, "vcpu": lambda_vcpu(mem)}
     return run
 
 

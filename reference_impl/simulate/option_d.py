@@ -104,7 +104,7 @@ def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip
     """Run option D. `skip_quiet=False` polls every period (slow; the reference the skip is checked against)."""
     if metric_source not in METRIC_SOURCES:
         raise ValueError(f"metric_source must be one of {', '.join(METRIC_SOURCES)}, not {metric_source!r}")
-    arr, svc, n = traffic.arrivals, service_times(traffic, p), traffic.requests
+    arr, svc, n = traffic.arrivals, service_times(traffic, p, p["task_vcpu"]), traffic.requests
     # The operator sets seconds per message from measurement; here, the mean of this traffic.
     mean_svc = (sum(svc) / n) if n else p["service_time_s"]
     min_tasks = int(p["d_min_tasks"])

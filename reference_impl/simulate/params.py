@@ -37,6 +37,9 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     # The workload (from the question, or assumptions where it is silent)
     Param(*WORKLOAD["model_size_gb"].fields(), 0.01, 200),
     Param(*WORKLOAD["service_time_s"].fields(), 0.001, 600),
+    Param("worker_overhead_gb", 0.5, "GB", "assumption: the runtime, its libraries and the request being served",
+          "memory a worker needs besides the model itself; model size + this must fit in a function's or task's memory "
+          "(the model is taken to need its file size in memory)", 0, 100),
     Param("model_deserialize_s", 5.0, "s", "assumption", "time to turn the downloaded bytes into a model in memory", 0, 600),
     # S3
     _fact("s3_stream_mb_s", 1, 10_000),
@@ -60,9 +63,15 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
           description="scale-in cooldown (Application Auto Scaling's ECS default)"),
     # ECS on Fargate
     _fact("fargate_task_start_s", 0, 3600, name="task_start_s"),
-    Param("image_pull_s", 20.0, "s", "assumption: a slim worker image", "container image pull", 0, 3600),
-    Param("task_vcpu", 1.0, "vCPU", "assumption", "Fargate task size", 0.25, 16),
-    Param("task_memory_gb", 4.0, "GB", "assumption: room for a 1.5 GB model in memory", "Fargate task memory", 0.5, 120),
+    Param("image_pull_s", 0.0, "s",
+          f"assumption: AWS's ~30 s Fargate start depends on the image's size ({aws_facts.FARGATE_START}), so it "
+          "includes pulling a slim worker image; counting a pull again on top would count it twice",
+          "extra image pull time beyond the task start (raise it for a large image)", 0, 3600),
+    Param("task_vcpu", 1.0, "vCPU", "assumption", "Fargate task size; raised with the memory when the model needs "
+          f"a larger task ({aws_facts.FARGATE_SIZES})", 0.25, 16),
+    Param("task_memory_gb", 4.0, "GB", "assumption: room for a 1.5 GB model in memory",
+          "Fargate task memory; raised to the smallest valid task size that holds the model, up to Fargate's 120 GB "
+          "(a bigger model cannot run)", 0.5, 120),
     _fact("fargate_vcpu_hour_usd"),
     _fact("fargate_gb_hour_usd"),
     # D's autoscaler
@@ -79,7 +88,8 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     # Lambda
     Param("lambda_memory_gb", 4.0, "GB",
           f"assumption: must hold the model; {aws_facts.LAMBDA_MEMORY} (128 MB to 10,240 MB, a static setting)",
-          "function memory: must hold the model; nothing scales it on backlog",
+          "function memory: raised to what the model needs when set lower, up to 10,240 MB (a bigger model cannot run); "
+          "nothing scales it on backlog. CPU comes with it: 1,769 MB is one vCPU",
           aws_facts.value("lambda_memory_min_gb"), aws_facts.value("lambda_memory_max_gb")),
     Param("lambda_runtime_init_s", 1.0, "s", "assumption (not documented; depends on runtime and package)",
           "runtime start before the model download", 0, 60),

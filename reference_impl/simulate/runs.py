@@ -5,6 +5,7 @@ Lambda environments) as lifetimes; and its costs. Reports and charts read only R
 """
 from dataclasses import dataclass, field
 
+from reference_impl import aws_facts
 from reference_impl.simulate.traffic import Traffic
 
 INF = float("inf")
@@ -34,30 +35,96 @@ def model_load_s(p: dict) -> float:
 
 
 def task_ready_s(p: dict) -> float:
-    """From an ECS task's launch to its first answer: provisioning, image pull, model load."""
+    """From an ECS task's launch to its first answer: provisioning (which includes pulling a slim
+    image: AWS gives about 30 s, depending on the image's size), any extra pull time, model load."""
     return p["task_start_s"] + p["image_pull_s"] + model_load_s(p)
 
 
 def lambda_init_s(p: dict) -> float:
-    """One environment's init: runtime start, then the model download and load."""
+    """One environment's cold start: runtime start, then the model download and load."""
     return p["lambda_runtime_init_s"] + model_load_s(p)
 
 
 def lambda_cold_start_s(p: dict) -> float:
-    """Init beyond the 10 s on-demand limit is retried inside the first invocation."""
-    init = lambda_init_s(p)
-    return init if init <= p["lambda_init_limit_s"] else p["lambda_init_limit_s"] + init
+    """The whole cold start. Its best honest form: the model loads in init when init fits the
+    on-demand init limit; otherwise in the handler on first use, so the limit is never hit and
+    init is not retried (aws_facts: lambda_init_limit_s)."""
+    return lambda_init_s(p)
+
+
+def loads_in_handler(p: dict) -> bool:
+    return lambda_init_s(p) > p["lambda_init_limit_s"]
 
 
 def lambda_init_in_invocation_s(p: dict) -> float:
-    """The part of a cold start that runs inside the first invocation, under the function timeout."""
-    init = lambda_init_s(p)
-    return 0.0 if init <= p["lambda_init_limit_s"] else init
+    """The part of a cold start that runs inside the first invocation, under the function timeout:
+    the model load, when it is done in the handler."""
+    return model_load_s(p) if loads_in_handler(p) else 0.0
 
 
-def service_times(traffic: Traffic, p: dict) -> list[float]:
-    """Each request's processing time once a model is loaded: a batch takes one service time per input."""
-    return [n * p["service_time_s"] for n in traffic.items]
+def model_memory_gb(p: dict) -> float:
+    """Memory one worker needs to hold the model and serve: the model plus the runtime's overhead."""
+    return p["model_size_gb"] + p["worker_overhead_gb"]
+
+
+def lambda_vcpu(memory_gb: float) -> float:
+    """Lambda allocates CPU in proportion to memory: 1,769 MB is one vCPU (aws_facts)."""
+    return memory_gb * 1024 / aws_facts.value("lambda_mb_per_vcpu")
+
+
+def lambda_sizing(p: dict) -> dict:
+    """A function sized to hold the model: memory raised to what the model needs when the setting
+    is lower, within Lambda's 10,240 MB. `fits` False names the limit that stops it."""
+    need, limit = model_memory_gb(p), aws_facts.value("lambda_memory_max_gb")
+    memory = max(p["lambda_memory_gb"], need)
+    if need > limit:
+        return {"fits": False, "memory_gb": p["lambda_memory_gb"], "vcpu": lambda_vcpu(p["lambda_memory_gb"]),
+                "why": (f"the model needs {need:g} GB of memory, and a Lambda function has at most {limit * 1000:,.0f} MB "
+                        f"of memory ({aws_facts.LAMBDA_MEMORY}) and "
+                        f"{aws_facts.value('lambda_tmp_max_mb'):,.0f} MB of /tmp ({aws_facts.LAMBDA_LIMITS}): "
+                        "it cannot hold the model")}
+    return {"fits": True, "memory_gb": memory, "vcpu": lambda_vcpu(memory), "raised": memory > p["lambda_memory_gb"],
+            "why": ""}
+
+
+def task_sizing(p: dict) -> dict:
+    """An ECS task sized to hold the model: the smallest valid Fargate size with at least the set
+    vCPU and the memory the model needs, within Fargate's largest task (16 vCPU, 120 GB)."""
+    need = model_memory_gb(p)
+    if p["task_memory_gb"] >= need:
+        return {"fits": True, "vcpu": p["task_vcpu"], "memory_gb": p["task_memory_gb"], "raised": False, "why": ""}
+    for cpu_units, memories in aws_facts.FARGATE_TASK_SIZES.items():
+        vcpu = cpu_units / 1024
+        fitting = [m / 1024 for m in memories if m / 1024 >= need]
+        if vcpu >= p["task_vcpu"] and fitting:
+            return {"fits": True, "vcpu": vcpu, "memory_gb": fitting[0], "raised": True, "why": ""}
+    largest = aws_facts.value("fargate_task_memory_max_gb")
+    return {"fits": False, "vcpu": p["task_vcpu"], "memory_gb": p["task_memory_gb"],
+            "why": (f"the model needs {model_memory_gb(p):g} GB of memory, and a Fargate task has at most "
+                    f"{largest:g} GB ({aws_facts.FARGATE_SIZES}): it cannot hold the model")}
+
+
+def per_item_s(p: dict, vcpu: float) -> float:
+    """Seconds per input on `vcpu` vCPUs: `service_time_s` is measured on one vCPU and, as an
+    assumption (labelled in params.py), inference speeds up in proportion to the vCPUs it gets."""
+    return p["service_time_s"] / vcpu
+
+
+def service_times(traffic: Traffic, p: dict, vcpu: float = 1.0) -> list[float]:
+    """Each request's processing time once a model is loaded: a batch takes one item time per input."""
+    each = per_item_s(p, vcpu)
+    return [n * each for n in traffic.items]
+
+
+def unbuildable(design: str, traffic: Traffic, label: str, why: str) -> Run:
+    """A design that cannot hold the model: every request fails, with the limit named."""
+    n = traffic.requests
+    run = Run(design, list(traffic.arrivals), list(traffic.arrivals), [True] * n, design in "CD", [], label)
+    run.fail_reason = {i: why for i in range(n)}
+    run.per_request_usd = [0.0] * n
+    run.cost_parts = {"nothing can run: " + why.split(":")[0]: 0.0}
+    run.facts = {"unbuildable": why}
+    return run
 
 
 def task_usd_per_s(p: dict) -> float:

@@ -7,7 +7,11 @@
   const root = document.querySelector("[data-simulation]");
   if (!root) return;
   const DESIGNS = ["A", "B", "C", "D"];
-  const COLORS = { A: "#b45309", B: "#7c3aed", C: "#0e7490", D: "#15803d" };
+  // Told apart by colour and by dash, so C and D (both on a queue) never look alike.
+  const COLORS = { A: "#b45309", B: "#7c3aed", C: "#1d4ed8", D: "#15803d" };
+  const DASHES = { A: [8, 4], B: [2, 3], C: [12, 4, 2, 4], D: [] };
+  const Y_LABELS = { waiting: "requests waiting", capacity: "tasks (B, D)", latency: "seconds",
+    cost_usd: "US dollars (log scale)" };
   const SECONDS_AT_1X = 12;
   const reduced = window.matchMedia("(prefers-reduced-motion: reduce)");
   const $ = (sel) => root.querySelector(sel);
@@ -61,21 +65,43 @@
       el.replaceChildren();
       const log = LOG_KEYS.has(key);
       const digits = key === "cost_usd" ? 2 : 1;
+      const split = key === "capacity" && splitCapacity();
       const opts = {
         ...chartSize(el),
-        scales: { x: { time: false, range: [0, xs[xs.length - 1]] }, ...(log ? { y: { distr: 3, log: 10 } } : {}) },
+        scales: { x: { time: false, range: [0, xs[xs.length - 1]] }, ...(log ? { y: { distr: 3, log: 10 } } : {}),
+          ...(split ? { envs: {} } : {}) },
         axes: [{ label: `${unit.name} from ${fmtTime(data.time[0])}`, size: 40 },
-          { size: 60, ...(log ? { values: (u, ticks) => ticks.map((v) => (v == null ? "" : `$${v < 1 ? v.toFixed(2) : v.toLocaleString()}`)) } : {}) }],
+          { size: 60, label: split || key !== "capacity" ? Y_LABELS[key] : "tasks or Lambda environments",
+            ...(log ? { values: (u, ticks) => ticks.map((v) => (v == null ? "" : `$${v < 1 ? v.toFixed(2) : v.toLocaleString()}`)) } : {}) },
+          // Lambda's environments run ten times or more above the tasks: their own axis, on the right.
+          ...(split ? [{ scale: "envs", side: 1, size: 60, grid: { show: false }, label: "Lambda environments (A, C)" }] : [])],
         // The legend follows the cursor: it is the chart's tooltip, with every design's value.
         legend: { live: true },
         cursor: { focus: { prox: 16 } },
         series: [
           { label: unit.name, value: (u, v) => (v == null ? "–" : `${v.toFixed(2)} ${unit.name}`) },
-          ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true,
+          ...DESIGNS.map((d) => ({ label: d, stroke: COLORS[d], dash: DASHES[d], width: d === "D" ? 2.5 : 1.5, spanGaps: true,
+            ...(split && (d === "A" || d === "C") ? { scale: "envs" } : {}),
             value: (u, v) => (v == null ? "–" : (key === "cost_usd" ? `$${v.toFixed(2)}` : num(v, digits))) })),
         ],
       };
       charts[key] = { plot: new uPlot(opts, [[], [], [], [], []], el), xs, unit, el };
+      el.dataset.yLabel = opts.axes.slice(1).map((a) => a.label).join(" | ");
+      // A key with each design's colour and dash, and this frame's value.
+      const key_ = document.createElement("p");
+      key_.className = "chart-values";
+      key_.dataset.chartValues = key;
+      key_.append(`Vertical axis: ${el.dataset.yLabel}. At this frame: `);
+      charts[key].values = DESIGNS.map((d) => {
+        const item = document.createElement("span");
+        item.className = "chart-value";
+        item.style.borderTop = `3px ${DASHES[d].length ? (d === "B" ? "dotted" : "dashed") : "solid"} ${COLORS[d]}`;
+        key_.append(item, " ");
+        return item;
+      });
+      const old = el.parentElement.querySelector("[data-chart-values]");
+      if (old) old.remove();
+      el.insertAdjacentElement("afterend", key_);
       el.dataset.chartWidth = String(opts.width);
       charts[key].full = chartData(key, xs);
       renderTable(key);
@@ -101,6 +127,12 @@
         `of the ${data.scenario.days.toFixed(1)}-day scenario, with more frames where requests arrive and finish${before}. ` +
         "Cost is on a log scale.";
     }
+  }
+
+  // Capacity gets a second axis when one design's peak is ten times another's or more.
+  function splitCapacity() {
+    const peaks = DESIGNS.map((d) => Math.max(0, ...data.designs[d].series.capacity)).filter((v) => v > 0);
+    return peaks.length > 1 && Math.max(...peaks) >= 10 * Math.min(...peaks);
   }
 
   function chartData(key, xs) {
@@ -252,6 +284,10 @@
     for (const key in charts) {
       const c = charts[key];
       c.plot.setData(c.full.map((series) => series.slice(0, index + 1)));
+      // This frame's values beside the chart, always shown (uPlot's own legend follows the cursor).
+      const values = DESIGNS.map((d, j) => `${d}: ${key === "cost_usd" ? "$" : ""}${num(c.full[j + 1][index], key === "cost_usd" ? 2 : 1)}`);
+      c.el.dataset.legend = values.join("; ");
+      if (c.values) c.values.forEach((span, j) => { span.textContent = values[j]; });
     }
     drawDiagrams(index);
     root.dataset.frame = String(index);
@@ -296,6 +332,23 @@
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify({ scenario, overrides }),
     });
+    if (response.status === 429) {
+      // Throttled: say when, count down, and try again by itself.
+      let wait = Math.max(1, Math.ceil(Number(response.headers.get("Retry-After")) || 5));
+      root.dataset.throttled = "true";
+      const tickDown = () => {
+        if (wait <= 0) {
+          delete root.dataset.throttled;
+          load(scenario, overrides).catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+          return;
+        }
+        statusLine.textContent = `Too many runs for now: trying again in ${wait} s.`;
+        wait -= 1;
+        setTimeout(tickDown, 1000);
+      };
+      tickDown();
+      return;
+    }
     const body = await response.json();
     if (!response.ok) {
       const errors = Object.entries(body.errors || {}).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ");
@@ -345,4 +398,37 @@
   }
   load(root.dataset.scenario, JSON.parse(root.dataset.overrides || "{}"))
     .catch((err) => { statusLine.textContent = `Could not run the simulation: ${err}`; });
+})();
+
+(function () {
+  "use strict";
+  // A number box holding text the browser cannot read as a number would be sent empty, and the
+  // default would run without a word: stop the Run and name the field instead.
+  const scenarioForm = document.querySelector("[data-scenario-form]");
+  if (scenarioForm) {
+    scenarioForm.addEventListener("submit", (event) => {
+      let first = null;
+      scenarioForm.querySelectorAll("input[type=number]").forEach((input) => {
+        const old = document.getElementById(`${input.id}_client_error`);
+        if (old) old.remove();
+        if (!input.validity.badInput) return;
+        const label = scenarioForm.querySelector(`label[for="${input.id}"]`);
+        const help = document.getElementById(`${input.id}_helptext`);
+        const error = document.createElement("p");
+        error.id = `${input.id}_client_error`;
+        error.className = "field-error";
+        error.setAttribute("role", "alert");
+        error.dataset.clientError = "";
+        error.textContent = `${label ? label.textContent : input.name}: not a number. ${help ? help.textContent : ""}`;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-errormessage", error.id);
+        input.insertAdjacentElement("afterend", error);
+        first = first || input;
+      });
+      if (first) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+  }
 })();

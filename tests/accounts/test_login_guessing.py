@@ -5,12 +5,12 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.cache.backends import db as db_cache
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import ApiToken
+from accounts import lockout_counts
+from accounts.models import ApiToken, LoginFailureCount
 from tests.conftest import PASSWORD
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -26,10 +26,10 @@ def limit(settings, monkeypatch):
 
 @pytest.fixture
 def lockout_over(monkeypatch, settings):
-    """Move the shared cache's clock past the cool-off, as if the guesser had waited."""
+    """Move the lockout counts' clock past the cool-off, as if the guesser had waited."""
     def _over():
         later = timezone.now() + settings.AXES_COOLOFF_TIME + dt.timedelta(seconds=1)
-        monkeypatch.setattr(db_cache, "tz_now", lambda: later)
+        monkeypatch.setattr(lockout_counts, "_now", lambda: later)
     return _over
 
 
@@ -151,3 +151,25 @@ def test_an_administrator_can_end_a_lockout_early(api, learner, limit, settings)
     assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.80").status_code == 429
     call_command("axes_reset_ip", "192.0.2.80", stdout=io.StringIO())
     assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.80").status_code == 201
+
+
+def test_a_flood_past_the_caches_size_erases_no_lockout(api, learner, limit, settings):
+    """The attack that once worked: lock the victim, then flood refused logins under new usernames
+    from an address that is itself locked, until the cache culls; then guess again. The counts
+    are not in the cache, and the flood adds no rows."""
+    max_entries = 60
+    settings.CACHES = {"default": {**settings.CACHES["default"], "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 2}}}
+    flooder = "203.0.113.66"
+    for i in range(limit):
+        token_login(api, "learner", f"guess-{i}", REMOTE_ADDR="198.51.100.1")
+    for i in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        token_login(api, f"spray{i}", "guess", REMOTE_ADDR=flooder)
+    rows = LoginFailureCount.objects.count()
+    codes = {token_login(api, f"flood{i}", "guess", REMOTE_ADDR=flooder).status_code for i in range(3 * max_entries)}
+    assert codes == {429}
+    assert LoginFailureCount.objects.count() == rows  # the refused flood made no row
+    from django.core.cache import cache
+    for i in range(3 * max_entries):  # and whatever else fills the cache meanwhile
+        cache.set(f"filler{i}", i)
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR="192.0.2.99").status_code == 429  # still locked
+    assert token_login(api, "learner", PASSWORD, REMOTE_ADDR=flooder).status_code == 429

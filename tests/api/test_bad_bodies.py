@@ -1,11 +1,14 @@
 """Every bad request under /api/ is a 4xx in the API's error shape, never a 500 or an HTML page,
 with DEBUG on (Django's technical pages) and off."""
+import json
 import re
 
+import hypothesis
 import pytest
 from django.test import Client
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
+from hypothesis import strategies
 
 from questions.api.misc_views import not_found
 from questions.api.parsers import MAX_DEPTH, nesting_depth
@@ -26,10 +29,17 @@ def shaped(response, status):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/auth/token/", "/api/v1/simulations/"])
-@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 1001, 3000])
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 500])
 def test_deeply_nested_json_is_a_400_naming_the_limit(client, url, levels):
     body = shaped(client.post(url, "[" * levels + "]" * levels, content_type="application/json"), 400)
     assert f"nested {levels} levels deep; at most {MAX_DEPTH}" in body["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/auth/token/", "/api/v1/simulations/"])
+@pytest.mark.parametrize("levels", [1001, 3000, 100_000])
+def test_json_too_deep_for_the_parser_itself_is_a_400_naming_the_limit(client, url, levels):
+    body = shaped(client.post(url, "[" * levels + "]" * levels, content_type="application/json"), 400)
+    assert f"nested too deep to parse; at most {MAX_DEPTH} levels" in body["detail"]
 
 
 def test_nesting_up_to_the_limit_is_parsed_as_usual(client):
@@ -40,6 +50,7 @@ def test_nesting_up_to_the_limit_is_parsed_as_usual(client):
 
 @pytest.mark.parametrize("text, depth", [
     ("1", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[[", "\\"[["]', 1), ('{"k": "}}}{{{"}', 1),
+    ('["\\\\", ["\\\\\\"]"]]', 2), ('[["\\\\"], "\\u005b["]', 2),
 ])
 def test_brackets_inside_strings_do_not_count_as_nesting(text, depth):
     assert nesting_depth(text) == depth
@@ -95,3 +106,50 @@ def test_every_operation_in_the_schema_reaches_its_view_not_the_catch_all():
     assert len(paths) > 10
     for path in paths:
         assert resolve(re.sub(r"\{[^}]+\}", "1", path)).func is not not_found, path
+
+
+@pytest.mark.parametrize("seed", ["", "-5", "2147483648", "x"])
+def test_a_drill_seed_out_of_the_schemas_range_is_a_400_naming_it(client, seed):
+    body = shaped(client.get("/api/v1/drills/backlog/", {"seed": seed}), 400)
+    assert "seed" in body["errors"]
+
+
+def test_the_schema_states_the_drill_seeds_range():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    (seed,) = [p for p in schema["paths"]["/api/v1/drills/backlog/"]["get"]["parameters"] if p["name"] == "seed"]
+    assert seed["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
+@pytest.mark.parametrize("tags", [21, 70, 1000])
+def test_a_quiz_asking_for_more_tags_than_allowed_is_a_400_naming_the_field(client, learner, tags):
+    # 70 tags were "at most 64 tables in a join", 1,000 "too many FROM clause terms": 500s.
+    client.force_login(learner)
+    body = shaped(client.post("/api/v1/quizzes/", json.dumps({"count": 1, "tags": [f"t{i}" for i in range(tags)]}),
+                              content_type="application/json"), 400)
+    assert body["errors"] == {"tags": ["Ensure this field has no more than 20 elements."]}
+
+
+def test_the_schema_states_the_list_bounds():
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    assert schema["QuizCreateRequest"]["properties"]["tags"]["maxItems"] == 20
+    assert schema["QuestionWriteRequest"]["properties"]["tags"]["maxItems"] == 20
+    assert schema["QuestionWriteRequest"]["properties"]["stem"]["maxLength"] == 20_000
+
+
+def _depth_of(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth_of, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth_of, value), default=0)
+    return 0
+
+
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True)
+@hypothesis.given(strategies.recursive(
+    strategies.none() | strategies.booleans() | strategies.integers() | strategies.text(alphabet='[]{}"\\\n\u00e9x'),
+    lambda inner: strategies.lists(inner, max_size=4) | strategies.dictionaries(
+        strategies.text(alphabet='[]{}"\\x', max_size=4), inner, max_size=4),
+    max_leaves=30))
+def test_the_depth_counted_on_the_text_is_the_parsed_values_depth(value):
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value, indent=1)):
+        assert nesting_depth(text) == _depth_of(value)

@@ -8,7 +8,8 @@ from questions.loader import load_questions, question_data
 from questions.models import Question
 
 
-@pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/"])
+@pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/", "/api/v1/export/gift/",
+                                  "/api/v1/export/csv/", "/api/v1/export/results/"])
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
 def test_only_instructors_export(as_user, bank, path, who, status, request):
     user = None if who == "anonymous" else request.getfixturevalue(who)
@@ -47,5 +48,19 @@ def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(a
     answers = question.findall("answer")
     # Any wrong choice cancels the credit: all or nothing, as the exam grades it.
     assert [a.get("fraction") for a in answers] == ["50", "-100", "50", "-100"]
-    assert answers[0].findtext("text") == "<p><strong>A</strong></p>"
-    assert answers[1].findtext("feedback/text") == "<p>why B</p>"
+    # Markdown as it was written, which Moodle renders itself.
+    assert answers[0].get("format") == "markdown" and answers[0].findtext("text") == "**A**"
+    assert answers[1].findtext("feedback/text") == "why B"
+
+
+@pytest.mark.parametrize("path, media", [("/api/v1/export/markdown/", "application/zip"), ("/api/v1/export/moodle/", "application/xml"),
+                                         ("/api/v1/export/gift/", "text/plain"), ("/api/v1/export/csv/", "text/csv"),
+                                         ("/api/v1/export/results/", "text/csv")])
+def test_asking_for_the_exports_own_media_type_gets_it_and_errors_stay_json(as_user, instructor, learner, bank, path, media):
+    # What a client generated from the schema sends; DRF alone answered it 406.
+    response = as_user(instructor).get(path, HTTP_ACCEPT=media)
+    assert response.status_code == 200 and response["Content-Type"].split(";")[0] == media
+    refused = as_user(learner).get(path, HTTP_ACCEPT=media)
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
+    assert refused.json()["detail"].startswith("Only instructors")
+    assert as_user(instructor).get(path, HTTP_ACCEPT="image/png").status_code == 406

@@ -3,8 +3,9 @@ server error, and the code and the schema agree (status codes, content types, bo
 headers as documented; requests the schema calls invalid refused, requests it calls valid not
 refused for their shape).
 
-Every operation runs twice: with an instructor's token, so each is reachable with valid
-credentials, and anonymously, so the 401s and the public reads are exercised too. The token is
+Every operation runs three times: with an instructor's token, so each is reachable with valid
+credentials; with a learner's, so the 403s of instructors' operations and a learner's own
+views are exercised; and anonymously, so the 401s and the public reads are too. The token is
 issued afresh for every case, so `DELETE /auth/token/` revokes only its own and every later
 case is still authenticated. Every other valid case asks for a question and a quiz that exist,
 so the operations behind a 404 for made-up ids are reached too. Deterministic (a fixed seed,
@@ -41,7 +42,8 @@ VALID = ["2xx", "401", "403", "404", "409", "429"]  # answers a request valid by
 # simulate. There a 400 for a request of the right shape is the code doing its job.
 DATA_RULES = [("POST", "/api/v1/questions/"), ("PUT", "/api/v1/questions/{external_id}/"),
               ("POST", "/api/v1/questions/{external_id}/attempts/"), ("POST", "/api/v1/quizzes/"),
-              ("POST", "/api/v1/quizzes/{id}/answers/"), ("POST", "/api/v1/simulations/")]
+              ("POST", "/api/v1/quizzes/{id}/answers/"), ("POST", "/api/v1/simulations/"),
+              ("POST", "/api/v1/import/moodle/"), ("POST", "/api/v1/import/gift/")]  # few bodies are a file of questions
 # The coverage phase tries the boundaries of every property, and combinations of them: for the
 # simulator's forty-odd overrides that is thousands of runs. Its own tests cover those ranges.
 NO_COVERAGE = {"/api/v1/simulations/"}
@@ -75,15 +77,17 @@ def bank(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_questions()
         user = get_user_model().objects.create_user("fuzz", password=PASSWORD)
+        learner = get_user_model().objects.create_user("fuzz-learner", password=PASSWORD)
         group, created_group = Group.objects.get_or_create(name="instructors")
         user.groups.add(group)
         quiz = Quiz.objects.create(user=user, mode=Quiz.Mode.PRACTICE)
         QuizItem.objects.create(quiz=quiz, question=Question.objects.get(external_id="1973"), position=0)
     try:
-        yield {"external_id": "1973", "id": quiz.pk, "user": user}
+        yield {"external_id": "1973", "id": quiz.pk, "user": user, "learner": learner}
     finally:
         with django_db_blocker.unblock():
             user.delete()
+            learner.delete()
             if created_group:
                 group.delete()
             Question.objects.all().delete()
@@ -113,11 +117,11 @@ def existing(bank, db, monkeypatch):
 @schema.parametrize()
 # The fixture sets up what all of an operation's cases share on purpose: the bank and the user.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-@pytest.mark.parametrize("who", ["instructor", "anonymous"])
+@pytest.mark.parametrize("who", ["instructor", "learner", "anonymous"])
 def test_the_api_and_its_schema_agree(case, who, existing):
     headers = {}
-    if who == "instructor":
-        headers["Authorization"] = f"Token {issue_token(existing['user'])[1]}"
+    if who != "anonymous":
+        headers["Authorization"] = f"Token {issue_token(existing['user' if who == 'instructor' else 'learner'])[1]}"
     if case.meta.generation.mode.is_positive and next(existing["alternate"]) % 2:
         for name in set(case.path_parameters or {}) & {"external_id", "id"}:
             case.path_parameters[name] = existing[name]

@@ -306,3 +306,107 @@ def test_charts_resize_with_their_card(browser, live_server, bank, watched):
         inner, drawn = fits()
         assert abs(drawn - inner) <= 1 and int(before) == inner, (width, inner, drawn)
     context.close()
+
+
+def test_the_verdict_section_shows_the_scenario_matrix_with_winners(page, live_server, bank, watched):
+    from questions.simulations import matrix_cached
+
+    watched(page)
+    answer(page, live_server, "C")
+    verdict = page.locator("#why-the-exam-picks-d")
+    matrix = verdict.locator("[data-verdict-matrix]")
+    expect(matrix).to_be_visible()
+    m = matrix_cached()
+    assert m["tie_rule"]["text"] in matrix.inner_text()
+    for e in m["scenarios"]:
+        table = matrix.locator(f'table[data-scenario="{e["name"]}"]')
+        expect(table).to_be_visible()
+        assert table.locator("tbody tr[data-design]").count() == 4
+        marked = table.locator("td[data-winner]").count()
+        assert marked == sum(len(w) for w in e["winners"].values()) and marked >= len(e["winners"])
+    findings = matrix.locator("[data-matrix-findings] li")
+    assert findings.count() == len(m["findings"]) and "D loses on" in matrix.inner_text()
+
+
+def test_a_20_gb_model_makes_a_and_c_fail_with_the_limit_named(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/?scenario=idle-then-burst&model_size_gb=20")
+    page.wait_for_selector("[data-results-table]")
+    for name in "AC":
+        row = page.locator(f'[data-results-table] tr[data-design="{name}"]')
+        assert row.locator("td").nth(0).inner_text() == "0"  # none completed
+    explanations = page.locator(".sim-explanations").inner_text()
+    assert explanations.count("a Lambda function has at most 10,240 MB of memory") == 2
+    d = page.locator('[data-results-table] tr[data-design="D"]')
+    assert d.locator("td").nth(1).inner_text() == "0"  # D's task is sized up to hold it: nothing failed
+
+
+def test_after_run_the_results_are_in_the_viewport(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.fill("#id_burst_requests", "800")
+    page.click(".scenario-form button[type=submit]")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    assert "burst_requests=800" in page.url and page.url.endswith("#run-results")
+    # The run's outcome is on screen, not 1,800 px below it.
+    top = page.evaluate("document.querySelector('#run-results').getBoundingClientRect().top")
+    assert -2 <= top < page.viewport_size["height"] / 2
+    expect(page.locator("[data-status]")).to_be_in_viewport()
+
+
+def test_a_number_box_holding_text_gets_a_field_error_and_nothing_runs(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.click("#id_burst_requests")
+    page.keyboard.type("1e")  # a number box Chromium cannot read: it would be sent empty
+    url = page.url
+    page.click(".scenario-form button[type=submit]")
+    error = page.locator("#id_burst_requests_client_error")
+    expect(error).to_be_visible()
+    assert "not a number" in error.inner_text() and "Burst size" in error.inner_text()
+    assert page.url == url  # the default scenario did not run in its place
+    assert page.evaluate("document.activeElement.id") == "id_burst_requests"
+
+
+def test_charts_label_their_axes_show_values_and_tell_c_from_d(page, live_server, bank, watched):
+    watched(page)
+    page.goto(f"{live_server.url}/scenarios/")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    for key, label in (("waiting", "requests waiting"), ("latency", "seconds"), ("cost_usd", "US dollars")):
+        assert label in page.get_attribute(f'[data-chart="{key}"]', "data-y-label"), key
+        assert label in page.locator(f'[data-chart-values="{key}"]').inner_text(), key
+    # Lambda's environments outnumber the tasks tenfold: they get their own axis.
+    capacity = page.get_attribute('[data-chart="capacity"]', "data-y-label")
+    assert "Lambda environments (A, C)" in capacity and "tasks (B, D)" in capacity
+    # Values show for the frame on screen before any hover, not a row of dashes.
+    values = page.locator('[data-chart-values="waiting"] .chart-value').all_inner_texts()
+    assert [v.split(":")[0] for v in values] == ["A", "B", "C", "D"] and all(v.split(": ")[1] != "–" for v in values)
+    # C and D differ in colour and in line style.
+    styles = page.evaluate("""() => [...document.querySelectorAll('[data-chart-values="waiting"] .chart-value')]
+        .map(m => getComputedStyle(m).borderTopColor + ' ' + getComputedStyle(m).borderTopStyle)""")
+    assert styles[2] != styles[3] and styles[2].split()[-1] != styles[3].split()[-1], styles
+
+
+def test_a_throttled_run_says_when_it_retries_and_retries(page, live_server, bank, monkeypatch):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from questions.api.throttling import FixedWindowThrottle
+
+    # 58 s into a one-minute window, with no new runs allowed: the API says "retry in 2 s".
+    monkeypatch.setattr(FixedWindowThrottle, "timer", lambda self: 60 * 16_667 + 58.0)
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**api_settings.DEFAULT_THROTTLE_RATES, "simulations": "0/min"})
+    answer(page, live_server, "C")
+    page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
+    page.select_option('[data-control="scenario"]', "steady-trickle")  # a run not cached yet
+    status = page.locator("[data-status]")
+    expect(status).to_contain_text("Too many runs for now: trying again in", timeout=15_000)
+    assert page.get_attribute("[data-simulation]", "data-throttled") == "true"
+    # The budget opens again: the page retries by itself and shows the run.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        {**api_settings.DEFAULT_THROTTLE_RATES, "simulations": "100/min"})
+    expect(status).to_contain_text("120 requests an hour", timeout=30_000)
+    page.wait_for_selector("[data-simulation][data-loaded=true]:not([data-throttled])", timeout=30_000)

@@ -115,3 +115,31 @@ def test_the_drill_page_works_without_javascript_and_checks_csrf(db, client):
     from django.test import Client
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/drills/", {"seed": 4, "answer": 1}).status_code == 403
+
+
+def test_every_drill_says_which_rule_it_grades_and_gives_awss_formula_where_they_differ():
+    from drills.engine import make_drill, steps
+    from reference_impl import scaling
+
+    differ = 0
+    for seed in range(300):
+        drill = make_drill(seed)
+        if drill.kind == "target_backlog":
+            continue
+        last = steps(drill)[-1]
+        assert last.startswith("Graded with this app's rule") and scaling.AWS_FORMULA in last
+        aws = scaling.aws_example_tasks(drill.policy(), drill.visible)
+        if aws != engine.expected(drill):
+            differ += 1
+            assert f"would give {aws} here" in last, (seed, last)
+        if drill.running == 0 and engine.expected(drill) > 1:
+            assert "would set 1 first" in last  # the companion's step policy, beside this app's rule
+    assert differ > 0  # the two rules do differ on some drills, and those say so
+
+
+def test_scale_from_zero_is_taught_in_the_one_set_of_words():
+    from drills.engine import make_drill, steps
+    from reference_impl import scaling
+
+    drill = next(make_drill(s) for s in range(100) if make_drill(s).kind == "scale_from_zero")
+    assert any(scaling.SCALE_FROM_ZERO in step for step in steps(drill))

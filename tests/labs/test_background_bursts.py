@@ -1,6 +1,7 @@
 """Bursts and polls run as background tasks: the page request only records what was asked."""
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -198,3 +199,11 @@ def test_a_poll_does_not_undo_a_teardown_that_came_meanwhile(instructor, lab, tm
     operations.refresh(polled)
     lab.refresh_from_db()
     assert lab.status == Lab.Status.TEARING_DOWN and not lab.events.filter(action="running").exists()
+
+
+@pytest.mark.parametrize("since", ["nan", "inf", "-inf", "1e400", "9e18", "-1", "yesterday", ""])
+def test_a_since_no_date_can_hold_is_a_400_naming_the_field_and_the_range(client, instructor, lab, since):
+    client.force_login(instructor)
+    bad = client.get(reverse("labs:status", args=[lab.pk]), {"since": since})
+    assert bad.status_code == 400 and bad.json()["field"] == "since"
+    assert "from 0 to 253402300799" in bad.json()["detail"]

@@ -1,13 +1,14 @@
 """The feedback page's verdict and "Beyond the exam": shown first after an answer and never before,
 sourced, and in agreement with the simulator's own numbers."""
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from questions.answer_notes import NotesError, notes_for
 from questions.models import Attempt
-from questions.simulations import run_cached
+from questions.simulations import matrix_cached
 
 
 def feedback(client, label="B"):
@@ -25,7 +26,7 @@ def test_the_verdict_comes_right_after_the_result(client, q1973):
     for later in ('id="why-each-option"', 'id="diagrams-heading"', 'class="stem', 'data-simulation'):
         assert verdict < body.index(later), later
     section = " ".join(body[verdict:body.index("</section>", verdict)].split())
-    for claim in ("cannot target Lambda", "nothing adjusts Lambda", "no buffer", "sustained load"):
+    for claim in ("cannot target Lambda", "nothing adjusts Lambda", "no buffer", "sustained load", "wins no measure"):
         assert claim in section, claim
 
 
@@ -65,13 +66,42 @@ def test_the_explanation_agrees_with_the_verdict(client, q1973):
 
 
 def test_the_verdicts_claims_about_the_simulation_hold(db):  # the shared cache is a table
-    burst = run_cached("idle-then-burst", {})["designs"]
-    sustained = run_cached("sustained", {})["designs"]
-    c, d = burst["C"]["summary"], burst["D"]["summary"]
-    assert c["latency_s"]["p95"] < d["latency_s"]["p95"]  # C answers a burst after weeks idle sooner
-    assert abs(c["cost_usd"]["total"] - d["cost_usd"]["total"]) < 1  # about the same: a tie
-    c, d = sustained["C"]["summary"], sustained["D"]["summary"]
-    assert d["cost_usd"]["total"] < 0.5 * c["cost_usd"]["total"]  # "a fraction of C"
+    # Each qualitative claim of the verdict's text, checked against the matrix it sits above.
+    m = {e["name"]: e for e in matrix_cached()["scenarios"]}
+    # "D wins no measure outright."
+    assert not any(v == "wins" for e in m.values() for v in e["d_position"].values())
+    # "Lambda answers sooner almost everywhere": D never wins the first request's wait.
+    assert all(e["d_position"]["first_wait_s"] == "loses" for e in m.values())
+    assert sum(e["d_position"]["p95_s"] == "loses" for e in m.values()) >= len(m) - 1
+    # "C costs less in a burst after weeks idle and with light or peaky traffic"
+    for name in ("idle-then-burst", "steady-trickle", "daily-peaks"):
+        assert m[name]["winners"]["cost_usd"] == ["C"], name
+    # "Under sustained load D ties with C on cost", "the KEDA-style controller keeps more of it"
+    assert m["sustained"]["d_position"]["cost_usd"] == "ties" and "C" in m["sustained"]["winners"]["cost_usd"]
+    keda = next(v for n, v in m["sustained"]["variants"].items() if n.startswith("D, KEDA-style"))
+    assert keda["cost_usd"] < m["sustained"]["designs"]["D"]["cost_usd"]
+    # "D never fails a request."
+    assert all(e["designs"]["D"]["failed"] == 0 for e in m.values())
+
+
+def test_the_verdict_section_shows_the_matrix_with_winners_marked(client, q1973):
+    html = feedback(client)
+    start = html.index('id="why-the-exam-picks-d"')
+    section = unescape(html[start:html.index("</section>", start)])
+    m = matrix_cached()
+    assert "data-verdict-matrix" in section and m["tie_rule"]["text"] in section
+    for e in m["scenarios"]:
+        table = section[section.index(f'data-scenario="{e["name"]}"'):]
+        table = table[:table.index("</table>")]
+        for design, row in e["designs"].items():
+            tr = table[table.index(f'data-design="{design}"'):]
+            tr = tr[:tr.index("</tr>")]
+            for column, winners in e["winners"].items():
+                cell = tr[tr.index(f'data-column="{column}"'):]
+                cell = cell[:cell.index("</td>")]
+                assert ("data-winner" in cell) == (design in winners), (e["name"], design, column)
+    for line in m["findings"]:
+        assert line in " ".join(section.split())
 
 
 def test_a_broken_notes_file_names_the_file_and_field(tmp_path):

@@ -55,10 +55,10 @@ def test_an_error_while_writing_rolls_back_everything(write, monkeypatch):
     second = write("b.md", question_file(qid="b"))
     real_save = loader.save_question
 
-    def failing_save(data, question=None):
+    def failing_save(data, question=None, **kwargs):
         if data.id == "b":
             raise RuntimeError("disk full")
-        return real_save(data, question)
+        return real_save(data, question, **kwargs)
 
     monkeypatch.setattr(loader, "save_question", failing_save)
     with pytest.raises(RuntimeError):

@@ -26,7 +26,7 @@ from reference_impl.model.catalog import spec
 from reference_impl.scaling import ScalingPolicy
 from reference_impl.worker import WorkerConfig
 
-from .deploy_support import ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stub_unmodelled
+from .deploy_support import lab_stacks, ACCOUNT, NOW, POLICY, REGION, lab_config, moto_aws, prepare_account, stub_unmodelled
 
 # moto warns once per resource type it does not implement in CloudFormation; the tests that
 # care read the template instead.
@@ -72,7 +72,7 @@ def test_it_refuses_an_account_not_on_the_allow_list(aws):
         d.plan()
     with pytest.raises(GuardrailError, match="not in LAB_ALLOWED_ACCOUNT_IDS"):
         list(d.up())
-    assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
+    assert lab_stacks(aws) == []
 
 
 def test_it_refuses_when_the_allow_list_is_empty(aws):
@@ -85,7 +85,7 @@ def test_it_refuses_a_lab_without_a_time_limit(aws):
         list(deployer(aws, ttl_minutes=None).up())
     with pytest.raises(ConfigError, match="ttl_minutes .* is 241; allowed: 30 to 240"):
         deployer(aws, ttl_minutes=241).plan()
-    assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
+    assert lab_stacks(aws) == []
 
 
 def test_it_caps_max_tasks_at_twenty(aws):
@@ -96,9 +96,13 @@ def test_it_caps_max_tasks_at_twenty(aws):
     assert deployer(aws, policy=at_cap).plan().parameters["MaxTasks"] == "20"
 
 
-def test_it_refuses_up_without_a_stack_service_role(aws):
-    with pytest.raises(GuardrailError, match="stack_role_arn .* is required"):
+def test_it_refuses_up_without_the_bootstrap_and_says_who_can_fix_it(aws):
+    aws.client("ecr").batch_delete_image(repositoryName="lab-worker", imageIds=[{"imageTag": "1.0"}])
+    aws.client("cloudformation").delete_stack(StackName="labs-bootstrap")
+    with pytest.raises(GuardrailError, match="no labs-bootstrap stack in us-east-1.*ask your AWS administrator to "
+                                             "run `python -m reference_impl.deploy bootstrap"):
         list(deployer(aws, stack_role_arn=None).up())
+    assert lab_stacks(aws) == []
 
 
 def test_an_assumed_role_is_checked_against_the_allow_list(aws):
@@ -113,7 +117,7 @@ def test_an_assumed_role_is_checked_against_the_allow_list(aws):
 # ------------------------------------------------------------------ plan
 def test_plan_changes_nothing_and_shows_resources_caps_and_cost(aws):
     plan = deployer(aws).plan()
-    assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
+    assert lab_stacks(aws) == []
     assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
     assert ("JobQueue", "AWS::SQS::Queue") in plan.resources
     assert ("BacklogPerTaskPolicy", "AWS::ApplicationAutoScaling::ScalingPolicy") in plan.resources
@@ -131,7 +135,8 @@ def test_plan_parameters_come_from_the_scaling_policy(aws):
     params = deployer(aws).plan().parameters
     assert params["TargetBacklogPerTask"] == f"{POLICY.target_backlog_per_task:g}" == "120"
     assert params["MinTasks"] == "0" and params["MaxTasks"] == "7"
-    assert params["ScaleOutCooldownSeconds"] == "0" and params["ScaleInCooldownSeconds"] == "240"
+    # Target tracking's scale-out cooldown outlasts its metric's lag (scaling.TARGET_TRACKING_SCALE_OUT_COOLDOWN_S).
+    assert params["ScaleOutCooldownSeconds"] == "120" and params["ScaleInCooldownSeconds"] == "240"
     # 2 x 10 messages per receive x 0.5 s = 10 s, raised to SQS's 30 s default
     assert params["VisibilityTimeoutSeconds"] == "30"
     slow = ScalingPolicy(acceptable_latency_s=600, seconds_per_message=12, max_tasks=3)
@@ -140,7 +145,7 @@ def test_plan_parameters_come_from_the_scaling_policy(aws):
 
 def test_the_cli_plan_prints_caps_costs_and_sources(aws, monkeypatch):
     monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
-    monkeypatch.setenv("LAB_STACK_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/lab-stack")
+    monkeypatch.delenv("LAB_STACK_ROLE_ARN", raising=False)   # the bootstrap's role
     monkeypatch.setattr(cli, "Deployer", lambda config, **kw: stubbed(Deployer(config, **kw)))
     out, err = io.StringIO(), io.StringIO()
     code = main(["plan", "--model", "digits", "--lab", "week3", "--owner", "ann", "--ttl-minutes", "60",
@@ -167,7 +172,7 @@ def test_up_creates_the_stack_through_a_change_set_and_reports_progress(deployed
     cf = session.client("cloudformation")
     stack = cf.describe_stacks(StackName="lab-week3-digits")["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
-    assert stack["RoleARN"] == f"arn:aws:iam::{ACCOUNT}:role/lab-stack"
+    assert stack["RoleARN"] == f"arn:aws:iam::{ACCOUNT}:role/labs-cloudformation-role"   # the bootstrap's
     assert {t["Key"]: t["Value"] for t in stack["Tags"]} == {
         "owner": "ann@example.org", "lab": "week3", "expires-at": "2030-01-02T04:34:05"}
     changeset = next(e for e in events if e.kind == "changeset")

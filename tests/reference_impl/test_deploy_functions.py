@@ -5,6 +5,7 @@ moto cannot run them on a schedule (it skips EventBridge Scheduler in CloudForma
 test calls the handler the way the schedule would.
 """
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -171,3 +172,43 @@ def test_each_function_calls_only_what_its_role_allows(aws, monkeypatch, functio
     else:
         assert handler({}, None)["action"] == "scale_out"
     assert calls and calls <= _role_actions(role), sorted(calls - _role_actions(role))
+
+
+def _tags(session) -> dict:
+    ecs = session.client("ecs")
+    arn = ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]["serviceArn"]
+    return {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=arn)["tags"]}
+
+
+def test_a_service_with_no_running_task_for_ten_minutes_goes_to_zero_and_stays_there(aws, monkeypatch):
+    # moto's services never run a task: desired 2, running 0, as with an image that will not pull
+    monkeypatch.setenv("TARGET_BACKLOG_PER_TASK", "10")
+    monkeypatch.setenv("NO_TASK_GIVE_UP_S", RESOURCES["ScalerFunction"]["Properties"]["Environment"]["Variables"]
+                       ["NO_TASK_GIVE_UP_S"])
+    register_target(aws, 7)
+    aws.client("ecs").update_service(cluster=CLUSTER, service=SERVICE, desiredCount=2)
+    send(aws, 30)
+    handler = load("ScalerFunction")["handler"]
+    start = datetime(2030, 1, 2, 3, 0, tzinfo=timezone.utc)
+
+    assert handler({}, None, now=start)["action"] == "hold"
+    assert _tags(aws) == {"no-task-since": "2030-01-02T03:00:00Z"}
+    assert handler({}, None, now=start + timedelta(minutes=9, seconds=59))["action"] == "hold"
+    assert desired(aws) == 2
+
+    decision = handler({}, None, now=start + timedelta(minutes=10))
+    assert decision["action"] == "hold_at_zero" and "no task stayed running since 2030-01-02T03:00:00Z" in decision["reason"]
+    assert desired(aws) == 0
+    target = aws.client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=[RESOURCE_ID])["ScalableTargets"][0]
+    assert target["MaxCapacity"] == 0
+    assert _tags(aws)["held-at-zero"] == "2030-01-02T03:10:00Z"
+    # messages still wait, but neither controller starts the failing tasks again
+    later = handler({}, None, now=start + timedelta(minutes=11))
+    assert (later["action"], desired(aws)) == ("hold", 0)
+
+
+def test_the_scaler_role_allows_what_the_guard_calls():
+    actions = _role_actions("ScalerRole")
+    assert {"ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource", "ecs:ListTasks", "ecs:DescribeTasks",
+            "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"} <= actions

@@ -69,10 +69,14 @@ def leftovers(session) -> dict[str, list]:
     }
 
 
-def test_nothing_the_lab_created_is_left_after_down(deployed):
-    session = deployed
+def test_bootstrap_plan_up_down_leaves_only_what_the_bootstrap_owns(aws):
+    session = aws
+    bootstrapped = leftovers(session)   # prepare_account ran the administrator's bootstrap
+    assert bootstrapped["stacks"] == ["labs-bootstrap"] and "labs-janitor" in bootstrapped["functions"]
+    assert deployer(session).plan().ready
+    list(deployer(session).up(upload_model=False))
     created = leftovers(session)
-    assert created["stacks"] == [STACK] and created["queues"] and created["functions"]
+    assert created["stacks"] == ["labs-bootstrap", STACK] and created["queues"] and created["functions"]
     assert f"/aws/ecs/containerinsights/{STACK}/performance" in created["log groups"]
     found = ids(session)
     session.client("s3").put_object(Bucket=found["Bucket"], Key="results/a.json", Body=b"{}")
@@ -87,7 +91,9 @@ def test_nothing_the_lab_created_is_left_after_down(deployed):
     events = list(deployer(session).down())
 
     assert f"stopped protected task {protected.rsplit('/', 1)[-1]}" in [e.message for e in events]
-    assert {name: found for name, found in leftovers(session).items() if found} == {}
+    assert leftovers(session) == bootstrapped
+    # CloudFormation leaves the task definition INACTIVE; down deletes it
+    assert "(it was INACTIVE)" in [e.message for e in events if e.kind == "info"][-1]
 
 
 def test_container_insights_log_group_created_outside_the_stack_is_swept(deployed):
@@ -119,11 +125,31 @@ def test_down_refuses_a_stack_without_the_lab_tags_and_touches_nothing(aws, monk
                     Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
     with pytest.raises(GuardrailError, match="does not carry this tool's lab tags"):
         list(deployer(aws).down())
+    assert cf.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
     monkeypatch.setenv("LAB_ALLOWED_ACCOUNT_IDS", ACCOUNT)
     err = io.StringIO()
     assert cli.main(["down", "--model", "digits", "--lab", "week3", "--owner", "ann"], io.StringIO(), err) == 2
     assert "refused: stack lab-week3-digits does not carry this tool's lab tags" in err.getvalue()
     assert cf.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    assert len(aws.client("sqs").list_queues()["QueueUrls"]) == 1
+
+
+def test_down_refuses_another_owners_lab_and_says_whose_it_is(deployed):
+    with pytest.raises(GuardrailError, match="stack lab-week3-digits belongs to 'ann@example.org', not 'bob' \\(--owner\\): "
+                                             "refusing to delete another owner's lab"):
+        list(deployer(deployed, owner="bob").down())
+    stack = deployed.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_down_refuses_a_lab_tagged_stack_not_created_with_the_bootstrap_role(aws):
+    cf = aws.client("cloudformation")
+    tags = {"owner": "ann@example.org", "lab": "week3", "expires-at": "2030-01-02T04:34:05"}
+    cf.create_stack(StackName=STACK, TemplateBody=json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
+                    Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    with pytest.raises(GuardrailError, match="was created with no service role, not this tool's stack role "
+                                             f"arn:aws:iam::{ACCOUNT}:role/labs-cloudformation-role"):
+        list(deployer(aws).down())
     assert len(aws.client("sqs").list_queues()["QueueUrls"]) == 1
 
 

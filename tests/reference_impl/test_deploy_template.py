@@ -60,10 +60,11 @@ def test_every_resource_that_can_carry_tags_carries_the_lab_tags():
             tags = {t["Key"]: t["Value"] for t in tags}
         assert tags is not None and all(tags.get(k) == v for k, v in LAB_TAGS.items()), logical_id
     # What CloudFormation cannot tag: sub-parts of a tagged parent (API methods, the deployment,
-    # policies of a tagged scalable target, schedules inside a tagged group).
+    # policies of a tagged scalable target, schedules inside a tagged group, a tagged function's
+    # asynchronous-invocation settings).
     assert sorted(set(untaggable)) == ["AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method",
                                        "AWS::ApiGateway::Resource", "AWS::ApplicationAutoScaling::ScalingPolicy",
-                                       "AWS::Scheduler::Schedule"]
+                                       "AWS::Lambda::EventInvokeConfig", "AWS::Scheduler::Schedule"]
 
 
 # ------------------------------------------------------------------ scaling
@@ -96,10 +97,12 @@ def test_target_tracking_uses_backlog_per_task_metric_math():
     assert metrics["m1"]["MetricStat"]["Metric"]["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["JobQueue", "QueueName"]}}]
     assert metrics["m2"]["MetricStat"]["Metric"]["Namespace"] == "ECS/ContainerInsights"
-    assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
+    # Desired, not running: a metric divided by running tasks stays high while tasks start, and
+    # target tracking multiplies the capacity again each minute (tests/reference_impl/test_simulate_deployed.py).
+    assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == "DesiredTaskCount"
     assert metrics["e1"]["Expression"] == "(m1 + m3) / m2"
     assert [m["Id"] for m in spec["Metrics"] if m["ReturnData"]] == ["e1"]
-    # RunningTaskCount exists only with Container Insights on.
+    # DesiredTaskCount exists only with Container Insights on.
     assert {"Name": "containerInsights", "Value": "enabled"} in props("Cluster")["ClusterSettings"]
 
 
@@ -111,7 +114,11 @@ def test_the_queue_reading_scaler_runs_every_minute_with_least_privilege():
     assert {s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"]): s["Resource"] for s in statements} == {
         "sqs:GetQueueAttributes": {"Fn::GetAtt": ["JobQueue", "Arn"]},
         ("ecs:DescribeServices", "ecs:UpdateService"): {"Ref": "Service"},
-        "application-autoscaling:DescribeScalableTargets": "*",
+        # the guard that holds a service without running tasks at zero
+        ("application-autoscaling:DescribeScalableTargets", "application-autoscaling:RegisterScalableTarget"): "*",
+        ("ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource"): {"Ref": "Service"},
+        "ecs:DescribeTasks": {"Fn::Sub": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:task/${Cluster}/*"},
+        "ecs:ListTasks": "*",
         ("logs:CreateLogStream", "logs:PutLogEvents"): {"Fn::GetAtt": ["ScalerLogGroup", "Arn"]},
     }
 

@@ -482,10 +482,14 @@ def test_status_reports_an_endpoint_restart_and_the_jobs_it_lost(tmp_path, capsy
         wait_for(lambda: state.read_runtime(tmp_path)["endpoint_restarts"], 120, "the runtime to restart its endpoint")
         [restart] = local_status(tmp_path)["endpoint_restarts"]
         assert restart["exit_code"] == -signal.SIGKILL and 15 <= restart["lost_jobs"]["iris"] <= 20
+        # Unfinished and finished apart, from one reading taken while the endpoint was up.
+        assert restart["counted_at"] is not None and restart["lost_results"]["iris"] >= 0
+        assert 15 <= restart["lost_jobs"]["iris"] + restart["lost_results"]["iris"] <= 20
 
         assert cli.main(["status"]) == 0
         out = capsys.readouterr().out
-        assert "endpoint restarted at" in out and "queued or running job(s) lost (iris " in out
+        assert "endpoint restarted at" in out and "unfinished job(s) lost, queued or running (iris " in out
+        assert f"and {restart['lost_results']['iris']} finished result(s) lost (iris " in out
         assert cli.main(["result", ids[-1]]) == 1
         assert "not known to this endpoint" in capsys.readouterr().out
     finally:

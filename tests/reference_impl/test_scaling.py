@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from reference_impl.aws_facts import FACTS
 from reference_impl.scaling import (
-    QueueSample, ScalerState, ScalingPolicy, decide, target_tracking_config, tasks_for_backlog,
+    TARGET_TRACKING_SCALE_OUT_COOLDOWN_S, QueueSample, ScalerState, ScalingPolicy, decide, target_tracking_config,
+    tasks_for_backlog,
 )
 
 POLICY = ScalingPolicy(acceptable_latency_s=10, seconds_per_message=0.1, min_tasks=0, max_tasks=20,
@@ -195,7 +196,9 @@ def test_an_empty_queue_keeps_every_task_until_the_idle_period_then_keeps_only_t
 def test_template_parameters_come_from_the_same_policy():
     config = target_tracking_config(POLICY)
     assert config["TargetBacklogPerTask"] == 100 and config["MaxTasks"] == 20 and config["MinTasks"] == 0
-    assert config["ScaleInCooldownSeconds"] == 60 and config["ScaleOutCooldownSeconds"] == 0
+    # The deployed target tracking's scale-out cooldown outlasts its metric's lag (decide needs none).
+    assert config["ScaleInCooldownSeconds"] == 60 and POLICY.scale_out_cooldown_s == 0
+    assert config["ScaleOutCooldownSeconds"] == TARGET_TRACKING_SCALE_OUT_COOLDOWN_S == 120
     assert tasks_for_backlog(POLICY, 1500) == 15
 
 

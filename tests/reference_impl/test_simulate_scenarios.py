@@ -3,6 +3,7 @@ import pytest
 
 from reference_impl.scaling import ScalingPolicy, tasks_for_backlog
 from reference_impl.simulate import run
+from reference_impl.simulate import tie_rule
 from reference_impl.simulate.params import PARAMS
 
 
@@ -26,13 +27,17 @@ def test_idle_then_burst_is_what_the_question_describes(burst):
     assert sc["requests"] == 3000 and sc["days"] > 21 and sc["items"] > 3000  # some batch requests
 
 
-def test_in_the_burst_d_loses_nothing_and_scales_out_to_its_cap(burst):
+def test_in_the_burst_d_loses_nothing_and_target_tracking_stops_short_of_the_cap(burst):
     d = burst["designs"]["D"]["summary"]
     assert d["failed"] == 0 and d["completed"] == 3000
-    assert d["peak_capacity"] == burst["parameters"]["max_tasks"]
     capacity = burst["designs"]["D"]["series"]["capacity"]
-    assert capacity[0] == 0 and max(capacity) == 20 and capacity[-1] == 0  # from zero, out, back to zero
-    assert "while the policy asked for up to" in burst["designs"]["D"]["explanation"]
+    assert capacity[0] == 0 and capacity[-1] == 0  # from zero, out, back to zero
+    # As deployed, target tracking steps after 3 minutes of datapoints: the burst is served before
+    # it reaches the cap that the KEDA-style controller (reading the queue) reaches at once.
+    assert max(capacity) < burst["parameters"]["max_tasks"]
+    keda = next(v for n, v in burst["variants"].items() if n.startswith("D, KEDA-style"))["summary"]
+    assert keda["peak_capacity"] == burst["parameters"]["max_tasks"]
+    assert "Target tracking reached" in burst["designs"]["D"]["explanation"]
 
 
 def test_a_synchronous_front_end_with_no_queue_drops_most_of_the_burst(burst):
@@ -59,15 +64,9 @@ def test_c_loads_a_copy_of_the_model_per_environment(burst):
     assert "loaded its own copy of the model" in c["explanation"]
 
 
-def _verdict(x, d, money):
-    """The tie rule, stated again here: under 10% apart, or (money) under one dollar apart."""
-    if abs(x - d) < 0.10 * max(x, d) or (money and abs(x - d) < 1.0):
-        return "tie"
-    return "lower" if x < d else "higher"
-
-
 SENTENCES = {("cost", "lower"): "Cheaper than D", ("cost", "tie"): "A tie on cost with D",
              ("cost", "higher"): "Dearer than D", ("p95", "lower"): "Faster than D at the 95th percentile",
+             ("p95", "tie"): "A tie with D at the 95th percentile",
              ("p95", "higher"): "Slower than D at the 95th percentile"}
 
 
@@ -75,42 +74,58 @@ SENTENCES = {("cost", "lower"): "Cheaper than D", ("cost", "tie"): "A tie on cos
 def test_findings_follow_from_the_simulators_own_numbers(scenario, burst, sustained):
     result = {"idle-then-burst": burst, "sustained": sustained}[scenario]
     d = result["designs"]["D"]["summary"]
+    requests = d["requests"]
     for name in "ABC":
         s = result["designs"][name]["summary"]
         if s["failed"]:
             assert any(f.startswith(f"{name} lost {s['failed']:,} of") for f in result["findings"])
-            continue
-        for measure, x, dx, money in [("cost", s["cost_usd"]["total"], d["cost_usd"]["total"], True),
-                                      ("p95", s["latency_s"]["p95"], d["latency_s"]["p95"], False)]:
-            verdict = _verdict(x, dx, money)
-            if (measure, verdict) not in SENTENCES:
-                continue
+        if s["failed"] > tie_rule.FAILURE_ALLOWANCE * requests:
+            continue  # left out of the comparisons, and the sentence says so
+        for measure, x, dx, floor in [
+                ("cost", s["cost_usd"]["total"], d["cost_usd"]["total"], tie_rule.cost_floor_usd(requests)),
+                ("p95", s["latency_s"]["p95"], d["latency_s"]["p95"], tie_rule.LATENCY_FLOOR_S)]:
+            verdict = tie_rule.compare(x, dx, floor)
             sentence = next(f for f in result["findings"] if f.startswith(SENTENCES[measure, verdict]))
             assert f"{name} (" in sentence.split(":", 1)[1], (measure, name, sentence)
 
 
-def test_in_the_burst_c_and_d_tie_on_cost_and_c_answers_sooner(burst):
+def test_b_is_compared_when_it_fails_a_handful_of_requests(sustained):
+    # 2 failures in 192,113 requests: within the allowance, so B's cost and p95 still count.
+    b = sustained["designs"]["B"]["summary"]
+    assert 0 < b["failed"] <= tie_rule.FAILURE_ALLOWANCE * b["requests"]
+    assert any(f.startswith("B lost") and "still compared" in f for f in sustained["findings"])
+    assert any("B (" in f for f in sustained["findings"] if "95th percentile" in f)
+
+
+def test_in_the_burst_c_answers_sooner_and_costs_less(burst):
+    # Under the old one-dollar floor every gap here was "a tie"; per 1,000 requests the floor is a
+    # fraction of a cent, so a gap of several times is a gap, whichever way it goes.
     c, d = burst["designs"]["C"]["summary"], burst["designs"]["D"]["summary"]
-    assert abs(c["cost_usd"]["total"] - d["cost_usd"]["total"]) < 1  # cents apart: a tie, not a verdict
-    assert any(f.startswith("A tie on cost with D") and "C (" in f for f in burst["findings"])
-    assert not any("less money" in f for f in burst["findings"])
+    assert tie_rule.compare(c["cost_usd"]["total"], d["cost_usd"]["total"], tie_rule.cost_floor_usd(3000)) == "lower"
+    assert any(f.startswith("Cheaper than D") and "C (" in f for f in burst["findings"])
     assert c["latency_s"]["p95"] < 0.9 * d["latency_s"]["p95"]  # Lambda can do this: C is faster here
 
 
-def test_under_sustained_load_d_costs_far_less_than_c(sustained):
-    # Lambda pays its memory for every concurrent request; a task holds one model for many.
+def test_under_sustained_load_d_and_c_cost_about_the_same(sustained):
+    # Lambda pays its memory for every concurrent request; a task holds one model for many. As
+    # deployed, target tracking's idle tasks eat that advantage: within the tie rule of C. The
+    # KEDA-style controller keeps fewer idle tasks and is cheaper than C.
     c, d = sustained["designs"]["C"]["summary"], sustained["designs"]["D"]["summary"]
+    floor = tie_rule.cost_floor_usd(d["requests"])
     assert d["failed"] == c["failed"] == 0
-    assert c["cost_usd"]["total"] > max(d["cost_usd"]["total"] + 1, 1.1 * d["cost_usd"]["total"])
-    assert any(f.startswith("Dearer than D") and "C (" in f for f in sustained["findings"])
+    assert tie_rule.compare(c["cost_usd"]["total"], d["cost_usd"]["total"], floor) == "tie"
+    assert any(f.startswith("A tie on cost with D") and "C (" in f for f in sustained["findings"])
+    keda = next(v for n, v in sustained["variants"].items() if n.startswith("D, KEDA-style"))["summary"]
+    assert tie_rule.compare(keda["cost_usd"]["total"], c["cost_usd"]["total"], floor) == "lower"
     assert sustained["scenario"]["requests"] > 150_000 and sustained["scenario"]["days"] == 1
 
 
 def test_after_the_burst_every_idle_task_goes_once_the_queue_is_idle(burst):
     # The new scale-in rule: D's idle time after a burst is one idle period per task, not one
     # cooldown per task removed one at a time.
+    # The KEDA-style controller (reference_impl.scaling.decide), the one with this rule.
     p = burst["parameters"]
-    parts = burst["designs"]["D"]["summary"]["cost_usd"]["parts"]
+    parts = next(v for n, v in burst["variants"].items() if n.startswith("D, KEDA-style"))["summary"]["cost_usd"]["parts"]
     task_usd_per_hour = p["task_vcpu"] * p["fargate_vcpu_hour_usd"] + p["task_memory_gb"] * p["fargate_gb_hour_usd"]
     task_hours = parts["ECS tasks (Fargate)"] / task_usd_per_hour
     cap = p["max_tasks"] * (p["d_idle_before_zero_s"] + 2 * p["d_scaler_period_s"]) / 3600
@@ -157,17 +172,22 @@ def test_learner_text_uses_words_not_parameter_names(scenario, burst, sustained)
             assert name not in text, (name, text)
 
 
-def test_on_a_steady_trickle_d_keeps_one_task_instead_of_flapping():
+def test_on_a_steady_trickle_the_keda_style_controller_keeps_one_task_and_the_deployed_d_flaps():
     result = run("steady-trickle")
-    d = result["designs"]["D"]["summary"]
-    assert d["peak_capacity"] == 1 and d["latency_s"]["p95"] < 1
-    assert not any("scaled to zero" in f for f in result["findings"])
+    keda = next(v for n, v in result["variants"].items() if n.startswith("D, KEDA-style"))["summary"]
+    assert keda["peak_capacity"] == 1 and keda["latency_s"]["p95"] < 1
+    # Target tracking scales its one task in whenever 15 datapoints sit below the target and the
+    # last reads an empty queue: between two requests of a trickle. The findings say so.
+    assert any("removed the last task" in f and "the next request waited" in f for f in result["findings"])
 
 
 def test_sparse_traffic_with_long_gaps_makes_d_restart_and_the_findings_say_so(peaks):
-    assert any("scaled to zero, and the next request waited" in f for f in peaks["findings"])
-    longer = run("daily-peaks", {"d_idle_before_zero_s": 1800})["designs"]["D"]["summary"]
-    assert longer["latency_s"]["p99"] < peaks["designs"]["D"]["summary"]["latency_s"]["p99"]
+    assert any("removed the last task" in f and "the next request waited" in f for f in peaks["findings"])
+    # The KEDA-style controller's idle period is a setting: longer, it restarts less often.
+    def keda(result):
+        return next(v for n, v in result["variants"].items() if n.startswith("D, KEDA-style"))["summary"]
+    longer = keda(run("daily-peaks", {"d_idle_before_zero_s": 1800}))
+    assert longer["latency_s"]["p99"] < keda(peaks)["latency_s"]["p99"]
 
 
 def test_a_warm_task_removes_the_wait_for_the_first_request_and_is_billed_all_period(burst):
@@ -230,9 +250,9 @@ def test_d_scales_by_the_same_arithmetic_as_the_real_scaler(burst_requests):
 
 
 def test_batches_longer_than_lambdas_15_minutes_fail_in_c_and_finish_in_d():
-    # A heavy model (30 s per input) and batches of up to 50 inputs: some invocations need more
-    # than Lambda's 900 s limit. D's tasks have no such limit.
-    result = run("idle-then-burst", {"service_time_s": 30, "burst_requests": 300, "acceptable_latency_s": 3600,
+    # A heavy model (60 s per input on one vCPU, 26 s on a 4 GB function's 2.3 vCPU) and batches
+    # of up to 50 inputs: some invocations need more than Lambda's 900 s limit. D's tasks have none.
+    result = run("idle-then-burst", {"service_time_s": 60, "burst_requests": 300, "acceptable_latency_s": 3600,
                                      "max_tasks": 100})
     c, d = result["designs"]["C"]["summary"], result["designs"]["D"]["summary"]
     assert c["failed"] > 0 and all("timed out after 900 s" in reason for reason in c["failure_reasons"])
@@ -249,4 +269,5 @@ def test_a_burst_after_ten_idle_days_fills_the_charts():
     assert sum(1 for v in d["latency_p95"] if v) >= 10
     first, last_answer = result["scenario"]["parameters"]["idle_days"] * 86400, max(
         t for t, v in zip(result["time"], d["latency_p95"]) if v)
-    assert sum(1 for t in result["time"] if first <= t <= last_answer) >= 40
+    # (30 of 160: the deployed D's tasks stay 15 minutes after the burst, which widens the window.)
+    assert sum(1 for t in result["time"] if first <= t <= last_answer) >= 30

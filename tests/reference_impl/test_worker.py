@@ -281,3 +281,51 @@ def test_backoff_stays_within_its_cap(attempts):
     for _ in range(50):
         delay = compute_backoff_s(attempts, base_s=0.5, max_s=30)
         assert 0.01 <= delay <= min(30, 0.5 * 2 ** attempts)
+
+
+class Killed(BaseException):
+    """What SIGKILL or the OOM killer is to a worker: it stops mid-batch and writes nothing."""
+
+
+class DyingModel:
+    def __init__(self, model):
+        self.name, self.sha256 = model.name, model.sha256
+
+    def predict(self, rows):
+        raise Killed()
+
+
+def test_a_job_whose_worker_dies_on_every_delivery_ends_dead_lettered_with_that_reason(digits_model):
+    clock = ManualClock()
+    dlq = InMemoryQueue(clock=clock.now)
+    queue = InMemoryQueue(visibility_timeout_s=30, redrive_max_receives=3, dead_letter=dlq, clock=clock.now)
+    submissions = InMemoryResultStore()
+    store = submissions  # the submission record and the results in one store, as in S3
+    [job_id] = jobs.submit_many("digits", [samples(1)], queue=queue, store=store)
+    seen = []
+    for delivery in range(1, 4):
+        with pytest.raises(Killed):
+            Worker(queue, store, DyingModel(digits_model), FAST, clock=clock).work(burst=True)
+        seen.append(jobs.get(job_id, store=store, now_s=clock.time())["status"])
+        clock.advance(31)  # the visibility timeout passes: SQS delivers it again, or dead-letters it
+    assert seen == ["queued", "queued", "running"]  # the last delivery is under way until it times out
+    report = jobs.get(job_id, store=store, now_s=clock.time())
+    assert report["status"] == "failed"
+    assert report["error"]["reason"] == "the worker stopped while processing it (3 deliveries)"
+    assert report["error"]["dead_lettered"] is True
+    Worker(queue, store, digits_model, FAST, clock=clock).work(burst=True)  # the next receive moves it
+    assert [json.loads(b)["job_id"] for b in dlq.bodies()] == [job_id]
+    from reference_impl.cli import describe_result
+    assert describe_result(report).startswith(f"{job_id}: failed: the worker stopped while processing it (3 deliveries)")
+
+
+def test_a_last_delivery_that_succeeds_or_fails_replaces_the_note(queues, digits_model):
+    clock = ManualClock()
+    queue = InMemoryQueue(visibility_timeout_s=30, redrive_max_receives=1, clock=clock.now)
+    store = InMemoryResultStore()
+    [good] = jobs.submit_many("digits", [samples(1)], queue=queue, store=store)
+    queue.send([json.dumps({"job_id": "digits.poison2", "inputs": [[0] * 10]})])
+    Worker(queue, store, digits_model, FAST, clock=clock).work(burst=True)
+    assert jobs.get(good, store=store, now_s=clock.time())["status"] == "done"
+    poison = jobs.get("digits.poison2", store=store, now_s=clock.time())
+    assert poison["status"] == "failed" and "expected 64 numbers" in poison["error"]["reason"]

@@ -1,0 +1,192 @@
+"""Option D as the CloudFormation template deploys it: the simulated D is the deployed D.
+
+Why the simulator models the deployed hybrid rather than the deployment running
+`reference_impl.scaling.decide` for every decision (as KEDA does): the exam's option D is ECS
+scaled by Application Auto Scaling on queue metrics, and target tracking is the managed,
+stateless way to do it; a scheduled function that made every decision would need somewhere to
+keep `decide`'s state between runs (its cooldown and idle timers, e.g. a table or a parameter)
+and would have to ship scaling.py with the stack, one more moving part for every lab.
+The KEDA-style controller is still simulated, as a labelled variant (option_d.py, "direct"),
+and it is what the local runtime runs (reference_impl/local/supervisor.py says why).
+
+What is modelled, each from template.yaml (tests/reference_impl/test_simulate_deployed.py reads
+the template and checks every one):
+
+* The waker: every `WAKER_PERIOD_S` (the ScalerSchedule's rate) a function reads
+  GetQueueAttributes and, only while the desired count is 0 and messages are visible, sets it to
+  ceil(backlog / target), at least 1, at most max (scaling.tasks_for_backlog).
+* Target tracking on metric math (visible + in flight) / `DIVISOR_METRIC`: one datapoint a
+  minute, published a minute late (aws_facts: sqs_metric_period_s); scale-out when the last 3
+  datapoints are above the target, scale-in when the last 15 are below it (observed, not
+  documented: aws_facts tt_*_datapoints); the new capacity is ceil(current capacity x metric /
+  target), proportional, as target tracking is described
+  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html:
+  it "scales out proportionally ... as fast as it can, but scales in more gradually"); scale-in is
+  modelled as one task per scale-in (how gradual is not documented), each after the scale-in
+  cooldown since the last one. At 0 desired tasks the metric
+  has no value (a division by zero): target tracking cannot leave zero, which is why the waker exists.
+* The divisor is DesiredTaskCount, not RunningTaskCount: while tasks start, running stays low
+  and a metric divided by it keeps rising, so each minute's proportional step multiplies the
+  capacity again, to the cap, before one task runs. A variant keeps RunningTaskCount to show it.
+* The queue never goes inactive: the waker calls GetQueueAttributes every minute, an action on
+  the queue, so SQS keeps publishing its metrics and there is no 15-minute wake-up delay
+  (aws_facts: sqs_inactive_after_s). Target tracking without the waker is option_d's
+  "cloudwatch" variant, which has that delay.
+* Scale-in protection: a busy task is not stopped; it stops at a later minute once idle.
+"""
+import heapq
+import math
+from bisect import bisect_right
+from collections import deque
+
+from reference_impl import aws_facts
+from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_needed
+from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range
+from reference_impl.simulate.runs import Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.traffic import Traffic
+
+# From template.yaml: ScalerSchedule's `rate(1 minute)` and BacklogPerTaskPolicy's m2.
+WAKER_PERIOD_S = 60.0
+DIVISOR_METRIC = "DesiredTaskCount"
+DIVISORS = ("DesiredTaskCount", "RunningTaskCount")
+# Target tracking creates two alarms, each reading the expression's three metrics (deploy/prices.py).
+ALARM_METRICS = 6
+
+
+def deployed_policy(p: dict, seconds_per_message: float) -> ScalingPolicy:
+    """The policy whose numbers the deployer puts in the template (scaling.target_tracking_config)."""
+    return ScalingPolicy(acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=seconds_per_message,
+                         min_tasks=int(p["d_min_tasks"]), max_tasks=int(p["max_tasks"]),
+                         scale_in_cooldown_s=p["scale_in_cooldown_s"])
+
+
+def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC) -> Run:
+    if divisor not in DIVISORS:
+        raise ValueError(f"divisor must be one of {', '.join(DIVISORS)}")
+    arr, n = traffic.arrivals, traffic.requests
+    svc = service_times(traffic, p, p["task_vcpu"])
+    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
+    policy = deployed_policy(p, mean_svc)
+    target, cap, floor = policy.target_backlog_per_task, policy.max_tasks, policy.min_tasks
+    period = WAKER_PERIOD_S
+    delay = max(1, round(p["cw_metric_delay_s"] / period))
+    out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
+    ready_delay = task_ready_s(p)
+    running_after = p["task_start_s"] + p["image_pull_s"]  # RUNNING once the container starts
+    start, end, failed = [0.0] * n, [0.0] * n, [False] * n
+    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(floor)]  # [launched at, free at]
+    capacity: list[tuple[float, float]] = []
+    in_flight: list[float] = []
+    history: deque = deque(maxlen=max(out_points, in_points) + delay)  # (backlog, divisor) a minute
+    desired, last_in = floor, -math.inf
+    qi = 0
+    peak_wanted = peak_desired = launches = 0
+    zero_starts: list[float] = []
+    actions = {"waker": 0, "target tracking out": 0, "target tracking in": 0}
+    k = math.floor(arr[0] / period) if n else 0
+    while True:
+        t = k * period
+        while in_flight and in_flight[0] <= t:
+            heapq.heappop(in_flight)
+        visible = bisect_right(arr, t) - qi
+        backlog = visible + len(in_flight)
+        peak_wanted = max(peak_wanted, tasks_needed(policy, backlog))
+        count = desired if divisor == "DesiredTaskCount" else sum(1 for task in tasks if task[0] + running_after <= t)
+        history.append((backlog, count, desired))
+        # The waker: only at desired 0 with messages visible.
+        if desired == 0 and visible > 0:
+            desired = max(1, tasks_for_backlog(policy, backlog))
+            actions["waker"] += 1
+        else:
+            # Target tracking reads datapoints a minute (or more) old; no value where the divisor is 0.
+            points = list(history)[:len(history) - delay] if len(history) > delay else []
+            values = [b / c if c else None for b, c, _ in points]
+            recent_out, recent_in = values[-out_points:], values[-in_points:]
+            if len(recent_out) == out_points and all(v is not None and v > target for v in recent_out):
+                # Capacity x metric / target. With DesiredTaskCount the capacity is the one the datapoint
+                # divided by: the scale-out cooldown (longer than the metric's lag) counts what the
+                # last scale-out added as part of the desired capacity, so an old datapoint does not
+                # multiply it again. RunningTaskCount has no such link: the current desired count is
+                # multiplied by a metric that stays high while tasks start.
+                base = points[-1][2] if divisor == "DesiredTaskCount" else desired
+                new = min(cap, math.ceil(base * recent_out[-1] / target))
+                if new > desired:
+                    desired = new
+                    actions["target tracking out"] += 1
+            elif (len(recent_in) == in_points and all(v is not None and v < target for v in recent_in)
+                  and t - last_in >= policy.scale_in_cooldown_s and desired > floor):
+                # "Scales in more gradually" than out (AWS's words); modelled as one task per scale-in.
+                new = max(floor, math.ceil(desired * recent_in[-1] / target), desired - policy.scale_in_max_step)
+                if new < desired:
+                    desired, last_in = new, t
+                    actions["target tracking in"] += 1
+        peak_desired = max(peak_desired, desired)
+        if desired > len(tasks):
+            if not tasks:
+                zero_starts.append(t)
+            launches += desired - len(tasks)
+            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
+        elif desired < len(tasks):
+            excess, keep = len(tasks) - desired, []
+            for task in sorted(tasks, key=lambda task: task[1]):
+                if excess and task[1] <= t:
+                    capacity.append((task[0], t))
+                    excess -= 1
+                else:
+                    keep.append(task)
+            tasks = keep
+        t1 = (k + 1) * period
+        if tasks and qi < n and arr[qi] < t1:
+            free = [(task[1], i) for i, task in enumerate(tasks)]
+            heapq.heapify(free)
+            while qi < n and arr[qi] < t1:
+                when, i = free[0]
+                s = arr[qi] if arr[qi] > when else when
+                if s >= t1:
+                    break
+                e = s + svc[qi]
+                start[qi], end[qi] = s, e
+                tasks[i][1] = e
+                heapq.heapreplace(free, (e, i))
+                heapq.heappush(in_flight, e)
+                qi += 1
+        if qi >= n and not in_flight and len(tasks) == desired == floor:
+            break
+        if not tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
+            # Nothing runs and nothing waits: the waker holds until the next request's minute.
+            k = max(k + 1, math.floor(arr[qi] / period))
+            history.clear()
+            continue
+        k += 1
+    horizon = traffic.horizon_s
+    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    task_s = sum(b - a for a, b in capacity)
+    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
+    waker_runs = horizon / period
+    per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
+    alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / (
+        aws_facts.value("hours_per_month") * 3600)
+    run.fixed_usd_per_s = per_run / period + alarm_usd_per_s
+    sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
+    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
+    run.cost_parts = {
+        "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * run.capacity_usd_per_s,
+        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
+        "waker function (every minute, always)": waker_runs * per_run,
+        "target tracking's alarms (6 alarm metrics)": horizon * alarm_usd_per_s,
+    }
+    busy_s, starting_s = sum(svc), launches * ready_delay
+    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,
+                 "metric_source": f"deployed ({divisor})", "min_tasks": floor, "max_tasks": cap,
+                 "launches": launches, "peak_wanted": peak_wanted, "peak_desired": peak_desired,
+                 "busy_task_s": busy_s, "starting_task_s": starting_s,
+                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+                 "idle_before_zero_s": (in_points + delay) * period, "controller_actions": actions,
+                 "first_request_range_s": first_request_range(arr, end, floor, period),
+                 "starts_from_zero": len(zero_starts),
+                 "waited_for_start_from_zero": sum(
+                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts),
+                 "scaler_decisions": actions["waker"] + actions["target tracking out"] + actions["target tracking in"],
+                 "polls_skipped": 0}
+    return run
