@@ -213,7 +213,8 @@ def results(request, pk):
     rows = []
     for n, item in enumerate(quiz.items.all(), start=1):
         attempt = item.attempt if item.attempt_id else None
-        if only == "incorrect" and attempt is not None and attempt.correct:
+        # A hidden outcome stays listed either way: leaving it out would tell it was right.
+        if only == "incorrect" and attempt is not None and attempt.correct and item.question_id not in hidden:
             continue
         chosen = set(attempt.selected) if attempt else set()
         rows.append({"n": n, "item": item, "question": item.question, "attempt": attempt,

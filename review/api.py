@@ -98,7 +98,8 @@ class Reviews(generics.ListAPIView):
 class ReviewLog(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
+    @extend_schema(operation_id="exportReviewLog", summary="My review log as CSV", tags=["review"],
+                   responses={(200, "text/csv"): str, 401: E, 403: E, 429: E},
                    description="The learner's review log as CSV in the column order of Anki's revlog: "
                                "id, cid, usn, ease, ivl, lastIvl, factor, time, type.")
     def get(self, request):

@@ -33,7 +33,7 @@ def test_a_second_exam_is_refused_while_one_is_open(signed_in, learner):
     assert refused.status_code == 400
     assert f"Your exam quiz {e1.pk} is not finished; finish it before starting another exam" in refused.content.decode()
     assert Quiz.objects.filter(user=learner).count() == 1
-    signed_in.post(f"/quizzes/{e1.pk}/submit/")
+    signed_in.post(f"/quizzes/{e1.pk}/submit/", {"confirm": "yes"})
     assert signed_in.post("/quizzes/", EXAM).status_code == 302  # once finished, another may start
 
 
@@ -53,7 +53,7 @@ def test_another_quiz_over_an_open_exams_questions_shows_none_of_their_keys(sign
     # The same questions in a practice quiz, finished unanswered: its results would show every key.
     signed_in.post("/quizzes/", {**EXAM, "mode": "practice", "minutes": ""})
     practice = Quiz.objects.filter(user=learner, mode=Quiz.Mode.PRACTICE).get()
-    signed_in.post(f"/quizzes/{practice.pk}/submit/")
+    signed_in.post(f"/quizzes/{practice.pk}/submit/", {"confirm": "yes"})
     page = signed_in.get(f"/quizzes/{practice.pk}/results/").content.decode()
     held = practice.items.count()
     assert explanations(page) == 0 and "right: " not in page
@@ -64,7 +64,7 @@ def test_another_quiz_over_an_open_exams_questions_shows_none_of_their_keys(sign
     assert signed_in.post(f"/questions/{first.external_id}/", {"selected": labels}).status_code == 409
     assert signed_in.post(f"/quizzes/{e1.pk}/q/1/", {"selected": labels}).status_code == 302
     # Once the exam is finished, the practice quiz's results show everything again.
-    signed_in.post(f"/quizzes/{e1.pk}/submit/")
+    signed_in.post(f"/quizzes/{e1.pk}/submit/", {"confirm": "yes"})
     page = signed_in.get(f"/quizzes/{practice.pk}/results/").content.decode()
     assert "data-key-hidden" not in page and explanations(page) == sum(
         i.question.choices.count() for i in practice.items.all())
@@ -92,6 +92,6 @@ def test_the_rule_holds_across_several_open_exams(signed_in, learner):
     # E2 may not take an answer to E1's question (nor E1 to E2's): each would be the other's way around.
     refused = signed_in.post(f"/quizzes/{e2.pk}/q/1/", {"selected": question.correct_labels})
     assert refused.status_code == 409 and f"Part of your exam quiz {e1.pk}" in refused.content.decode()
-    signed_in.post(f"/quizzes/{e2.pk}/submit/")
+    signed_in.post(f"/quizzes/{e2.pk}/submit/", {"confirm": "yes"})
     page = signed_in.get(f"/quizzes/{e2.pk}/results/").content.decode()
     assert f'data-key-hidden="{e1.pk}"' in page and explanations(page) == 0
