@@ -157,7 +157,7 @@ def rule_line(drill: Drill) -> str:
         line = f"{graded}; AWS's example formula, {scaling.AWS_FORMULA}, gives the same {aws} here."
     else:
         line = (f"{graded}. AWS's example formula, {scaling.AWS_FORMULA}, would give {aws} here: it counts only "
-                "visible messages, so in-flight work keeps no tasks and a lone message rounds to 0.")
+                "visible messages, so in-flight work keeps no tasks (with nothing visible it gives 0).")
     if drill.running == 0 and decision.desired > 1:
         line += (f" From zero, a step policy in AWS's SageMaker pattern (the scale-from-zero companion's answer) "
                  f"would set 1 first and let target tracking add the other {decision.desired - 1} once a task runs.")

@@ -90,7 +90,8 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     # ECS on Fargate
     Fact("fargate_task_start_s", 30.0, "s", FARGATE_START,
          "jobs on Fargate are provisioned in about 30 s; the exact time depends on the image size and the number "
-         "of jobs (AWS Batch guide); the image pull and the model load come on top here"),
+         "of jobs (AWS Batch guide); here it is taken to include pulling a slim image (image_pull_s adds any extra "
+         "pull for a large image); the model load comes on top"),
     Fact("ecs_stop_timeout_default_s", 30, "s", ECS_STOP, "SIGTERM to SIGKILL when a Fargate task stops (default)"),
     Fact("ecs_stop_timeout_max_s", 120, "s", ECS_STOP, "longest stopTimeout on Fargate"),
     Fact("ecs_protection_default_min", 120, "minutes", ECS_PROTECTION, "task scale-in protection lasts 2 hours by default"),

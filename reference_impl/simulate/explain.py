@@ -38,7 +38,8 @@ def _cold_start_words(run, p) -> str:
 def _idle_rule(f: dict) -> str:
     """Why idle tasks stayed, in the words of the controller that kept them."""
     if "controller_actions" in f:
-        return ("target tracking removes a task only after 15 one-minute datapoints below the target, one task per "
+        return ("target tracking (as this simulator models it) removes a task only after 15 one-minute datapoints below "
+                "the target (observed, not documented by AWS), one task per "
                 f"scale-in and {f['scale_in_cooldown_s']:g} s apart")
     return (f"the policy keeps its tasks until the queue has been empty {f['idle_before_zero_s']:g} s, then stops "
             "every idle one")
@@ -95,7 +96,8 @@ def _explain_d(s, run, p) -> str:
                  f"queue every minute and, only at 0 tasks, starts ceil(backlog ÷ {f['target_per_task']:.0f}) (it acted "
                  f"{acts['waker']} time(s)); from then on target tracking on backlog per desired task, fed one-minute "
                  f"CloudWatch datapoints a minute late, scaled out {acts['target tracking out']} time(s) (3 datapoints "
-                 f"above target) and in {acts['target tracking in']} time(s) (15 below). A task needs "
+                 f"above target) and in {acts['target tracking in']} time(s) (15 below; both counts observed, "
+                 "not documented by AWS). A task needs "
                  f"{f['ready_delay_s']:.0f} s to start and load the model once, then serves many requests."]
     reached = f.get("peak_desired", min(f["peak_wanted"], f["max_tasks"]))
     if reached < min(f["peak_wanted"], f["max_tasks"]):
@@ -225,8 +227,8 @@ def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[
                           f"and {d_facts['ready_delay_s']:.0f} s for a task to start and load the model")
         reached = d_facts.get("peak_desired", min(d_facts["peak_wanted"], d_facts["max_tasks"]))
         if reached < min(d_facts["peak_wanted"], d_facts["max_tasks"]):
-            causes.append(f"target tracking steps up only after 3 one-minute datapoints above target, each a minute "
-                          f"late, and reached {reached} tasks while the backlog asked for {d_facts['peak_wanted']}")
+            causes.append(f"target tracking steps up only after 3 one-minute datapoints above target (observed, not "
+                          f"documented by AWS), each a minute late, and reached {reached} tasks while the backlog asked for {d_facts['peak_wanted']}")
         elif d_facts["peak_wanted"] > p["max_tasks"]:
             causes.append(f"it hit its cap of {p['max_tasks']:g} tasks (the policy asked for {d_facts['peak_wanted']})")
         if not from_zero:

@@ -21,11 +21,12 @@ COST_FLOOR_USD_PER_1000 = 0.001  # a tenth of a cent per 1,000 requests ($1 per 
 FAILURE_ALLOWANCE = 0.001        # one request in a thousand
 
 RULE_TEXT = (
-    f"Two figures tie when they are within {TIE_SHARE:.0%} of each other, or closer than a floor set by the "
-    f"scenario's own scale: {LATENCY_FLOOR_S:g} s for latency, ${COST_FLOOR_USD_PER_1000:g} per 1,000 requests for "
-    f"cost, {FAILURE_ALLOWANCE:.1%} of the requests for failures. A design that failed more than "
-    f"{FAILURE_ALLOWANCE:.1%} of its requests cannot win cost or latency. Every design within the rule of the "
-    "best figure shares the win.")
+    f"Two figures tie when they differ by less than {TIE_SHARE:.0%} of the larger, or by less than a floor: "
+    f"{LATENCY_FLOOR_S:g} s for latency; for cost, ${COST_FLOOR_USD_PER_1000:g} per 1,000 of the scenario's "
+    f"requests; for failures, {FAILURE_ALLOWANCE * 100:.1f} percentage point of the requests. A design that failed "
+    f"more than {FAILURE_ALLOWANCE:.1%} of its requests is not ranked on cost or latency (its figures are still "
+    "shown). Every design that ties with the best figure shares the win. These floors are this site's choices, "
+    "not AWS figures.")
 
 
 def cost_floor_usd(requests: int) -> float:
