@@ -63,7 +63,9 @@ def test_an_instructor_creates_a_course_and_a_learner_joins_and_takes_its_exam(b
             student.check(f"#option-{label}")
         student.click("form.answer-form button[type=submit]")
         student.wait_for_load_state("load")
-    student.click(".quiz-actions form[action$='/submit/'] button")
+    student.click("[data-go=review]")  # the review screen, then the confirmation
+    student.wait_for_selector("[data-submit-review]")
+    student.click("[data-confirm-submit]")
     student.wait_for_selector("[data-results]")
 
     teacher.get_by_role("navigation", name="Course").get_by_role("link", name="Gradebook", exact=True).click()

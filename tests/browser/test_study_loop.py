@@ -10,6 +10,7 @@ from django.utils import timezone
 from drills import engine
 from questions.models import Question, Quiz
 from reports.models import ErrorReport
+from review import scheduling
 from review.models import ReviewItem
 from tests.browser.support import log_in, serious_axe_violations
 
@@ -154,7 +155,9 @@ def test_a_try_again_after_the_key_does_not_change_progress_and_one_day_has_a_sa
     page.goto(f"{live_server.url}/progress/")
     page.wait_for_selector("#progress-chart[data-x-range]")
     low, high = map(float, page.get_attribute("#progress-chart", "data-x-range").split(","))
-    day = dt.datetime.combine(timezone.now().date(), dt.time(12), tzinfo=dt.timezone.utc).timestamp()
+    # the learner's study day (the browser's zone, UTC here; days roll over at 4 a.m.), not the UTC date
+    study_day = scheduling.study_day(timezone.now(), dt.timezone.utc)
+    day = dt.datetime.combine(study_day, dt.time(12), tzinfo=dt.timezone.utc).timestamp()
     assert high - low == 7 * 86400 and low < day < high and abs((low + high) / 2 - day) < 1
 
 
