@@ -27,7 +27,8 @@ def build(learners: int, questions: int):
     from django.utils import timezone
 
     from classroom.models import AssignedQuiz, Assignment, AssignmentQuestion, Course, Membership
-    from questions.models import Attempt, Choice, Question, Quiz, QuizItem
+    from questions.models import Attempt, Choice, Question
+    from quizzes.models import Quiz, QuizItem
 
     rng = random.Random(1973)
     bank = Question.objects.bulk_create(Question(external_id=f"bench-{i}", title=f"Bench {i}", stem="?")

@@ -2,7 +2,7 @@ from django import forms
 
 from classroom.models import JOIN_CODE_LENGTH, Assignment, Course
 from questions.models import Question, Tag
-from quizzes import lifecycle
+from quizzes import lifecycle, limits
 
 MAX_DRILLS = 20
 
@@ -40,11 +40,11 @@ class AssignmentForm(forms.Form):
     kind = forms.ChoiceField(choices=Assignment.Kind.choices, widget=forms.RadioSelect, initial="practice")
     tag = forms.ChoiceField(required=False, label="Questions with tag")
     domain = forms.ChoiceField(required=False, label="Questions in domain")
-    count = forms.IntegerField(min_value=1, max_value=lifecycle.MAX_COUNT, initial=10, required=False,
+    count = forms.IntegerField(min_value=limits.MIN_COUNT, max_value=limits.MAX_COUNT, initial=limits.DEFAULT_COUNT, required=False,
                                label="Number of questions (quiz, exam) or drills (drill set, at most 20)")
     question = forms.ChoiceField(required=False, label="The question (single question)")
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, required=False, initial=20,
-                                 label="Time limit in minutes (exams)")
+    minutes = forms.IntegerField(min_value=limits.MIN_TIME_LIMIT_MINUTES, max_value=limits.MAX_TIME_LIMIT_MINUTES,
+                                 required=False, initial=20, label="Time limit in minutes (exams)")
     opens_at = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Opens (UTC)")
     due_at = forms.DateTimeField(required=False, widget=DateTimeInput(), label="Due (UTC)")
     attempts_allowed = forms.IntegerField(min_value=1, max_value=20, initial=1, label="Attempts allowed")
@@ -63,7 +63,8 @@ class AssignmentForm(forms.Form):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         if kind == Assignment.Kind.EXAM and not cleaned.get("minutes"):
-            self.add_error("minutes", "An exam needs a time limit: 1 to 1,440 minutes.")
+            self.add_error("minutes", f"An exam needs a time limit: {limits.MIN_TIME_LIMIT_MINUTES} to "
+                                      f"{limits.MAX_TIME_LIMIT_MINUTES:,} minutes.")
         if kind in (Assignment.Kind.PRACTICE, Assignment.Kind.EXAM, Assignment.Kind.DRILLS) and not cleaned.get("count"):
             self.add_error("count", "Say how many: 1 to 50 questions, or 1 to 20 drills.")
         if kind == Assignment.Kind.DRILLS and (cleaned.get("count") or 0) > MAX_DRILLS:

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Assignment, Course, DrillAnswer
-from questions.models import Quiz
+from quizzes.models import Quiz, tally_counts
 
 
 @dataclass
@@ -71,8 +71,7 @@ def quiz_rows(assignments):
     """Per assigned quiz: its learner, score and times (one grouped query)."""
     return (AssignedQuiz.objects.filter(assignment__in=assignments)
             .values("assignment_id", "quiz_id", "quiz__user_id", "quiz__created_at", "quiz__finished_at")
-            .annotate(total=Count("quiz__items"),
-                      correct=Count("quiz__items", filter=Q(quiz__items__attempt__correct=True))))
+            .annotate(**tally_counts("quiz__items")))
 
 
 def close_overdue_attempts(assignments) -> int:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Q
 
-from questions.models import Attempt, Question, QuizItem
+from questions.models import Attempt, Question
+from quizzes.models import QuizItem
 from reports.models import ErrorReport
 
 GROUP_SHARE = 0.27

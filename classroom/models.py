@@ -1,7 +1,7 @@
 """Courses, who is in them and in what role, and what is assigned to them.
 
 The classroom sits above the learner features and writes none of their rows: an assignment's
-quiz or exam is a `questions.Quiz` started by `quizzes.lifecycle`, linked here by
+quiz or exam is a `quizzes.Quiz` started by `quizzes.lifecycle`, linked here by
 `AssignedQuiz`; answers are `questions.Attempt`s stored by `questions.answering`. Drills keep no
 answers of their own, so a drill set's answers are the one thing this app stores (`DrillAnswer`).
 """
@@ -145,7 +145,7 @@ class AssignedQuiz(models.Model):
     (learner, answers, start and finish times are the quiz's own)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="assigned_quizzes")
-    quiz = models.OneToOneField("questions.Quiz", on_delete=models.CASCADE, related_name="assignment_link")
+    quiz = models.OneToOneField("quizzes.Quiz", on_delete=models.CASCADE, related_name="assignment_link")
 
     def __str__(self):
         return f"quiz {self.quiz_id} for {self.assignment}"

@@ -20,7 +20,8 @@ from classroom.forms import AssignmentForm, CourseForm, JoinForm
 from classroom.models import AssignedQuiz, Assignment, AssignmentQuestion, Course, DrillAnswer, Membership
 from drills import engine as drills
 from questions import answering
-from questions.models import Question, Quiz
+from questions.models import Question
+from quizzes.models import Quiz
 from quizzes import lifecycle
 
 

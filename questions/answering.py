@@ -27,11 +27,15 @@ one would score answers the other still takes. The rule is stated for any number
 all the same, so exams left open from before this limit (or two started at the same instant)
 hide their keys too.
 """
+import datetime as dt
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.identity import owner_fields
 from questions.grading import GradingError, grade
-from questions.models import Attempt, Quiz, QuizItem, exam_lock_message
+from questions.models import Attempt
+from quizzes.models import Quiz, QuizItem, exam_lock_message
 
 __all__ = [
     "REFUSALS", "AnswerRefused", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
@@ -138,9 +142,13 @@ def keys_hidden(user, *, close: bool = True) -> dict[int, int]:
     asks this (or one of the helpers below, which ask the same queryset)."""
     if user is None or not user.is_authenticated:
         return {}
-    if close:
-        Quiz.objects.close_overdue(user)  # an expired exam hides nothing
-    return dict(QuizItem.objects.open_exams_of(user).values_list("question_id", "quiz_id"))
+    rows = QuizItem.objects.open_exams_of(user).values_list("question_id", "quiz_id", "quiz__created_at", "quiz__time_limit_s")
+    now = timezone.now()
+    over = {quiz_id for _, quiz_id, started, limit in rows
+            if close and limit is not None and now > started + dt.timedelta(seconds=limit)}
+    for quiz in Quiz.objects.filter(pk__in=over):  # no query when none is over: an expired exam hides nothing
+        quiz.close_if_overdue(now)
+    return {question_id: quiz_id for question_id, quiz_id, _, _ in rows if quiz_id not in over}
 
 
 def ensure_no_open_exam(user) -> None:
@@ -156,7 +164,7 @@ def revealable(attempts, user):
     key). Use it for every list, count, page or response that shows attempts or explanations."""
     if user is None or not user.is_authenticated:
         return attempts  # exams need an account
-    return attempts.outside_open_exams(user)
+    return attempts.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
 
 
 def key_hidden_by_exam(user, question) -> int | None:

@@ -3,13 +3,10 @@
 Questions are authored as files in questions/content/ and loaded by `manage.py loadquestions`;
 the database is a loaded copy, so `content_hash` lets a reload skip unchanged files.
 """
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from accounts.identity import LearnerOwnedQuerySet
 from questions.field_limits import FIELDS
@@ -99,12 +96,6 @@ class Choice(models.Model):
 
 class AttemptQuerySet(LearnerOwnedQuerySet):
 
-    def outside_open_exams(self, user):
-        """Less every attempt on a question of one of the user's exams still in progress, older
-        ones included: listing or counting them would tell the learner whether an exam answer was
-        right, and an older attempt's feedback shows the key (see questions.answering)."""
-        return self.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
-
     def counted(self):
         """Less retries (see Attempt.retry): what scores, progress and "Last answer" read."""
         return self.filter(retry=False)
@@ -146,76 +137,3 @@ class Attempt(models.Model):
     def __str__(self):
         who = self.user or f"anon:{self.anon_id[:8]}"
         return f"{who} on #{self.question.external_id}: {'correct' if self.correct else 'incorrect'}"
-
-
-class QuizQuerySet(models.QuerySet["Quiz"]):
-    def close_overdue(self, user, now=None) -> int:
-        """Finish `user`'s quizzes whose time limit has passed; how many were closed.
-
-        Exams close "on read", with no scheduler: every route that asks whether an exam holds a
-        question calls this first (questions.answering), so a learner on the API, whom no page
-        middleware sees, finds an expired exam closed and scored like one on the pages does."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return 0
-        now = now or timezone.now()
-        return sum(quiz.close_if_overdue(now) for quiz in
-                   self.filter(user=user, finished_at__isnull=True, time_limit_s__isnull=False))
-
-
-class Quiz(models.Model):
-    class Mode(models.TextChoices):
-        PRACTICE = "practice"  # feedback after each answer
-        EXAM = "exam"          # nothing revealed until finished; answers refused after the limit
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quizzes")
-    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
-    time_limit_s = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    objects = QuizQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def deadline(self):
-        if self.time_limit_s is None:
-            return None
-        return self.created_at + dt.timedelta(seconds=self.time_limit_s)
-
-    def is_over_time(self, now=None) -> bool:
-        deadline = self.deadline()
-        return deadline is not None and (now or timezone.now()) > deadline
-
-    def close_if_overdue(self, now=None) -> bool:
-        """Finish the quiz at its deadline if that has passed; no query unless it closes it.
-        Scored on what was answered by then: later answers were refused."""
-        if self.finished_at is not None or not self.is_over_time(now):
-            return False
-        # Saved (not updated in bulk): post_save lets review schedule the exam's answers.
-        self.finished_at = self.deadline()
-        self.save(update_fields=["finished_at"])
-        return True
-
-
-class QuizItemQuerySet(models.QuerySet):
-    def open_exams_of(self, user):
-        """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
-        return self.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
-
-
-def exam_lock_message(quiz_id: int) -> str:
-    return f"part of your exam quiz {quiz_id}, which is not finished; answer it there, or finish the quiz first"
-
-
-class QuizItem(models.Model):
-    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    position = models.PositiveSmallIntegerField()
-    attempt = models.OneToOneField(Attempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="quiz_item")
-
-    objects = QuizItemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="unique_quiz_question")]

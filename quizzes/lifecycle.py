@@ -1,5 +1,6 @@
-"""Starting, closing and scoring quizzes, for the pages (the API has its own views over the same
-models; answers go through questions.answering for both).
+"""Starting, closing and scoring quizzes: the one set of quiz rules, for the pages, the API
+(quizzes/api.py) and course assignments (classroom); answers go through questions.answering.
+The limits (count, time limit) are quizzes/limits.py's.
 
 Exams close at their deadline "on read": whenever the learner's quizzes are looked at (any page
 for a signed-in learner, through `CloseOverdueExams`, and the quiz API), an exam past its deadline
@@ -8,6 +9,7 @@ after the deadline were refused). No scheduler is needed.
 """
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -15,9 +17,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from questions import answering
-from questions.models import Question, Quiz, QuizItem
+from questions.models import Question
+from quizzes import limits
+from quizzes.models import Quiz, QuizItem
 
-MAX_COUNT = 50
 
 
 class CloseOverdueExams:
@@ -35,10 +38,12 @@ class NoQuestions(ValueError):
     pass
 
 
-def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int]:
+def choose_questions(*, tag: str = "", domain: str = "", count: int, tags: Sequence[str] = ()) -> list[int]:
+    """`count` question ids drawn at random among those with `tag` and every one of `tags` (the
+    pages offer one tag, the API a list), in `domain` when given; NoQuestions when none has them."""
     qs = Question.objects.all()
-    if tag:
-        qs = qs.filter(tags__slug=tag)
+    for slug in [*tags, tag] if tag else tags:
+        qs = qs.filter(tags__slug=slug)
     if domain:
         qs = qs.filter(domain=domain)
     ids = list(qs.values_list("id", flat=True).distinct())
@@ -48,13 +53,16 @@ def choose_questions(*, tag: str = "", domain: str = "", count: int) -> list[int
 
 
 def start(user, *, mode: str, count: int = 0, tag: str = "", domain: str = "", time_limit_s: int | None = None,
-          question_ids: list[int] | None = None) -> Quiz:
-    """A new quiz of the user's: `count` questions drawn by tag and domain, or exactly
-    `question_ids` in that order (a course assignment gives every learner the same questions);
-    answering.ExamOpen for a second open exam."""
+          question_ids: list[int] | None = None, tags: Sequence[str] = ()) -> Quiz:
+    """A new quiz of the user's: `count` questions drawn by tag (or all of `tags`) and domain, or
+    exactly `question_ids` in that order (a course assignment gives every learner the same
+    questions); answering.ExamOpen for a second open exam, NoQuestions when none matches, and
+    ValueError for a count or time limit outside quizzes.limits (forms and serializers refuse
+    those first, with the field)."""
+    limits.check(count=None if question_ids else count, time_limit_s=time_limit_s)
     if mode == Quiz.Mode.EXAM:
         answering.ensure_no_open_exam(user)
-    chosen = list(question_ids) if question_ids else choose_questions(tag=tag, domain=domain, count=count)
+    chosen = list(question_ids) if question_ids else choose_questions(tag=tag, domain=domain, count=count, tags=tags)
     with transaction.atomic():
         quiz = Quiz.objects.create(user=user, mode=mode, time_limit_s=time_limit_s)
         QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
@@ -62,8 +70,15 @@ def start(user, *, mode: str, count: int = 0, tag: str = "", domain: str = "", t
 
 
 def with_items():
+    """A quiz's items with everything the pages show of them, in a fixed number of queries."""
     return Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt", "flag")
                     .prefetch_related("question__tags", "question__choices"))
+
+
+def own_quizzes(user, hidden=(), limit: int = limits.LIST_CAP):
+    """`user`'s quizzes, newest first, with their tallies (Quiz.objects.with_tallies): at most
+    the `limit` newest; what the quiz pages and the history list."""
+    return Quiz.objects.filter(user=user).with_tallies(hidden)[:limit]
 
 
 def seconds_left(quiz: Quiz, now=None) -> int | None:

@@ -3,16 +3,15 @@ the server keeps, submit, results. Answers go through questions.answering; while
 its pages show no key and no explanation (the results page exists only once it is finished)."""
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from questions import answering
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
-from questions.models import Question, Quiz, QuizItem, Tag
-from quizzes import lifecycle
+from questions.models import Question, Tag
+from quizzes.models import Quiz, QuizItem
+from quizzes import lifecycle, limits
 from quizzes.models import Flag
 
 
@@ -20,10 +19,12 @@ class StartForm(forms.Form):
     mode = forms.ChoiceField(choices=[("practice", "Practice: feedback after each answer"),
                                       ("exam", "Timed exam: score at the end")], initial="practice",
                              widget=forms.RadioSelect)
-    count = forms.IntegerField(min_value=1, max_value=lifecycle.MAX_COUNT, initial=10, label="Questions")
+    count = forms.IntegerField(min_value=limits.MIN_COUNT, max_value=limits.MAX_COUNT, initial=limits.DEFAULT_COUNT,
+                               label="Questions")
     tag = forms.ChoiceField(required=False, label="Tag")
     domain = forms.ChoiceField(required=False, label="Domain")
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, required=False, initial=20,
+    minutes = forms.IntegerField(min_value=limits.MIN_TIME_LIMIT_MINUTES, max_value=limits.MAX_TIME_LIMIT_MINUTES,
+                                 required=False, initial=20,
                                  label="Time limit (minutes, exams only)")
 
     def __init__(self, *args, **kwargs):
@@ -35,7 +36,8 @@ class StartForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("mode") == "exam" and not cleaned.get("minutes"):
-            self.add_error("minutes", "An exam needs a time limit: 1 to 1,440 minutes.")
+            self.add_error("minutes", f"An exam needs a time limit: {limits.MIN_TIME_LIMIT_MINUTES} to "
+                                      f"{limits.MAX_TIME_LIMIT_MINUTES:,} minutes.")
         return cleaned
 
 
@@ -62,10 +64,7 @@ def quiz_list(request):
                 form.add_error(None, exc.message.capitalize() + ".")
             else:
                 return redirect("quizzes:question", pk=quiz.pk, n=1)
-    shown = ~Q(items__question_id__in=list(answering.keys_hidden(request.user)))  # see answering.keys_hidden
-    quizzes = (Quiz.objects.filter(user=request.user)
-               .annotate(total=Count("items"), answered=Count("items", filter=Q(items__attempt__isnull=False)),
-                         correct=Count("items", filter=Q(items__attempt__correct=True) & shown))[:50])
+    quizzes = lifecycle.own_quizzes(request.user, answering.keys_hidden(request.user))
     return render(request, "quizzes/list.html", {"form": form, "quizzes": quizzes}, status=status)
 
 
@@ -183,8 +182,7 @@ def submit(request, pk):
     if quiz.finished_at:
         return redirect("quizzes:results", pk=quiz.pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        quiz.finished_at = timezone.now()
-        quiz.save(update_fields=["finished_at"])
+        quiz.finish()
         return redirect("quizzes:results", pk=quiz.pk)
     if request.method == "POST":
         return redirect("quizzes:submit", pk=quiz.pk)

@@ -9,7 +9,8 @@ class ReviewConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from accounts import identity
-        from questions.models import Attempt, Quiz
+        from questions.models import Attempt
+        from quizzes.models import Quiz
         from review import scheduling, signals
         from review.models import ReviewItem, ReviewSettings
 

@@ -25,7 +25,8 @@ from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
 from accounts.identity import owner_fields
-from questions.models import Attempt, Quiz, QuizItem
+from questions.models import Attempt
+from quizzes.models import Quiz, QuizItem
 from review.models import Review, ReviewItem, ReviewSettings
 
 DAY_STARTS_AT = dt.time(4)  # local time; Anki's default "next day starts at"

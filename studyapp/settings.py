@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "API tokens"},
         {"name": "health", "description": "Liveness and readiness for load balancers"},
     ],
-    "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "questions.models.Quiz.Mode"},
+    "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "quizzes.models.Quiz.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "questions.api.schema.add_common_errors",

@@ -7,7 +7,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from questions.loader import CONTENT_DIR, load_questions
-from questions.models import Choice, Question, Quiz, QuizItem
+from questions.models import Choice, Question
+from quizzes.models import Quiz, QuizItem
 
 
 def test_the_tests_run_on_the_database_they_were_asked_for(db):

@@ -24,7 +24,8 @@ from questions.api.serializers import (
 )
 from questions.content_format import validate_question
 from questions.loader import save_question
-from questions.models import Attempt, Question, exam_lock_message
+from questions.models import Attempt, Question
+from quizzes.models import exam_lock_message
 from accounts.roles import is_instructor
 
 E = ErrorSerializer

@@ -125,6 +125,15 @@ class AutoSchema(SpectacularAutoSchema):
                 content["schema"]["maxItems"] = cap
         return response
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A nested list's count (min_length/max_length, or the bounds a StatedCountList states)
+        as minItems/maxItems: drf-spectacular maps them for ListField only."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, ListSerializer) and schema.get("type") == "array":
+            low, high = getattr(field, "stated_items", (field.min_length, field.max_length))
+            schema.update({k: v for k, v in (("minItems", low), ("maxItems", high)) if v is not None})
+        return schema
+
     def get_auth(self):
         auths = super().get_auth()
         public = any(getattr(p, "public_reads", False) for p in self.view.get_permissions())

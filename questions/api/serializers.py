@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from questions.field_limits import FIELDS, MAX_ITEMS, MAX_OPTIONS, MIN_OPTIONS
-from questions.models import Attempt, Choice, Question, Quiz
+from questions.models import Attempt, Choice, Question
 from questions.rendering import render_markdown
 from reference_impl import simulate
 
@@ -122,6 +122,15 @@ class OptionInputSerializer(serializers.Serializer):
     why = serializers.CharField(max_length=FIELDS["options.why"].max_length)
 
 
+class StatedCountList(serializers.ListSerializer):
+    """A list whose count the schema states (minItems, maxItems: questions/api/schema.py) and
+    the loader's rules check with the others, so that one response reports every rule broken."""
+
+    def __init__(self, *args, stated_items: tuple[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stated_items = stated_items
+
+
 class QuestionWriteSerializer(serializers.Serializer):
     """The question file's fields as JSON; checked by the same validation as the file loader."""
 
@@ -129,8 +138,9 @@ class QuestionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=FIELDS["title"].max_length)
     stem = serializers.CharField(max_length=FIELDS["stem"].max_length)
     # How many (MIN_OPTIONS to MAX_OPTIONS) is checked with the loader's other rules, so one
-    # response reports every rule the options break.
-    options = OptionInputSerializer(many=True, help_text=f"{MIN_OPTIONS} to {MAX_OPTIONS} options")
+    # response reports every rule the options break; the schema states it.
+    options = StatedCountList(child=OptionInputSerializer(), stated_items=(MIN_OPTIONS, MAX_OPTIONS),
+                              help_text=f"{MIN_OPTIONS} to {MAX_OPTIONS} options")
     explanation = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["explanation"].max_length)
     more_precisely = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["more_precisely"].max_length)
     domain = serializers.CharField(required=False, allow_blank=True, max_length=FIELDS["domain"].max_length)
@@ -217,50 +227,6 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>` (or `Token <token>`). Shown once.")
     prefix = serializers.CharField()
     created_at = serializers.DateTimeField()
-
-
-class QuizCreateSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=1, max_value=50, default=10)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=FIELDS["tags"].max_length), required=False, default=list,
-                                 max_length=MAX_ITEMS["tags"])
-    mode = serializers.ChoiceField(choices=Quiz.Mode.choices, default=Quiz.Mode.PRACTICE)
-    time_limit_s = serializers.IntegerField(min_value=30, max_value=86_400, required=False, allow_null=True)
-
-
-class QuizItemSerializer(serializers.Serializer):
-    question = serializers.CharField()
-    answered = serializers.BooleanField()
-    selected = serializers.ListField(child=label_field(), allow_null=True)
-    correct = serializers.BooleanField(allow_null=True, help_text="null in exam mode until the quiz is finished, and "
-                                       "while another open exam of yours holds the question")
-
-
-class QuizScoreSerializer(serializers.Serializer):
-    correct = serializers.IntegerField(min_value=0)
-    answered = serializers.IntegerField(min_value=0)
-    total = serializers.IntegerField(min_value=0)
-
-
-class QuizSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    mode = serializers.ChoiceField(choices=Quiz.Mode.choices)
-    time_limit_s = serializers.IntegerField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-    questions = serializers.ListField(child=serializers.CharField())
-    items = QuizItemSerializer(many=True)
-    score = QuizScoreSerializer(allow_null=True, help_text="null in exam mode until finished; questions another "
-                                "open exam of yours holds are left out until it is finished")
-
-
-class QuizAnswerSerializer(AttemptCreateSerializer):
-    question = serializers.CharField(max_length=FIELDS["id"].max_length)
-
-
-class QuizAnswerResultSerializer(serializers.Serializer):
-    recorded = serializers.BooleanField()
-    result = AttemptResultSerializer(allow_null=True, help_text="practice mode only; null in exam mode")
 
 
 def _overrides_schema() -> dict:

@@ -1,7 +1,8 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from questions.api import account_views, export_views, misc_views, questions_views, quiz_views
+from questions.api import account_views, export_views, misc_views, questions_views
+from quizzes import api as quiz_views
 
 app_name = "api"
 

@@ -7,7 +7,8 @@ answer keys, question editing and exports are for instructors.
 import pytest
 from rest_framework.test import APIClient
 
-from questions.models import Question, Quiz, QuizItem
+from questions.models import Question
+from quizzes.models import Quiz, QuizItem
 from tests.support import PASSWORD
 
 WHO = ["anonymous", "learner", "other_learner", "instructor"]

@@ -143,6 +143,14 @@ def test_every_rule_a_field_breaks_is_reported(as_user, instructor, db):
     assert len(messages) >= 2 and any("at least one option must be wrong" in m for m in messages)
 
 
+def test_the_schema_states_how_many_options_a_question_takes_as_the_loader_checks(schema, as_user, instructor, db):
+    options = schema["components"]["schemas"]["QuestionWriteRequest"]["properties"]["options"]
+    assert (options["minItems"], options["maxItems"]) == (2, 10)
+    one = [{"label": "A", "text": "t", "correct": True, "why": "w"}]
+    response = as_user(instructor).post("/api/v1/questions/", {**NEW, "options": one}, format="json")
+    assert response.status_code == 400 and "between 2 and 10 options" in " ".join(response.json()["errors"]["options"])
+
+
 def test_instructors_update_questions_and_ids_stay(as_user, instructor, q1973):
     client = as_user(instructor)
     current = client.get("/api/v1/questions/1973/?include=answers").json()

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from questions.models import Quiz
+from quizzes.models import Quiz
 
 
 def start(client, **body):
@@ -135,3 +135,49 @@ def test_listing_quizzes_takes_three_queries_however_many(as_user, learner, thre
         client.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": quiz["questions"][0], "selected": ["A"]}, format="json")
     with assert_num_queries_besides_cache(3):  # quizzes; their items with questions and attempts; open exams' questions
         assert len(client.get("/api/v1/quizzes/").json()) == quizzes
+
+
+def test_the_api_and_the_pages_take_the_same_time_limits_and_the_schema_states_them(as_user, learner, client, three, schema):
+    """One limits table: the pages ask for whole minutes, so a minute is the shortest limit for
+    both; the API used to take 30 s."""
+    api = as_user(learner)
+    short = start(api, count=1, mode="exam", time_limit_s=59)
+    assert short.status_code == 400 and "60" in short.json()["errors"]["time_limit_s"][0]
+    assert start(api, count=1, mode="exam", time_limit_s=60).status_code == 201
+    client.force_login(learner)
+    page = client.post("/quizzes/", {"mode": "exam", "count": 1, "minutes": 0})
+    assert page.status_code == 400 and "greater than or equal to 1" in page.content.decode()
+    fields = schema["components"]["schemas"]["QuizCreateRequest"]["properties"]
+    assert (fields["time_limit_s"]["minimum"], fields["time_limit_s"]["maximum"]) == (60, 86_400)
+    assert (fields["count"]["minimum"], fields["count"]["maximum"]) == (1, 50)
+
+
+def test_an_exam_finished_after_its_deadline_is_scored_at_the_deadline(as_user, learner, three):
+    client = as_user(learner)
+    quiz = start(client, count=1, tags=["quiz"], mode="exam", time_limit_s=60).json()
+    Quiz.objects.filter(pk=quiz["id"]).update(created_at=timezone.now() - dt.timedelta(seconds=600))
+    report = client.post(f"/api/v1/quizzes/{quiz['id']}/finish/").json()
+    finished = Quiz.objects.get(pk=quiz["id"])
+    assert finished.finished_at == finished.deadline()
+    assert dt.datetime.fromisoformat(report["finished_at"].replace("Z", "+00:00")) == finished.deadline()
+
+
+def test_a_question_an_open_exam_holds_counts_in_no_tally_on_the_pages_or_the_api(as_user, learner, client, three):
+    """The pages' quiz list and history and the API score one tally: a question held by an open
+    exam is out of the total as well as out of the right answers (the pages used to count it in
+    the total, as if it was answered wrong)."""
+    from questions.models import Question
+    from quizzes import lifecycle
+
+    api = as_user(learner)
+    ids = list(Question.objects.filter(tags__slug="quiz").order_by("external_id").values_list("id", flat=True))
+    practice = lifecycle.start(learner, mode="practice", question_ids=ids[:2])
+    for item in practice.items.all():
+        api.post(f"/api/v1/quizzes/{practice.pk}/answers/", {"question": item.question.external_id, "selected": ["A"]}, format="json")
+    lifecycle.start(learner, mode="exam", question_ids=ids[:1], time_limit_s=600)
+    assert api.get(f"/api/v1/quizzes/{practice.pk}/").json()["score"] == {"correct": 1, "answered": 1, "total": 1}
+    client.force_login(learner)
+    row = client.get("/quizzes/").content.decode().split(f'data-quiz="{practice.pk}"')[1].split("</tr>")[0]
+    assert "1 of 1 answered" in row and "1 / 1" in row
+    history = client.get("/history/").content.decode()
+    assert "1 of 1" in history and "1 / 1" in history

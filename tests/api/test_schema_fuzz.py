@@ -30,7 +30,8 @@ from schemathesis.config import SchemathesisConfig
 
 from accounts.authentication import issue_token
 from questions.loader import load_questions
-from questions.models import Question, Quiz, QuizItem
+from questions.models import Question
+from quizzes.models import Quiz, QuizItem
 from reference_impl import simulate
 from tests.support import PASSWORD
 

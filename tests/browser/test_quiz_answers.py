@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from questions.models import Question, Quiz
+from questions.models import Question
+from quizzes.models import Quiz
 from review.models import ReviewItem
 from tests.browser.support import log_in, serious_axe_violations
 

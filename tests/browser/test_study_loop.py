@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from drills import engine
-from questions.models import Question, Quiz
+from questions.models import Question
+from quizzes.models import Quiz
 from reports.models import ErrorReport
 from review import scheduling
 from review.models import ReviewItem

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Assignment
-from questions.models import Quiz
+from quizzes.models import Quiz
 from tests.classroom.support import as_user, make_assignment
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Membership
 from questions import answering
-from questions.models import Quiz
+from quizzes.models import Quiz
 from quizzes import lifecycle
 from tests.classroom.support import as_user, make_assignment
 

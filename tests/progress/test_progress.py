@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from progress.stats import progress, streak
 from questions import answering
-from questions.models import Attempt, Question, Quiz, QuizItem
+from questions.models import Attempt, Question
+from quizzes.models import Quiz, QuizItem
 from review.models import ReviewItem
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from questions import answering
-from questions.models import Attempt, Quiz, QuizItem
+from questions.models import Attempt
+from quizzes.models import Quiz, QuizItem
 
 
 def quiz_of(user, question, mode=Quiz.Mode.EXAM, **fields):

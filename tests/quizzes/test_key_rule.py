@@ -8,7 +8,8 @@ answer."""
 import pytest
 from rest_framework.test import APIClient
 
-from questions.models import Question, Quiz, QuizItem
+from questions.models import Question
+from quizzes.models import Quiz, QuizItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("bank")]
 TAG = "companion-1973"

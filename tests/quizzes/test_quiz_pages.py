@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from questions.models import Attempt, Question, Quiz
+from questions.models import Attempt, Question
+from quizzes.models import Quiz
 
 pytestmark = pytest.mark.django_db
 

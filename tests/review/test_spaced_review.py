@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from questions import answering
-from questions.models import Quiz, QuizItem
+from quizzes.models import Quiz, QuizItem
 from review.models import Review, ReviewItem
 from tests.support import PASSWORD
 

@@ -1,13 +1,12 @@
-"""Quizzes: a set of questions answered in practice mode (feedback each time) or exam mode
-(nothing revealed until finished; no answers after the time limit)."""
-import random
+"""The quiz API: start, list, read, answer and finish quizzes (URLs in questions/api/urls.py,
+under /api/v1/quizzes/). The rules are the pages' own: `lifecycle.start`, `Quiz.finish`,
+`Quiz.reveals_outcomes`, the tallies of `Quiz.objects.with_tallies` and the limits table;
+answers go through questions.answering."""
 import re
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -18,27 +17,34 @@ from rest_framework.views import APIView
 from questions import answering
 from questions.api.errors import ErrorSerializer as E
 from questions.api.errors import answer_refused
-from questions.api.serializers import (
-    AttemptResultSerializer, QuizAnswerResultSerializer, QuizAnswerSerializer, QuizCreateSerializer,
-    QuizSerializer,
-)
-from questions.models import Question, Quiz, QuizItem
+from questions.api.serializers import AttemptResultSerializer
+from questions.models import Question
+from quizzes import lifecycle, limits
+from quizzes.models import Quiz, QuizItem
+from quizzes.serializers import QuizAnswerResultSerializer, QuizAnswerSerializer, QuizCreateSerializer, QuizSerializer
 
-
-QUIZ_LIST_CAP = 50
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
 
 
+def tallied(user):
+    """The user's quizzes with their tallies and items, and the questions hidden from them.
+    Exams past their deadline close first ("on read", in keys_hidden), so neither the tallies
+    nor `hidden` count an exam that is over; other timed quizzes close as they are read."""
+    hidden = answering.keys_hidden(user)
+    return Quiz.objects.filter(user=user).with_tallies(hidden).prefetch_related(WITH_ITEMS), hidden
+
+
+def closed(quiz: Quiz) -> Quiz:
+    quiz.close_if_overdue()  # no query unless it closes it
+    return quiz
+
+
 def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
-    """`hidden`: answering.keys_hidden(user); those questions' outcomes are left out (null, and
-    out of the score) while the exam holding them is open."""
-    reveal = quiz.mode == Quiz.Mode.PRACTICE or quiz.finished_at is not None
+    """A quiz from `tallied()`. `hidden`: answering.keys_hidden(user); those questions' outcomes
+    are left out (null, and out of the score) while the exam holding them is open."""
+    reveal = quiz.reveals_outcomes
     items = list(quiz.items.all())  # prefetched with WITH_ITEMS: no query per item
-    shown = [i for i in items if i.question_id not in hidden]
-    answered = [i.attempt for i in shown if i.attempt is not None]
-    score = None
-    if reveal:
-        score = {"correct": sum(1 for attempt in answered if attempt.correct), "answered": len(answered), "total": len(shown)}
+    score = {"correct": quiz.correct, "answered": quiz.answered, "total": quiz.total} if reveal else None  # type: ignore[attr-defined]  # with_tallies
     return {
         "id": quiz.pk, "mode": quiz.mode, "time_limit_s": quiz.time_limit_s, "created_at": quiz.created_at,
         "deadline": quiz.deadline(), "finished_at": quiz.finished_at,
@@ -52,6 +58,11 @@ def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
     }
 
 
+def report(user, pk: int) -> dict:
+    quizzes, hidden = tallied(user)
+    return QuizSerializer(quiz_data(closed(get_object_or_404(quizzes, pk=pk)), hidden)).data
+
+
 class QuizList(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -63,34 +74,21 @@ class QuizList(APIView):
         serializer = QuizCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data["mode"] == Quiz.Mode.EXAM:
-            try:
-                answering.ensure_no_open_exam(request.user)
-            except answering.ExamOpen as exc:
-                raise answer_refused(exc) from None
-        qs = Question.objects.all()
-        for tag in data["tags"]:
-            qs = qs.filter(tags__slug=tag)
-        ids = list(qs.values_list("id", flat=True).distinct())
-        if not ids:
-            raise ValidationError({"tags": ["no question has these tags"]})
-        chosen = random.sample(ids, min(data["count"], len(ids)))
-        with transaction.atomic():
-            quiz = Quiz.objects.create(user=request.user, mode=data["mode"], time_limit_s=data.get("time_limit_s"))
-            QuizItem.objects.bulk_create(QuizItem(quiz=quiz, question_id=qid, position=i) for i, qid in enumerate(chosen))
-        quiz = Quiz.objects.prefetch_related(WITH_ITEMS).get(pk=quiz.pk)
-        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data,
-                        status=status.HTTP_201_CREATED)
+        try:
+            quiz = lifecycle.start(request.user, mode=data["mode"], count=data["count"], tags=data["tags"],
+                                   time_limit_s=data.get("time_limit_s"))
+        except answering.ExamOpen as exc:
+            raise answer_refused(exc) from None
+        except lifecycle.NoQuestions:
+            raise ValidationError({"tags": ["no question has these tags"]}) from None
+        return Response(report(request.user, quiz.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="listQuizzes", summary="List my quizzes", tags=["quizzes"],
-                   responses={200: QuizSerializer(many=True, max_length=QUIZ_LIST_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
-                   description=f"The caller's quizzes, newest first: at most the {QUIZ_LIST_CAP} newest.")
+                   responses={200: QuizSerializer(many=True, max_length=limits.LIST_CAP), 401: E, 403: E, 429: E},  # type: ignore[call-arg]
+                   description=f"The caller's quizzes, newest first: at most the {limits.LIST_CAP} newest.")
     def get(self, request):
-        quizzes = Quiz.objects.filter(user=request.user).prefetch_related(WITH_ITEMS)[:QUIZ_LIST_CAP]
-        for quiz in quizzes:
-            quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
-        hidden = answering.keys_hidden(request.user, close=False)  # closed just above
-        return Response(QuizSerializer([quiz_data(q, hidden) for q in quizzes], many=True).data)
+        quizzes, hidden = tallied(request.user)
+        return Response(QuizSerializer([quiz_data(closed(q), hidden) for q in quizzes[:limits.LIST_CAP]], many=True).data)
 
 
 QUIZ_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the quiz's id")  # drf-spectacular names a pk "id"
@@ -98,11 +96,15 @@ QUIZ_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="the qu
 QUIZ_ID_RE = re.compile(r"[0-9]{1,18}")
 
 
-def _own_quiz(request, pk: str) -> Quiz:
+def _quiz_id(pk: str) -> int:
     # Someone else's quiz is a 404, not a 403: its existence is not theirs to know.
     if not QUIZ_ID_RE.fullmatch(pk):
         raise Http404
-    return get_object_or_404(Quiz.objects.prefetch_related(WITH_ITEMS), pk=int(pk), user=request.user)
+    return int(pk)
+
+
+def _own_quiz(request, pk: str) -> Quiz:
+    return get_object_or_404(Quiz, pk=_quiz_id(pk), user=request.user)
 
 
 class QuizDetail(APIView):
@@ -113,9 +115,7 @@ class QuizDetail(APIView):
                    description="One of the caller's quizzes: its questions, what was answered, and the score "
                                "(null in exam mode until finished). An exam past its deadline is closed here.")
     def get(self, request, pk):
-        quiz = _own_quiz(request, pk)
-        quiz.close_if_overdue()  # exams past their deadline close on read (Quiz.close_if_overdue)
-        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data)
+        return Response(report(request.user, _quiz_id(pk)))
 
 
 class QuizAnswer(APIView):
@@ -148,7 +148,5 @@ class QuizFinish(APIView):
                    description="Finish the quiz and get the score report (idempotent).")
     def post(self, request, pk):
         quiz = _own_quiz(request, pk)
-        if quiz.finished_at is None:
-            quiz.finished_at = timezone.now()
-            quiz.save(update_fields=["finished_at"])
-        return Response(QuizSerializer(quiz_data(quiz, answering.keys_hidden(request.user))).data)
+        quiz.finish()
+        return Response(report(request.user, quiz.pk))
