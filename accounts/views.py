@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import ApiToken
 from accounts.redirects import checked_next
-from questions.api.throttling import FixedWindowThrottle
+from studyapp.api.throttling import FixedWindowThrottle
 
 
 class SignupThrottle(FixedWindowThrottle):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
-OLD_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)  # what questions/api/parsers.py ran before
+OLD_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)  # what studyapp/api/parsers.py ran before
 
 
 def ms(call) -> float:
@@ -36,8 +36,8 @@ def main() -> None:
     django.setup()
     from rest_framework.exceptions import ParseError
 
-    from questions.api.parsers import JSONParser
     from questions.content_format import check_text
+    from studyapp.api.parsers import JSONParser
 
     n = args.kib * 1024
     bodies = {

@@ -21,8 +21,8 @@ from classroom.models import AssignedQuiz, Assignment, AssignmentQuestion, Cours
 from drills import engine as drills
 from questions import answering
 from questions.models import Question
-from quizzes.models import Quiz
 from quizzes import lifecycle
+from quizzes.models import Quiz
 
 
 @login_required

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from drills import engine
-from questions.api.errors import ErrorSerializer as E
+from studyapp.api.errors import ErrorSerializer as E
 
 SEED = serializers.IntegerField(min_value=engine.SEED_MIN, max_value=engine.SEED_MAX,
                                 help_text="Any whole number in range: the same seed gives the same drill.")

@@ -1,4 +1,4 @@
-"""The quiz API: start, list, read, answer and finish quizzes (URLs in questions/api/urls.py,
+"""The quiz API: start, list, read, answer and finish quizzes (URLs in studyapp/api_urls.py,
 under /api/v1/quizzes/). The rules are the pages' own: `lifecycle.start`, `Quiz.finish`,
 `Quiz.reveals_outcomes`, the tallies of `Quiz.objects.with_tallies` and the limits table;
 answers go through questions.answering."""
@@ -15,13 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from questions import answering
-from questions.api.errors import ErrorSerializer as E
-from questions.api.errors import answer_refused
 from questions.api.serializers import AttemptResultSerializer
 from questions.models import Question
 from quizzes import lifecycle, limits
 from quizzes.models import Quiz, QuizItem
 from quizzes.serializers import QuizAnswerResultSerializer, QuizAnswerSerializer, QuizCreateSerializer, QuizSerializer
+from studyapp.api.errors import ErrorSerializer as E
+from studyapp.api.errors import answer_refused
 
 WITH_ITEMS = Prefetch("items", queryset=QuizItem.objects.select_related("question", "attempt"))
 

@@ -22,7 +22,6 @@ from quizzes import limits
 from quizzes.models import Quiz, QuizItem
 
 
-
 class CloseOverdueExams:
     """Middleware: a signed-in learner's overdue exams are closed before any view reads them."""
 

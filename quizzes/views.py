@@ -10,9 +10,8 @@ from django.views.decorators.http import require_http_methods
 from questions import answering
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
 from questions.models import Question, Tag
-from quizzes.models import Quiz, QuizItem
 from quizzes import lifecycle, limits
-from quizzes.models import Flag
+from quizzes.models import Flag, Quiz, QuizItem
 
 
 class StartForm(forms.Form):

@@ -7,10 +7,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from questions.api.errors import Conflict
-from questions.api.errors import ErrorSerializer as E
 from review import revlog, scheduling
 from review.models import Review, ReviewItem
+from studyapp.api.errors import Conflict
+from studyapp.api.errors import ErrorSerializer as E
 
 DUE_CAP = 200  # items a due list holds: one day's work, and a bounded response
 RATING_NAMES = {int(v): k for k, v in scheduling.RATINGS.items()}

@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "questions.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
+    "studyapp.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "studyapp.slashes.CommonMiddleware",  # Django's, but a POST missing its slash keeps its method
@@ -220,7 +220,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "questions.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "studyapp.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes unauthenticated calls 401, not 403.
         "accounts.authentication.HashedTokenAuthentication",
@@ -229,14 +229,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Bodies are JSON only (DRF's parser with a nesting limit): forms cannot express the API's
     # nulls, lists and nested objects, so the schema would promise what form bodies cannot say.
-    "DEFAULT_PARSER_CLASSES": ["questions.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["studyapp.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "questions.api.params.PageNumberPagination",  # one ?page= only
+    "DEFAULT_PAGINATION_CLASS": "studyapp.api.params.PageNumberPagination",  # one ?page= only
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "questions.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "studyapp.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "questions.api.throttling.AnonThrottle",
-        "questions.api.throttling.UserThrottle",
+        "studyapp.api.throttling.AnonThrottle",
+        "studyapp.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),
@@ -258,7 +258,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One tag per area, in this order in the docs (questions/api/schema.py names the operations).
+    # One tag per area, in this order in the docs (studyapp/api/schema.py names the operations).
     "TAGS": [
         {"name": "questions", "description": "The question bank: public reads; instructors write and read keys"},
         {"name": "attempts", "description": "Answering a question, and the caller's answers"},
@@ -275,7 +275,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "quizzes.models.Quiz.Mode"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "questions.api.schema.add_common_errors",
+        "studyapp.api.schema.add_common_errors",
     ],
 }
 

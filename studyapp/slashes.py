@@ -5,7 +5,7 @@ clients follow with a GET, dropping the form (a login or a report silently lost)
 it raises instead (a 500). Here a request of any method other than GET and HEAD is redirected
 with 308 Permanent Redirect, which repeats the same method and body at the slashed URL, in DEBUG
 and in production alike. The API never gets here: its URLs without the slash are a JSON 404
-naming the right one (questions/api/misc_views.py).
+naming the right one (studyapp/api/not_found.py).
 """
 from django.http import HttpResponsePermanentRedirect
 from django.middleware import common

@@ -52,9 +52,8 @@ def test_concurrent_answers_to_one_exam_question_all_succeed_and_one_is_kept(tra
     """Several requests answering the same exam question at once (a double click, two tabs):
     each gets its answer recorded, none fails on a lock, and the question ends up with one answer
     that exists. Real threads, real connections: SQLite's and PostgreSQL's locking differ."""
-    from rest_framework.test import APIClient
-
     from django.db import connections
+    from rest_framework.test import APIClient
 
     load_questions([CONTENT_DIR / "1973.md"])
     question = Question.objects.get(external_id="1973")

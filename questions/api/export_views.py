@@ -15,17 +15,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from questions import answering
-from questions.api.errors import Conflict
-from questions.api.errors import ErrorSerializer as E
-from questions.api.files import FileView, file_parser
-from questions.api.params import one
-from questions.api.permissions import IsInstructor
 from questions.content_format import dump_question_file
-from questions.loader import LoadError, import_text, question_data
-from questions.models import Attempt, Question
 from questions.csv_export import questions_csv, results_csv
 from questions.gift import to_gift
+from questions.loader import LoadError, import_text, question_data
+from questions.models import Attempt, Question
 from questions.moodle_xml import to_moodle_xml
+from studyapp.api.errors import Conflict
+from studyapp.api.errors import ErrorSerializer as E
+from studyapp.api.files import FileView, file_parser
+from studyapp.api.params import one
+from studyapp.api.permissions import IsInstructor
 
 
 def refuse_during_exam(user):

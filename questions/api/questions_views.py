@@ -3,7 +3,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Field, Q
+from django.db.models import Field, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -13,20 +13,26 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import is_instructor
 from questions import answering
-from questions.api.errors import Conflict, ErrorSerializer, answer_refused
-from questions.api.params import one
-from questions.api.permissions import ReadOnlyOrInstructor
 from questions.api.serializers import (
-    AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer, ProgressSerializer,
-    QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer,
-    QuestionWriteSerializer, VIEW_ANSWERS, VIEW_PUBLIC,
+    VIEW_ANSWERS,
+    VIEW_PUBLIC,
+    AttemptCreateSerializer,
+    AttemptResultSerializer,
+    AttemptSerializer,
+    QuestionDetailSerializer,
+    QuestionListSerializer,
+    QuestionWithAnswersSerializer,
+    QuestionWriteSerializer,
 )
 from questions.content_format import validate_question
 from questions.loader import save_question
 from questions.models import Attempt, Question
 from quizzes.models import exam_lock_message
-from accounts.roles import is_instructor
+from studyapp.api.errors import Conflict, ErrorSerializer, answer_refused
+from studyapp.api.params import one
+from studyapp.api.permissions import ReadOnlyOrInstructor
 
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
@@ -213,27 +219,3 @@ class AttemptList(generics.ListAPIView):
                                "questions of the caller's unfinished exam are left out until it ends.")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
-
-
-class Progress(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(operation_id="getProgress", summary="My progress", tags=["progress"],
-                   responses={200: ProgressSerializer, 401: E, 403: E, 429: E},
-                   description="The caller's totals and accuracy per domain.")
-    def get(self, request):
-        mine = answering.revealable(Attempt.objects.filter(user=request.user), request.user)
-        totals = mine.aggregate(attempts=Count("id"), correct=Count("id", filter=Q(correct=True)),
-                                questions=Count("question", distinct=True))
-        by_domain = [
-            {"domain": row["question__domain"], "attempts": row["attempts"], "correct": row["correct"],
-             "accuracy": round(row["correct"] / row["attempts"], 4) if row["attempts"] else None}
-            for row in mine.accuracy_by_domain()
-        ]
-        data = {
-            "attempts": totals["attempts"], "correct": totals["correct"],
-            "accuracy": round(totals["correct"] / totals["attempts"], 4) if totals["attempts"] else None,
-            "questions_answered": totals["questions"], "questions_available": Question.objects.count(),
-            "by_domain": by_domain,
-        }
-        return Response(ProgressSerializer(data).data)

@@ -8,6 +8,7 @@ from questions.models import Attempt, Choice, Question
 from questions.rendering import render_markdown
 from reference_impl import simulate
 
+
 def label_field() -> serializers.RegexField:
     """An option label; a new field each time (a field belongs to the one serializer it is bound in)."""
     return serializers.RegexField(rf"^{FIELDS['options.label'].pattern}$", max_length=FIELDS["options.label"].max_length,
@@ -57,7 +58,7 @@ class ReferenceSerializer(serializers.Serializer):
 
 
 # Which of the two shapes a question detail is: generated clients pick the type from it (the
-# schema's discriminator, questions/api/schema.py), and a reader sees whether the key is in it.
+# schema's discriminator, studyapp/api/schema.py), and a reader sees whether the key is in it.
 VIEW_PUBLIC, VIEW_ANSWERS = "public", "answers"
 
 
@@ -123,7 +124,7 @@ class OptionInputSerializer(serializers.Serializer):
 
 
 class StatedCountList(serializers.ListSerializer):
-    """A list whose count the schema states (minItems, maxItems: questions/api/schema.py) and
+    """A list whose count the schema states (minItems, maxItems: studyapp/api/schema.py) and
     the loader's rules check with the others, so that one response reports every rule broken."""
 
     def __init__(self, *args, stated_items: tuple[int, int], **kwargs):
@@ -199,34 +200,6 @@ class AttemptSerializer(OutputSerializer):
     class Meta:
         model = Attempt
         fields = ["id", "question", "selected", "correct", "seconds_on_question", "created_at"]
-
-
-class DomainProgressSerializer(serializers.Serializer):
-    domain = serializers.CharField()
-    attempts = serializers.IntegerField()
-    correct = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
-
-
-class ProgressSerializer(serializers.Serializer):
-    attempts = serializers.IntegerField()
-    correct = serializers.IntegerField()
-    accuracy = serializers.FloatField(allow_null=True)
-    questions_answered = serializers.IntegerField()
-    questions_available = serializers.IntegerField()
-    by_domain = DomainProgressSerializer(many=True)
-
-
-@extend_schema_serializer(component_name="Credentials")  # "TokenRequest" would be "TokenRequestRequest"
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>` (or `Token <token>`). Shown once.")
-    prefix = serializers.CharField()
-    created_at = serializers.DateTimeField()
 
 
 def _overrides_schema() -> dict:

@@ -9,8 +9,8 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import strategies
 
-from questions.api.misc_views import not_found
-from questions.api.parsers import MAX_DEPTH, nesting_depth
+from studyapp.api.not_found import not_found
+from studyapp.api.parsers import MAX_DEPTH, nesting_depth
 
 
 def shaped(response, status):
@@ -94,7 +94,7 @@ def test_pages_outside_the_api_keep_their_html(both_modes_client):
 
 
 def test_every_operation_in_the_schema_reaches_its_view_not_the_catch_all():
-    # The catch-all 404 ends questions/api/urls.py: an api/ route included after it would be shadowed.
+    # The catch-all 404 ends studyapp/api_urls.py: an api/ route included after it would be shadowed.
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert len(paths) > 10
     for path in paths:

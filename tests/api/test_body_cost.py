@@ -35,7 +35,7 @@ import io, json, sys
 import django
 django.setup()
 from rest_framework.exceptions import ParseError
-from questions.api.parsers import JSONParser
+from studyapp.api.parsers import JSONParser
 results = {}
 for name, body in json.loads(sys.stdin.read()).items():
     try:

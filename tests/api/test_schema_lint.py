@@ -1,5 +1,5 @@
 """The schema passes two independent linters, Spectral's `spectral:oas` rules and Redocly's
-`recommended` ones, with the checked-in rulesets (questions/api/lint/), whose exceptions each
+`recommended` ones, with the checked-in rulesets (studyapp/api/lint/), whose exceptions each
 say why. Any finding fails, warnings and hints included.
 
 The linters are npm packages (`@stoplight/spectral-cli`, `@redocly/cli` in package.json's
@@ -14,7 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES = ROOT / "questions" / "api" / "lint"
+RULES = ROOT / "studyapp" / "api" / "lint"
 BIN = ROOT / "node_modules" / ".bin"
 
 

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from questions.api.throttling import FixedWindowThrottle
+from studyapp.api.throttling import FixedWindowThrottle
 
 
 class Clock:

@@ -12,11 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from django.utils import timezone
 
-from reference_impl.local.endpoint import free_port
 from labs.models import Lab, LabSample
+from reference_impl.local.endpoint import free_port
 from tests.browser.support import log_in, serious_axe_violations
 from tests.support import PASSWORD, wait_for
 

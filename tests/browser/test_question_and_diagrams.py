@@ -394,7 +394,7 @@ def test_a_throttled_run_says_when_it_retries_and_retries(page, live_server, ban
     from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
-    from questions.api.throttling import FixedWindowThrottle
+    from studyapp.api.throttling import FixedWindowThrottle
 
     # 58 s into a one-minute window, with no new runs allowed: the API says "retry in 2 s".
     monkeypatch.setattr(FixedWindowThrottle, "timer", lambda self: 60 * 16_667 + 58.0)

@@ -5,7 +5,7 @@ by `other_instructor` with `other_learner`. `bystander` is a site instructor who
 """
 import pytest
 
-from tests.classroom.support import make_question, make_site_instructor, make_course, make_assignment
+from tests.classroom.support import make_assignment, make_course, make_question, make_site_instructor
 
 
 @pytest.fixture

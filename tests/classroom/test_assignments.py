@@ -140,8 +140,8 @@ def test_answers_show_on_the_learners_page_only_once_due(client, course_a, learn
 
 
 def test_a_drill_set_is_answered_once_per_drill_and_graded_by_the_drills_engine(client, course_a, learner):
-    from drills import engine
     from classroom.gradebook import cells_for
+    from drills import engine
     work = Assignment.objects.create(course=course_a, title="Drills", kind="drills", drill_seeds=[11, 12])
     as_user(client, learner)
     right = engine.expected(engine.make_drill(11))

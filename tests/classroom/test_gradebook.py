@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from classroom.models import AssignedQuiz, Membership
 from questions import answering
-from quizzes.models import Quiz
 from quizzes import lifecycle
+from quizzes.models import Quiz
 from tests.classroom.support import as_user, make_assignment
 
 pytestmark = pytest.mark.django_db

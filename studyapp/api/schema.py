@@ -7,7 +7,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.serializers import ListSerializer
 
-from questions.api.files import AcceptOnly
+from studyapp.api.files import AcceptOnly
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # How a null object is written in OpenAPI 3.0: `nullable` beside an `allOf` (what
@@ -64,9 +64,9 @@ def _responses_every_operation_can_give(operation: dict) -> list[str]:
     if any(s for s in security):
         codes += ["401", "429"]  # credentials read (a bad token fails even public reads); user budgets
     if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
-        codes.append("400")  # the paginator refuses ?page=1&page=2 (questions/api/params.py)
+        codes.append("400")  # the paginator refuses ?page=1&page=2 (studyapp/api/params.py)
     if "requestBody" in operation:
-        codes += ["413", "415"]  # refused before any view reads the body (questions/api/middleware.py)
+        codes += ["413", "415"]  # refused before any view reads the body (studyapp/api/middleware.py)
     if any("cookieAuth" in s for s in security):
         codes.append("403")  # a session cookie without its CSRF token, on unsafe methods
     return codes

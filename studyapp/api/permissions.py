@@ -12,7 +12,7 @@ class IsInstructor(BasePermission):
 
 class ReadOnlyOrInstructor(BasePermission):
     message = IsInstructor.message
-    public_reads = True  # the schema documents GET/HEAD as open to anyone (questions/api/schema.py)
+    public_reads = True  # the schema documents GET/HEAD as open to anyone (studyapp/api/schema.py)
 
     def has_permission(self, request, view):
         return request.method in SAFE_METHODS or is_instructor(request.user)

@@ -1,8 +1,14 @@
+"""The project's API routes (namespace "api"), every app's operations under /api/: each app
+keeps its own views (its api.py or api/ package); the platform they share is studyapp/api/."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from questions.api import account_views, export_views, misc_views, questions_views
+from accounts import api as account_views
+from progress import api as progress_views
+from questions.api import export_views, questions_views, simulation_views
 from quizzes import api as quiz_views
+from studyapp import health
+from studyapp.api.not_found import not_found
 
 app_name = "api"
 
@@ -14,7 +20,7 @@ urlpatterns = [
     path("v1/questions/<str:external_id>/", questions_views.QuestionDetail.as_view(), name="question-detail"),
     path("v1/questions/<str:external_id>/attempts/", questions_views.AttemptCreate.as_view(), name="attempt-create"),
     path("v1/attempts/", questions_views.AttemptList.as_view(), name="attempt-list"),
-    path("v1/progress/", questions_views.Progress.as_view(), name="progress"),
+    path("v1/progress/", progress_views.Progress.as_view(), name="progress"),
     path("v1/quizzes/", quiz_views.QuizList.as_view(), name="quiz-list"),
     path("v1/quizzes/<str:pk>/", quiz_views.QuizDetail.as_view(), name="quiz-detail"),
     path("v1/quizzes/<str:pk>/answers/", quiz_views.QuizAnswer.as_view(), name="quiz-answer"),
@@ -27,12 +33,12 @@ urlpatterns = [
     path("v1/export/results/", export_views.ExportResultsCsv.as_view(), name="export-results"),
     path("v1/import/moodle/", export_views.ImportMoodle.as_view(), name="import-moodle"),
     path("v1/import/gift/", export_views.ImportGift.as_view(), name="import-gift"),
-    path("v1/simulations/", misc_views.Simulations.as_view(), name="simulations"),
-    path("v1/simulations/scenarios/", misc_views.SimulationScenarios.as_view(), name="simulation-scenarios"),
-    path("v1/health/", misc_views.Health.as_view(), name="health"),
-    path("v1/ready/", misc_views.Ready.as_view(), name="ready"),
+    path("v1/simulations/", simulation_views.Simulations.as_view(), name="simulations"),
+    path("v1/simulations/scenarios/", simulation_views.SimulationScenarios.as_view(), name="simulation-scenarios"),
+    path("v1/health/", health.Health.as_view(), name="health"),
+    path("v1/ready/", health.Ready.as_view(), name="ready"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    # Last: every other URL under /api/ (see misc_views.not_found).
-    re_path(r"^(?P<path>.*)$", misc_views.not_found, name="not-found"),
+    # Last: every other URL under /api/ (see studyapp/api/not_found.py).
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
 ]

@@ -1,6 +1,7 @@
+"""Token login on the API: exchange a password for a token (/api/v1/auth/token/), and revoke it."""
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -8,9 +9,20 @@ from rest_framework.views import APIView
 
 from accounts.authentication import issue_token
 from accounts.models import ApiToken
-from questions.api.errors import ErrorSerializer as E
-from questions.api.serializers import TokenRequestSerializer, TokenSerializer
-from questions.api.throttling import ScopedThrottle
+from studyapp.api.errors import ErrorSerializer as E
+from studyapp.api.throttling import ScopedThrottle
+
+
+@extend_schema_serializer(component_name="Credentials")  # "TokenRequest" would be "TokenRequestRequest"
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>` (or `Token <token>`). Shown once.")
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
 class TokenView(APIView):
