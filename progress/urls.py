@@ -4,6 +4,8 @@ from progress import views
 
 app_name = "progress"
 
+# Mounted at the site's root: My history keeps its URL, /history/.
 urlpatterns = [
-    path("", views.progress_page, name="page"),
+    path("progress/", views.progress_page, name="page"),
+    path("history/", views.history, name="history"),
 ]

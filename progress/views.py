@@ -1,7 +1,9 @@
-"""The progress page: accuracy by domain and tag over time, attempts, streak, what is due."""
+"""The progress page (accuracy by domain and tag over time, attempts, streak, what is due) and
+My history (/history/: single answers, practice quizzes, exams)."""
 from django.shortcuts import render
 
 from accounts.identity import anon_id
+from progress.history import history_context
 from progress.stats import progress
 from questions.learner import my_attempts
 from review import scheduling
@@ -17,3 +19,7 @@ def progress_page(request):
     return render(request, "progress/progress.html", {"p": data, "due": due, "chart": chart,
                                                       "time_zone": prefs.time_zone,
                                                       "forecast": scheduling.forecast(request.user, anon_id(request))})
+
+
+def history(request):
+    return render(request, "progress/history.html", history_context(request))

@@ -7,6 +7,5 @@ app_name = "questions"
 urlpatterns = [
     path("questions/<slug:external_id>/", views.question_detail, name="detail"),
     path("questions/<slug:external_id>/attempts/<int:pk>/", views.attempt_detail, name="attempt"),
-    path("history/", views.history, name="history"),
     path("scenarios/", views_scenarios.scenarios, name="scenarios"),
 ]

@@ -4,23 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.identity import anon_id, new_row_anon_id
+from accounts.identity import new_row_anon_id
 from questions import answering
 from questions.forms import AnswerForm, seconds_since, sign_shown_at
 from questions.learner import my_attempts
 from questions.models import Question
 from questions.views_scenarios import question_extras, simulation_context
-
-
-def home(request):
-    questions = list(Question.objects.prefetch_related("tags"))
-    latest = {}
-    for attempt in my_attempts(request).counted().only("question_id", "correct", "created_at"):  # retries never count
-        latest.setdefault(attempt.question_id, attempt)  # newest first by the model's ordering
-    rows = [{"question": q, "last": latest.get(q.id)} for q in questions]
-    from review.scheduling import due_items  # the next steps on the home page include due reviews
-    due = due_items(request.user, anon_id(request)).count()
-    return render(request, "questions/home.html", {"rows": rows, "due": due})
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,8 +55,3 @@ def attempt_detail(request, external_id, pk):
         "attempt": attempt, "question": question, "options": options,
         **question_extras(question, question.correct_labels), **simulation_context(),
     })
-
-
-def history(request):
-    from progress.history import history_context  # single answers, practice quizzes, exams
-    return render(request, "questions/history.html", history_context(request))

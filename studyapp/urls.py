@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from questions.views import home
 from studyapp import views
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("questions.urls")),
     path("labs/", include("labs.urls")),
@@ -13,7 +12,7 @@ urlpatterns = [
     path("api/v1/drills/", include("drills.api_urls")),
     path("review/", include("review.urls")),
     path("quizzes/", include("quizzes.urls")),
-    path("progress/", include("progress.urls")),
+    path("", include("progress.urls")),  # /progress/ and /history/
     path("reports/", include("reports.urls")),
     path("classroom/", include("classroom.urls")),
     path("api/v1/review/", include("review.api_urls")),

@@ -78,3 +78,11 @@ def test_progress_days_are_the_learners_with_a_4_am_rollover(bank, client, learn
     client.force_login(learner)
     page = client.get("/progress/").content.decode()
     assert '"days": ["2026-12-01", "2026-12-02"]' in page
+
+
+def test_my_history_keeps_its_address_now_that_progress_serves_it(client, db):
+    from django.urls import resolve, reverse
+
+    assert reverse("progress:history") == "/history/" and reverse("progress:page") == "/progress/"
+    assert resolve("/history/").func.__module__ == "progress.views"
+    assert client.get("/history/").status_code == 200

@@ -42,7 +42,7 @@ def test_history_shows_only_my_attempts(client, q1973, django_user_model):
 
     answer(Client(), "C")
     answer(client, "D")
-    html = client.get(reverse("questions:history")).content.decode()
+    html = client.get(reverse("progress:history")).content.decode()
     assert html.count("<tr>") == 2  # header row plus my one attempt
 
 
@@ -67,8 +67,8 @@ def test_history_hides_answers_of_an_exam_still_in_progress(client, q1973, learn
     quiz = api.post("/api/v1/quizzes/", {"count": 1, "mode": "exam"}, format="json").json()
     api.post(f"/api/v1/quizzes/{quiz['id']}/answers/", {"question": "1973", "selected": ["D"]}, format="json")
     client.force_login(learner)
-    during = client.get(reverse("questions:history")).content.decode()
+    during = client.get(reverse("progress:history")).content.decode()
     assert "No single answers yet" in during and "hidden until submitted" in during and "1 / 1" not in during
     api.post(f"/api/v1/quizzes/{quiz['id']}/finish/")
-    after = client.get(reverse("questions:history")).content.decode()
+    after = client.get(reverse("progress:history")).content.decode()
     assert "1 / 1" in after.split('data-history="exam"')[1]  # the exam's score, its answer right
