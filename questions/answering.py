@@ -27,20 +27,61 @@ one would score answers the other still takes. The rule is stated for any number
 all the same, so exams left open from before this limit (or two started at the same instant)
 hide their keys too.
 """
-import datetime as dt
+from typing import Protocol
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.identity import owner_fields
 from questions.grading import GradingError, grade
 from questions.models import Attempt
-from quizzes.models import Quiz, QuizItem, exam_lock_message
 
 __all__ = [
     "REFUSALS", "AnswerRefused", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
-    "answer", "ensure_no_open_exam", "exam_in_progress", "key_hidden_by_exam", "keys_hidden", "revealable",
+    "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message", "key_hidden_by_exam", "keys_hidden",
+    "register_exams", "revealable",
 ]
+
+
+class Exams(Protocol):
+    """What an exam engine (quizzes, which registers itself: quizzes/exam_lock.py) tells this
+    service, which sits below it: the rules here are stated once, the exams' rows are its own."""
+
+    def close_overdue(self, user) -> None:
+        """Finish the user's exams (and other timed quizzes) whose time limit has passed."""
+
+    def held(self, user, *, close: bool) -> list[tuple[int, int]]:
+        """(question id, exam id) for every question one of the user's open exams holds; with
+        `close`, exams past their deadline are closed first and hold nothing."""
+        ...
+
+    def held_questions(self, user):
+        """The same questions as a queryset of `question_id` values, for a subquery."""
+
+
+class AnsweredIn(Protocol):
+    """A quiz an answer is given in (quizzes.Quiz): it refuses answers once closed (QuizClosed)
+    or for a question it does not hold (NotInQuiz), and keeps one answer per question."""
+
+    pk: int | None
+
+    def answer_slot(self, question): ...
+
+
+EXAMS: list[Exams] = []
+
+
+def register_exams(exams: Exams) -> None:
+    """Called once by the exam engine's AppConfig.ready()."""
+    if not any(type(e) is type(exams) for e in EXAMS):
+        EXAMS.append(exams)
+
+
+def exam_lock_message(quiz_id: int) -> str:
+    return f"part of your exam quiz {quiz_id}, which is not finished; answer it there, or finish the quiz first"
+
+
+def _held(user, *, close: bool) -> list[tuple[int, int]]:
+    return [pair for exams in EXAMS for pair in exams.held(user, close=close)]
 
 
 class AnswerRefused(Exception):
@@ -89,7 +130,7 @@ class NotInQuiz(AnswerRefused):
 REFUSALS = (AnswerRefused, GradingError)
 
 
-def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | None = None,
+def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn | None = None,
            seconds_on_question: int | None = None) -> Attempt:
     """Grade `selected` (option labels) for `question` and store the attempt.
 
@@ -101,21 +142,14 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
     The returned attempt keeps `question` as passed, so prefetched choices serve the response.
     """
     signed_in = user is not None and user.is_authenticated
-    Quiz.objects.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
-    item = None
-    if quiz is not None:
-        if quiz.finished_at:
-            raise QuizClosed("this quiz is finished")
-        if quiz.is_over_time():
-            raise QuizClosed(f"the time limit of {quiz.time_limit_s} s has passed")
-        item = QuizItem.objects.filter(quiz=quiz, question=question).first()
-        if item is None:
-            raise NotInQuiz()
+    for exams in EXAMS:
+        exams.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
+    item = quiz.answer_slot(question) if quiz is not None else None  # QuizClosed, NotInQuiz
     if signed_in:
         # Only the exam itself takes answers to its questions: not the question page, not a
         # practice quiz, not another exam (which, finished first, would show the key).
-        exam = (QuizItem.objects.open_exams_of(user).filter(question=question)
-                .exclude(quiz_id=getattr(quiz, "pk", None)).values_list("quiz_id", flat=True).first())
+        here = getattr(quiz, "pk", None)
+        exam = next((exam for held, exam in _held(user, close=False) if held == question.pk and exam != here), None)
         if exam is not None:
             raise ExamLocked(exam)
     result = grade(question, selected)
@@ -125,12 +159,7 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: Quiz | Non
             selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
         )
         if item is not None:
-            # Read again inside the transaction: of two answers racing for one item, one stays.
-            previous = (QuizItem.objects.select_for_update().filter(pk=item.pk)
-                        .values_list("attempt_id", flat=True).first())
-            QuizItem.objects.filter(pk=item.pk).update(attempt=attempt)
-            if previous:
-                Attempt.objects.filter(pk=previous).delete()  # a changed answer replaces the old one
+            item.replace_answer(attempt)  # a changed answer replaces the old one
     attempt.question = question
     return attempt
 
@@ -142,13 +171,7 @@ def keys_hidden(user, *, close: bool = True) -> dict[int, int]:
     asks this (or one of the helpers below, which ask the same queryset)."""
     if user is None or not user.is_authenticated:
         return {}
-    rows = QuizItem.objects.open_exams_of(user).values_list("question_id", "quiz_id", "quiz__created_at", "quiz__time_limit_s")
-    now = timezone.now()
-    over = {quiz_id for _, quiz_id, started, limit in rows
-            if close and limit is not None and now > started + dt.timedelta(seconds=limit)}
-    for quiz in Quiz.objects.filter(pk__in=over):  # no query when none is over: an expired exam hides nothing
-        quiz.close_if_overdue(now)
-    return {question_id: quiz_id for question_id, quiz_id, _, _ in rows if quiz_id not in over}
+    return dict(_held(user, close=close))
 
 
 def ensure_no_open_exam(user) -> None:
@@ -164,7 +187,9 @@ def revealable(attempts, user):
     key). Use it for every list, count, page or response that shows attempts or explanations."""
     if user is None or not user.is_authenticated:
         return attempts  # exams need an account
-    return attempts.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question_id"))
+    for exams in EXAMS:
+        attempts = attempts.exclude(question__in=exams.held_questions(user))
+    return attempts
 
 
 def key_hidden_by_exam(user, question) -> int | None:
@@ -178,5 +203,4 @@ def exam_in_progress(user) -> int | None:
     whole bank's keys (the instructors' exports) is withheld from them."""
     if user is None or not user.is_authenticated:
         return None
-    Quiz.objects.close_overdue(user)
-    return QuizItem.objects.open_exams_of(user).values_list("quiz_id", flat=True).first()
+    return next((exam for _, exam in _held(user, close=True)), None)

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from questions import answering
+
 
 def tally_counts(items: str = "items", hidden=()) -> dict[str, Count]:
     """The one tally of quiz items: `total`, `answered` and `correct` as Count annotations over
@@ -99,15 +101,23 @@ class Quiz(models.Model):
             return False
         return self.finish(now)
 
+    def answer_slot(self, question) -> "QuizItem":
+        """The item an answer to `question` goes to (questions.answering.answer calls this);
+        answering.QuizClosed once finished or past the time limit, NotInQuiz for another question."""
+        if self.finished_at:
+            raise answering.QuizClosed("this quiz is finished")
+        if self.is_over_time():
+            raise answering.QuizClosed(f"the time limit of {self.time_limit_s} s has passed")
+        item = QuizItem.objects.filter(quiz=self, question=question).first()
+        if item is None:
+            raise answering.NotInQuiz()
+        return item
+
 
 class QuizItemQuerySet(models.QuerySet):
     def open_exams_of(self, user):
         """Items of the user's exam-mode quizzes not finished yet: their outcomes are shown nowhere."""
         return self.filter(quiz__user=user, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True)
-
-
-def exam_lock_message(quiz_id: int) -> str:
-    return f"part of your exam quiz {quiz_id}, which is not finished; answer it there, or finish the quiz first"
 
 
 class QuizItem(models.Model):
@@ -118,6 +128,15 @@ class QuizItem(models.Model):
                                    related_name="quiz_item")
 
     objects = QuizItemQuerySet.as_manager()
+
+    def replace_answer(self, attempt) -> None:
+        """Make `attempt` this item's answer, deleting the one it replaces (inside the caller's
+        transaction). Read again under a row lock: of two answers racing for one item, one stays."""
+        previous = (QuizItem.objects.select_for_update().filter(pk=self.pk)
+                    .values_list("attempt_id", flat=True).first())
+        QuizItem.objects.filter(pk=self.pk).update(attempt=attempt)
+        if previous:
+            type(attempt).objects.filter(pk=previous).delete()
 
     class Meta:
         db_table = "questions_quizitem"

@@ -29,7 +29,6 @@ from questions.api.serializers import (
 from questions.content_format import validate_question
 from questions.loader import save_question
 from questions.models import Attempt, Question
-from quizzes.models import exam_lock_message
 from studyapp.api.errors import Conflict, ErrorSerializer, answer_refused
 from studyapp.api.params import one
 from studyapp.api.permissions import ReadOnlyOrInstructor
@@ -170,7 +169,7 @@ class QuestionDetail(APIView):
             question = self.get_object(external_id)
             exam = answering.key_hidden_by_exam(request.user, question)
             if exam is not None:
-                raise Conflict({"include": [exam_lock_message(exam) + "; the key is hidden until then"]})
+                raise Conflict({"include": [answering.exam_lock_message(exam) + "; the key is hidden until then"]})
             return Response(QuestionWithAnswersSerializer(question).data)
         return Response(self.public_data(external_id))
 
