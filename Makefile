@@ -57,10 +57,9 @@ postgresql:
 
 install: $(VENV)/.installed $(LS_VENV)/.installed node_modules/.installed
 
+# studyapp/devstack.py migrates and loads the questions itself, then starts the servers.
 run: install
 	mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loadquestions
 	$(PY) -m studyapp.devstack --port $(PORT)
 
 # Production: collectstatic, migrate, load the questions, gunicorn (README, "Deploying").
@@ -106,6 +105,7 @@ bench: install
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py
 	$(PY) benchmarks/classroom.py
+	$(PY) benchmarks/first_page.py
 
 # mypy with django-stubs and djangorestframework-stubs (config: [tool.mypy] in pyproject.toml) on
 # every app, studyapp, reference_impl, tools and benchmarks (not tests/). Strictness: mypy's

@@ -71,6 +71,15 @@ def localstack_only_when_marked(request, monkeypatch):
         monkeypatch.setenv("REFIMPL_LOCALSTACK_PYTHON", "/not-marked-pytest.mark.localstack/python")
 
 
+@pytest.fixture(autouse=True)
+def no_throttle_leases_from_other_tests():
+    """Each test's database (and with it the shared cache) starts empty, so requests a throttle
+    claimed in an earlier test (studyapp/api/throttling.py's leases) must not be spent in this one."""
+    from studyapp.api.throttling import leases
+
+    leases.forget()
+
+
 @pytest.fixture
 def write(tmp_path):
     """Write a file under the test's temporary folder and return its path."""

@@ -15,8 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import layers  # noqa: E402  (the project root first, for a script run as a file)
+import layers  # tools/layers.py: run as a script, this folder is first on the path
 
 MODULE_LINES, FUNCTION_LINES = 300, 50
 

@@ -1,9 +1,9 @@
-"""Questions, attempts and progress."""
+"""The question bank's API: questions (public reads, instructors' writes) and attempts."""
 import hashlib
 
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Field, Q
+from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -16,25 +16,23 @@ from rest_framework.views import APIView
 from accounts.roles import is_instructor
 from questions import answering
 from questions.api.serializers import (
-    VIEW_ANSWERS,
-    VIEW_PUBLIC,
-    AttemptCreateSerializer,
-    AttemptResultSerializer,
-    AttemptSerializer,
-    QuestionDetailSerializer,
-    QuestionListSerializer,
-    QuestionWithAnswersSerializer,
-    QuestionWriteSerializer,
+    VIEW_ANSWERS, VIEW_PUBLIC, AttemptCreateSerializer, AttemptResultSerializer, AttemptSerializer,
+    QuestionDetailSerializer, QuestionListSerializer, QuestionWithAnswersSerializer, QuestionWriteSerializer,
 )
 from questions.content_format import validate_question
 from questions.loader import save_question
 from questions.models import Attempt, Question
+from questions.versions import RecentlyServed, bank_version, question_version
 from studyapp.api.errors import Conflict, ErrorSerializer, answer_refused
 from studyapp.api.params import one
 from studyapp.api.permissions import ReadOnlyOrInstructor
 
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
+# What this process served lately, by version (questions/versions.py): an unchanged question or
+# list page then costs one query (the version) and no cache read or serialization.
+recent_questions = RecentlyServed(256)
+recent_pages = RecentlyServed(256)
 INCLUDE = OpenApiParameter("include", str, enum=["answers"], description="`answers`: the key and explanations (instructors only)")
 # One operation, two shapes: `view` says which, so a generated client gets a typed object
 # either way (the key, explanations, key points and references included or not).
@@ -67,26 +65,6 @@ def write_question(data, existing=None) -> Question:
     return Question.objects.with_choices().get(pk=question.pk)
 
 
-def _column(name: str) -> str:
-    field = Question._meta.get_field(name)
-    assert isinstance(field, Field) and field.column  # concrete fields, not relations
-    return field.column
-
-
-def question_version(external_id: str):
-    """(pk, content_hash, updated_at as the database gives it) or None: the cache key's parts.
-
-    Plain SQL because it runs on every detail request, and building the same query through the
-    ORM costs more than the rest of the view; the table and column names come from the model.
-    """
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(_column(name)) for name in ("id", "content_hash", "updated_at"))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quote(Question._meta.db_table)} WHERE "  # noqa: S608 (names, not input)
-                       f"{quote(_column('external_id'))} = %s", [external_id])
-        return cursor.fetchone()
-
-
 class QuestionList(generics.ListAPIView):
     """Questions, paginated. Filter by `tag` or `domain`; `search` looks in titles and stems."""
 
@@ -112,7 +90,14 @@ class QuestionList(generics.ListAPIView):
     ], responses={200: QuestionListSerializer(many=True), 400: E, 404: E, 429: E},
         description="Questions without their stems or keys, paginated (20 a page); a page past the last is a 404.")
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # Every page is the same for every caller, so this process keeps the pages it served
+        # under the bank's version and the full URL (the links in a page are absolute).
+        key = f"{bank_version()} {request.build_absolute_uri()}"
+        data = recent_pages.get(key)
+        if data is None:
+            data = super().get(request, *args, **kwargs).data
+            recent_pages.put(key, data)
+        return Response(data)
 
     @extend_schema(operation_id="createQuestion", summary="Create a question", tags=["questions"],
                    request=QuestionWriteSerializer, responses={201: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 429: E},
@@ -144,11 +129,14 @@ class QuestionDetail(APIView):
         pk, content_hash, updated_at = version
         # Hashed: the timestamp's text form depends on the database and holds spaces.
         key = "api:question:v2:" + hashlib.sha256(f"{pk}:{content_hash}:{updated_at}".encode()).hexdigest()
-        data = cache.get(key)
+        data = recent_questions.get(key)
         if data is None:
-            question = Question.objects.with_choices().get(pk=pk)
-            data = dict(QuestionDetailSerializer(question).data)
-            cache.set(key, data, DETAIL_CACHE_S)
+            data = cache.get(key)
+            if data is None:
+                question = Question.objects.with_choices().get(pk=pk)
+                data = dict(QuestionDetailSerializer(question).data)
+                cache.set(key, data, DETAIL_CACHE_S)
+            recent_questions.put(key, data)
         return data
 
     @extend_schema(operation_id="getQuestion", summary="Read a question", tags=["questions"],

@@ -9,7 +9,15 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from sklearn import datasets
+
+def bundled(loader: str) -> Callable:
+    """One of scikit-learn's bundled datasets, imported when first read: importing scikit-learn
+    costs every process that only checks inputs (the submit command, the web app) a second."""
+    def load(**kwargs):
+        from sklearn import datasets
+
+        return getattr(datasets, loader)(**kwargs)
+    return load
 
 
 @dataclass(frozen=True)
@@ -61,12 +69,12 @@ CATALOG: dict[str, ModelSpec] = {
     "digits": ModelSpec(
         name="digits",
         description="8x8 handwritten digit images (64 pixel intensities 0-16) -> digit 0-9",
-        n_features=64, min_value=0.0, max_value=16.0, load_data=datasets.load_digits,
+        n_features=64, min_value=0.0, max_value=16.0, load_data=bundled("load_digits"),
     ),
     "iris": ModelSpec(
         name="iris",
         description="iris flower measurements (4 lengths in cm, 0-50) -> species 0-2",
-        n_features=4, min_value=0.0, max_value=50.0, load_data=datasets.load_iris,
+        n_features=4, min_value=0.0, max_value=50.0, load_data=bundled("load_iris"),
     ),
 }
 

@@ -97,3 +97,47 @@ def test_counts_from_many_processes_add_up(tmp_path, migrated):
     read = subprocess.run([sys.executable, "-c", "import django; django.setup(); from django.core.cache import cache; "
                            "print(cache.get('hits'))"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert read.stdout.strip() == str(processes * times), read.stderr
+
+
+SPENDER = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from studyapp.api.throttling import FixedWindowThrottle
+
+class Budget(FixedWindowThrottle):
+    rate = "60/min"
+    def get_cache_key(self, request, view):
+        return "budget-of-one-caller"
+    def timer(self):
+        return 600.0  # one window for the whole test, whatever the clock says
+
+folder, name = Path(sys.argv[1]), sys.argv[2]
+(folder / f"ready-{name}").touch()
+deadline = time.monotonic() + 120
+while not (folder / "go").exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+print(sum(Budget().allow_request(None, None) for _ in range(100)))
+"""
+
+
+def test_a_budget_holds_across_processes_that_claim_requests_in_leases(tmp_path, migrated):
+    """Throttles claim several requests at a time (studyapp/api/throttling.py); four processes
+    spending one caller's budget of 60 at once, 100 tries each, are allowed 60 in all."""
+    processes = 4
+    copy_database(migrated, tmp_path)
+    env = app_env(tmp_path)
+    spenders = [subprocess.Popen([sys.executable, "-c", SPENDER, str(tmp_path), str(i)], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(processes)]
+    def all_ready():
+        assert all(s.poll() is None for s in spenders), "a spender exited before it started"
+        return len(list(tmp_path.glob("ready-*"))) == processes
+    wait_for(all_ready, 120, "every spender ready", interval_s=0.05)
+    (tmp_path / "go").touch()
+    allowed = []
+    for spender in spenders:
+        out, err = spender.communicate(timeout=120)
+        assert spender.returncode == 0, err
+        allowed.append(int(out))
+    assert sum(allowed) == 60, allowed

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from questions.loader import load_questions
-from questions.models import Question
+from questions.models import Question, Tag
 from tests.support import question_file
 
 ANSWER_KEYS = {"correct", "why", "why_html", "correct_labels", "explanation", "more_precisely", "key_points", "references"}
@@ -76,7 +76,9 @@ def make_questions(write, n, options=4):
 @pytest.mark.parametrize("n, options", [(2, 2), (15, 6)])
 def test_list_queries_do_not_grow_with_questions_or_options(api, db, write, assert_num_queries_besides_cache, n, options):
     make_questions(write, n, options)
-    with assert_num_queries_besides_cache(4):  # count, page, choices, tags
+    with assert_num_queries_besides_cache(5):  # the bank's version; count, page, choices, tags
+        assert api.get("/api/v1/questions/").status_code == 200
+    with assert_num_queries_besides_cache(1):  # the version only: this process served the page
         assert api.get("/api/v1/questions/").status_code == 200
 
 
@@ -88,6 +90,25 @@ def test_detail_queries_do_not_grow_with_options(api, db, write, assert_num_quer
         assert api.get("/api/v1/questions/q0/").status_code == 200
     with assert_num_queries_besides_cache(1):  # version only: the rest comes from the cache
         assert api.get("/api/v1/questions/q0/").status_code == 200
+
+
+def test_the_served_list_and_detail_follow_additions_deletions_and_tag_renames(api, db, write):
+    make_questions(write, 2)
+    listed = lambda: {r["id"]: r["tags"] for r in api.get("/api/v1/questions/").json()["results"]}  # noqa: E731
+    assert listed() == {"q0": ["a", "b"], "q1": ["a", "b"]}
+    make_questions(write, 3)
+    assert set(listed()) == {"q0", "q1", "q2"}
+    Question.objects.filter(external_id="q2").delete()
+    assert set(listed()) == {"q0", "q1"}
+    assert api.get("/api/v1/questions/q0/").json()["tags"] == ["a", "b"]
+    tag = Tag.objects.get(slug="a")
+    tag.slug = "renamed"
+    tag.save()
+    assert listed() == {"q0": ["b", "renamed"], "q1": ["b", "renamed"]}  # tags by slug
+    assert api.get("/api/v1/questions/q0/").json()["tags"] == ["b", "renamed"]
+    Tag.objects.filter(slug="b").delete()
+    assert listed() == {"q0": ["renamed"], "q1": ["renamed"]}
+    assert api.get("/api/v1/questions/q1/").json()["tags"] == ["renamed"]
 
 
 def test_the_cached_detail_follows_every_edit(as_user, instructor, q1973):

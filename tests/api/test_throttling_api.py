@@ -3,6 +3,9 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from studyapp.api.throttling import FixedWindowThrottle
 
 
@@ -80,3 +83,21 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_budget(api, q1973, low_r
                 for i in range(4)]
     assert client_a == [200, 200, 200, 429]
     assert api.get("/api/v1/questions/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+
+
+@pytest.mark.parametrize("rate, budget", [("100/min", 100), ("7/min", 7)])
+def test_one_process_spends_exactly_its_budget_in_leases(api, q1973, clock, monkeypatch, rate, budget):
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "anon": rate})
+    codes = [api.get("/api/v1/questions/1973/").status_code for _ in range(budget + 2)]
+    assert codes == [200] * budget + [429, 429]
+
+
+def test_a_busy_caller_costs_a_cache_write_per_lease_not_per_request(api, q1973, clock, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "10000/min"})
+    with CaptureQueriesContext(connection) as queries:
+        assert all(api.get("/api/v1/questions/1973/").status_code == 200 for _ in range(200))
+    writes = [q["sql"] for q in queries.captured_queries
+              if "django_cache" in q["sql"] and q["sql"].lstrip().startswith(("INSERT", "UPDATE"))]
+    assert len(writes) <= 200 // 64 * 2 + 2  # leases of 64 (an add, or an incr's read-and-write), not 200 writes
