@@ -26,7 +26,7 @@ from fsrs import Card, Rating, Scheduler
 
 from accounts.identity import owner_fields
 from questions.models import Attempt
-from quizzes.models import Quiz, QuizItem
+from quizzes.models import QuizItem
 from review.models import Review, ReviewItem, ReviewSettings
 
 DAY_STARTS_AT = dt.time(4)  # local time; Anki's default "next day starts at"
@@ -129,7 +129,8 @@ def review(item: ReviewItem, rating: Rating, *, source: str, attempt=None, now=N
 
 
 def in_open_exam(attempt: Attempt) -> bool:
-    return QuizItem.objects.filter(attempt=attempt, quiz__mode=Quiz.Mode.EXAM, quiz__finished_at__isnull=True).exists()
+    # An anonymous attempt (no user) is in no exam: exams need an account.
+    return QuizItem.objects.open_exams_of(attempt.user_id).filter(attempt=attempt).exists()
 
 
 def schedule_attempt(attempt: Attempt) -> Review | None:
