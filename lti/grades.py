@@ -1,0 +1,115 @@
+"""Scores to the LMS gradebook (LTI Assignment and Grade Services 2.0), sent by the worker.
+
+When a quiz engine attempt at a linked assignment is finished (submitted, or closed at its
+deadline), the learner's best finished score on that assignment is queued as a `Score` row
+(status "pending") and `send_score` runs on the worker (django-tasks: `manage.py db_worker`):
+it posts the score to the link's line item through PyLTI1p3 (OAuth2 client-credentials token
+signed with the tool's key, then POST {lineitem}/scores). A failure is kept on the row with its
+error and retried with a growing delay, up to MAX_TRIES; then the row is "failed", which the
+instructor sees on the course's LTI scores page and can send again.
+"""
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_tasks import task
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.grade import Grade
+from pylti1p3.service_connector import ServiceConnector
+
+from classroom.models import AssignedQuiz
+from lti.models import LinkedResource, Score
+from lti_tool.models import LtiUser
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+BACKOFF_S = (30, 120, 600, 1800)   # before tries 2, 3, 4, 5
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+
+
+def best_score(assignment_id: int, user_id: int) -> tuple[int, int] | None:
+    """(correct, total) of the learner's best finished attempt, as the gradebook counts it."""
+    rows = (AssignedQuiz.objects.filter(assignment_id=assignment_id, quiz__user_id=user_id,
+                                        quiz__finished_at__isnull=False)
+            .values("quiz_id").annotate(total=Count("quiz__items"),
+                                        correct=Count("quiz__items", filter=Q(quiz__items__attempt__correct=True))))
+    best = None
+    for row in rows:
+        if row["total"] and (best is None or row["correct"] * best[1] > best[0] * row["total"]):
+            best = (row["correct"], row["total"])
+    return best
+
+
+def quiz_saved(sender, instance, **kwargs):
+    """post_save of a quiz: once finished, queue its score for every LMS link of its assignment."""
+    if instance.finished_at is None:
+        return
+    links = (LinkedResource.objects.filter(assignment__assigned_quizzes__quiz=instance).exclude(lineitem_url="")
+             .select_related("resource_link__context__deployment"))
+    for link in links:
+        queue(link, instance)
+
+
+def queue(link: LinkedResource, quiz) -> Score | None:
+    registration_id = link.resource_link.context.deployment.registration_id
+    lti_user = LtiUser.objects.filter(auth_user_id=quiz.user_id, registration_id=registration_id).first()
+    best = best_score(link.assignment_id, quiz.user_id)
+    if lti_user is None or best is None:
+        return None
+    score, _ = Score.objects.update_or_create(
+        link=link, quiz_id=quiz.pk,
+        defaults={"lti_user": lti_user, "user_id": quiz.user_id, "score_given": best[0], "score_maximum": best[1],
+                  "status": Score.Status.PENDING, "tries": 0, "error": ""})
+    transaction.on_commit(lambda: send_score.enqueue(score.pk))
+    return score
+
+
+def deliver(score: Score) -> None:
+    """POST the score to the line item; raises what the platform or the network said."""
+    registration = score.link.resource_link.context.deployment.registration
+    ags = AssignmentsGradesService(ServiceConnector(registration.to_registration()),
+                                   {"scope": [SCORE_SCOPE], "lineitem": score.link.lineitem_url})
+    grade = (Grade().set_score_given(score.score_given).set_score_maximum(score.score_maximum)
+             .set_timestamp(timezone.now().isoformat()).set_activity_progress("Completed")
+             .set_grading_progress("FullyGraded").set_user_id(score.lti_user.sub))
+    ags.put_grade(grade)
+
+
+def _reason(exc: Exception) -> str:
+    response = getattr(exc, "response", None)  # PyLTI1p3's LtiServiceException keeps the platform's answer
+    if response is not None and hasattr(response, "status_code"):
+        return f"the platform answered HTTP {response.status_code}: {response.text[:500]}"
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+@task()
+def send_score(score_id: int) -> dict:
+    score = (Score.objects.select_related("lti_user", "link__resource_link__context__deployment__registration")
+             .filter(pk=score_id).first())
+    if score is None or score.status == Score.Status.SENT:
+        return {"status": "nothing to send"}
+    score.tries += 1
+    try:
+        deliver(score)
+    except Exception as exc:
+        log.warning("sending score %s failed (try %s): %r", score.pk, score.tries, exc)
+        score.error = _reason(exc)
+        again = score.tries < MAX_TRIES and send_score.get_backend().supports_defer
+        score.status = Score.Status.PENDING if again else Score.Status.FAILED
+        score.save(update_fields=["tries", "error", "status"])
+        if again:
+            delay = BACKOFF_S[min(score.tries - 1, len(BACKOFF_S) - 1)]
+            send_score.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(score.pk)
+        return {"status": score.status, "error": score.error}
+    score.status, score.error, score.sent_at = Score.Status.SENT, "", timezone.now()
+    score.save(update_fields=["tries", "error", "status", "sent_at"])
+    return {"status": score.status}
+
+
+def resend(score: Score) -> None:
+    """The instructor's "send again" on a failed score: a fresh round of tries."""
+    Score.objects.filter(pk=score.pk).update(status=Score.Status.PENDING, tries=0, error="")
+    transaction.on_commit(lambda: send_score.enqueue(score.pk))

@@ -1,0 +1,16 @@
+"""The site's URLs plus the test platform's (tests/lti/platform.py), for the live server."""
+from django.urls import path
+
+from studyapp.urls import handler404, urlpatterns as site  # noqa: F401
+from tests.lti import platform
+
+urlpatterns = [
+    path("platform/auth/", platform.auth),
+    path("platform/token/", platform.token),
+    path("platform/jwks/", platform.jwks),
+    path("platform/deep-link-return/", platform.deep_link_return),
+    path("platform/lineitems/<str:item_id>/scores", platform.scores),
+    path("platform/lineitems/<str:item_id>/results", platform.results),
+    path("platform/memberships/<str:context_id>", platform.memberships),
+    *site,
+]
