@@ -1,8 +1,15 @@
 from django import forms
+from django.db import models
 
 from classroom.models import Assignment
 from lti_tool.models import LtiRegistration
 from questions.models import Question
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"   # an LMS endpoint typed without its scheme is an HTTPS one
+    return field.formfield(**kwargs)
 
 
 class RegistrationForm(forms.ModelForm):
@@ -17,6 +24,7 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = LtiRegistration
+        formfield_callback = _formfield
         fields = ["name", "issuer", "client_id", "auth_url", "token_url", "keyset_url", "audience"]
         help_texts = {"audience": "Only if the platform's token endpoint wants an audience other than its URL."}
 

@@ -10,7 +10,11 @@ from lti_tool.models import Key, LtiDeployment, LtiRegistration
 from tests.lti import platform
 
 
-def form_fields(html: str) -> dict:
+def form_fields(html: str, marker: str = "") -> dict:
+    """A form's action and inputs: the first form of the page, or the one whose tag has `marker`."""
+    if marker:
+        start = re.search(r"<form[^>]*" + re.escape(marker), html).start()
+        html = html[start:html.index("</form>", start)]
     fields = {unescape(m.group(1)): unescape(m.group(2))
               for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html)}
     action = re.search(r'<form[^>]*action="([^"]+)"', html)
