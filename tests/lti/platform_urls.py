@@ -5,6 +5,7 @@ from studyapp.urls import handler404, urlpatterns as site  # noqa: F401
 from tests.lti import platform
 
 urlpatterns = [
+    path("platform/course/", platform.course_page),
     path("platform/auth/", platform.auth),
     path("platform/token/", platform.token),
     path("platform/jwks/", platform.jwks),
