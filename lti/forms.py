@@ -1,8 +1,8 @@
 from django import forms
 from django.db import models
+from lti_tool.models import LtiRegistration
 
 from classroom.models import Assignment
-from lti_tool.models import LtiRegistration
 from questions.models import Question
 
 

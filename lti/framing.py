@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-
 from lti_tool.models import LtiRegistration
 
 CSP_HEADER = "Content-Security-Policy"

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration
 from pylti1p3.exception import LtiException
 
 from accounts.roles import is_instructor
@@ -18,7 +19,6 @@ from classroom.models import Membership
 from lti import deep_linking, framing, grades, roster, verify
 from lti.forms import DeepLinkForm, PickAssignmentForm, RegistrationForm
 from lti.models import LinkedResource, PlatformFraming, Score
-from lti_tool.models import Key, LtiContext, LtiDeployment, LtiRegistration
 
 DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 

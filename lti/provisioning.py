@@ -5,11 +5,11 @@ context reaches only that context's course.
 import hashlib
 
 from django.contrib.auth import get_user_model
+from lti_tool.lti_core.constants import ContextRole
+from lti_tool.lti_core.utils import normalize_role
 
 from classroom.models import Course, Membership
 from lti.models import LinkedCourse, course_external_id
-from lti_tool.lti_core.constants import ContextRole
-from lti_tool.lti_core.utils import normalize_role
 
 INSTRUCTOR_ROLES = (ContextRole.INSTRUCTOR.value, ContextRole.ADMINISTRATOR.value)
 LEARNER_ROLES = (ContextRole.LEARNER.value,)

@@ -9,11 +9,11 @@ instructor who asks keeps their own membership whatever the list says.
 from dataclasses import dataclass
 
 from django.db import transaction
+from lti_tool.models import LtiUser
+from lti_tool.services.nrps import fetch_member_data
 
 from classroom.models import Membership
 from lti import provisioning
-from lti_tool.models import LtiUser
-from lti_tool.services.nrps import fetch_member_data
 
 
 @dataclass

@@ -6,11 +6,10 @@ PyLTI1p3 2.0.0 only checks that the nonce it issued at login is still in the cac
 id_token posted again (a replay) within the nonce's lifetime would pass; here the nonce is
 deleted as it is checked, and a second use is refused.
 """
-from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
-from pylti1p3.exception import LtiException
-
 from lti_tool.models import LtiLaunch
 from lti_tool.utils import DjangoToolConfig
+from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch
+from pylti1p3.exception import LtiException
 
 
 class ReplayedLaunch(LtiException):

@@ -7,18 +7,18 @@ the platform's JWKS), the state cookie set at login initiation, and the one-time
 """
 from django.contrib.auth import login
 from django.db import transaction
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from lti_tool.models import Key
+from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
 from lti import provisioning, verify
 from lti.models import LinkedResource
-from lti_tool.models import Key
-from lti_tool.utils import DjangoToolConfig, sync_data_from_launch
 
 SESSION_KEY = "lti"
 BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -4,9 +4,9 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from lti_tool.models import LtiUser
 from playwright.sync_api import expect
 
-from lti_tool.models import LtiUser
 from tests.lti import platform
 from tests.lti.conftest import learner_spec, lms  # noqa: F401  (the fixture)
 

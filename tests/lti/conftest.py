@@ -5,8 +5,8 @@ from html import unescape
 
 import pytest
 import requests
-
 from lti_tool.models import Key, LtiDeployment, LtiRegistration
+
 from tests.lti import platform
 
 

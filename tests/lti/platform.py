@@ -10,11 +10,11 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from csp.decorators import csp_exempt
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from csp.decorators import csp_exempt
 from jwcrypto.jwk import JWK
 from lti1p3platform.exceptions import LineItemNotFoundException, LtiException
 from lti1p3platform.framework.django.message_launch import DjangoLTI1P3MessageLaunch
@@ -25,7 +25,10 @@ from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.membership import Context
 from lti1p3platform.registration import Registration
 from lti1p3platform.score import UpdateScoreStatus
-from lti1p3platform.service_connector import AssignmentsGradesService, NamesRoleProvisioningService
+from lti1p3platform.service_connector import (
+    AssignmentsGradesService,
+    NamesRoleProvisioningService,
+)
 
 ISSUER = "https://lms.example.test"
 CLIENT_ID = "study-tool-client"

@@ -1,7 +1,8 @@
 """The site's URLs plus the test platform's (tests/lti/platform.py), for the live server."""
 from django.urls import path
 
-from studyapp.urls import handler404, urlpatterns as site  # noqa: F401
+from studyapp.urls import handler404  # noqa: F401
+from studyapp.urls import urlpatterns as site
 from tests.lti import platform
 
 urlpatterns = [

@@ -3,10 +3,10 @@ import pytest
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from lti_tool.models import LtiRegistration
 
 from lti.framing import LtiFramingMiddleware
 from lti.models import PlatformFraming
-from lti_tool.models import LtiRegistration
 
 SITE_CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'"
 

@@ -7,10 +7,10 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 from jwcrypto.jwk import JWK
+from lti_tool.models import LtiContext, LtiUser
 
 from classroom.models import Course, Membership
 from lti.models import course_external_id
-from lti_tool.models import LtiContext, LtiUser
 from tests.classroom.support import make_assignment, make_question
 from tests.lti import platform
 from tests.lti.conftest import instructor_spec, learner_spec

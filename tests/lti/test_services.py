@@ -3,10 +3,10 @@ tool's signed deep-linking response, keeps the score the tool posts, and serves 
 import re
 
 import requests
+from lti_tool.models import LtiUser
 
 from classroom.models import Assignment, Course, Membership
 from lti.models import Score
-from lti_tool.models import LtiUser
 from tests.classroom.support import make_question
 from tests.lti import platform
 from tests.lti.conftest import form_fields, instructor_spec, learner_spec
