@@ -109,3 +109,34 @@ def test_roster_sync_pulls_members_through_nrps(lms):
     learners = {m.user.lti_users.get().sub for m in Membership.objects.filter(course=course, role="learner")}
     assert learners == {"amy", "bob"}
     assert LtiUser.objects.get(sub="amy").auth_user.first_name == "Amy"
+
+
+def test_the_worker_retries_a_refused_score_later(lms, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from lti import grades
+
+    make_question("sqs-backlog-1")
+    _deep_link(lms, requests.Session(), kind="question", question="sqs-backlog-1")
+    item = platform.STATE.deep_link_items[0]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # a worker's queue, which can wait
+    platform.STATE.fail_scores_with = 500
+    learner = requests.Session()
+    r = lms.launch(learner, **learner_spec(resource_link_id=item["resource_link_id"]))
+    _take(learner, lms.base, r.url, right=True)
+    score = Score.objects.get()
+    assert score.status == "pending" and score.tries == 0  # queued, not run: the worker runs it
+    grades.send_score.call(score.pk)                        # the worker's first try
+    score.refresh_from_db()
+    assert score.status == "pending" and score.tries == 1 and "HTTP 500" in score.error
+    later = DBTaskResult.objects.filter(task_path=grades.send_score.module_path,
+                                        run_after__gte=timezone.now() + dt.timedelta(seconds=20),
+                                        run_after__lte=timezone.now() + dt.timedelta(seconds=40))
+    assert later.count() == 1
+    platform.STATE.fail_scores_with = None
+    grades.send_score.call(score.pk)                        # the retry, once due
+    score.refresh_from_db()
+    assert score.status == "sent" and score.tries == 2
