@@ -23,6 +23,7 @@ def test_instructors_see_the_values_to_paste(db, django_user_model):
     for path in ("/lti/login/", "/lti/launch/", "/lti/jwks.json"):
         assert f"http://testserver{path}" in page
     assert "Register a platform" not in page  # staff only
+    assert b"data-lti-setup" in client.get("/classroom/").content  # reachable from Courses
 
 
 def test_learners_do_not_get_the_setup_page(db, django_user_model):
@@ -79,6 +80,7 @@ def test_a_course_lti_page_is_for_that_courses_instructors(lms, django_user_mode
     other_teacher = make_site_instructor(django_user_model, "b")
     theirs = make_course("B", other_teacher)
     assert teacher.get(f"{lms.base}/lti/courses/{mine.pk}/").status_code == 200
+    assert "data-lti-course-link" in teacher.get(f"{lms.base}/classroom/{mine.pk}/").text  # in the course's navigation
     assert teacher.get(f"{lms.base}/lti/courses/{theirs.pk}/").status_code == 404
     client = Client()
     assert client.login(username="b", password=PASSWORD)
