@@ -8,7 +8,7 @@ from lti_tool.models import LtiUser
 from playwright.sync_api import expect
 
 from tests.lti import platform
-from tests.lti.conftest import learner_spec, lms  # noqa: F401  (the fixture)
+from tests.lti.support import learner_spec, lms  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from classroom.models import Course, Membership
 from lti.models import course_external_id
 from tests.classroom.support import make_assignment, make_question
 from tests.lti import platform
-from tests.lti.conftest import instructor_spec, learner_spec
+from tests.lti.support import form_fields, instructor_spec, learner_spec
 
 
 def test_login_initiation_redirects_to_the_platform_with_state_and_nonce(lms):
@@ -49,7 +49,6 @@ def test_instructor_picks_the_assignment_on_first_launch_then_learners_land_on_i
     assignment = make_assignment(course, [make_question("lti-q1")], title="Week 1")
     r = lms.launch(teacher, **instructor_spec())
     assert "Link this assignment" in r.text
-    from tests.lti.conftest import form_fields
     fields = form_fields(r.text)
     r = teacher.post(r.url, data={"csrfmiddlewaretoken": fields["csrfmiddlewaretoken"], "assignment": assignment.pk})
     assert r.url.endswith(f"/classroom/{course.pk}/assignments/{assignment.pk}/")

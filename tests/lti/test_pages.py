@@ -6,7 +6,7 @@ from lti_tool.models import Key, LtiDeployment, LtiRegistration
 
 from classroom.models import Course
 from tests.classroom.support import make_course, make_site_instructor
-from tests.lti.conftest import instructor_spec
+from tests.lti.support import instructor_spec
 from tests.support import PASSWORD
 
 REGISTRATION = {"name": "Moodle", "issuer": "https://moodle.school.example", "client_id": "Xy12",

@@ -9,7 +9,7 @@ from classroom.models import Assignment, Course, Membership
 from lti.models import Score
 from tests.classroom.support import make_question
 from tests.lti import platform
-from tests.lti.conftest import form_fields, instructor_spec, learner_spec
+from tests.lti.support import form_fields, instructor_spec, learner_spec
 
 
 def _deep_link(lms, teacher, **choice):
