@@ -4,7 +4,8 @@ When a quiz engine attempt at a linked assignment is finished (submitted, or clo
 deadline), the learner's best finished score on that assignment is queued as a `Score` row
 (status "pending") and `send_score` runs on the worker (django-tasks: `manage.py db_worker`):
 it posts the score to the link's line item through PyLTI1p3 (OAuth2 client-credentials token
-signed with the tool's key, then POST {lineitem}/scores). A failure is kept on the row with its
+signed with the tool's key, then POST {lineitem}/scores); a link the LMS gave no line item gets
+one made through the line items service, where the LMS allows it. A failure is kept on the row with its
 error and retried with a growing delay, up to MAX_TRIES; then the row is "failed", which the
 instructor sees on the course's LTI scores page and can send again.
 """
@@ -17,7 +18,9 @@ from django.utils import timezone
 from django_tasks import task
 from lti_tool.models import LtiUser
 from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException
 from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
 from classroom.models import AssignedQuiz
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 5
 BACKOFF_S = (30, 120, 600, 1800)   # before tries 2, 3, 4, 5
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 
 
 def best_score(assignment_id: int, user_id: int) -> tuple[int, int] | None:
@@ -47,7 +51,10 @@ def quiz_saved(sender, instance, **kwargs):
     """post_save of a quiz: once finished, queue its score for every LMS link of its assignment."""
     if instance.finished_at is None:
         return
-    links = (LinkedResource.objects.filter(assignment__assigned_quizzes__quiz=instance).exclude(lineitem_url="")
+    # A link with its own line item, or in a context where the tool may make one (a link added by
+    # hand, not through deep linking, often comes without).
+    links = (LinkedResource.objects.filter(assignment__assigned_quizzes__quiz=instance)
+             .filter(~Q(lineitem_url="") | Q(resource_link__context__can_manage_lineitems=True))
              .select_related("resource_link__context__deployment"))
     for link in links:
         queue(link, instance)
@@ -67,11 +74,31 @@ def queue(link: LinkedResource, quiz) -> Score | None:
     return score
 
 
+def ensure_lineitem(link: LinkedResource, connector: ServiceConnector, maximum: float) -> str:
+    """The link's line item; made on the platform (tagged with the assignment, so a second try
+    finds it rather than making another) when the launch named none."""
+    if link.lineitem_url:
+        return link.lineitem_url
+    context = link.resource_link.context
+    ags = AssignmentsGradesService(connector, {"scope": [LINEITEM_SCOPE], "lineitems": context.lineitems_url})  # type: ignore[list-item]
+    assert link.assignment is not None
+    wanted = (LineItem().set_label(link.assignment.title).set_score_maximum(maximum)
+              .set_tag(f"assignment-{link.assignment_id}").set_resource_id(f"assignment-{link.assignment_id}")
+              .set_resource_link_id(link.resource_link.id_on_platform))
+    item_url = ags.find_or_create_lineitem(wanted).get_id()
+    if not item_url:
+        raise LtiException("the platform made a line item without an id")
+    LinkedResource.objects.filter(pk=link.pk).update(lineitem_url=item_url)
+    link.lineitem_url = item_url
+    return item_url
+
+
 def deliver(score: Score) -> None:
     """POST the score to the line item; raises what the platform or the network said."""
     registration = score.link.resource_link.context.deployment.registration
-    ags = AssignmentsGradesService(ServiceConnector(registration.to_registration()),
-                                   {"scope": [SCORE_SCOPE], "lineitem": score.link.lineitem_url})  # type: ignore[list-item]
+    connector = ServiceConnector(registration.to_registration())
+    lineitem_url = ensure_lineitem(score.link, connector, score.score_maximum)
+    ags = AssignmentsGradesService(connector, {"scope": [SCORE_SCOPE], "lineitem": lineitem_url})  # type: ignore[list-item]
     grade = (Grade().set_score_given(score.score_given).set_score_maximum(score.score_maximum)
              .set_timestamp(timezone.now().isoformat()).set_activity_progress("Completed")
              .set_grading_progress("FullyGraded").set_user_id(score.lti_user.sub))
@@ -87,7 +114,8 @@ def _reason(exc: Exception) -> str:
 
 @task()
 def send_score(score_id: int) -> dict:
-    score = (Score.objects.select_related("lti_user", "link__resource_link__context__deployment__registration")
+    score = (Score.objects.select_related("lti_user", "link__assignment",
+                                          "link__resource_link__context__deployment__registration")
              .filter(pk=score_id).first())
     if score is None or score.status == Score.Status.SENT:
         return {"status": "nothing to send"}

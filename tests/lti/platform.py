@@ -207,6 +207,13 @@ def ags(request, item_id=None) -> PlatformAgs:
 
 
 @csrf_exempt
+def lineitems(request):
+    service = ags(request)
+    handler = service.handle_create_lineitem if request.method == "POST" else service.handle_get_lineitems
+    return wrap_json_resp(service.handle_resp(handler))
+
+
+@csrf_exempt
 def scores(request, item_id):
     if STATE.fail_scores_with:
         return JsonResponse({"error": "the gradebook is closed"}, status=STATE.fail_scores_with)

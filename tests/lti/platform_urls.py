@@ -11,6 +11,7 @@ urlpatterns = [
     path("platform/token/", platform.token),
     path("platform/jwks/", platform.jwks),
     path("platform/deep-link-return/", platform.deep_link_return),
+    path("platform/lineitems", platform.lineitems),
     path("platform/lineitems/<str:item_id>/scores", platform.scores),
     path("platform/lineitems/<str:item_id>/results", platform.results),
     path("platform/memberships/<str:context_id>", platform.memberships),

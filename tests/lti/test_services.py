@@ -7,7 +7,7 @@ from lti_tool.models import LtiUser
 
 from classroom.models import Assignment, Course, Membership
 from lti.models import Score
-from tests.classroom.support import make_question
+from tests.classroom.support import make_assignment, make_question
 from tests.lti import platform
 from tests.lti.support import form_fields, instructor_spec, learner_spec
 
@@ -140,3 +140,22 @@ def test_the_worker_retries_a_refused_score_later(lms, settings):
     grades.send_score.call(score.pk)                        # the retry, once due
     score.refresh_from_db()
     assert score.status == "sent" and score.tries == 2
+
+
+def test_a_link_added_by_hand_gets_a_line_item_made_for_its_scores(lms):
+    teacher = requests.Session()
+    lms.launch(teacher, **instructor_spec())  # "link-0": no line item from the LMS
+    course = Course.objects.get()
+    assignment = make_assignment(course, [make_question("q-hand")], title="By hand")
+    r = lms.launch(teacher, **instructor_spec())
+    fields = form_fields(r.text)
+    teacher.post(r.url, data={"csrfmiddlewaretoken": fields["csrfmiddlewaretoken"], "assignment": assignment.pk})
+    learner = requests.Session()
+    r = lms.launch(learner, **learner_spec())
+    _take(learner, lms.base, r.url, right=True)
+    score = Score.objects.get()
+    assert score.status == "sent", score.error
+    [(item_id, item)] = platform.STATE.lineitems.items()
+    assert item["tag"] == f"assignment-{assignment.pk}" and item["resourceLinkId"] == "link-0"
+    assert item["scoreMaximum"] == 1 and item["label"] == "By hand"
+    assert platform.STATE.scores[item_id]["learner-1"]["scoreGiven"] == 1
