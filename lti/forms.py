@@ -52,7 +52,7 @@ class DeepLinkForm(forms.Form):
              ("drills", "A drill set"), ("labs", "The instructor labs page")]
     kind = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect)
     assignment = forms.ModelChoiceField(queryset=Assignment.objects.none(), required=False)
-    question = forms.SlugField(required=False, help_text="The question's ID, as on its page (e.g. sqs-backlog-1)")
+    question = forms.SlugField(required=False, label="Question ID", help_text="The question's ID, as on its page (e.g. sqs-backlog-1)")
     drills = forms.IntegerField(min_value=1, max_value=20, required=False, initial=5, label="Drills in the set")
 
     def __init__(self, course, *args, **kwargs):
