@@ -47,9 +47,9 @@ def best_score(assignment_id: int, user_id: int) -> tuple[int, int] | None:
     return best
 
 
-def quiz_saved(sender, instance, **kwargs):
+def quiz_saved(sender, instance, update_fields=None, **kwargs):
     """post_save of a quiz: once finished, queue its score for every LMS link of its assignment."""
-    if instance.finished_at is None:
+    if instance.finished_at is None or (update_fields is not None and "finished_at" not in update_fields):
         return
     # A link with its own line item, or in a context where the tool may make one (a link added by
     # hand, not through deep linking, often comes without).
@@ -66,6 +66,9 @@ def queue(link: LinkedResource, quiz) -> Score | None:
     best = best_score(link.assignment_id, quiz.user_id) if link.assignment_id else None
     if lti_user is None or best is None:
         return None
+    sent = Score.objects.filter(link=link, quiz_id=quiz.pk, status=Score.Status.SENT).first()
+    if sent is not None and (sent.score_given, sent.score_maximum) == best:
+        return sent  # the LMS has it already
     score, _ = Score.objects.update_or_create(
         link=link, quiz_id=quiz.pk,
         defaults={"lti_user": lti_user, "user_id": quiz.user_id, "score_given": best[0], "score_maximum": best[1],

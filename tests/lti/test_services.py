@@ -55,6 +55,11 @@ def test_deep_linked_question_is_graded_and_the_platform_reads_the_score_back(lm
     line_item = next(iter(platform.STATE.lineitems))
     results = platform.PlatformAgs(None, platform.conf(), lineitems_url="x").get_results(line_item)["content"]
     assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == [("learner-1", 1, 1)]
+    # The quiz saved again (another app's signal, an admin edit): the LMS has this score, nothing is resent.
+    from classroom.models import AssignedQuiz
+    AssignedQuiz.objects.get().quiz.save()
+    score.refresh_from_db()
+    assert score.status == "sent" and score.tries == 1
 
 
 def test_a_refused_score_is_kept_as_failed_with_the_platforms_answer(lms):
