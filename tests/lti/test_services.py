@@ -5,7 +5,7 @@ import re
 import requests
 from lti_tool.models import LtiUser
 
-from classroom.models import Assignment, Course, Membership
+from classroom.models import AssignedQuiz, Assignment, Course, Membership
 from lti.models import Score
 from tests.classroom.support import make_assignment, make_question
 from tests.lti import platform
@@ -56,7 +56,6 @@ def test_deep_linked_question_is_graded_and_the_platform_reads_the_score_back(lm
     results = platform.PlatformAgs(None, platform.conf(), lineitems_url="x").get_results(line_item)["content"]
     assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == [("learner-1", 1, 1)]
     # The quiz saved again (another app's signal, an admin edit): the LMS has this score, nothing is resent.
-    from classroom.models import AssignedQuiz
     AssignedQuiz.objects.get().quiz.save()
     score.refresh_from_db()
     assert score.status == "sent" and score.tries == 1
