@@ -128,3 +128,17 @@ def test_unactivated_deployment_is_refused(lms):
 def test_jwks_publishes_the_active_public_keys_only(lms):
     keys = requests.get(f"{lms.base}/lti/jwks.json").json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and "d" not in keys[0]
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"iss": "https://unknown.example", "client_id": "nope", "login_hint": "x", "target_link_uri": "/lti/launch/"},
+     "registers the platform"),
+    ({"iss": platform.ISSUER, "client_id": platform.CLIENT_ID, "login_hint": "x"}, "no target_link_uri"),
+    ({"iss": platform.ISSUER, "client_id": platform.CLIENT_ID, "login_hint": "x",
+      "target_link_uri": "https://evil.example/"}, "is not a page of this tool"),
+], ids=["unknown-platform", "no-target", "foreign-target"])
+def test_a_login_initiation_the_tool_cannot_serve_is_refused_with_a_reason(lms, params, says):
+    if params.get("target_link_uri", "").startswith("/"):
+        params = {**params, "target_link_uri": lms.base + params["target_link_uri"]}
+    r = requests.get(f"{lms.base}/lti/login/", params=params, allow_redirects=False)
+    assert r.status_code == 400 and says in r.text
