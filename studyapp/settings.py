@@ -63,12 +63,16 @@ INSTALLED_APPS = [
     "progress",
     "reports",
     "classroom",
+    "lti_tool",
+    "lti",
     "django_tasks",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions: it edits the final framing headers and cookies of LTI sessions only (lti/framing.py).
+    "lti.framing.LtiFramingMiddleware",
     "studyapp.api.middleware.ApiErrorShapeMiddleware",  # outermost but security: sees every /api/ answer
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

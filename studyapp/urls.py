@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("progress.urls")),  # /progress/ and /history/
     path("reports/", include("reports.urls")),
     path("classroom/", include("classroom.urls")),
+    path("lti/", include("lti.urls")),
     path("api/v1/review/", include("review.api_urls")),
     path("api/", include("studyapp.api_urls")),  # after every other api/ route: it ends with the JSON 404 for the rest
     path("admin/", admin.site.urls),
