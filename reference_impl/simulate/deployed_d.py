@@ -19,9 +19,9 @@ the template and checks every one):
   minute, published a minute late (aws_facts: sqs_metric_period_s); scale-out when the last 3
   datapoints are above the target, scale-in when the last 15 are below it (observed, not
   documented: aws_facts tt_*_datapoints); the new capacity is ceil(current capacity x metric /
-  target), proportional, as target tracking is described
-  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html:
-  it "scales out proportionally ... as fast as it can, but scales in more gradually"); scale-in is
+  target), proportional, as target tracking is described: the service "scales out proportionally
+  to the metric as fast as it can, but scales in more gradually"
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html); scale-in is
   modelled as one task per scale-in (how gradual is not documented), each after the scale-in
   cooldown since the last one. At 0 desired tasks the metric
   has no value (a division by zero): target tracking cannot leave zero, which is why the waker exists.
@@ -51,6 +51,13 @@ DIVISOR_METRIC = "DesiredTaskCount"
 DIVISORS = ("DesiredTaskCount", "RunningTaskCount")
 # Target tracking creates two alarms, each reading the expression's three metrics (deploy/prices.py).
 ALARM_METRICS = 6
+# template.yaml turns Container Insights on (ClusterSettings containerInsights: enabled): DesiredTaskCount,
+# the divisor, is one of its metrics. It publishes its metrics per cluster, service and task family
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html),
+# billed as custom metrics (aws_facts: custom_metric_month_usd). How many one service adds is an
+# assumption, the lab's cost estimate's (deploy/prices.py: container_insights_metrics; a test holds
+# the two equal).
+CONTAINER_INSIGHTS_METRICS = 25
 
 
 def deployed_policy(p: dict, seconds_per_message: float) -> ScalingPolicy:
@@ -166,16 +173,19 @@ def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC
     run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
     waker_runs = horizon / period
     per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
-    alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / (
-        aws_facts.value("hours_per_month") * 3600)
-    run.fixed_usd_per_s = per_run / period + alarm_usd_per_s
+    month_s = aws_facts.value("hours_per_month") * 3600
+    alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / month_s
+    insights_usd_per_s = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") / month_s
+    run.fixed_usd_per_s = per_run / period + alarm_usd_per_s + insights_usd_per_s
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
     run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
     run.cost_parts = {
         "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * run.capacity_usd_per_s,
         "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
         "waker function (every minute, always)": waker_runs * per_run,
-        "target tracking's alarms (6 alarm metrics)": horizon * alarm_usd_per_s,
+        f"target tracking's alarms ({ALARM_METRICS} alarm metrics)": horizon * alarm_usd_per_s,
+        f"Container Insights (about {CONTAINER_INSIGHTS_METRICS} custom metrics, an assumption)":
+            horizon * insights_usd_per_s,
     }
     busy_s, starting_s = sum(svc), launches * ready_delay
     run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,

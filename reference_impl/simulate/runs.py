@@ -29,7 +29,8 @@ class Run:
 
 
 def model_load_s(p: dict) -> float:
-    """Download the model with parallel ranged GETs, then deserialize it."""
+    """Download the model with parallel ranged GETs, then deserialize it. (S3 throughput is in
+    decimal MB/s, so the model's size converts at 1,000 MB per GB here.)"""
     download = p["model_size_gb"] * 1000 / (p["s3_stream_mb_s"] * p["s3_parallel_streams"])
     return download + p["model_deserialize_s"]
 
@@ -68,8 +69,9 @@ def model_memory_gb(p: dict) -> float:
 
 
 def lambda_vcpu(memory_gb: float) -> float:
-    """Lambda allocates CPU in proportion to memory: 1,769 MB is one vCPU (aws_facts)."""
-    return memory_gb * 1024 / aws_facts.value("lambda_mb_per_vcpu")
+    """Lambda allocates CPU in proportion to memory: 1,769 MB is one vCPU (aws_facts). A function's
+    GB are Lambda's billing GB, 1,024 MB each (aws_facts: lambda_mb_per_gb)."""
+    return memory_gb * aws_facts.value("lambda_mb_per_gb") / aws_facts.value("lambda_mb_per_vcpu")
 
 
 def lambda_sizing(p: dict) -> dict:
@@ -79,7 +81,7 @@ def lambda_sizing(p: dict) -> dict:
     memory = max(p["lambda_memory_gb"], need)
     if need > limit:
         return {"fits": False, "memory_gb": p["lambda_memory_gb"], "vcpu": lambda_vcpu(p["lambda_memory_gb"]),
-                "why": (f"the model needs {need:g} GB of memory, and a Lambda function has at most {limit * 1000:,.0f} MB "
+                "why": (f"the model needs {need:g} GB of memory, and a Lambda function has at most {limit * aws_facts.value('lambda_mb_per_gb'):,.0f} MB "
                         f"of memory ({aws_facts.LAMBDA_MEMORY}) and "
                         f"{aws_facts.value('lambda_tmp_max_mb'):,.0f} MB of /tmp ({aws_facts.LAMBDA_LIMITS}): "
                         "it cannot hold the model")}

@@ -86,3 +86,23 @@ def test_findings_do_not_blame_a_cap_target_tracking_never_reached():
     assert facts["peak_desired"] < facts["max_tasks"] < facts["peak_wanted"]
     assert not any("hit its cap" in f for f in result["findings"])
     assert any("target tracking steps up only after 3 one-minute datapoints" in f for f in result["findings"])
+
+
+def test_deployed_d_pays_for_the_container_insights_the_template_enables():
+    # The template turns Container Insights on (its DesiredTaskCount is the policy's divisor), so the
+    # simulated D's cost carries its custom metrics, counted as the lab's cost estimate counts them.
+    from reference_impl import aws_facts
+    from reference_impl.deploy import prices
+    from reference_impl.simulate.deployed_d import ALARM_METRICS, CONTAINER_INSIGHTS_METRICS
+
+    settings = {s["Name"]: s["Value"] for s in RESOURCES["Cluster"]["Properties"]["ClusterSettings"]}
+    assert settings["containerInsights"] == "enabled"
+    assert CONTAINER_INSIGHTS_METRICS == prices.value("container_insights_metrics")
+    assert ALARM_METRICS == prices.value("alarm_metrics")
+    result = run("steady-trickle")
+    parts = result["designs"]["D"]["summary"]["cost_usd"]["parts"]
+    insights = next(v for k, v in parts.items() if k.startswith("Container Insights"))
+    days = result["scenario"]["days"]
+    expected = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") * days * 24 / aws_facts.value(
+        "hours_per_month")
+    assert insights == pytest.approx(expected, rel=0.01)
