@@ -41,7 +41,8 @@ from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_needed
-from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range
+from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
+from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import Run, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
@@ -60,26 +61,26 @@ ALARM_METRICS = 6
 CONTAINER_INSIGHTS_METRICS = 25
 
 
-def deployed_policy(p: dict, seconds_per_message: float) -> ScalingPolicy:
+def deployed_policy(p: Params, seconds_per_message: float) -> ScalingPolicy:
     """The policy whose numbers the deployer puts in the template (scaling.target_tracking_config)."""
-    return ScalingPolicy(acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=seconds_per_message,
-                         min_tasks=int(p["d_min_tasks"]), max_tasks=int(p["max_tasks"]),
-                         scale_in_cooldown_s=p["scale_in_cooldown_s"])
+    return ScalingPolicy(acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=seconds_per_message,
+                         min_tasks=int(p.d_min_tasks), max_tasks=int(p.max_tasks),
+                         scale_in_cooldown_s=p.scale_in_cooldown_s)
 
 
-def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC) -> Run:
+def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METRIC) -> Run:
     if divisor not in DIVISORS:
         raise ValueError(f"divisor must be one of {', '.join(DIVISORS)}")
     arr, n = traffic.arrivals, traffic.requests
-    svc = service_times(traffic, p, p["task_vcpu"])
-    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
+    svc = service_times(traffic, p, p.task_vcpu)
+    mean_svc = (sum(svc) / n) if n else p.service_time_s
     policy = deployed_policy(p, mean_svc)
     target, cap, floor = policy.target_backlog_per_task, policy.max_tasks, policy.min_tasks
     period = WAKER_PERIOD_S
-    delay = max(1, round(p["cw_metric_delay_s"] / period))
-    out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
+    delay = max(1, round(p.cw_metric_delay_s / period))
+    out_points, in_points = int(p.cw_alarm_datapoints), int(p.tt_scale_in_datapoints)
     ready_delay = task_ready_s(p)
-    running_after = p["task_start_s"] + p["image_pull_s"]  # RUNNING once the container starts
+    running_after = p.task_start_s + p.image_pull_s  # RUNNING once the container starts
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     tasks: list[list[float]] = [[0.0, 0.0] for _ in range(floor)]  # [launched at, free at]
     capacity: list[tuple[float, float]] = []
@@ -170,35 +171,35 @@ def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC
     horizon = traffic.horizon_s
     capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
     task_s = sum(b - a for a, b in capacity)
-    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
     waker_runs = horizon / period
-    per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
+    per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd
     month_s = aws_facts.value("hours_per_month") * 3600
     alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / month_s
     insights_usd_per_s = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") / month_s
-    run.fixed_usd_per_s = per_run / period + alarm_usd_per_s + insights_usd_per_s
+    task_usd = task_usd_per_s(p)
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
-    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
-    run.cost_parts = {
-        "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * run.capacity_usd_per_s,
-        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
-        "waker function (every minute, always)": waker_runs * per_run,
-        f"target tracking's alarms ({ALARM_METRICS} alarm metrics)": horizon * alarm_usd_per_s,
-        f"Container Insights (about {CONTAINER_INSIGHTS_METRICS} custom metrics, an assumption)":
-            horizon * insights_usd_per_s,
-    }
     busy_s, starting_s = sum(svc), launches * ready_delay
-    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,
-                 "metric_source": f"deployed ({divisor})", "min_tasks": floor, "max_tasks": cap,
-                 "launches": launches, "peak_wanted": peak_wanted, "peak_desired": peak_desired,
-                 "busy_task_s": busy_s, "starting_task_s": starting_s,
-                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
-                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
-                 "idle_before_zero_s": (in_points + delay) * period, "controller_actions": actions,
-                 "first_request_range_s": first_request_range(arr, end, floor, period),
-                 "starts_from_zero": len(zero_starts),
-                 "waited_for_start_from_zero": sum(
-                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts),
-                 "scaler_decisions": actions["waker"] + actions["target tracking out"] + actions["target tracking in"],
-                 "polls_skipped": 0}
-    return run
+    return Run(
+        design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
+        capacity_usd_per_s=task_usd, fixed_usd_per_s=per_run / period + alarm_usd_per_s + insights_usd_per_s,
+        per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        cost_parts={
+            "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * task_usd,
+            "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,
+            "waker function (every minute, always)": waker_runs * per_run,
+            f"target tracking's alarms ({ALARM_METRICS} alarm metrics)": horizon * alarm_usd_per_s,
+            f"Container Insights (about {CONTAINER_INSIGHTS_METRICS} custom metrics, an assumption)":
+                horizon * insights_usd_per_s,
+        },
+        facts={"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,
+               "metric_source": f"deployed ({divisor})", "min_tasks": floor, "max_tasks": cap,
+               "launches": launches, "peak_wanted": peak_wanted, "peak_desired": peak_desired,
+               "busy_task_s": busy_s, "starting_task_s": starting_s,
+               "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+               "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+               "idle_before_zero_s": (in_points + delay) * period, "controller_actions": actions,
+               "first_request_range_s": first_request_range(arr, end, floor, period),
+               "starts_from_zero": len(zero_starts),
+               "waited_for_start_from_zero": waited_for_starts(arr, zero_starts, ready_delay, period),
+               "scaler_decisions": actions["waker"] + actions["target tracking out"] + actions["target tracking in"],
+               "polls_skipped": 0})

@@ -24,6 +24,7 @@ from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
+from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
@@ -41,12 +42,12 @@ METRIC_SOURCES = ("direct", "cloudwatch")
 class _CloudWatchView:
     """What target tracking sees of the queue's visible count through CloudWatch."""
 
-    def __init__(self, p: dict, period: float):
-        self.delay_ticks = round(p["cw_metric_delay_s"] / period)
+    def __init__(self, p: Params, period: float):
+        self.delay_ticks = round(p.cw_metric_delay_s / period)
         # The alarm reads `cw_alarm_datapoints` one-minute datapoints: the oldest is this many polls older.
-        self.window_ticks = round((p["cw_alarm_datapoints"] - 1) * 60 / period) + 1
-        self.inactive_s = p["sqs_inactive_after_s"]
-        self.wake_delay_s = p["sqs_wake_delay_s"]
+        self.window_ticks = round((p.cw_alarm_datapoints - 1) * 60 / period) + 1
+        self.inactive_s = p.sqs_inactive_after_s
+        self.wake_delay_s = p.sqs_wake_delay_s
         self.history: deque = deque()  # (tick, visible) for polls that saw messages; missing means 0
         self.last_activity = -INF
         self.wake_until = -INF
@@ -100,20 +101,20 @@ def _first_action(policy: ScalingPolicy, sample: QueueSample, state: ScalerState
     return a
 
 
-def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip_quiet: bool = True) -> Run:
+def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, skip_quiet: bool = True) -> Run:
     """Run option D. `skip_quiet=False` polls every period (slow; the reference the skip is checked against)."""
     if metric_source not in METRIC_SOURCES:
         raise ValueError(f"metric_source must be one of {', '.join(METRIC_SOURCES)}, not {metric_source!r}")
-    arr, svc, n = traffic.arrivals, service_times(traffic, p, p["task_vcpu"]), traffic.requests
+    arr, svc, n = traffic.arrivals, service_times(traffic, p, p.task_vcpu), traffic.requests
     # The operator sets seconds per message from measurement; here, the mean of this traffic.
-    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
-    min_tasks = int(p["d_min_tasks"])
+    mean_svc = (sum(svc) / n) if n else p.service_time_s
+    min_tasks = int(p.d_min_tasks)
     policy = ScalingPolicy(
-        acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=mean_svc,
-        min_tasks=min_tasks, max_tasks=int(p["max_tasks"]), scale_in_cooldown_s=p["scale_in_cooldown_s"],
-        idle_before_zero_s=p["d_idle_before_zero_s"], scale_in_max_step=int(p["d_scale_in_max_step"]),
+        acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=mean_svc,
+        min_tasks=min_tasks, max_tasks=int(p.max_tasks), scale_in_cooldown_s=p.scale_in_cooldown_s,
+        idle_before_zero_s=p.d_idle_before_zero_s, scale_in_max_step=int(p.d_scale_in_max_step),
     )
-    period = p["d_scaler_period_s"]
+    period = p.d_scaler_period_s
     ready_delay = task_ready_s(p)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     # Each task is [launched at, free at]; "free at" is its ready time until it takes work.
@@ -193,38 +194,44 @@ def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip
     horizon = traffic.horizon_s
     capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
     task_s = sum(b - a for a, b in capacity)
-    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
     scaler_runs = horizon / period
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
+    task_usd = task_usd_per_s(p)
+    fixed_usd_per_s = 0.0
     if view is None:
         # The scheduled scaler: one invocation and one GetQueueAttributes per period, idle or not.
-        per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
-        run.fixed_usd_per_s = per_run / period
+        per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd
+        fixed_usd_per_s = per_run / period
         scaler_part = {"scaler function (every period, always)": scaler_runs * per_run}
     else:
         scaler_part = {}  # CloudWatch alarms and Container Insights metrics: not modelled
-    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
-    run.cost_parts = {
-        "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * run.capacity_usd_per_s,
-        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
-        **scaler_part,
-    }
     # Where the task-seconds went: work, starting up (provisioning, image pull, model load), idle.
     busy_s, starting_s = sum(svc), launches * ready_delay
-    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": policy.target_backlog_per_task,
-                 "scaler_decisions": decisions, "polls_skipped": skipped, "metric_source": metric_source,
-                 "min_tasks": min_tasks, "max_tasks": policy.max_tasks, "launches": launches, "peak_wanted": peak_wanted,
-                 "busy_task_s": busy_s, "starting_task_s": starting_s,
-                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
-                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
-                 "idle_before_zero_s": policy.idle_before_zero_s,
-                 "first_request_range_s": first_request_range(arr, end, min_tasks, period),
-                 "starts_from_zero": len(zero_starts),
-                 # Requests that arrived while D was starting from none (from the poll before a start
-                 # to the task being ready): the ones a start from zero delays.
-                 "waited_for_start_from_zero": sum(
-                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts)}
-    return run
+    return Run(
+        design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
+        capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed_usd_per_s,
+        per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        cost_parts={
+            "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * task_usd,
+            "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,
+            **scaler_part,
+        },
+        facts={"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": policy.target_backlog_per_task,
+               "scaler_decisions": decisions, "polls_skipped": skipped, "metric_source": metric_source,
+               "min_tasks": min_tasks, "max_tasks": policy.max_tasks, "launches": launches, "peak_wanted": peak_wanted,
+               "busy_task_s": busy_s, "starting_task_s": starting_s,
+               "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+               "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+               "idle_before_zero_s": policy.idle_before_zero_s,
+               "first_request_range_s": first_request_range(arr, end, min_tasks, period),
+               "starts_from_zero": len(zero_starts),
+               "waited_for_start_from_zero": waited_for_starts(arr, zero_starts, ready_delay, period)})
+
+
+def waited_for_starts(arrivals: list[float], zero_starts: list[float], ready_delay: float, period: float) -> int:
+    """Requests that arrived while D was starting from none (from the poll before a start to the
+    task being ready): the ones a start from zero delays."""
+    return sum(bisect_right(arrivals, z + ready_delay) - bisect_right(arrivals, z - period) for z in zero_starts)
 
 
 def first_request_range(arrivals: list[float], ends: list[float], min_tasks: int, period: float) -> dict | None:

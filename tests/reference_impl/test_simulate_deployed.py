@@ -1,6 +1,7 @@
 """The simulated D is the deployed D: its controller's numbers are read from template.yaml and the
 deployer, and the model behaves as the deployed hybrid does (waker from zero, target tracking after)."""
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -17,7 +18,7 @@ RESOURCES = parsed_template()["Resources"]
 
 def test_the_simulated_controller_takes_its_numbers_from_the_template():
     rate = re.fullmatch(r"rate\((\d+) minutes?\)", RESOURCES["ScalerSchedule"]["Properties"]["ScheduleExpression"])
-    assert rate and int(rate[1]) * 60 == WAKER_PERIOD_S == defaults()["d_scaler_period_s"]
+    assert rate and int(rate[1]) * 60 == WAKER_PERIOD_S == defaults().d_scaler_period_s
     spec = RESOURCES["BacklogPerTaskPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
     metrics = {m["Id"]: m for m in spec["CustomizedMetricSpecification"]["Metrics"]}
     assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == DIVISOR_METRIC
@@ -33,18 +34,18 @@ def test_the_simulated_controller_takes_its_numbers_from_the_template():
 @pytest.mark.parametrize("max_tasks", [5, 20])
 def test_the_deployer_and_the_simulator_build_the_same_policy(max_tasks):
     # What the deployer puts in the stack's parameters is what the simulated D runs with.
-    p = {**defaults(), "max_tasks": max_tasks}
+    p = replace(defaults(), max_tasks=max_tasks)
     simulated = deployed_policy(p, seconds_per_message=0.1)
-    deployer = ScalingPolicy(acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=0.1, max_tasks=max_tasks)
+    deployer = ScalingPolicy(acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=0.1, max_tasks=max_tasks)
     config = lab_config(policy=deployer)
     params = config.stack_parameters(config.expires_at(NOW), "vpc-0123abcd", ("subnet-0123abcd",))
     expected = target_tracking_config(simulated)
     assert float(params["TargetBacklogPerTask"]) == expected["TargetBacklogPerTask"]
     assert int(params["MaxTasks"]) == expected["MaxTasks"] and int(params["MinTasks"]) == expected["MinTasks"]
-    assert int(params["ScaleInCooldownSeconds"]) == expected["ScaleInCooldownSeconds"] == p["scale_in_cooldown_s"]
+    assert int(params["ScaleInCooldownSeconds"]) == expected["ScaleInCooldownSeconds"] == p.scale_in_cooldown_s
     assert int(params["ScaleOutCooldownSeconds"]) == TARGET_TRACKING_SCALE_OUT_COOLDOWN_S
     # The cooldown outlasts the metric's lag: a datapoint from before a scale-out is not applied again.
-    assert TARGET_TRACKING_SCALE_OUT_COOLDOWN_S >= p["cw_metric_delay_s"] + 60
+    assert TARGET_TRACKING_SCALE_OUT_COOLDOWN_S >= p.cw_metric_delay_s + 60
 
 
 @pytest.mark.parametrize("scenario", ["idle-then-burst", "sustained", "steady-trickle", "daily-peaks"])
