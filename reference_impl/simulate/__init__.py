@@ -170,7 +170,7 @@ def run_summaries(scenario: str, overrides: dict | None = None, variant_names=(D
 
 def run(scenario: str, overrides: dict | None = None, *, series_points: int | None = None) -> dict:
     sp, p, traffic, runs, variant_runs = _simulate(scenario, overrides)
-    d_cloudwatch = summarize(variant_runs[CLOUDWATCH_VARIANT], traffic)
+    variant_summaries = {name: summarize(r, traffic) for name, r in variant_runs.items()}
     t0, t1 = window(traffic, list(runs.values()))
     times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
     designs = {}
@@ -188,16 +188,16 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
         "parameters": asdict(p),
         "sizing": {"lambda": lambda_sizing(p), "task": task_sizing(p)},
         "designs": designs,
-        "variants": {name: {"summary": summarize(r, traffic), "explanation": _variant_words(name, r, traffic, p)}
-                     for name, r in variant_runs.items()},
-        "findings": findings(designs, d_cloudwatch, p, runs["D"].facts),
+        "variants": {name: {"summary": v, "explanation": _variant_words(name, variant_runs[name], v, p)}
+                     for name, v in variant_summaries.items()},
+        "findings": findings(designs, variant_summaries[CLOUDWATCH_VARIANT], p, runs["D"].facts),
         "time": [round(t, 1) for t in times],
         "window_s": [round(t0, 1), round(t1, 1)],
     }
 
 
-def _variant_words(name: str, r, traffic, p: Params) -> str:
-    v = summarize(r, traffic)
+def _variant_words(name: str, r, v: dict, p: Params) -> str:
+    """A variant's words from its run `r` and its summary `v`."""
     if name == CLOUDWATCH_VARIANT:
         return _cloudwatch_words(v, p)
     lat = v["latency_s"]

@@ -34,13 +34,13 @@ the template and checks every one):
   "cloudwatch" variant, which has that delay.
 * Scale-in protection: a busy task is not stopped; it stops at a later minute once idle.
 """
-import heapq
 import math
 from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_needed
+from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import Run, service_times, task_ready_s, task_usd_per_s
@@ -82,94 +82,76 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     ready_delay = task_ready_s(p)
     running_after = p.task_start_s + p.image_pull_s  # RUNNING once the container starts
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
-    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(floor)]  # [launched at, free at]
-    capacity: list[tuple[float, float]] = []
-    in_flight: list[float] = []
-    history: deque = deque(maxlen=max(out_points, in_points) + delay)  # (backlog, divisor) a minute
+    pool = TaskPool(floor)
+    in_flight = pool.in_flight
+    # One datapoint a minute: (backlog, divisor, desired, metric or None, how many datapoints in a
+    # row up to this one were above the target, how many below). The runs make "the last 3 above"
+    # and "the last 15 below" one lookup each.
+    history: deque = deque(maxlen=max(out_points, in_points) + delay)
     desired, last_in = floor, -math.inf
     qi = 0
-    peak_wanted = peak_desired = launches = 0
-    zero_starts: list[float] = []
+    peak_wanted = peak_desired = 0
     actions = {"waker": 0, "target tracking out": 0, "target tracking in": 0}
+    by_desired = divisor == "DesiredTaskCount"
+    scale_in_cooldown_s, scale_in_step = policy.scale_in_cooldown_s, policy.scale_in_max_step
     k = math.floor(arr[0] / period) if n else 0
     while True:
         t = k * period
-        while in_flight and in_flight[0] <= t:
-            heapq.heappop(in_flight)
+        pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         backlog = visible + len(in_flight)
         peak_wanted = max(peak_wanted, tasks_needed(policy, backlog))
-        count = desired if divisor == "DesiredTaskCount" else sum(1 for task in tasks if task[0] + running_after <= t)
-        history.append((backlog, count, desired))
+        count = desired if by_desired else sum(1 for task in pool.tasks if task[0] + running_after <= t)
+        value = backlog / count if count else None
+        above = below = 0
+        if history:
+            _, _, _, _, above, below = history[-1]
+        above = above + 1 if value is not None and value > target else 0
+        below = below + 1 if value is not None and value < target else 0
+        history.append((backlog, count, desired, value, above, below))
         # The waker: only at desired 0 with messages visible.
         if desired == 0 and visible > 0:
             desired = max(1, tasks_for_backlog(policy, backlog))
             actions["waker"] += 1
-        else:
+        elif len(history) > delay:
             # Target tracking reads datapoints a minute (or more) old; no value where the divisor is 0.
-            points = list(history)[:len(history) - delay] if len(history) > delay else []
-            values = [b / c if c else None for b, c, _ in points]
-            recent_out, recent_in = values[-out_points:], values[-in_points:]
-            if len(recent_out) == out_points and all(v is not None and v > target for v in recent_out):
+            points = len(history) - delay
+            _, _, point_desired, latest, point_above, point_below = history[points - 1]
+            if points >= out_points and point_above >= out_points:
                 # Capacity x metric / target. With DesiredTaskCount the capacity is the one the datapoint
                 # divided by: the scale-out cooldown (longer than the metric's lag) counts what the
                 # last scale-out added as part of the desired capacity, so an old datapoint does not
                 # multiply it again. RunningTaskCount has no such link: the current desired count is
                 # multiplied by a metric that stays high while tasks start.
-                base = points[-1][2] if divisor == "DesiredTaskCount" else desired
-                assert recent_out[-1] is not None  # all() above
-                new = min(cap, math.ceil(base * recent_out[-1] / target))
+                base = point_desired if by_desired else desired
+                assert latest is not None  # above the target
+                new = min(cap, math.ceil(base * latest / target))
                 if new > desired:
                     desired = new
                     actions["target tracking out"] += 1
-            elif (len(recent_in) == in_points and all(v is not None and v < target for v in recent_in)
-                  and t - last_in >= policy.scale_in_cooldown_s and desired > floor):
+            elif (points >= in_points and point_below >= in_points
+                  and t - last_in >= scale_in_cooldown_s and desired > floor):
                 # "Scales in more gradually" than out (AWS's words); modelled as one task per scale-in.
-                assert recent_in[-1] is not None  # all() above
-                new = max(floor, math.ceil(desired * recent_in[-1] / target), desired - policy.scale_in_max_step)
+                assert latest is not None  # below the target
+                new = max(floor, math.ceil(desired * latest / target), desired - scale_in_step)
                 if new < desired:
                     desired, last_in = new, t
                     actions["target tracking in"] += 1
         peak_desired = max(peak_desired, desired)
-        if desired > len(tasks):
-            if not tasks:
-                zero_starts.append(t)
-            launches += desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
-        elif desired < len(tasks):
-            excess, keep = len(tasks) - desired, []
-            for task in sorted(tasks, key=lambda task: task[1]):
-                if excess and task[1] <= t:
-                    capacity.append((task[0], t))
-                    excess -= 1
-                else:
-                    keep.append(task)
-            tasks = keep
+        pool.resize(desired, t, ready_delay)
         t1 = (k + 1) * period
-        if tasks and qi < n and arr[qi] < t1:
-            free = [(task[1], i) for i, task in enumerate(tasks)]
-            heapq.heapify(free)
-            while qi < n and arr[qi] < t1:
-                when, i = free[0]
-                s = arr[qi] if arr[qi] > when else when
-                if s >= t1:
-                    break
-                e = s + svc[qi]
-                start[qi], end[qi] = s, e
-                tasks[i][1] = e
-                heapq.heapreplace(free, (e, i))
-                heapq.heappush(in_flight, e)
-                qi += 1
-        if qi >= n and not in_flight and len(tasks) == desired == floor:
+        qi = pool.serve(arr, svc, qi, t1, start, end)
+        if qi >= n and not in_flight and len(pool.tasks) == desired == floor:
             break
-        if not tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
+        if not pool.tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
             # Nothing runs and nothing waits: the waker holds until the next request's minute.
             k = max(k + 1, math.floor(arr[qi] / period))
             history.clear()
             continue
         k += 1
     horizon = traffic.horizon_s
-    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    capacity = pool.lifetimes(horizon)
+    launches, zero_starts = pool.launches, pool.zero_starts
     task_s = sum(b - a for a, b in capacity)
     waker_runs = horizon / period
     per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd

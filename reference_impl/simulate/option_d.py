@@ -17,13 +17,13 @@ empty queue, found by bisection because, with the sample and state fixed, cooldo
 timers only ever expire. So weeks of silence cost a few dozen `decide` calls, not 40,000; the
 result is the same as polling every period (a property test checks that).
 """
-import heapq
 import math
 from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
+from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
@@ -117,11 +117,8 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     period = p.d_scaler_period_s
     ready_delay = task_ready_s(p)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
-    # Each task is [launched at, free at]; "free at" is its ready time until it takes work.
-    # The minimum tasks have been running since the start of the period.
-    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(min_tasks)]
-    capacity: list[tuple[float, float]] = []
-    in_flight: list[float] = []  # heap of end times of requests being processed
+    pool = TaskPool(min_tasks)
+    in_flight = pool.in_flight
     state = ScalerState(desired=min_tasks)
     view = _CloudWatchView(p, period) if metric_source == "cloudwatch" else None
     qi = 0  # requests before qi have been handed to a task
@@ -130,69 +127,41 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     received = 0
     peak_wanted = 0  # the most tasks the policy asked for, before the max_tasks cap
     k = math.floor(arr[0] / period) if n else 0
-    decisions = skipped = launches = 0
-    zero_starts: list[float] = []  # polls at which D started its first task from none
+    decisions = skipped = 0
     while True:
         t = k * period
-        while in_flight and in_flight[0] <= t:
-            heapq.heappop(in_flight)
+        pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
         peak_wanted = max(peak_wanted, tasks_needed(policy, seen + len(in_flight)))
-        decision = decide(policy, QueueSample(seen, len(in_flight), len(tasks), received if view is None else 0),
+        decision = decide(policy, QueueSample(seen, len(in_flight), len(pool.tasks), received if view is None else 0),
                           state, t)
         state = decision.state
         decisions += 1
-        if state.desired > len(tasks):
-            if not tasks:
-                zero_starts.append(t)
-            launches += state.desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(state.desired - len(tasks)))
-        elif state.desired < len(tasks):
-            # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
-            excess = len(tasks) - state.desired
-            keep = []
-            for task in sorted(tasks, key=lambda task: task[1]):
-                if excess and task[1] <= t:
-                    capacity.append((task[0], t))
-                    excess -= 1
-                else:
-                    keep.append(task)
-            tasks = keep
+        # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
+        pool.resize(state.desired, t, ready_delay)
         t1 = (k + 1) * period
         taken_from = qi
-        if tasks and qi < n and arr[qi] < t1:
-            free = [(task[1], i) for i, task in enumerate(tasks)]
-            heapq.heapify(free)
-            while qi < n and arr[qi] < t1:
-                when, i = free[0]
-                s = arr[qi] if arr[qi] > when else when
-                if s >= t1:
-                    break
-                e = s + svc[qi]
-                start[qi], end[qi] = s, e
-                tasks[i][1] = e
-                heapq.heapreplace(free, (e, i))
-                heapq.heappush(in_flight, e)
-                qi += 1
-        if qi >= n and not in_flight and len(tasks) == state.desired == min_tasks:
+        qi = pool.serve(arr, svc, qi, t1, start, end)
+        if qi >= n and not in_flight and len(pool.tasks) == state.desired == min_tasks:
             break
         received = qi - taken_from
         k_next = k + 1
         arrival_tick = math.floor(arr[qi] / period) if qi < n else None
         if (skip_quiet and not received and (arrival_tick is None or arrival_tick > k + 1)
-                and len(tasks) == state.desired and all(task[1] <= t1 for task in tasks)
+                and len(pool.tasks) == state.desired and all(task[1] <= t1 for task in pool.tasks)
                 and (view is None or view.quiet_after(k))):
             # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
             # the next poll that matters.
-            found = _first_action(policy, QueueSample(0, 0, len(tasks)), state, period, k + 1, arrival_tick)
+            found = _first_action(policy, QueueSample(0, 0, len(pool.tasks)), state, period, k + 1, arrival_tick)
             if found is None:
                 break
             skipped += found - k_next
             k_next = found
         k = k_next
     horizon = traffic.horizon_s
-    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    capacity = pool.lifetimes(horizon)
+    launches, zero_starts = pool.launches, pool.zero_starts
     task_s = sum(b - a for a, b in capacity)
     scaler_runs = horizon / period
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
