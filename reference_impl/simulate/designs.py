@@ -139,7 +139,6 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     arr, n = traffic.arrivals, traffic.requests
     mem, recycle = p.lambda_memory_gb, p.lambda_idle_recycle_s
     svc = service_times(traffic, p, lambda_vcpu(mem))
-    mem, recycle = p.lambda_memory_gb, p.lambda_idle_recycle_s
     cold = lambda_cold_start_s(p)
     cold_inside = lambda_init_in_invocation_s(p)
     fn_timeout = p.lambda_timeout_s
@@ -158,22 +157,33 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     next_id = pc
     ramp_start, prev_start = -INF, -INF
     colds = 0
+    # The loop runs once per request: what it reads of the parameters, read once.
+    pop, push = heapq.heappop, heapq.heappush
+    initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
+    pc_rate, rate_on_demand, request_usd = p.lambda_pc_duration_gb_s_usd, p.lambda_gb_s_usd, p.lambda_request_usd
+    sqs_usd = 3 * p.sqs_request_usd if queued else 0
+    sync_timeout = p.sync_timeout_s
+    throttled = f"throttled: all {limit} concurrent environments busy (429)"
+    timed_out_reason = f"function timed out after {fn_timeout:g} s" + (
+        " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
+    too_slow = f"answer took longer than the {sync_timeout:g} s timeout"
+    on_demand_cap = limit - pc
     for j in range(n):
         t = arr[j]
         # Idle on-demand environments past their lifetime are gone.
         while envs and envs[0][0] + recycle < t:
-            last_free, gone = heapq.heappop(envs)
+            last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
-        cap: float = limit - pc
+        cap: float = on_demand_cap
         if queued:
             if t > prev_start + 60:
                 ramp_start = t  # the queue was empty: the event source's pollers start over
-            cap = min(cap, p.sqs_initial_concurrency + p.sqs_ramp_per_min * (t - ramp_start) / 60)
+            cap = min(cap, initial + ramp * (t - ramp_start) / 60)
         if warm and warm[0][0] <= t:
-            _, env = heapq.heappop(warm)
+            _, env = pop(warm)
             s, is_cold = t, False
         elif envs and envs[0][0] <= t:
-            _, env = heapq.heappop(envs)
+            _, env = pop(envs)
             s, is_cold = t, False
         elif len(envs) < cap:
             env, next_id = next_id, next_id + 1
@@ -182,41 +192,45 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
         elif queued:
             # Wait for a busy environment or for the ramp to allow one more, whichever is first.
             when = envs[0][0] if envs else INF
-            grow_at = ramp_start + (len(envs) + 1 - p.sqs_initial_concurrency) / p.sqs_ramp_per_min * 60
+            grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
             if len(envs) < limit and grow_at + cold < when:
                 env, next_id = next_id, next_id + 1
                 created[env] = grow_at
                 s, is_cold = grow_at + cold, True
             else:
-                _, env = heapq.heappop(envs)
+                _, env = pop(envs)
                 s, is_cold = when, False
         else:
             start[j] = end[j] = t
             failed[j] = True
-            reasons[j] = f"throttled: all {limit} concurrent environments busy (429)"
+            reasons[j] = throttled
             continue
-        colds += is_cold
         # `s` is when the request's own work starts; the invocation began before it by any part
         # of the cold start that ran inside it.
-        inside = cold_inside if is_cold else 0.0
+        if is_cold:
+            colds += 1
+            inside = cold_inside
+        else:
+            inside = 0.0
         invocation_s = inside + svc[j]
         timed_out = invocation_s > fn_timeout
         if timed_out:
             invocation_s = fn_timeout
-        start[j], end[j] = s, s - inside + invocation_s
-        heapq.heappush(warm if env < pc else envs, (end[j], env))
+        e = s - inside + invocation_s
+        start[j] = s
+        end[j] = e
+        provisioned = env < pc
+        push(warm if provisioned else envs, (e, env))
         prev_start = s
         billed_s = invocation_s + (cold - inside if is_cold else 0.0)
-        rate = p.lambda_pc_duration_gb_s_usd if env < pc else p.lambda_gb_s_usd
-        per_request[j] = billed_s * mem * rate + p.lambda_request_usd + (3 * p.sqs_request_usd if queued else 0)
+        per_request[j] = billed_s * mem * (pc_rate if provisioned else rate_on_demand) + request_usd + sqs_usd
         if timed_out:
             failed[j] = True
-            reasons[j] = f"function timed out after {fn_timeout:g} s" + (
-                " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
-            start[j] = min(s, end[j])  # the timeout can strike during a cold start's init
-        elif not queued and end[j] - t > p.sync_timeout_s:
+            reasons[j] = timed_out_reason
+            start[j] = min(s, e)  # the timeout can strike during a cold start's init
+        elif not queued and e - t > sync_timeout:
             failed[j] = True
-            reasons[j] = f"answer took longer than the {p.sync_timeout_s:g} s timeout"
+            reasons[j] = too_slow
     for last_free, env in envs:
         capacity.append((created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
     invoke_cost = sum(per_request)
