@@ -90,7 +90,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     history: deque = deque(maxlen=max(out_points, in_points) + delay)
     desired, last_in = floor, -math.inf
     qi = 0
-    peak_wanted = peak_desired = 0
+    peak_backlog = peak_desired = 0  # tasks_needed grows with the backlog: its peak is the peak's
     actions = {"waker": 0, "target tracking out": 0, "target tracking in": 0}
     by_desired = divisor == "DesiredTaskCount"
     scale_in_cooldown_s, scale_in_step = policy.scale_in_cooldown_s, policy.scale_in_max_step
@@ -100,7 +100,8 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         backlog = visible + len(in_flight)
-        peak_wanted = max(peak_wanted, tasks_needed(policy, backlog))
+        if backlog > peak_backlog:
+            peak_backlog = backlog
         count = desired if by_desired else sum(1 for task in pool.tasks if task[0] + running_after <= t)
         value = backlog / count if count else None
         above = below = 0
@@ -152,6 +153,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     horizon = traffic.horizon_s
     capacity = pool.lifetimes(horizon)
     launches, zero_starts = pool.launches, pool.zero_starts
+    peak_wanted = tasks_needed(policy, peak_backlog)
     task_s = sum(b - a for a, b in capacity)
     waker_runs = horizon / period
     per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd

@@ -125,7 +125,9 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     # Messages taken since the previous poll: the direct scaler is told (a worker counter); target
     # tracking on CloudWatch is not, and sees only the visible count.
     received = 0
-    peak_wanted = 0  # the most tasks the policy asked for, before the max_tasks cap
+    # The most tasks the policy asked for, before the max_tasks cap: tasks_needed grows with the
+    # backlog, so it is the tasks the largest backlog seen needs (one call, after the loop).
+    peak_backlog = 0
     k = math.floor(arr[0] / period) if n else 0
     decisions = skipped = 0
     while True:
@@ -133,7 +135,8 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
-        peak_wanted = max(peak_wanted, tasks_needed(policy, seen + len(in_flight)))
+        if seen + len(in_flight) > peak_backlog:
+            peak_backlog = seen + len(in_flight)
         decision = decide(policy, QueueSample(seen, len(in_flight), len(pool.tasks), received if view is None else 0),
                           state, t)
         state = decision.state
@@ -162,6 +165,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     horizon = traffic.horizon_s
     capacity = pool.lifetimes(horizon)
     launches, zero_starts = pool.launches, pool.zero_starts
+    peak_wanted = tasks_needed(policy, peak_backlog)
     task_s = sum(b - a for a, b in capacity)
     scaler_runs = horizon / period
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S

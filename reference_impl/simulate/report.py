@@ -23,13 +23,13 @@ def _latencies(run, traffic):
     """(latency of each completed request in request order, and the mask of completed ones) as
     arrays: end - arrival is the same IEEE subtraction numpy or not, so figures stay identical."""
     ok = ~np.asarray(run.failed, dtype=bool)
-    lat = np.asarray(run.end, dtype=float)[ok] - np.asarray(traffic.arrivals, dtype=float)[ok]
+    lat = np.asarray(run.end, dtype=float)[ok] - traffic.arrivals_array[ok]
     return lat, ok
 
 
 def summarize(run, traffic) -> dict:
     lat_in_order, ok = _latencies(run, traffic)
-    lat = [float(x) for x in np.sort(lat_in_order)] if lat_in_order.size else []
+    lat = np.sort(lat_in_order).tolist()
     failed = int(ok.size - np.count_nonzero(ok))
     reasons: dict[str, int] = {}
     for reason in run.fail_reason.values():
@@ -123,13 +123,13 @@ def series(run, traffic, times: list[float]) -> dict:
 
     def bucket(values) -> np.ndarray:
         """Index of the first instant at or after each event; `points` if after the last."""
-        return np.searchsorted(grid, np.asarray(values, dtype=float), side="left")
+        return np.searchsorted(grid, values, side="left")
 
     done = ~np.asarray(run.failed, dtype=bool)
-    at_end = bucket(run.end)
-    arrived = np.bincount(bucket(traffic.arrivals), minlength=points + 1)
+    at_end = bucket(np.asarray(run.end, dtype=float))
+    arrived = np.bincount(bucket(traffic.arrivals_array), minlength=points + 1)
     failed = np.bincount(at_end[~done], minlength=points + 1)
-    started = np.bincount(bucket(run.start)[done], minlength=points + 1)
+    started = np.bincount(bucket(np.asarray(run.start, dtype=float))[done], minlength=points + 1)
     # Each bucket's cost adds its requests' charges in request order, as a running sum would.
     request_usd = np.zeros(points + 1)
     if run.per_request_usd:
