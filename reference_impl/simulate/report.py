@@ -89,7 +89,7 @@ def instants(traffic, runs, t0: float, t1: float, points: int = SERIES_POINTS) -
         return [t0 + i * (t1 - t0) / max(1, points - 1) for i in range(max(points, 1))]
     even = points // 2
     times = {t0 + i * (t1 - t0) / (even - 1) for i in range(even)}
-    ends = sorted(e for r in runs for e in r.end)
+    ends = np.sort(np.concatenate([np.asarray(r.end, dtype=float) for r in runs])).tolist() if runs else []
     for values, count in ((traffic.arrivals, (points - even) // 2), (ends, points - even - (points - even) // 2)):
         inside = values[bisect_left(values, t0):bisect_right(values, t1)]
         if inside:
