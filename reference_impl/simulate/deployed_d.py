@@ -97,7 +97,8 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     k = math.floor(arr[0] / period) if n else 0
     while True:
         t = k * period
-        pool.finish_until(t)
+        if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
+            pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         backlog = visible + len(in_flight)
         if backlog > peak_backlog:
@@ -139,9 +140,11 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
                     desired, last_in = new, t
                     actions["target tracking in"] += 1
         peak_desired = max(peak_desired, desired)
-        pool.resize(desired, t, ready_delay)
+        if desired != len(pool.tasks):
+            pool.resize(desired, t, ready_delay)
         t1 = (k + 1) * period
-        qi = pool.serve(arr, svc, qi, t1, start, end)
+        if qi < n and arr[qi] < t1:
+            qi = pool.serve(arr, svc, qi, t1, start, end)
         if qi >= n and not in_flight and len(pool.tasks) == desired == floor:
             break
         if not pool.tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
