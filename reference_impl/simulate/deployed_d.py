@@ -43,7 +43,7 @@ from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_neede
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # From template.yaml: ScalerSchedule's `rate(1 minute)` and BacklogPerTaskPolicy's m2.
@@ -159,7 +159,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     peak_wanted = tasks_needed(policy, peak_backlog)
     task_s = sum(b - a for a, b in capacity)
     waker_runs = horizon / period
-    per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd
+    per_run = scaler_run_usd(p)
     month_s = aws_facts.value("hours_per_month") * 3600
     alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / month_s
     insights_usd_per_s = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") / month_s

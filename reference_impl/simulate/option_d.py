@@ -25,7 +25,7 @@ from reference_impl import aws_facts
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # Send, receive and delete: the SQS requests one message costs (receives are batched in practice;
@@ -176,7 +176,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     fixed_usd_per_s = 0.0
     if view is None:
         # The scheduled scaler: one invocation and one GetQueueAttributes per period, idle or not.
-        per_run = p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd
+        per_run = scaler_run_usd(p)
         fixed_usd_per_s = per_run / period
         scaler_part = {"scaler function (every period, always)": scaler_runs * per_run}
     else:

@@ -132,3 +132,9 @@ def unbuildable(design: str, traffic: Traffic, label: str, why: str) -> Run:
 
 def task_usd_per_s(p: Params) -> float:
     return (p.task_vcpu * p.fargate_vcpu_hour_usd + p.task_memory_gb * p.fargate_gb_hour_usd) / 3600
+
+
+def scaler_run_usd(p: Params) -> float:
+    """One run of D's scheduled scaler (or waker): a Lambda invocation, its duration, and the
+    GetQueueAttributes call it makes."""
+    return p.lambda_request_usd + p.d_scaler_gb_s * p.lambda_gb_s_usd + p.sqs_request_usd
