@@ -18,9 +18,11 @@ fixes what AWS's own samples get wrong (sources cited below and in reference_imp
   aws/copilot-cli#3376 is the bug where one message never scaled out.
 * Count in-flight messages as backlog, so scale-in never removes tasks that are still working
   (kedacore/keda#1663; KEDA counts visible + in flight by default).
-* Scale out at once, scale in gradually after a cooldown: Application Auto Scaling "scales out
-  as fast as it can" and in gradually; 300 s is its default ECS scale-in cooldown
-  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html).
+* Scale out at once, scale in gradually after a cooldown: an ECS service "scales out
+  proportionally to the metric as fast as it can, but scales in more gradually"
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html);
+  300 s is Application Auto Scaling's default ECS scale-in cooldown
+  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown).
 * Scale in gradually only while work remains; once the queue and the in-flight count have
   been zero for `idle_before_zero_s`, every idle task goes at once. No flapping between 0 and 1
   when messages are sparse (kedacore/keda#7327): tasks stay until the queue has been idle that long.
@@ -45,7 +47,8 @@ MAX_MESSAGES_PER_RECEIVE = int(aws_facts.value("sqs_receive_max_messages"))
 # The deployed target tracking policy's scale-out cooldown: longer than its metric's lag (one-minute
 # datapoints published a minute late), so that while it runs "the capacity added by the initiating
 # scale-out activity is calculated as part of the desired capacity for the next scale-out activity"
-# (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_TargetTrackingScalingPolicyConfiguration.html)
+# (Application Auto Scaling User Guide, "Define cooldown periods":
+# https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html#target-tracking-cooldown)
 # and a datapoint from before the last scale-out does not multiply the new capacity again.
 # `decide` reads the queue directly and needs none (its scale_out_cooldown_s stays 0).
 TARGET_TRACKING_SCALE_OUT_COOLDOWN_S = 120

@@ -19,9 +19,9 @@ the template and checks every one):
   minute, published a minute late (aws_facts: sqs_metric_period_s); scale-out when the last 3
   datapoints are above the target, scale-in when the last 15 are below it (observed, not
   documented: aws_facts tt_*_datapoints); the new capacity is ceil(current capacity x metric /
-  target), proportional, as target tracking is described
-  (https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html:
-  it "scales out proportionally ... as fast as it can, but scales in more gradually"); scale-in is
+  target), proportional, as target tracking is described: the service "scales out proportionally
+  to the metric as fast as it can, but scales in more gradually"
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-autoscaling-targettracking.html); scale-in is
   modelled as one task per scale-in (how gradual is not documented), each after the scale-in
   cooldown since the last one. At 0 desired tasks the metric
   has no value (a division by zero): target tracking cannot leave zero, which is why the waker exists.
@@ -34,15 +34,16 @@ the template and checks every one):
   "cloudwatch" variant, which has that delay.
 * Scale-in protection: a busy task is not stopped; it stops at a later minute once idle.
 """
-import heapq
 import math
 from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_needed
-from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range
-from reference_impl.simulate.runs import Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.ecs_tasks import TaskPool
+from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
+from reference_impl.simulate.params import Params
+from reference_impl.simulate.runs import Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # From template.yaml: ScalerSchedule's `rate(1 minute)` and BacklogPerTaskPolicy's m2.
@@ -51,144 +52,141 @@ DIVISOR_METRIC = "DesiredTaskCount"
 DIVISORS = ("DesiredTaskCount", "RunningTaskCount")
 # Target tracking creates two alarms, each reading the expression's three metrics (deploy/prices.py).
 ALARM_METRICS = 6
+# template.yaml turns Container Insights on (ClusterSettings containerInsights: enabled): DesiredTaskCount,
+# the divisor, is one of its metrics. It publishes its metrics per cluster, service and task family
+# (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html),
+# billed as custom metrics (aws_facts: custom_metric_month_usd). How many one service adds is an
+# assumption, the lab's cost estimate's (deploy/prices.py: container_insights_metrics; a test holds
+# the two equal).
+CONTAINER_INSIGHTS_METRICS = 25
 
 
-def deployed_policy(p: dict, seconds_per_message: float) -> ScalingPolicy:
+def deployed_policy(p: Params, seconds_per_message: float) -> ScalingPolicy:
     """The policy whose numbers the deployer puts in the template (scaling.target_tracking_config)."""
-    return ScalingPolicy(acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=seconds_per_message,
-                         min_tasks=int(p["d_min_tasks"]), max_tasks=int(p["max_tasks"]),
-                         scale_in_cooldown_s=p["scale_in_cooldown_s"])
+    return ScalingPolicy(acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=seconds_per_message,
+                         min_tasks=int(p.d_min_tasks), max_tasks=int(p.max_tasks),
+                         scale_in_cooldown_s=p.scale_in_cooldown_s)
 
 
-def simulate_d_deployed(traffic: Traffic, p: dict, divisor: str = DIVISOR_METRIC) -> Run:
+def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METRIC) -> Run:
     if divisor not in DIVISORS:
         raise ValueError(f"divisor must be one of {', '.join(DIVISORS)}")
     arr, n = traffic.arrivals, traffic.requests
-    svc = service_times(traffic, p, p["task_vcpu"])
-    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
+    svc = service_times(traffic, p, p.task_vcpu)
+    mean_svc = (sum(svc) / n) if n else p.service_time_s
     policy = deployed_policy(p, mean_svc)
     target, cap, floor = policy.target_backlog_per_task, policy.max_tasks, policy.min_tasks
     period = WAKER_PERIOD_S
-    delay = max(1, round(p["cw_metric_delay_s"] / period))
-    out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
+    delay = max(1, round(p.cw_metric_delay_s / period))
+    out_points, in_points = int(p.cw_alarm_datapoints), int(p.tt_scale_in_datapoints)
     ready_delay = task_ready_s(p)
-    running_after = p["task_start_s"] + p["image_pull_s"]  # RUNNING once the container starts
+    running_after = p.task_start_s + p.image_pull_s  # RUNNING once the container starts
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
-    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(floor)]  # [launched at, free at]
-    capacity: list[tuple[float, float]] = []
-    in_flight: list[float] = []
-    history: deque = deque(maxlen=max(out_points, in_points) + delay)  # (backlog, divisor) a minute
+    pool = TaskPool(floor)
+    in_flight = pool.in_flight
+    # One datapoint a minute: (backlog, divisor, desired, metric or None, how many datapoints in a
+    # row up to this one were above the target, how many below). The runs make "the last 3 above"
+    # and "the last 15 below" one lookup each.
+    history: deque = deque(maxlen=max(out_points, in_points) + delay)
     desired, last_in = floor, -math.inf
     qi = 0
-    peak_wanted = peak_desired = launches = 0
-    zero_starts: list[float] = []
+    peak_backlog = peak_desired = 0  # tasks_needed grows with the backlog: its peak is the peak's
     actions = {"waker": 0, "target tracking out": 0, "target tracking in": 0}
+    by_desired = divisor == "DesiredTaskCount"
+    scale_in_cooldown_s, scale_in_step = policy.scale_in_cooldown_s, policy.scale_in_max_step
     k = math.floor(arr[0] / period) if n else 0
     while True:
         t = k * period
-        while in_flight and in_flight[0] <= t:
-            heapq.heappop(in_flight)
+        if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
+            pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         backlog = visible + len(in_flight)
-        peak_wanted = max(peak_wanted, tasks_needed(policy, backlog))
-        count = desired if divisor == "DesiredTaskCount" else sum(1 for task in tasks if task[0] + running_after <= t)
-        history.append((backlog, count, desired))
+        if backlog > peak_backlog:
+            peak_backlog = backlog
+        count = desired if by_desired else sum(1 for task in pool.tasks if task[0] + running_after <= t)
+        value = backlog / count if count else None
+        above = below = 0
+        if history:
+            _, _, _, _, above, below = history[-1]
+        above = above + 1 if value is not None and value > target else 0
+        below = below + 1 if value is not None and value < target else 0
+        history.append((backlog, count, desired, value, above, below))
         # The waker: only at desired 0 with messages visible.
         if desired == 0 and visible > 0:
             desired = max(1, tasks_for_backlog(policy, backlog))
             actions["waker"] += 1
-        else:
+        elif len(history) > delay:
             # Target tracking reads datapoints a minute (or more) old; no value where the divisor is 0.
-            points = list(history)[:len(history) - delay] if len(history) > delay else []
-            values = [b / c if c else None for b, c, _ in points]
-            recent_out, recent_in = values[-out_points:], values[-in_points:]
-            if len(recent_out) == out_points and all(v is not None and v > target for v in recent_out):
+            points = len(history) - delay
+            _, _, point_desired, latest, point_above, point_below = history[points - 1]
+            if points >= out_points and point_above >= out_points:
                 # Capacity x metric / target. With DesiredTaskCount the capacity is the one the datapoint
                 # divided by: the scale-out cooldown (longer than the metric's lag) counts what the
                 # last scale-out added as part of the desired capacity, so an old datapoint does not
                 # multiply it again. RunningTaskCount has no such link: the current desired count is
                 # multiplied by a metric that stays high while tasks start.
-                base = points[-1][2] if divisor == "DesiredTaskCount" else desired
-                assert recent_out[-1] is not None  # all() above
-                new = min(cap, math.ceil(base * recent_out[-1] / target))
+                base = point_desired if by_desired else desired
+                assert latest is not None  # above the target
+                new = min(cap, math.ceil(base * latest / target))
                 if new > desired:
                     desired = new
                     actions["target tracking out"] += 1
-            elif (len(recent_in) == in_points and all(v is not None and v < target for v in recent_in)
-                  and t - last_in >= policy.scale_in_cooldown_s and desired > floor):
+            elif (points >= in_points and point_below >= in_points
+                  and t - last_in >= scale_in_cooldown_s and desired > floor):
                 # "Scales in more gradually" than out (AWS's words); modelled as one task per scale-in.
-                assert recent_in[-1] is not None  # all() above
-                new = max(floor, math.ceil(desired * recent_in[-1] / target), desired - policy.scale_in_max_step)
+                assert latest is not None  # below the target
+                new = max(floor, math.ceil(desired * latest / target), desired - scale_in_step)
                 if new < desired:
                     desired, last_in = new, t
                     actions["target tracking in"] += 1
         peak_desired = max(peak_desired, desired)
-        if desired > len(tasks):
-            if not tasks:
-                zero_starts.append(t)
-            launches += desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
-        elif desired < len(tasks):
-            excess, keep = len(tasks) - desired, []
-            for task in sorted(tasks, key=lambda task: task[1]):
-                if excess and task[1] <= t:
-                    capacity.append((task[0], t))
-                    excess -= 1
-                else:
-                    keep.append(task)
-            tasks = keep
+        if desired != len(pool.tasks):
+            pool.resize(desired, t, ready_delay)
         t1 = (k + 1) * period
-        if tasks and qi < n and arr[qi] < t1:
-            free = [(task[1], i) for i, task in enumerate(tasks)]
-            heapq.heapify(free)
-            while qi < n and arr[qi] < t1:
-                when, i = free[0]
-                s = arr[qi] if arr[qi] > when else when
-                if s >= t1:
-                    break
-                e = s + svc[qi]
-                start[qi], end[qi] = s, e
-                tasks[i][1] = e
-                heapq.heapreplace(free, (e, i))
-                heapq.heappush(in_flight, e)
-                qi += 1
-        if qi >= n and not in_flight and len(tasks) == desired == floor:
+        if qi < n and arr[qi] < t1:
+            qi = pool.serve(arr, svc, qi, t1, start, end)
+        if qi >= n and not in_flight and len(pool.tasks) == desired == floor:
             break
-        if not tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
+        if not pool.tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
             # Nothing runs and nothing waits: the waker holds until the next request's minute.
             k = max(k + 1, math.floor(arr[qi] / period))
             history.clear()
             continue
         k += 1
     horizon = traffic.horizon_s
-    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    capacity = pool.lifetimes(horizon)
+    launches, zero_starts = pool.launches, pool.zero_starts
+    peak_wanted = tasks_needed(policy, peak_backlog)
     task_s = sum(b - a for a, b in capacity)
-    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
     waker_runs = horizon / period
-    per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
-    alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / (
-        aws_facts.value("hours_per_month") * 3600)
-    run.fixed_usd_per_s = per_run / period + alarm_usd_per_s
+    per_run = scaler_run_usd(p)
+    month_s = aws_facts.value("hours_per_month") * 3600
+    alarm_usd_per_s = ALARM_METRICS * aws_facts.value("alarm_metric_month_usd") / month_s
+    insights_usd_per_s = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") / month_s
+    task_usd = task_usd_per_s(p)
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
-    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
-    run.cost_parts = {
-        "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * run.capacity_usd_per_s,
-        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
-        "waker function (every minute, always)": waker_runs * per_run,
-        "target tracking's alarms (6 alarm metrics)": horizon * alarm_usd_per_s,
-    }
     busy_s, starting_s = sum(svc), launches * ready_delay
-    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,
-                 "metric_source": f"deployed ({divisor})", "min_tasks": floor, "max_tasks": cap,
-                 "launches": launches, "peak_wanted": peak_wanted, "peak_desired": peak_desired,
-                 "busy_task_s": busy_s, "starting_task_s": starting_s,
-                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
-                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
-                 "idle_before_zero_s": (in_points + delay) * period, "controller_actions": actions,
-                 "first_request_range_s": first_request_range(arr, end, floor, period),
-                 "starts_from_zero": len(zero_starts),
-                 "waited_for_start_from_zero": sum(
-                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts),
-                 "scaler_decisions": actions["waker"] + actions["target tracking out"] + actions["target tracking in"],
-                 "polls_skipped": 0}
-    return run
+    return Run(
+        design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
+        capacity_usd_per_s=task_usd, fixed_usd_per_s=per_run / period + alarm_usd_per_s + insights_usd_per_s,
+        per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        cost_parts={
+            "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * task_usd,
+            "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,
+            "waker function (every minute, always)": waker_runs * per_run,
+            f"target tracking's alarms ({ALARM_METRICS} alarm metrics)": horizon * alarm_usd_per_s,
+            f"Container Insights (about {CONTAINER_INSIGHTS_METRICS} custom metrics, an assumption)":
+                horizon * insights_usd_per_s,
+        },
+        facts={"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": target,
+               "metric_source": f"deployed ({divisor})", "min_tasks": floor, "max_tasks": cap,
+               "launches": launches, "peak_wanted": peak_wanted, "peak_desired": peak_desired,
+               "busy_task_s": busy_s, "starting_task_s": starting_s,
+               "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+               "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+               "idle_before_zero_s": (in_points + delay) * period, "controller_actions": actions,
+               "first_request_range_s": first_request_range(arr, end, floor, period),
+               "starts_from_zero": len(zero_starts),
+               "waited_for_start_from_zero": waited_for_starts(arr, zero_starts, ready_delay, period),
+               "scaler_decisions": actions["waker"] + actions["target tracking out"] + actions["target tracking in"],
+               "polls_skipped": 0})

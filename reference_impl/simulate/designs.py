@@ -11,6 +11,7 @@ from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.simulate.option_d import simulate_d
+from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import (
     INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_times,
     task_ready_s, task_usd_per_s,
@@ -27,15 +28,15 @@ METRIC_MINUTE_S = 60.0
 # Option B: ALB in front of ECS, scaled on request count per target
 
 
-def simulate_b(traffic: Traffic, p: dict) -> Run:
+def simulate_b(traffic: Traffic, p: Params) -> Run:
     """Each task answers one request at a time. A request needs a task free within the synchronous
     timeout or it fails; a refused request costs the task nothing (generous to B: a real target
     would often work on requests whose clients had already given up)."""
-    arr, svc, n = traffic.arrivals, service_times(traffic, p, p["task_vcpu"]), traffic.requests
-    period, timeout = METRIC_MINUTE_S, p["sync_timeout_s"]
+    arr, svc, n = traffic.arrivals, service_times(traffic, p, p.task_vcpu), traffic.requests
+    period, timeout = METRIC_MINUTE_S, p.sync_timeout_s
     ready_delay = task_ready_s(p)
-    out_points, in_points = int(p["cw_alarm_datapoints"]), int(p["tt_scale_in_datapoints"])
-    min_tasks, max_tasks = int(p["b_min_tasks"]), int(p["max_tasks"])
+    out_points, in_points = int(p.cw_alarm_datapoints), int(p.tt_scale_in_datapoints)
+    min_tasks, max_tasks = int(p.b_min_tasks), int(p.max_tasks)
     target = b_target_per_minute(svc, p)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     reasons: dict[int, str] = {}
@@ -66,7 +67,7 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
                 tasks.append({"launch": t, "ready": t + ready_delay, "free": t + ready_delay})
             last_scale = t
             scale_outs += 1
-        elif max(want_in, min_tasks) < active and t - last_scale >= p["scale_in_cooldown_s"]:
+        elif max(want_in, min_tasks) < active and t - last_scale >= p.scale_in_cooldown_s:
             idle = [k for k in tasks if k["free"] <= t]
             if idle:
                 victim = idle[0]
@@ -102,27 +103,24 @@ def simulate_b(traffic: Traffic, p: dict) -> Run:
             t = t1
     end_of_run = traffic.horizon_s
     capacity += [(k["launch"], max(end_of_run, k["free"])) for k in tasks]
-    run = Run("B", start, end, failed, False, capacity, "tasks", task_usd_per_s(p))
-    run.fail_reason = reasons
-    run.fixed_usd_per_s = p["alb_hour_usd"] / 3600
+    task_usd, fixed = task_usd_per_s(p), p.alb_hour_usd / 3600
     task_s = sum(b - a for a, b in capacity)
-    run.cost_parts = {
-        "ECS tasks (Fargate), incl. the minimum kept running": task_s * run.capacity_usd_per_s,
-        "Application Load Balancer hours": traffic.horizon_s * run.fixed_usd_per_s,
-    }
-    run.per_request_usd = [0.0] * n
-    run.facts = {"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
-                 "scale_outs": scale_outs, "out_points": out_points, "target_per_minute": target,
-                 "busiest_minute": busiest_minute}
-    return run
+    return Run(
+        design="B", start=start, end=end, failed=failed, queued=False, capacity=capacity, capacity_label="tasks",
+        capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed, per_request_usd=[0.0] * n, fail_reason=reasons,
+        cost_parts={"ECS tasks (Fargate), incl. the minimum kept running": task_s * task_usd,
+                    "Application Load Balancer hours": traffic.horizon_s * fixed},
+        facts={"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
+               "scale_outs": scale_outs, "out_points": out_points, "target_per_minute": target,
+               "busiest_minute": busiest_minute})
 
 
-def b_target_per_minute(svc: list[float], p: dict) -> float:
+def b_target_per_minute(svc: list[float], p: Params) -> float:
     """B's request-count target: the override, or what one task can serve in a minute (one request
     at a time, the traffic's mean seconds per request), the honest setting for this workload."""
-    if p["b_requests_per_task_min"]:
-        return p["b_requests_per_task_min"]
-    mean = sum(svc) / len(svc) if svc else p["service_time_s"]
+    if p.b_requests_per_task_min:
+        return p.b_requests_per_task_min
+    mean = sum(svc) / len(svc) if svc else p.service_time_s
     return max(1.0, 60.0 / mean)
 
 
@@ -130,7 +128,7 @@ def b_target_per_minute(svc: list[float], p: dict) -> float:
 # Lambda, shared by A (synchronous, provisioned concurrency) and C (SQS event source)
 
 
-def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
+def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     """Each environment serves one request at a time and loads the model once, when created.
     Provisioned environments (A) exist all period and are used first; on-demand ones are created
     on a miss (a cold start) and recycled after `lambda_idle_recycle_s` idle. A (synchronous) is
@@ -139,15 +137,14 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
     An invocation longer than the function timeout fails (C: after its retries, to the dead-letter
     queue), having held its environment, and been billed, for the whole timeout."""
     arr, n = traffic.arrivals, traffic.requests
-    mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
+    mem, recycle = p.lambda_memory_gb, p.lambda_idle_recycle_s
     svc = service_times(traffic, p, lambda_vcpu(mem))
-    mem, recycle = p["lambda_memory_gb"], p["lambda_idle_recycle_s"]
     cold = lambda_cold_start_s(p)
     cold_inside = lambda_init_in_invocation_s(p)
-    fn_timeout = p["lambda_timeout_s"]
+    fn_timeout = p.lambda_timeout_s
     queued = design == "C"
-    pc = int(p["a_provisioned_concurrency"]) if design == "A" else 0
-    limit = max(int(p["lambda_max_concurrency"]), pc)
+    pc = int(p.a_provisioned_concurrency) if design == "A" else 0
+    limit = max(int(p.lambda_max_concurrency), pc)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
     reasons: dict[int, str] = {}
     per_request = [0.0] * n
@@ -160,22 +157,33 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
     next_id = pc
     ramp_start, prev_start = -INF, -INF
     colds = 0
+    # The loop runs once per request: what it reads of the parameters, read once.
+    pop, push = heapq.heappop, heapq.heappush
+    initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
+    pc_rate, rate_on_demand, request_usd = p.lambda_pc_duration_gb_s_usd, p.lambda_gb_s_usd, p.lambda_request_usd
+    sqs_usd = 3 * p.sqs_request_usd if queued else 0
+    sync_timeout = p.sync_timeout_s
+    throttled = f"throttled: all {limit} concurrent environments busy (429)"
+    timed_out_reason = f"function timed out after {fn_timeout:g} s" + (
+        " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
+    too_slow = f"answer took longer than the {sync_timeout:g} s timeout"
+    on_demand_cap = limit - pc
     for j in range(n):
         t = arr[j]
         # Idle on-demand environments past their lifetime are gone.
         while envs and envs[0][0] + recycle < t:
-            last_free, gone = heapq.heappop(envs)
+            last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
-        cap = limit - pc
+        cap: float = on_demand_cap
         if queued:
             if t > prev_start + 60:
                 ramp_start = t  # the queue was empty: the event source's pollers start over
-            cap = min(cap, p["sqs_initial_concurrency"] + p["sqs_ramp_per_min"] * (t - ramp_start) / 60)
+            cap = min(cap, initial + ramp * (t - ramp_start) / 60)
         if warm and warm[0][0] <= t:
-            _, env = heapq.heappop(warm)
+            _, env = pop(warm)
             s, is_cold = t, False
         elif envs and envs[0][0] <= t:
-            _, env = heapq.heappop(envs)
+            _, env = pop(envs)
             s, is_cold = t, False
         elif len(envs) < cap:
             env, next_id = next_id, next_id + 1
@@ -184,70 +192,74 @@ def _lambda_run(traffic: Traffic, p: dict, design: str) -> Run:
         elif queued:
             # Wait for a busy environment or for the ramp to allow one more, whichever is first.
             when = envs[0][0] if envs else INF
-            grow_at = ramp_start + (len(envs) + 1 - p["sqs_initial_concurrency"]) / p["sqs_ramp_per_min"] * 60
+            grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
             if len(envs) < limit and grow_at + cold < when:
                 env, next_id = next_id, next_id + 1
                 created[env] = grow_at
                 s, is_cold = grow_at + cold, True
             else:
-                _, env = heapq.heappop(envs)
+                _, env = pop(envs)
                 s, is_cold = when, False
         else:
             start[j] = end[j] = t
             failed[j] = True
-            reasons[j] = f"throttled: all {limit} concurrent environments busy (429)"
+            reasons[j] = throttled
             continue
-        colds += is_cold
         # `s` is when the request's own work starts; the invocation began before it by any part
         # of the cold start that ran inside it.
-        inside = cold_inside if is_cold else 0.0
+        if is_cold:
+            colds += 1
+            inside = cold_inside
+        else:
+            inside = 0.0
         invocation_s = inside + svc[j]
         timed_out = invocation_s > fn_timeout
         if timed_out:
             invocation_s = fn_timeout
-        start[j], end[j] = s, s - inside + invocation_s
-        heapq.heappush(warm if env < pc else envs, (end[j], env))
+        e = s - inside + invocation_s
+        start[j] = s
+        end[j] = e
+        provisioned = env < pc
+        push(warm if provisioned else envs, (e, env))
         prev_start = s
         billed_s = invocation_s + (cold - inside if is_cold else 0.0)
-        rate = p["lambda_pc_duration_gb_s_usd"] if env < pc else p["lambda_gb_s_usd"]
-        per_request[j] = billed_s * mem * rate + p["lambda_request_usd"] + (3 * p["sqs_request_usd"] if queued else 0)
+        per_request[j] = billed_s * mem * (pc_rate if provisioned else rate_on_demand) + request_usd + sqs_usd
         if timed_out:
             failed[j] = True
-            reasons[j] = f"function timed out after {fn_timeout:g} s" + (
-                " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
-            start[j] = min(s, end[j])  # the timeout can strike during a cold start's init
-        elif not queued and end[j] - t > p["sync_timeout_s"]:
+            reasons[j] = timed_out_reason
+            start[j] = min(s, e)  # the timeout can strike during a cold start's init
+        elif not queued and e - t > sync_timeout:
             failed[j] = True
-            reasons[j] = f"answer took longer than the {p['sync_timeout_s']:g} s timeout"
+            reasons[j] = too_slow
     for last_free, env in envs:
         capacity.append((created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
-    run = Run(design, start, end, failed, queued, capacity, "Lambda environments")
-    run.fail_reason = reasons
-    run.per_request_usd = per_request
     invoke_cost = sum(per_request)
     if design == "A":
-        run.fixed_usd_per_s = pc * mem * p["lambda_pc_gb_s_usd"] + p["alb_hour_usd"] / 3600
-        run.cost_parts = {
-            "provisioned concurrency (billed all the time)": traffic.horizon_s * pc * mem * p["lambda_pc_gb_s_usd"],
-            "load balancer hours": traffic.horizon_s * p["alb_hour_usd"] / 3600,
+        fixed = pc * mem * p.lambda_pc_gb_s_usd + p.alb_hour_usd / 3600
+        cost_parts = {
+            "provisioned concurrency (billed all the time)": traffic.horizon_s * pc * mem * p.lambda_pc_gb_s_usd,
+            "load balancer hours": traffic.horizon_s * p.alb_hour_usd / 3600,
             "invocations (duration, cold starts, requests)": invoke_cost,
         }
     else:
         # The event source long-polls the queue all the time, idle or not.
-        run.fixed_usd_per_s = p["c_idle_pollers"] / aws_facts.value("sqs_long_poll_max_s") * p["sqs_request_usd"]
-        run.cost_parts = {
+        fixed = p.c_idle_pollers / aws_facts.value("sqs_long_poll_max_s") * p.sqs_request_usd
+        cost_parts = {
             "invocations (duration incl. model loading, requests, SQS)": invoke_cost,
-            "event source polling (always)": traffic.horizon_s * run.fixed_usd_per_s,
+            "event source polling (always)": traffic.horizon_s * fixed,
         }
-    run.facts = {"cold_start_s": cold, "cold_starts": colds, "provisioned": pc,
-                 "model_downloads_gb": colds * p["model_size_gb"], "loads_in_handler": loads_in_handler(p),
-                 "memory_gb": mem, "vcpu": lambda_vcpu(mem)}
-    return run
+    return Run(
+        design=design, start=start, end=end, failed=failed, queued=queued, capacity=capacity,
+        capacity_label="Lambda environments", fixed_usd_per_s=fixed, per_request_usd=per_request,
+        fail_reason=reasons, cost_parts=cost_parts,
+        facts={"cold_start_s": cold, "cold_starts": colds, "provisioned": pc,
+               "model_downloads_gb": colds * p.model_size_gb, "loads_in_handler": loads_in_handler(p),
+               "memory_gb": mem, "vcpu": lambda_vcpu(mem)})
 
 
-def simulate_a(traffic: Traffic, p: dict) -> Run:
+def simulate_a(traffic: Traffic, p: Params) -> Run:
     return _lambda_run(traffic, p, "A")
 
 
-def simulate_c(traffic: Traffic, p: dict) -> Run:
+def simulate_c(traffic: Traffic, p: Params) -> Run:
     return _lambda_run(traffic, p, "C")

@@ -6,6 +6,7 @@ a change of parameter changes the words with the numbers. Findings report where 
 loses under the one tie rule of tie_rule.py (the scenario matrix uses the same).
 """
 from reference_impl.simulate import tie_rule
+from reference_impl.simulate.params import Params
 
 
 def _money(x: float) -> str:
@@ -29,8 +30,8 @@ def _outcome(s: dict) -> list[str]:
 def _cold_start_words(run, p) -> str:
     """How one Lambda cold start adds up, and where the model was loaded."""
     f = run.facts
-    streams = "one S3 connection" if p["s3_parallel_streams"] == 1 else f"{p['s3_parallel_streams']:g} parallel S3 connections"
-    where = (f"; loaded in the handler on first use, since in init it would pass the {p['lambda_init_limit_s']:g} s "
+    streams = "one S3 connection" if p.s3_parallel_streams == 1 else f"{p.s3_parallel_streams:g} parallel S3 connections"
+    where = (f"; loaded in the handler on first use, since in init it would pass the {p.lambda_init_limit_s:g} s "
              "on-demand init limit and be retried" if f["loads_in_handler"] else "; within the init limit")
     return f"{f['cold_start_s']:.1f} s each: runtime start, the model over {streams}, deserializing{where}"
 
@@ -70,7 +71,7 @@ def _explain_b(s, run, p) -> str:
                    f"{f['busiest_minute']:,} requests against a target of {target}: its alarm needs "
                    f"{f['out_points']} consecutive minutes above target, and the traffic fell before that (a new "
                    f"task would need {f['ready_delay_s']:.0f} s to start and load the model anyway).")
-    return (f"The ALB has no queue: a request needs a free task within {p['sync_timeout_s']:g} s or fails. {scaling} "
+    return (f"The ALB has no queue: a request needs a free task within {p.sync_timeout_s:g} s or fails. {scaling} "
             f"{f['min_tasks']} task(s) and the load balancer are paid for all period, idle or not.")
 
 
@@ -80,7 +81,7 @@ def _explain_c(s, run, p) -> str:
             f"{f['cold_starts']:,} new environments loaded its own copy of the model ({_cold_start_words(run, p)}; "
             f"{f['model_downloads_gb']:,.0f} GB in all). Each invocation takes one message (batch size 1), and each "
             f"concurrent invocation holds its own {f['memory_gb']:g} GB (about {f['vcpu']:.1f} vCPU, so each input "
-            f"takes {p['service_time_s'] / f['vcpu']:.3g} s). Lambda bills only while it works, so "
+            f"takes {p.service_time_s / f['vcpu']:.3g} s). Lambda bills only while it works, so "
             "weeks of idle cost next to nothing.")
 
 
@@ -88,7 +89,7 @@ def _explain_d(s, run, p) -> str:
     f = run.facts
     acts = f.get("controller_actions")
     if acts is None:  # the KEDA-style variant: one controller, reference_impl.scaling.decide
-        parts = [f"The queue holds the burst; the scaler reads the queue every {p['d_scaler_period_s']:g} s and sizes "
+        parts = [f"The queue holds the burst; the scaler reads the queue every {p.d_scaler_period_s:g} s and sizes "
                  f"tasks at {f['target_per_task']:.0f} messages each; a task needs {f['ready_delay_s']:.0f} s to start "
                  "and load the model once, then serves many requests."]
     else:
@@ -126,7 +127,7 @@ def _explain_d(s, run, p) -> str:
 _DESIGN_WORDS = {"A": _explain_a, "B": _explain_b, "C": _explain_c, "D": _explain_d}
 
 
-def explain(design: str, s: dict, run, p: dict, traffic) -> str:
+def explain(design: str, s: dict, run, p: Params, traffic) -> str:
     """One design's result in words: what failed, waited or cost money, and why."""
     if run.facts.get("unbuildable"):
         return f"It cannot run at all, so every request fails: {run.facts['unbuildable']}."
@@ -146,7 +147,7 @@ def _range_words(r: dict) -> str:
             "arrived against the scaler's one-minute poll")
 
 
-def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[str]:
+def findings(designs: dict, d_cloudwatch: dict, p: Params, d_facts: dict) -> list[str]:
     """What the numbers say, design against design, under the tie rule of tie_rule.py.
     `d_facts` is option D's Run.facts (where its task time went)."""
     out = []
@@ -218,27 +219,27 @@ def findings(designs: dict, d_cloudwatch: dict, p: dict, d_facts: dict) -> list[
         out.append(f"D's first request waited {_range_words(d_range)}: D had no task running, and one must start "
                    "and load the model before it answers"
                    + (f"; {_names(sooner, 's')} answered sooner." if sooner else "."))
-    if d_p95 is not None and d_p95 > p["acceptable_latency_s"]:
-        startup = p["d_scaler_period_s"] + d_facts["ready_delay_s"]
+    if d_p95 is not None and d_p95 > p.acceptable_latency_s:
+        startup = p.d_scaler_period_s + d_facts["ready_delay_s"]
         causes = []
         from_zero = d_facts["waited_for_start_from_zero"] > 0.05 * d["requests"]
         if from_zero:
-            causes.append(f"from zero, a request waits up to {p['d_scaler_period_s']:g} s for the scaler's next poll "
+            causes.append(f"from zero, a request waits up to {p.d_scaler_period_s:g} s for the scaler's next poll "
                           f"and {d_facts['ready_delay_s']:.0f} s for a task to start and load the model")
         reached = d_facts.get("peak_desired", min(d_facts["peak_wanted"], d_facts["max_tasks"]))
         if reached < min(d_facts["peak_wanted"], d_facts["max_tasks"]):
             causes.append(f"target tracking steps up only after 3 one-minute datapoints above target (observed, not "
                           f"documented by AWS), each a minute late, and reached {reached} tasks while the backlog asked for {d_facts['peak_wanted']}")
-        elif d_facts["peak_wanted"] > p["max_tasks"]:
-            causes.append(f"it hit its cap of {p['max_tasks']:g} tasks (the policy asked for {d_facts['peak_wanted']})")
+        elif d_facts["peak_wanted"] > p.max_tasks:
+            causes.append(f"it hit its cap of {p.max_tasks:g} tasks (the policy asked for {d_facts['peak_wanted']})")
         if not from_zero:
             causes.append(f"the policy lets each task's backlog grow to {d_facts['target_per_task']:.0f} messages (the "
                           "acceptable latency's worth) before it adds one, and a new task takes "
                           f"{d_facts['ready_delay_s']:.0f} s to start and load the model before it helps")
         out.append(f"D's p95 latency ({d_p95:.0f} s) exceeded the acceptable latency the policy aims for "
-                   f"({p['acceptable_latency_s']:g} s): " + "; and ".join(causes)
+                   f"({p.acceptable_latency_s:g} s): " + "; and ".join(causes)
                    + (f". No target per task can meet a goal shorter than that start-up ({startup:.0f} s)."
-                      if startup > p["acceptable_latency_s"] and from_zero else "."))
+                      if startup > p.acceptable_latency_s and from_zero else "."))
     cw_first = d_cloudwatch["first_request_latency_s"]
     d_first = d["first_request_latency_s"]
     if cw_first is not None and d_first is not None and cw_first > d_first + 60:

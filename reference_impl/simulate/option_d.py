@@ -17,14 +17,15 @@ empty queue, found by bisection because, with the sample and state fixed, cooldo
 timers only ever expire. So weeks of silence cost a few dozen `decide` calls, not 40,000; the
 result is the same as polling every period (a property test checks that).
 """
-import heapq
 import math
 from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
 from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
-from reference_impl.simulate.runs import INF, Run, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.ecs_tasks import TaskPool
+from reference_impl.simulate.params import Params
+from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # Send, receive and delete: the SQS requests one message costs (receives are batched in practice;
@@ -41,12 +42,12 @@ METRIC_SOURCES = ("direct", "cloudwatch")
 class _CloudWatchView:
     """What target tracking sees of the queue's visible count through CloudWatch."""
 
-    def __init__(self, p: dict, period: float):
-        self.delay_ticks = round(p["cw_metric_delay_s"] / period)
+    def __init__(self, p: Params, period: float):
+        self.delay_ticks = round(p.cw_metric_delay_s / period)
         # The alarm reads `cw_alarm_datapoints` one-minute datapoints: the oldest is this many polls older.
-        self.window_ticks = round((p["cw_alarm_datapoints"] - 1) * 60 / period) + 1
-        self.inactive_s = p["sqs_inactive_after_s"]
-        self.wake_delay_s = p["sqs_wake_delay_s"]
+        self.window_ticks = round((p.cw_alarm_datapoints - 1) * 60 / period) + 1
+        self.inactive_s = p.sqs_inactive_after_s
+        self.wake_delay_s = p.sqs_wake_delay_s
         self.history: deque = deque()  # (tick, visible) for polls that saw messages; missing means 0
         self.last_activity = -INF
         self.wake_until = -INF
@@ -100,131 +101,113 @@ def _first_action(policy: ScalingPolicy, sample: QueueSample, state: ScalerState
     return a
 
 
-def simulate_d(traffic: Traffic, p: dict, metric_source: str = "direct", *, skip_quiet: bool = True) -> Run:
+def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, skip_quiet: bool = True) -> Run:
     """Run option D. `skip_quiet=False` polls every period (slow; the reference the skip is checked against)."""
     if metric_source not in METRIC_SOURCES:
         raise ValueError(f"metric_source must be one of {', '.join(METRIC_SOURCES)}, not {metric_source!r}")
-    arr, svc, n = traffic.arrivals, service_times(traffic, p, p["task_vcpu"]), traffic.requests
+    arr, svc, n = traffic.arrivals, service_times(traffic, p, p.task_vcpu), traffic.requests
     # The operator sets seconds per message from measurement; here, the mean of this traffic.
-    mean_svc = (sum(svc) / n) if n else p["service_time_s"]
-    min_tasks = int(p["d_min_tasks"])
+    mean_svc = (sum(svc) / n) if n else p.service_time_s
+    min_tasks = int(p.d_min_tasks)
     policy = ScalingPolicy(
-        acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=mean_svc,
-        min_tasks=min_tasks, max_tasks=int(p["max_tasks"]), scale_in_cooldown_s=p["scale_in_cooldown_s"],
-        idle_before_zero_s=p["d_idle_before_zero_s"], scale_in_max_step=int(p["d_scale_in_max_step"]),
+        acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=mean_svc,
+        min_tasks=min_tasks, max_tasks=int(p.max_tasks), scale_in_cooldown_s=p.scale_in_cooldown_s,
+        idle_before_zero_s=p.d_idle_before_zero_s, scale_in_max_step=int(p.d_scale_in_max_step),
     )
-    period = p["d_scaler_period_s"]
+    period = p.d_scaler_period_s
     ready_delay = task_ready_s(p)
     start, end, failed = [0.0] * n, [0.0] * n, [False] * n
-    # Each task is [launched at, free at]; "free at" is its ready time until it takes work.
-    # The minimum tasks have been running since the start of the period.
-    tasks: list[list[float]] = [[0.0, 0.0] for _ in range(min_tasks)]
-    capacity: list[tuple[float, float]] = []
-    in_flight: list[float] = []  # heap of end times of requests being processed
+    pool = TaskPool(min_tasks)
+    in_flight = pool.in_flight
     state = ScalerState(desired=min_tasks)
     view = _CloudWatchView(p, period) if metric_source == "cloudwatch" else None
     qi = 0  # requests before qi have been handed to a task
     # Messages taken since the previous poll: the direct scaler is told (a worker counter); target
     # tracking on CloudWatch is not, and sees only the visible count.
     received = 0
-    peak_wanted = 0  # the most tasks the policy asked for, before the max_tasks cap
+    # The most tasks the policy asked for, before the max_tasks cap: tasks_needed grows with the
+    # backlog, so it is the tasks the largest backlog seen needs (one call, after the loop).
+    peak_backlog = 0
     k = math.floor(arr[0] / period) if n else 0
-    decisions = skipped = launches = 0
-    zero_starts: list[float] = []  # polls at which D started its first task from none
+    decisions = skipped = 0
     while True:
         t = k * period
-        while in_flight and in_flight[0] <= t:
-            heapq.heappop(in_flight)
+        if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
+            pool.finish_until(t)
         visible = bisect_right(arr, t) - qi
         seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
-        peak_wanted = max(peak_wanted, tasks_needed(policy, seen + len(in_flight)))
-        decision = decide(policy, QueueSample(seen, len(in_flight), len(tasks), received if view is None else 0),
+        if seen + len(in_flight) > peak_backlog:
+            peak_backlog = seen + len(in_flight)
+        decision = decide(policy, QueueSample(seen, len(in_flight), len(pool.tasks), received if view is None else 0),
                           state, t)
         state = decision.state
         decisions += 1
-        if state.desired > len(tasks):
-            if not tasks:
-                zero_starts.append(t)
-            launches += state.desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(state.desired - len(tasks)))
-        elif state.desired < len(tasks):
-            # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
-            excess = len(tasks) - state.desired
-            keep = []
-            for task in sorted(tasks, key=lambda task: task[1]):
-                if excess and task[1] <= t:
-                    capacity.append((task[0], t))
-                    excess -= 1
-                else:
-                    keep.append(task)
-            tasks = keep
+        # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
+        if state.desired != len(pool.tasks):
+            pool.resize(state.desired, t, ready_delay)
         t1 = (k + 1) * period
         taken_from = qi
-        if tasks and qi < n and arr[qi] < t1:
-            free = [(task[1], i) for i, task in enumerate(tasks)]
-            heapq.heapify(free)
-            while qi < n and arr[qi] < t1:
-                when, i = free[0]
-                s = arr[qi] if arr[qi] > when else when
-                if s >= t1:
-                    break
-                e = s + svc[qi]
-                start[qi], end[qi] = s, e
-                tasks[i][1] = e
-                heapq.heapreplace(free, (e, i))
-                heapq.heappush(in_flight, e)
-                qi += 1
-        if qi >= n and not in_flight and len(tasks) == state.desired == min_tasks:
+        if qi < n and arr[qi] < t1:
+            qi = pool.serve(arr, svc, qi, t1, start, end)
+        if qi >= n and not in_flight and len(pool.tasks) == state.desired == min_tasks:
             break
         received = qi - taken_from
         k_next = k + 1
         arrival_tick = math.floor(arr[qi] / period) if qi < n else None
         if (skip_quiet and not received and (arrival_tick is None or arrival_tick > k + 1)
-                and len(tasks) == state.desired and all(task[1] <= t1 for task in tasks)
+                and len(pool.tasks) == state.desired and all(task[1] <= t1 for task in pool.tasks)
                 and (view is None or view.quiet_after(k))):
             # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
             # the next poll that matters.
-            found = _first_action(policy, QueueSample(0, 0, len(tasks)), state, period, k + 1, arrival_tick)
+            found = _first_action(policy, QueueSample(0, 0, len(pool.tasks)), state, period, k + 1, arrival_tick)
             if found is None:
                 break
             skipped += found - k_next
             k_next = found
         k = k_next
     horizon = traffic.horizon_s
-    capacity += [(launch, max(horizon, free_at)) for launch, free_at in tasks]
+    capacity = pool.lifetimes(horizon)
+    launches, zero_starts = pool.launches, pool.zero_starts
+    peak_wanted = tasks_needed(policy, peak_backlog)
     task_s = sum(b - a for a, b in capacity)
-    run = Run("D", start, end, failed, True, capacity, "tasks", task_usd_per_s(p))
     scaler_runs = horizon / period
     sqs_requests = SQS_REQUESTS_PER_MESSAGE * n + task_s / LONG_POLL_S
+    task_usd = task_usd_per_s(p)
+    fixed_usd_per_s = 0.0
     if view is None:
         # The scheduled scaler: one invocation and one GetQueueAttributes per period, idle or not.
-        per_run = p["lambda_request_usd"] + p["d_scaler_gb_s"] * p["lambda_gb_s_usd"] + p["sqs_request_usd"]
-        run.fixed_usd_per_s = per_run / period
+        per_run = scaler_run_usd(p)
+        fixed_usd_per_s = per_run / period
         scaler_part = {"scaler function (every period, always)": scaler_runs * per_run}
     else:
         scaler_part = {}  # CloudWatch alarms and Container Insights metrics: not modelled
-    run.per_request_usd = [SQS_REQUESTS_PER_MESSAGE * p["sqs_request_usd"]] * n
-    run.cost_parts = {
-        "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * run.capacity_usd_per_s,
-        "SQS requests (messages and idle long polls)": sqs_requests * p["sqs_request_usd"],
-        **scaler_part,
-    }
     # Where the task-seconds went: work, starting up (provisioning, image pull, model load), idle.
     busy_s, starting_s = sum(svc), launches * ready_delay
-    run.facts = {"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": policy.target_backlog_per_task,
-                 "scaler_decisions": decisions, "polls_skipped": skipped, "metric_source": metric_source,
-                 "min_tasks": min_tasks, "max_tasks": policy.max_tasks, "launches": launches, "peak_wanted": peak_wanted,
-                 "busy_task_s": busy_s, "starting_task_s": starting_s,
-                 "idle_task_s": max(0.0, task_s - busy_s - starting_s),
-                 "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
-                 "idle_before_zero_s": policy.idle_before_zero_s,
-                 "first_request_range_s": first_request_range(arr, end, min_tasks, period),
-                 "starts_from_zero": len(zero_starts),
-                 # Requests that arrived while D was starting from none (from the poll before a start
-                 # to the task being ready): the ones a start from zero delays.
-                 "waited_for_start_from_zero": sum(
-                     bisect_right(arr, z + ready_delay) - bisect_right(arr, z - period) for z in zero_starts)}
-    return run
+    return Run(
+        design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
+        capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed_usd_per_s,
+        per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        cost_parts={
+            "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * task_usd,
+            "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,
+            **scaler_part,
+        },
+        facts={"ready_delay_s": ready_delay, "task_seconds": task_s, "target_per_task": policy.target_backlog_per_task,
+               "scaler_decisions": decisions, "polls_skipped": skipped, "metric_source": metric_source,
+               "min_tasks": min_tasks, "max_tasks": policy.max_tasks, "launches": launches, "peak_wanted": peak_wanted,
+               "busy_task_s": busy_s, "starting_task_s": starting_s,
+               "idle_task_s": max(0.0, task_s - busy_s - starting_s),
+               "scale_in_step": policy.scale_in_max_step, "scale_in_cooldown_s": policy.scale_in_cooldown_s,
+               "idle_before_zero_s": policy.idle_before_zero_s,
+               "first_request_range_s": first_request_range(arr, end, min_tasks, period),
+               "starts_from_zero": len(zero_starts),
+               "waited_for_start_from_zero": waited_for_starts(arr, zero_starts, ready_delay, period)})
+
+
+def waited_for_starts(arrivals: list[float], zero_starts: list[float], ready_delay: float, period: float) -> int:
+    """Requests that arrived while D was starting from none (from the poll before a start to the
+    task being ready): the ones a start from zero delays."""
+    return sum(bisect_right(arrivals, z + ready_delay) - bisect_right(arrivals, z - period) for z in zero_starts)
 
 
 def first_request_range(arrivals: list[float], ends: list[float], min_tasks: int, period: float) -> dict | None:

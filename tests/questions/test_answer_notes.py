@@ -76,8 +76,12 @@ def test_the_verdicts_claims_about_the_simulation_hold(db):  # the shared cache 
     # "C costs less in a burst after weeks idle and with light or peaky traffic"
     for name in ("idle-then-burst", "steady-trickle", "daily-peaks"):
         assert m[name]["winners"]["cost_usd"] == ["C"], name
-    # "Under sustained load D ties with C on cost", "the KEDA-style controller keeps more of it"
-    assert m["sustained"]["d_position"]["cost_usd"] == "ties" and "C" in m["sustained"]["winners"]["cost_usd"]
+    # "Under sustained load D comes within a few percent of C on cost without beating it",
+    # "the KEDA-style controller keeps more of it"
+    sustained = m["sustained"]
+    d_cost, c_cost = sustained["designs"]["D"]["cost_usd"], sustained["designs"]["C"]["cost_usd"]
+    assert abs(d_cost - c_cost) <= 0.05 * max(d_cost, c_cost)
+    assert sustained["d_position"]["cost_usd"] != "wins" and "C" in sustained["winners"]["cost_usd"]
     keda = next(v for n, v in m["sustained"]["variants"].items() if n.startswith("D, KEDA-style"))
     assert keda["cost_usd"] < m["sustained"]["designs"]["D"]["cost_usd"]
     # "D never fails a request."

@@ -3,13 +3,14 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reference_impl.simulate import run
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
-from reference_impl.simulate.params import defaults
+from reference_impl.simulate.params import Params
 from reference_impl.simulate.report import summarize
 from reference_impl.simulate.runs import lambda_vcpu
 from reference_impl.simulate.traffic import generate
@@ -44,9 +45,7 @@ model_params = st.fixed_dictionaries({
 
 
 def _params(mp):
-    p = {**defaults(), **mp}
-    p["d_min_tasks"] = min(p["d_min_tasks"], p["max_tasks"])
-    return p
+    return replace(Params(), **{**mp, "d_min_tasks": min(mp["d_min_tasks"], mp["max_tasks"])})
 
 
 def _running_levels(capacity, until):
@@ -81,18 +80,18 @@ def test_simulations_keep_their_invariants(sp, mp):
             assert a - 1e-9 <= s <= e and math.isfinite(e), name
             if not f:
                 # No latency below the service time on the compute the design has.
-                vcpu = lambda_vcpu(p["lambda_memory_gb"]) if name in "AC" else p["task_vcpu"]
-                assert e - a >= items * p["service_time_s"] / vcpu - 1e-9, name
+                vcpu = lambda_vcpu(p.lambda_memory_gb) if name in "AC" else p.task_vcpu
+                assert e - a >= items * p.service_time_s / vcpu - 1e-9, name
         # Capacity stays within its bounds while the period lasts.
         if name in "BD":
-            lo = int(p["d_min_tasks"] if name == "D" else p["b_min_tasks"])
-            hi = max(int(p["max_tasks"]), lo)
+            lo = int(p.d_min_tasks if name == "D" else p.b_min_tasks)
+            hi = max(int(p.max_tasks), lo)
             for t, level in _running_levels(r.capacity, traffic.horizon_s):
                 assert level <= hi, (name, t, level)
                 assert level >= lo or t < (traffic.arrivals[0] if n else 0), (name, t, level)
             assert sum(1 for a, b in r.capacity if a <= 0 < b) >= lo, name  # the minimum runs from the start
         else:
-            limit = max(int(p["lambda_max_concurrency"]), int(p["a_provisioned_concurrency"]) if name == "A" else 0)
+            limit = max(int(p.lambda_max_concurrency), int(p.a_provisioned_concurrency) if name == "A" else 0)
             assert all(level <= limit for _, level in _running_levels(r.capacity, math.inf)), name
 
 

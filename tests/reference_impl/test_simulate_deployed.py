@@ -1,6 +1,7 @@
 """The simulated D is the deployed D: its controller's numbers are read from template.yaml and the
 deployer, and the model behaves as the deployed hybrid does (waker from zero, target tracking after)."""
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -17,7 +18,7 @@ RESOURCES = parsed_template()["Resources"]
 
 def test_the_simulated_controller_takes_its_numbers_from_the_template():
     rate = re.fullmatch(r"rate\((\d+) minutes?\)", RESOURCES["ScalerSchedule"]["Properties"]["ScheduleExpression"])
-    assert rate and int(rate[1]) * 60 == WAKER_PERIOD_S == defaults()["d_scaler_period_s"]
+    assert rate and int(rate[1]) * 60 == WAKER_PERIOD_S == defaults().d_scaler_period_s
     spec = RESOURCES["BacklogPerTaskPolicy"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
     metrics = {m["Id"]: m for m in spec["CustomizedMetricSpecification"]["Metrics"]}
     assert metrics["m2"]["MetricStat"]["Metric"]["MetricName"] == DIVISOR_METRIC
@@ -33,18 +34,18 @@ def test_the_simulated_controller_takes_its_numbers_from_the_template():
 @pytest.mark.parametrize("max_tasks", [5, 20])
 def test_the_deployer_and_the_simulator_build_the_same_policy(max_tasks):
     # What the deployer puts in the stack's parameters is what the simulated D runs with.
-    p = {**defaults(), "max_tasks": max_tasks}
+    p = replace(defaults(), max_tasks=max_tasks)
     simulated = deployed_policy(p, seconds_per_message=0.1)
-    deployer = ScalingPolicy(acceptable_latency_s=p["acceptable_latency_s"], seconds_per_message=0.1, max_tasks=max_tasks)
+    deployer = ScalingPolicy(acceptable_latency_s=p.acceptable_latency_s, seconds_per_message=0.1, max_tasks=max_tasks)
     config = lab_config(policy=deployer)
     params = config.stack_parameters(config.expires_at(NOW), "vpc-0123abcd", ("subnet-0123abcd",))
     expected = target_tracking_config(simulated)
     assert float(params["TargetBacklogPerTask"]) == expected["TargetBacklogPerTask"]
     assert int(params["MaxTasks"]) == expected["MaxTasks"] and int(params["MinTasks"]) == expected["MinTasks"]
-    assert int(params["ScaleInCooldownSeconds"]) == expected["ScaleInCooldownSeconds"] == p["scale_in_cooldown_s"]
+    assert int(params["ScaleInCooldownSeconds"]) == expected["ScaleInCooldownSeconds"] == p.scale_in_cooldown_s
     assert int(params["ScaleOutCooldownSeconds"]) == TARGET_TRACKING_SCALE_OUT_COOLDOWN_S
     # The cooldown outlasts the metric's lag: a datapoint from before a scale-out is not applied again.
-    assert TARGET_TRACKING_SCALE_OUT_COOLDOWN_S >= p["cw_metric_delay_s"] + 60
+    assert TARGET_TRACKING_SCALE_OUT_COOLDOWN_S >= p.cw_metric_delay_s + 60
 
 
 @pytest.mark.parametrize("scenario", ["idle-then-burst", "sustained", "steady-trickle", "daily-peaks"])
@@ -86,3 +87,23 @@ def test_findings_do_not_blame_a_cap_target_tracking_never_reached():
     assert facts["peak_desired"] < facts["max_tasks"] < facts["peak_wanted"]
     assert not any("hit its cap" in f for f in result["findings"])
     assert any("target tracking steps up only after 3 one-minute datapoints" in f for f in result["findings"])
+
+
+def test_deployed_d_pays_for_the_container_insights_the_template_enables():
+    # The template turns Container Insights on (its DesiredTaskCount is the policy's divisor), so the
+    # simulated D's cost carries its custom metrics, counted as the lab's cost estimate counts them.
+    from reference_impl import aws_facts
+    from reference_impl.deploy import prices
+    from reference_impl.simulate.deployed_d import ALARM_METRICS, CONTAINER_INSIGHTS_METRICS
+
+    settings = {s["Name"]: s["Value"] for s in RESOURCES["Cluster"]["Properties"]["ClusterSettings"]}
+    assert settings["containerInsights"] == "enabled"
+    assert CONTAINER_INSIGHTS_METRICS == prices.value("container_insights_metrics")
+    assert ALARM_METRICS == prices.value("alarm_metrics")
+    result = run("steady-trickle")
+    parts = result["designs"]["D"]["summary"]["cost_usd"]["parts"]
+    insights = next(v for k, v in parts.items() if k.startswith("Container Insights"))
+    days = result["scenario"]["days"]
+    expected = CONTAINER_INSIGHTS_METRICS * aws_facts.value("custom_metric_month_usd") * days * 24 / aws_facts.value(
+        "hours_per_month")
+    assert insights == pytest.approx(expected, rel=0.01)

@@ -128,12 +128,12 @@ def test_a_bigger_model_gets_a_task_big_enough_to_hold_it():
 
 def test_c_loads_the_model_in_the_handler_rather_than_break_the_init_limit():
     p = defaults()
-    assert p["lambda_runtime_init_s"] + model_load_s(p) > p["lambda_init_limit_s"]  # 1.5 GB over one stream
+    assert p.lambda_runtime_init_s + model_load_s(p) > p.lambda_init_limit_s  # 1.5 GB over one stream
     # No 10 s init that fails and is retried: the cold start is the runtime plus the load, once.
-    assert lambda_cold_start_s(p) == pytest.approx(p["lambda_runtime_init_s"] + model_load_s(p))
+    assert lambda_cold_start_s(p) == pytest.approx(p.lambda_runtime_init_s + model_load_s(p))
     assert lambda_init_in_invocation_s(p) == pytest.approx(model_load_s(p))
     c = run("idle-then-burst")["designs"]["C"]
-    assert c["summary"]["first_request_latency_s"] < p["lambda_init_limit_s"] + lambda_cold_start_s(p)
+    assert c["summary"]["first_request_latency_s"] < p.lambda_init_limit_s + lambda_cold_start_s(p)
     assert "in the handler on first use" in c["explanation"]
 
 
@@ -149,7 +149,7 @@ def test_the_task_start_is_not_counted_twice():
     # AWS's ~30 s Fargate start depends on the image's size: it includes the pull of a slim image.
     assert PARAMS["image_pull_s"].value == 0 and "twice" in PARAMS["image_pull_s"].source
     p = defaults()
-    assert task_ready_s(p) == pytest.approx(p["task_start_s"] + model_load_s(p))
+    assert task_ready_s(p) == pytest.approx(p.task_start_s + model_load_s(p))
 
 
 def test_row_gives_every_design_a_first_wait_range():

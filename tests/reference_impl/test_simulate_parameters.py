@@ -108,3 +108,22 @@ def test_observed_behaviour_is_labelled_as_observed():
     assert observed == {"tt_scale_out_datapoints", "tt_scale_in_datapoints"}
     by_name = {p["name"]: p for p in parameter_table()}
     assert by_name["cw_alarm_datapoints"]["source"].startswith("observed")
+
+
+def test_parameters_are_one_typed_frozen_record_whose_table_is_its_fields():
+    import dataclasses
+
+    from reference_impl.simulate.params import Params, check
+
+    p = Params()
+    assert [f.name for f in dataclasses.fields(Params)] == list(PARAMS)
+    assert all(getattr(p, name) == param.value for name, param in PARAMS.items())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.max_tasks = 3  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Params(max_taks=3)  # type: ignore[call-arg]  # a misspelt name is an error, not a silent new key
+    # One place says what is wrong and what is allowed: the messages the explorer's 4xx shows.
+    assert check("max_tasks", 2.5) == "must be a whole number (between 1 and 1000)"
+    assert check("max_tasks", 0) == "must be between 1 and 1000"
+    assert check("max_tasks", "ten") == check("max_tasks", True) == "must be a number"
+    assert check("max_tasks", 30) == ""

@@ -1,0 +1,75 @@
+"""The ECS tasks both models of option D run (deployed_d.py, option_d.py): launching to a desired
+count, stopping idle tasks only (scale-in protection), and handing queued requests to free tasks.
+
+Each task is [launched at, free at]; "free at" is its ready time until it takes work. The order
+of `tasks` matters (ties between equally free tasks go to the earlier one), so it is kept exactly:
+after a scale-in the survivors stay in the order of their free times.
+"""
+import heapq
+from operator import itemgetter
+
+_FREE_AT = itemgetter(1)
+
+
+class TaskPool:
+    def __init__(self, running: int):
+        # The minimum tasks have been running since the start of the period.
+        self.tasks: list[list[float]] = [[0.0, 0.0] for _ in range(running)]
+        self.capacity: list[tuple[float, float]] = []  # lifetimes of the tasks that stopped
+        self.in_flight: list[float] = []  # heap of end times of requests being processed
+        self.launches = 0
+        self.zero_starts: list[float] = []  # times D started its first task from none
+
+    def finish_until(self, t: float) -> None:
+        """Requests done by `t` leave the in-flight count."""
+        in_flight = self.in_flight
+        while in_flight and in_flight[0] <= t:
+            heapq.heappop(in_flight)
+
+    def resize(self, desired: int, t: float, ready_delay: float) -> None:
+        """Launch up to `desired` (each ready after `ready_delay`), or stop idle tasks down to it:
+        busy ones finish and stop at a later call (scale-in protection)."""
+        tasks = self.tasks
+        if desired > len(tasks):
+            if not tasks:
+                self.zero_starts.append(t)
+            self.launches += desired - len(tasks)
+            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
+        elif desired < len(tasks):
+            excess, keep = len(tasks) - desired, []
+            for task in sorted(tasks, key=_FREE_AT):
+                if excess and task[1] <= t:
+                    self.capacity.append((task[0], t))
+                    excess -= 1
+                else:
+                    keep.append(task)
+            self.tasks = keep
+
+    def serve(self, arrivals: list[float], service: list[float], qi: int, t1: float,
+              start: list[float], end: list[float]) -> int:
+        """Hand the queued requests from `qi` on to the first free task, each starting before `t1`;
+        returns the first request not handed out."""
+        tasks, n = self.tasks, len(arrivals)
+        if not tasks or qi >= n or arrivals[qi] >= t1:
+            return qi
+        free = [(task[1], i) for i, task in enumerate(tasks)]
+        heapq.heapify(free)
+        in_flight, push, replace = self.in_flight, heapq.heappush, heapq.heapreplace
+        while qi < n and arrivals[qi] < t1:
+            when, i = free[0]
+            a = arrivals[qi]
+            s = a if a > when else when
+            if s >= t1:
+                break
+            e = s + service[qi]
+            start[qi] = s
+            end[qi] = e
+            tasks[i][1] = e
+            replace(free, (e, i))
+            push(in_flight, e)
+            qi += 1
+        return qi
+
+    def lifetimes(self, horizon: float) -> list[tuple[float, float]]:
+        """Every task's lifetime; those still running are billed to the end of the period at least."""
+        return self.capacity + [(launch, max(horizon, free_at)) for launch, free_at in self.tasks]
