@@ -1,0 +1,92 @@
+"""`/api/v1/me/data/`: a signed-in learner's own data (progress.my_data), as JSON or one CSV a kind."""
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from progress import my_data
+from questions.api.errors import ErrorSerializer as E
+from questions.api.files import FileView
+
+
+class AttemptRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField(help_text="the question's id")
+    selected = serializers.ListField(child=serializers.CharField(), help_text="option labels picked")
+    correct = serializers.BooleanField()
+    retry = serializers.BooleanField(help_text="answered again after the key was shown: practice, never counted")
+    seconds_on_question = serializers.IntegerField(allow_null=True)
+    quiz = serializers.IntegerField(allow_null=True, help_text="the quiz it was answered in, if any")
+    answered_at = serializers.DateTimeField()
+
+
+class QuizRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=["practice", "exam"])
+    time_limit_s = serializers.IntegerField(allow_null=True)
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    questions = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    correct = serializers.IntegerField()
+
+
+class ReviewRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    card = serializers.ChoiceField(choices=["question", "key_point"])
+    key_point = serializers.IntegerField(allow_null=True, help_text="index of the key point, for a key-point card")
+    rating = serializers.ChoiceField(choices=list(my_data.RATINGS.values()))
+    # A row's field (the serializer's metaclass takes it out of the class), not Field.source.
+    source = serializers.ChoiceField(choices=["answer", "self"])  # type: ignore[assignment]
+    state_before = serializers.ChoiceField(choices=["new", "learning", "review", "relearning"])
+    reviewed_at = serializers.DateTimeField()
+    due_after = serializers.DateTimeField()
+
+
+class ReportRow(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    part = serializers.CharField()
+    note = serializers.CharField()
+    status = serializers.CharField()
+    response = serializers.CharField(help_text="what the instructor answered, if anything")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class MyData(serializers.Serializer):
+    attempts = AttemptRow(many=True)
+    quizzes = QuizRow(many=True, help_text="finished quizzes only")
+    reviews = ReviewRow(many=True)
+    reports = ReportRow(many=True)
+
+
+class MyDataJson(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="exportMyData", summary="My data as JSON", tags=["progress"],
+                   responses={200: MyData, 401: E, 429: E},
+                   description="The caller's own attempts (less those an unfinished exam of theirs holds), "
+                               "finished quizzes, review log and error reports, oldest first.")
+    def get(self, request):
+        return Response(my_data.my_data(request))
+
+
+class MyDataCsv(FileView):
+    permission_classes = [IsAuthenticated]
+    media_type, file_format = "text/csv", "csv"
+
+    @extend_schema(operation_id="exportMyDataCsv", summary="One kind of my data as CSV", tags=["progress"],
+                   parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(my_data.KINDS))],
+                   responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV, UTF-8 with a BOM"),
+                              401: E, 404: E, 429: E},
+                   description="The caller's attempts, quizzes, reviews or reports as CSV (RFC 4180, UTF-8 with a "
+                               "byte-order mark), the columns of the JSON export's rows. An unknown kind is a 404.")
+    def get(self, request, kind):
+        if kind not in my_data.KINDS:
+            raise Http404(f"no such kind; one of {', '.join(my_data.KINDS)}")
+        return my_data.csv_response(request, kind)
