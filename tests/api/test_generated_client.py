@@ -86,7 +86,10 @@ def test_a_learner_and_an_instructor_work_through_a_generated_client(client_pack
     assert isinstance(finished.score, models.QuizScore) and finished.score.total == 1
     due = call("review.list_due_review_items").sync(client=me)
     assert due and isinstance(due[0].state, models.StateEnum)
-    rated = call("review.rate_review_item").sync(client=me, body=models.ReviewCreateRequest(item=due[0].id, rating=models.RatingEnum.GOOD))
+    shown = call("review.reveal_review_item").sync(str(due[0].id), client=me)
+    assert shown.prompt and set(shown.intervals.additional_properties) == {"again", "hard", "good", "easy"}
+    rated = call("review.rate_review_item").sync(client=me, body=models.ReviewCreateRequest(
+        item=due[0].id, rating=models.RatingEnum.GOOD, revealed=shown.revealed))
     assert rated.rating == models.RatingEnum.GOOD
     assert call("progress.get_progress").sync(client=me).attempts >= 2
 

@@ -132,7 +132,10 @@ def test_a_learners_flow_validates_strictly_exchange_by_exchange(schema, learner
 
     due = conforms(schema, "/api/v1/review/due/", "get", client.get("/api/v1/review/due/"))
     assert due and {item["state"] for item in due} <= {"new", "learning", "review", "relearning"}
-    review = client.post("/api/v1/review/reviews/", {"item": due[0]["id"], "rating": "good"}, format="json")
+    shown = conforms(schema, "/api/v1/review/items/{id}/answer/", "get",
+                     client.get(f"/api/v1/review/items/{due[0]['id']}/answer/"))
+    review = client.post("/api/v1/review/reviews/", {"item": due[0]["id"], "rating": "good", "revealed": shown["revealed"]},
+                         format="json")
     assert conforms(schema, "/api/v1/review/reviews/", "post", review)["rating"] == "good"
     conforms(schema, "/api/v1/review/reviews/", "get", client.get("/api/v1/review/reviews/"))
 
