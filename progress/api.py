@@ -1,4 +1,5 @@
 """`/api/v1/me/data/`: a signed-in learner's own data (progress.my_data), as JSON or one CSV a kind."""
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 from progress import my_data
 from questions.api.errors import ErrorSerializer as E
 from questions.api.files import FileView
+from review.models import Review, ReviewItem
 
 
 class AttemptRow(serializers.Serializer):
@@ -23,9 +25,15 @@ class AttemptRow(serializers.Serializer):
     answered_at = serializers.DateTimeField()
 
 
+def _quiz_modes():
+    """Quiz.Mode's choices, reached through the user's `quizzes` relation: the model is moving
+    between apps, the relation stays."""
+    return get_user_model()._meta.get_field("quizzes").related_model.Mode.choices
+
+
 class QuizRow(serializers.Serializer):
     id = serializers.IntegerField()
-    mode = serializers.ChoiceField(choices=["practice", "exam"])
+    mode = serializers.ChoiceField(choices=_quiz_modes())
     time_limit_s = serializers.IntegerField(allow_null=True)
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField()
@@ -37,11 +45,11 @@ class QuizRow(serializers.Serializer):
 class ReviewRow(serializers.Serializer):
     id = serializers.IntegerField()
     question = serializers.CharField()
-    card = serializers.ChoiceField(choices=["question", "key_point"])
+    card = serializers.ChoiceField(choices=ReviewItem.Kind.choices)
     key_point = serializers.IntegerField(allow_null=True, help_text="index of the key point, for a key-point card")
     rating = serializers.ChoiceField(choices=list(my_data.RATINGS.values()))
     # A row's field (the serializer's metaclass takes it out of the class), not Field.source.
-    source = serializers.ChoiceField(choices=["answer", "self"])  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=Review.Source.choices)  # type: ignore[assignment]
     state_before = serializers.ChoiceField(choices=["new", "learning", "review", "relearning"])
     reviewed_at = serializers.DateTimeField()
     due_after = serializers.DateTimeField()

@@ -257,6 +257,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI puts each as a link inside the operation's button (axe:
+    # nested-interactive, one per operation). No syntax colours: its themes fail contrast.
+    # The page's own template and stylesheet: templates/drf_spectacular/swagger_ui.html.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "REDOC_DIST": "SIDECAR",
     # One tag per area, in this order in the docs (questions/api/schema.py names the operations).
     "TAGS": [
@@ -274,7 +278,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # A review item's state and a review's state before it are one set: one component.
     "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "questions.models.Quiz.Mode",
-                            "StateEnum": ["new", "learning", "review", "relearning"]},
+                            "StateEnum": ["new", "learning", "review", "relearning"],
+                            "ReviewItemKindEnum": "review.models.ReviewItem.Kind",
+                            "SourceEnum": "review.models.Review.Source"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "questions.api.schema.add_common_errors",
