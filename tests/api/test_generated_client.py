@@ -103,3 +103,19 @@ def test_a_learner_and_an_instructor_work_through_a_generated_client(client_pack
     report = call("interchange.import_moodle").sync(client=teacher, dry_run=True,
                                                     body=client_package.types.File(payload=io.BytesIO(moodle)))
     assert isinstance(report, models.ImportReport) and report.dry_run and "1973" in report.unchanged
+
+
+def test_public_operations_take_a_client_without_a_token(client_package):
+    """What the schema says public is, the generated code types as callable without a token: the
+    generator asks for an AuthenticatedClient wherever `security` lists anything, `{}` included."""
+    import typing
+
+    public = {"health.get_health", "health.get_readiness", "questions.list_questions", "questions.get_question",
+              "simulations.list_simulation_scenarios", "simulations.run_simulation", "auth.create_token",
+              "drills.get_backlog_drill", "drills.grade_backlog_drill"}
+    for name in sorted(public):
+        module = api(client_package, f"api.{name}")
+        hint = typing.get_type_hints(module.sync)["client"]
+        assert client_package.Client in typing.get_args(hint), (name, hint)
+    signed_only = api(client_package, "api.progress.get_progress")
+    assert typing.get_type_hints(signed_only.sync)["client"] is client_package.AuthenticatedClient
