@@ -15,7 +15,9 @@ def markdown_filter(text):
 
 def _blocks(text: str) -> list[str]:
     """Markdown's top-level blocks: split at blank lines, except inside a fenced code block."""
-    blocks, current, fenced = [], [], False
+    blocks: list[str] = []
+    current: list[str] = []
+    fenced = False
     for line in (text or "").strip().split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
