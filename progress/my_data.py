@@ -17,6 +17,7 @@ from questions.learner import my_attempts
 from reports.models import ErrorReport
 from review import revlog
 
+
 def _iso(moment) -> str:
     """ISO 8601 in UTC, to the microsecond: the same in the JSON, the CSV and the API."""
     return moment.isoformat()

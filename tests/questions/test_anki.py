@@ -9,11 +9,8 @@ import json
 import sqlite3
 import zipfile
 
-import pytest
-
 from questions.anki import to_apkg
 from questions.content_format import OptionData, QuestionData
-from questions.loader import parse_files, question_files
 
 
 def collection(package: bytes, tmp_path, name: str = "collection.anki2") -> sqlite3.Connection:
@@ -31,11 +28,6 @@ def notes(db) -> list[dict]:
         names = [f["name"] for f in sorted(models[str(mid)]["flds"], key=lambda f: f["ord"])]
         out.append({"guid": guid, "mid": mid, "tags": tags.split(), **dict(zip(names, flds.split("\x1f")))})
     return out
-
-
-@pytest.fixture(scope="module")
-def content():
-    return parse_files(question_files())
 
 
 def test_one_note_and_card_a_question_front_and_back_as_anki_reads_them(content, tmp_path):

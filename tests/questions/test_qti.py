@@ -9,11 +9,9 @@ import io
 import re
 import zipfile
 
-import pytest
 import xmltodict
 
 from questions.content_format import OptionData, QuestionData
-from questions.loader import parse_files, question_files
 from questions.moodle_xml import general_feedback
 from questions.qti import to_qti_package
 
@@ -108,11 +106,6 @@ def check_item(doc: dict, data: QuestionData):
     for f in feedback.values():
         content_ok({k: v for k, v in f.items() if not k.startswith("@")}, where)
     return item, choices, feedback
-
-
-@pytest.fixture(scope="module")
-def content():
-    return parse_files(question_files())
 
 
 def test_the_package_is_a_content_package_of_qti_21_items_and_a_test(content):
