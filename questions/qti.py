@@ -55,11 +55,15 @@ class _QtiHtml(HTMLParser):
     def __init__(self, parent: ET.Element):
         super().__init__(convert_charrefs=True)
         self.stack = [parent]
+        self.names = [""]  # the HTML tag each open element came from (a <del> is a QTI <span>)
         self.last: ET.Element | None = None  # the element whose tail takes the text that follows
 
     def handle_starttag(self, tag, attrs):
+        html_tag = tag
         if tag == "del":  # struck-out text has no QTI element: kept, marked by its class
             tag, attrs = "span", [("class", "del")]
+        elif tag == "a" and not dict(attrs).get("href"):  # QTI's <a> requires href (the sanitizer drops unsafe ones)
+            tag, attrs = "span", []
         if tag not in QTI_ATTRIBUTES:
             return
         el = ET.SubElement(self.stack[-1], q(tag), {k: xml_safe(v or "") for k, v in attrs if k in QTI_ATTRIBUTES[tag]})
@@ -68,12 +72,11 @@ class _QtiHtml(HTMLParser):
             self.last = el
         else:
             self.stack.append(el)
+            self.names.append(html_tag)
 
     def handle_endtag(self, tag):
-        tag = "span" if tag == "del" else tag
-        if tag in _VOID or tag not in QTI_ATTRIBUTES or len(self.stack) == 1:
-            return
-        if self.stack[-1].tag == q(tag):
+        if len(self.stack) > 1 and self.names[-1] == tag:
+            self.names.pop()
             self.last = self.stack.pop()
 
     def handle_data(self, data):

@@ -143,7 +143,8 @@ def test_multiple_answer_questions_are_multiple_responses_scored_all_or_nothing(
 def test_markup_qti_has_no_place_for_is_dropped_and_scripts_never_arrive():
     data = QuestionData(id="x", title="Markup", options=[
         OptionData("A", 'A [link](https://docs.aws.amazon.com/ "with a title")', True, "Because."),
-        OptionData("B", "B <script>alert(1)</script>", False, "| a | b |\n|:--|--:|\n| 1 | 2 |")],
+        OptionData("B", "B <script>alert(1)</script> [bad](javascript:alert(1)) ~~<del>gone</del>~~", False,
+                   "| a | b |\n|:--|--:|\n| 1 | 2 |")],
         stem='Stem <img src=x onerror="alert(1)"> and `code`\n\n```\nline 1\n  line 2\n```')
     package = zipfile.ZipFile(io.BytesIO(to_qti_package([data])))
     item_xml = package.read("items/q-x.xml")
@@ -153,6 +154,7 @@ def test_markup_qti_has_no_place_for_is_dropped_and_scripts_never_arrive():
     assert choices[0]["p"]["a"] == {"@href": "https://docs.aws.amazon.com/", "#text": "link"}
     assert item["itemBody"]["div"]["pre"]["code"] == "line 1\n  line 2"  # a <pre>'s lines as written
     assert feedback["B"]["table"]["tbody"]["tr"]["td"] == ["1", "2"]
+    assert b"javascript" not in item_xml and "bad" in text_of(choices[1])  # a link without a safe href: its text
 
 
 def test_instructors_download_the_package_through_the_api(client, instructor, q1973):
