@@ -1,5 +1,6 @@
 """CSV: the bank (one row a question) and learners' results (one row an answer), for
-spreadsheets. Written only: the Markdown files, Moodle XML and GIFT are the formats read back.
+spreadsheets (and, through write_csv, a learner's own data: progress.my_data). Written only: the
+Markdown files, Moodle XML and GIFT are the formats read back.
 
 RFC 4180 CSV in UTF-8 with a byte-order mark (so spreadsheet programs read it as UTF-8) and
 CRLF line ends. A cell that starts with = + - @ or a tab would be read as a formula by
@@ -24,7 +25,7 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _write(columns, rows) -> bytes:
+def write_csv(columns, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -43,11 +44,11 @@ def questions_csv(questions) -> bytes:
                      *(getattr(options.get(label), kind, "") for label in LABELS for kind in ("text", "why")),
                      q.explanation, q.more_precisely, "\n".join(q.key_points),
                      "\n".join(f"{r['title']} <{r['url']}>" for r in q.references)])
-    return _write(QUESTION_COLUMNS, rows)
+    return write_csv(QUESTION_COLUMNS, rows)
 
 
 def results_csv(attempts) -> bytes:
     """Attempts (with user and question selected) as CSV: RESULT_COLUMNS, oldest first as given."""
-    return _write(RESULT_COLUMNS, ([a.pk, a.user.get_username(), a.question.external_id, " ".join(a.selected),
+    return write_csv(RESULT_COLUMNS, ([a.pk, a.user.get_username(), a.question.external_id, " ".join(a.selected),
                                     "true" if a.correct else "false", a.seconds_on_question, a.created_at.isoformat()]
                                    for a in attempts))

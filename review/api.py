@@ -2,13 +2,15 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from review import revlog, scheduling
 from review.models import Review, ReviewItem
+from review.reveal import token as reveal_token
+from review.reveal import was_revealed
 from studyapp.api.errors import Conflict
 from studyapp.api.errors import ErrorSerializer as E
 
@@ -18,14 +20,14 @@ STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}  # fsrs.State; an it
 
 
 class ReviewItemSerializer(serializers.ModelSerializer):
+    """An item as the due list gives it: its front only; the back comes with revealing it."""
     question = serializers.CharField(source="question.external_id")
     front = serializers.CharField(help_text="what to recall: the question's title, or a key point's opening words to complete")
-    prompt = serializers.CharField(help_text="the back: the question's title, or the key point's text")
     state = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewItem
-        fields = ["id", "kind", "question", "point", "front", "prompt", "due", "state", "last_review"]
+        fields = ["id", "kind", "question", "point", "front", "due", "state", "last_review"]
 
     @extend_schema_field(serializers.ChoiceField(choices=["new", *STATE_NAMES.values()]))
     def get_state(self, item) -> str:
@@ -48,6 +50,37 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ReviewCreateSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, help_text="a review item's id, from /api/v1/review/due/")
     rating = serializers.ChoiceField(choices=list(scheduling.RATINGS), help_text="again, hard, good or easy")
+    revealed = serializers.CharField(help_text="the token from revealing the item's answer "
+                                               "(GET /api/v1/review/items/{id}/answer/): no card is graded unseen")
+
+
+class RevealedSerializer(ReviewItemSerializer):
+    prompt = serializers.CharField(help_text="the back: the question's title, or the key point's text")
+    intervals = serializers.DictField(child=serializers.DateTimeField(), help_text="when each rating (again, "
+                                      "hard, good, easy) would make the item due next, from the scheduler")
+    revealed = serializers.CharField(help_text="send this with the grade (POST /api/v1/review/reviews/)")
+
+    class Meta(ReviewItemSerializer.Meta):
+        fields = [*ReviewItemSerializer.Meta.fields, "prompt", "intervals", "revealed"]
+
+
+class RevealItem(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="revealReviewItem", summary="Show a review item's answer", tags=["review"],
+                   responses={200: RevealedSerializer, 401: E, 403: E, 404: E, 429: E},
+                   description="The back of a review item of the caller's, the next due time each rating would "
+                               "give, and the `revealed` token a grade must carry, as the card page's \"Show "
+                               "answer\" does. Not one of the caller's items (or in their unfinished exam): 404.")
+    def get(self, request, pk):
+        item = scheduling.reviewable_items(request.user).filter(pk=pk).select_related("question").first() \
+            if pk.isdigit() else None
+        if item is None:
+            raise NotFound("no such review item of yours (or its question is in your unfinished exam)")
+        prefs = scheduling.settings_for(request.user, "")
+        item.intervals = scheduling.preview(item, timezone.now(), prefs.desired_retention)
+        item.revealed = reveal_token(item)
+        return Response(RevealedSerializer(item).data)
 
 
 class DueItems(APIView):
@@ -80,7 +113,8 @@ class Reviews(generics.ListAPIView):
     @extend_schema(operation_id="rateReviewItem", summary="Self-grade a review item", tags=["review"],
                    request=ReviewCreateSerializer,
                    responses={201: ReviewSerializer, 400: E, 401: E, 403: E, 409: E, 429: E},
-                   description="Self-grade a due item (again, hard, good, easy); FSRS schedules its next review "
+                   description="Self-grade a due item (again, hard, good, easy) whose answer was revealed "
+                               "(its `revealed` token); FSRS schedules its next review "
                                "with the learner's desired retention. An item not due yet is a 409: one review "
                                "per due showing.")
     def post(self, request):
@@ -89,6 +123,9 @@ class Reviews(generics.ListAPIView):
         item = scheduling.reviewable_items(request.user).filter(pk=body.validated_data["item"]).first()
         if item is None:
             raise ValidationError({"item": ["not a review item of yours (or its question is in your unfinished exam)"]})
+        if not was_revealed(body.validated_data["revealed"], item):
+            raise ValidationError({"revealed": [f"not this item's token: reveal its answer first "
+                                                f"(GET /api/v1/review/items/{item.pk}/answer/), then grade"]})
         if not scheduling.is_due(item, timezone.now()):
             raise Conflict({"item": [f"not due until {item.due.isoformat()}: one review per due showing"]})
         done = scheduling.review(item, scheduling.RATINGS[body.validated_data["rating"]], source=Review.Source.SELF)

@@ -108,6 +108,8 @@ class Review(models.Model):
     state_before = models.PositiveSmallIntegerField(null=True, blank=True,
                                                     help_text="fsrs.State before this review (the revlog's type)")
     due_after = models.DateTimeField(help_text="when the item is due next, after this review")
+    difficulty_after = models.FloatField(null=True, blank=True,
+                                         help_text="FSRS difficulty (1-10) after this review (the revlog's factor)")
 
     class Meta:
         ordering = ["-reviewed_at", "-id"]

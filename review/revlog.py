@@ -4,8 +4,15 @@ their history to Anki's tools (and to FSRS's optimizer, which reads revlogs).
 Anki's revlog (https://github.com/ankitects/anki/blob/main/rslib/src/revlog/mod.rs):
 id (review time, epoch ms), cid (card id), usn (-1: not synced), ease (1 again .. 4 easy),
 ivl (next interval: days when positive, seconds when negative), lastIvl (the previous one, same
-units), factor (SM-2's ease in permille: 0 here, FSRS keeps no ease factor), time (ms spent
-answering; 0 when unknown), type (0 learning, 1 review, 2 relearning).
+units), factor, time (ms spent answering; 0 when unknown), type (0 learning, 1 review,
+2 relearning).
+
+factor: under SM-2 the ease in permille; with FSRS, Anki writes the card's difficulty after the
+review there, as `difficulty_shifted() * 1000`, difficulty_shifted being (D - 1) / 9 + 0.1, so
+FSRS's 1..10 is 100..1100 (rslib/src/card/mod.rs, FsrsMemoryState::difficulty_shifted, "used in
+revlog entries"; rslib/src/scheduler/answering/). The same here, from the difficulty each review
+stored (Review.difficulty_after); a review logged before that was kept has 0, Anki's value for
+a card without a memory state.
 """
 import csv
 import io
@@ -29,14 +36,20 @@ def anki_interval(review: Review) -> int:
     return seconds // 86400 if seconds >= 86400 else -seconds
 
 
+def anki_factor(review: Review) -> int:
+    if review.difficulty_after is None:
+        return 0
+    return int(((review.difficulty_after - 1) / 9 + 0.1) * 1000)  # Anki truncates (`as u16`)
+
+
 def rows(reviews):
     last = {}
     out = []
     for r in reviews:
         ivl = anki_interval(r)
         spent = (r.attempt.seconds_on_question or 0) * 1000 if r.attempt_id and r.attempt else 0
-        out.append([int(r.reviewed_at.timestamp() * 1000), r.item_id, -1, r.rating, ivl, last.get(r.item_id, 0), 0,
-                    spent, TYPE.get(r.state_before if r.state_before is not None else 1, 0)])
+        out.append([int(r.reviewed_at.timestamp() * 1000), r.item_id, -1, r.rating, ivl, last.get(r.item_id, 0),
+                    anki_factor(r), spent, TYPE.get(r.state_before if r.state_before is not None else 1, 0)])
         last[r.item_id] = ivl
     return sorted(out, key=lambda row: row[0])
 

@@ -125,7 +125,8 @@ def review(item: ReviewItem, rating: Rating, *, source: str, attempt=None, now=N
         locked.save(update_fields=["card", "due", "state", "last_review"])
         item.card, item.due, item.state, item.last_review = locked.card, locked.due, locked.state, now
         return Review.objects.create(item=locked, rating=int(rating), source=source, attempt=attempt,
-                                     reviewed_at=now, due_after=card.due, state_before=int(before.state))
+                                     reviewed_at=now, due_after=card.due, state_before=int(before.state),
+                                     difficulty_after=card.difficulty)
 
 
 def in_open_exam(attempt: Attempt) -> bool:

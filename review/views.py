@@ -8,7 +8,6 @@ import zoneinfo
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,20 +16,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.identity import anon_id
 from review import revlog, scheduling
 from review.models import Review, ReviewSettings
-
-_REVEAL_SALT = "review.revealed"
-REVEAL_MAX_AGE_S = 24 * 3600
-
-
-def reveal_token(item) -> str:
-    return signing.dumps({"item": item.pk}, salt=_REVEAL_SALT)
-
-
-def was_revealed(token: str, item) -> bool:
-    try:
-        return signing.loads(token, salt=_REVEAL_SALT, max_age=REVEAL_MAX_AGE_S).get("item") == item.pk
-    except (signing.BadSignature, AttributeError, TypeError):
-        return False
+from review.reveal import token as reveal_token
+from review.reveal import was_revealed
 
 
 class GradeForm(forms.Form):

@@ -261,22 +261,30 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: Swagger UI puts each as a link inside the operation's button (axe:
+    # nested-interactive, one per operation). No syntax colours: its themes fail contrast.
+    # The page's own template and stylesheet: templates/drf_spectacular/swagger_ui.html.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": False},
     "REDOC_DIST": "SIDECAR",
     # One tag per area, in this order in the docs (studyapp/api/schema.py names the operations).
     "TAGS": [
         {"name": "questions", "description": "The question bank: public reads; instructors write and read keys"},
         {"name": "attempts", "description": "Answering a question, and the caller's answers"},
         {"name": "quizzes", "description": "Practice quizzes and timed exams"},
-        {"name": "progress", "description": "The caller's totals and accuracy per domain"},
+        {"name": "progress", "description": "The caller's totals and accuracy per domain, and their own data to take away"},
         {"name": "review", "description": "Spaced review (FSRS): due items and the review log"},
         {"name": "drills", "description": "Backlog-per-task drills from a seed"},
         {"name": "simulations", "description": "Designs A-D under the same traffic"},
-        {"name": "interchange", "description": "Instructors: the bank exported as Markdown files or Moodle XML, "
-                                               "and Moodle XML imported"},
+        {"name": "interchange", "description": "Instructors: the bank exported as Markdown files, Moodle XML, GIFT, "
+                                               "QTI 2.1, an Anki deck or CSV, and Moodle XML and GIFT imported"},
         {"name": "auth", "description": "API tokens"},
         {"name": "health", "description": "Liveness and readiness for load balancers"},
     ],
-    "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "quizzes.models.Quiz.Mode"},
+    # A review item's state and a review's state before it are one set: one component.
+    "ENUM_NAME_OVERRIDES": {"QuizModeEnum": "quizzes.models.Quiz.Mode",
+                            "StateEnum": ["new", "learning", "review", "relearning"],
+                            "ReviewItemKindEnum": "review.models.ReviewItem.Kind",
+                            "SourceEnum": "review.models.Review.Source"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "studyapp.api.schema.add_common_errors",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("classroom/", include("classroom.urls")),
     path("lti/", include("lti.urls")),
     path("api/v1/review/", include("review.api_urls")),
+    path("api/v1/me/", include("progress.api_urls")),
     path("api/", include("studyapp.api_urls")),  # after every other api/ route: it ends with the JSON 404 for the rest
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links to.

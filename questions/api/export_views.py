@@ -1,4 +1,4 @@
-"""Exports of the bank (Markdown files, Moodle XML, GIFT) and imports into it (Moodle XML, GIFT).
+"""Exports of the bank (Markdown files, Moodle XML, GIFT, QTI 2.1, Anki, CSV) and imports into it (Moodle XML, GIFT).
 
 Exports hold every answer key, so they are for instructors, and refused while the caller's own
 exam runs. Imports go through the loader's all-or-nothing path, as files do (questions.loader).
@@ -17,10 +17,12 @@ from rest_framework.views import APIView
 from questions import answering
 from questions.content_format import dump_question_file
 from questions.csv_export import questions_csv, results_csv
+from questions.anki import to_apkg
 from questions.gift import to_gift
 from questions.loader import LoadError, import_text, question_data
 from questions.models import Attempt, Question
 from questions.moodle_xml import to_moodle_xml
+from questions.qti import to_qti_package
 from studyapp.api.errors import Conflict
 from studyapp.api.errors import ErrorSerializer as E
 from studyapp.api.files import FileView, file_parser
@@ -100,6 +102,38 @@ class ExportGift(FileView):
     def get(self, request):
         refuse_during_exam(request.user)
         return attachment(to_gift(bank()).encode(), "text/plain; charset=utf-8", "questions.gift")
+
+
+class ExportQti(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "application/zip", "zip"
+
+    @extend_schema(operation_id="exportQti", summary="Export the bank as a QTI 2.1 package", tags=["interchange"],
+                   responses=file_response(media_type, "an IMS QTI 2.1 content package (zip)"),
+                   description="The bank as an IMS QTI 2.1 content package, for LMS question-bank imports: "
+                               "`imsmanifest.xml`, one `assessmentItem` a question (`items/q-ID.xml`, a "
+                               "choiceInteraction scored all or nothing, each option's reason and the general "
+                               "feedback as modal feedback) and an `assessmentTest` of them all. "
+                               "409 while the caller has an unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        return attachment(to_qti_package(bank()), self.media_type, "questions-qti21.zip")
+
+
+class ExportAnki(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "application/octet-stream", "apkg"
+
+    @extend_schema(operation_id="exportAnki", summary="Export the bank as an Anki deck", tags=["interchange"],
+                   responses=file_response(media_type, "an Anki package (`.apkg`)"),
+                   description="The bank as an Anki deck: one note a question, the stem and options on the "
+                               "front, the answer, each option's reason, the explanation and the source on the "
+                               "back; tags and the domain as tags. A note's guid comes from the question's id, "
+                               "so importing a newer export updates the notes. 409 while the caller has an "
+                               "unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        return attachment(to_apkg(bank()), self.media_type, "questions.apkg")
 
 
 class ExportQuestionsCsv(FileView):

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from questions.rendering import render_markdown
@@ -9,3 +11,59 @@ register = template.Library()
 def markdown_filter(text):
     """Render Markdown to sanitized HTML (see questions/rendering.py)."""
     return render_markdown(text)
+
+
+def _blocks(text: str) -> list[str]:
+    """Markdown's top-level blocks: split at blank lines, except inside a fenced code block."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fenced = False
+    for line in (text or "").strip().split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                blocks.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+@register.filter(name="markdown_lead")
+def markdown_lead(text, count=1):
+    """The first `count` blocks (paragraphs, lists) rendered: what a long text leads with, the
+    rest (markdown_rest) folded into a disclosure on the answer page."""
+    return render_markdown("\n\n".join(_blocks(text)[:int(count)]))
+
+
+@register.filter(name="markdown_rest")
+def markdown_rest(text, count=1):
+    return render_markdown("\n\n".join(_blocks(text)[int(count):]))
+
+
+_BOLD_OPENING = re.compile(r"\A(\*\*[^*\n][^*]*\*\*)[ \t]*\n?(.+)\Z", re.DOTALL)
+
+
+def _reason_parts(text: str) -> tuple[str, str]:
+    """An option's reason as (lead, rest): its bold opening sentence ("**Wrong: no buffer.**"),
+    when it opens with one, else its first block."""
+    blocks = _blocks(text)
+    if not blocks:
+        return "", ""
+    match = _BOLD_OPENING.match(blocks[0])
+    if match:
+        return match.group(1), "\n\n".join([match.group(2), *blocks[1:]])
+    return blocks[0], "\n\n".join(blocks[1:])
+
+
+@register.filter(name="reason_lead")
+def reason_lead(text):
+    return render_markdown(_reason_parts(text)[0])
+
+
+@register.filter(name="reason_rest")
+def reason_rest(text):
+    return render_markdown(_reason_parts(text)[1])

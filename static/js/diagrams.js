@@ -52,6 +52,14 @@
   // Tabs on narrow screens: one diagram at a time.
   const tabs = Array.from(section.querySelectorAll('[role="tab"]'));
   const narrow = window.matchMedia("(max-width: 760px)");
+  // A drawing wider than its box scrolls sideways; say so while it does (nothing else shows it).
+  function hints() {
+    for (const figure of section.querySelectorAll(".diagram")) {
+      const box = figure.querySelector(".diagram-scroll");
+      const hint = figure.querySelector("[data-scroll-hint]");
+      if (box && hint) hint.hidden = !(box.scrollWidth > box.clientWidth + 1);
+    }
+  }
   function select(tab) {
     for (const t of tabs) {
       const on = t === tab;
@@ -59,6 +67,7 @@
       t.tabIndex = on ? 0 : -1;
       document.getElementById(t.getAttribute("aria-controls")).classList.toggle("is-current", on);
     }
+    hints();
   }
   function layout() {
     section.classList.toggle("tabbed", narrow.matches);
@@ -80,5 +89,7 @@
   });
   if (tabs.length) select(tabs.find((t) => t.getAttribute("aria-selected") === "true") || tabs[0]);
   layout();
-  narrow.addEventListener("change", layout);
+  hints();
+  narrow.addEventListener("change", () => { layout(); hints(); });
+  window.addEventListener("resize", hints);
 })();

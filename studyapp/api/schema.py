@@ -58,10 +58,10 @@ ERROR_RESPONSES = {
 }
 
 
-def _responses_every_operation_can_give(operation: dict) -> list[str]:
+def _responses_every_operation_can_give(operation: dict, credentials_optional: bool = False) -> list[str]:
     codes = ["406"]  # content negotiation: an Accept the API cannot serve
     security = operation.get("security", [])
-    if any(s for s in security):
+    if credentials_optional or any(s for s in security):
         codes += ["401", "429"]  # credentials read (a bad token fails even public reads); user budgets
     if any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", [])):
         codes.append("400")  # the paginator refuses ?page=1&page=2 (studyapp/api/params.py)
@@ -90,12 +90,19 @@ def add_common_errors(result, generator, request, public):
     components.setdefault("responses", {}).update({name: response for name, response in ERROR_RESPONSES.values()})
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
-            # No credentials read at all: say so with [] (not [{}], which generators such as
-            # openapi-python-client take for "needs a scheme"), rather than leave it to a default.
-            if operation.get("security", [{}]) == [{}]:
+            # No credentials needed: say so with [], the one form generators take for "no
+            # authenticated client needed" (openapi-python-client: requires_security =
+            # bool(security), so [{}] or a list holding {} still demands one). Public reads
+            # (AutoSchema.get_auth's {}) read credentials if sent: their 401 and 429 stay declared.
+            security = operation.get("security", [{}])
+            optional = {} in security and security != [{}]
+            if {} in security:
                 operation["security"] = []
+            if optional:
+                operation["description"] = (operation.get("description", "") + "\n\nNo credentials needed. "
+                                            "Credentials sent are still checked: a bad token is a 401.").strip()
             responses = operation.setdefault("responses", {})
-            for code in _responses_every_operation_can_give(operation):
+            for code in _responses_every_operation_can_give(operation, optional):
                 responses.setdefault(code, {})
             for code, response in list(responses.items()):
                 if response.get("description") == "" and code.isdigit():

@@ -86,7 +86,10 @@ def test_a_learner_and_an_instructor_work_through_a_generated_client(client_pack
     assert isinstance(finished.score, models.QuizScore) and finished.score.total == 1
     due = call("review.list_due_review_items").sync(client=me)
     assert due and isinstance(due[0].state, models.StateEnum)
-    rated = call("review.rate_review_item").sync(client=me, body=models.ReviewCreateRequest(item=due[0].id, rating=models.RatingEnum.GOOD))
+    shown = call("review.reveal_review_item").sync(str(due[0].id), client=me)
+    assert shown.prompt and set(shown.intervals.additional_properties) == {"again", "hard", "good", "easy"}
+    rated = call("review.rate_review_item").sync(client=me, body=models.ReviewCreateRequest(
+        item=due[0].id, rating=models.RatingEnum.GOOD, revealed=shown.revealed))
     assert rated.rating == models.RatingEnum.GOOD
     assert call("progress.get_progress").sync(client=me).attempts >= 2
 
@@ -100,3 +103,19 @@ def test_a_learner_and_an_instructor_work_through_a_generated_client(client_pack
     report = call("interchange.import_moodle").sync(client=teacher, dry_run=True,
                                                     body=client_package.types.File(payload=io.BytesIO(moodle)))
     assert isinstance(report, models.ImportReport) and report.dry_run and "1973" in report.unchanged
+
+
+def test_public_operations_take_a_client_without_a_token(client_package):
+    """What the schema says public is, the generated code types as callable without a token: the
+    generator asks for an AuthenticatedClient wherever `security` lists anything, `{}` included."""
+    import typing
+
+    public = {"health.get_health", "health.get_readiness", "questions.list_questions", "questions.get_question",
+              "simulations.list_simulation_scenarios", "simulations.run_simulation", "auth.create_token",
+              "drills.get_backlog_drill", "drills.grade_backlog_drill"}
+    for name in sorted(public):
+        module = api(client_package, f"api.{name}")
+        hint = typing.get_type_hints(module.sync)["client"]
+        assert client_package.Client in typing.get_args(hint), (name, hint)
+    signed_only = api(client_package, "api.progress.get_progress")
+    assert typing.get_type_hints(signed_only.sync)["client"] is client_package.AuthenticatedClient

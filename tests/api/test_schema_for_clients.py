@@ -132,7 +132,10 @@ def test_a_learners_flow_validates_strictly_exchange_by_exchange(schema, learner
 
     due = conforms(schema, "/api/v1/review/due/", "get", client.get("/api/v1/review/due/"))
     assert due and {item["state"] for item in due} <= {"new", "learning", "review", "relearning"}
-    review = client.post("/api/v1/review/reviews/", {"item": due[0]["id"], "rating": "good"}, format="json")
+    shown = conforms(schema, "/api/v1/review/items/{id}/answer/", "get",
+                     client.get(f"/api/v1/review/items/{due[0]['id']}/answer/"))
+    review = client.post("/api/v1/review/reviews/", {"item": due[0]["id"], "rating": "good", "revealed": shown["revealed"]},
+                         format="json")
     assert conforms(schema, "/api/v1/review/reviews/", "post", review)["rating"] == "good"
     conforms(schema, "/api/v1/review/reviews/", "get", client.get("/api/v1/review/reviews/"))
 
@@ -170,7 +173,8 @@ def test_public_operations_declare_that_no_credentials_are_needed(schema, learne
 def test_exports_declare_their_media_types_and_serve_them(schema, instructor, bank):
     client = bearer("teacher")
     for path, media in [("/api/v1/export/markdown/", "application/zip"), ("/api/v1/export/moodle/", "application/xml"),
-                        ("/api/v1/export/gift/", "text/plain")]:
+                        ("/api/v1/export/gift/", "text/plain"), ("/api/v1/export/qti/", "application/zip"),
+                        ("/api/v1/export/anki/", "application/octet-stream")]:
         content = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert content == {media: {"schema": {"type": "string", "format": "binary"}}}, path
         assert client.get(path, HTTP_ACCEPT=media)["Content-Type"].split(";")[0] == media

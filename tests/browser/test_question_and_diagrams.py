@@ -24,6 +24,8 @@ def test_answering_d_is_correct_and_a_is_incorrect_with_its_reason(page, live_se
     assert page.get_attribute("[data-outcome]", "data-outcome") == "correct"
     answer(page, live_server, "A")
     assert page.get_attribute("[data-outcome]", "data-outcome") == "incorrect"
+    assert "cannot be built" in page.inner_text("#why-A")  # the reason's opening sentence, open
+    page.click('[data-more-why="A"] > summary')  # the option and the whole reason, one click away
     assert "Network Load Balancer" in page.inner_text("#why-A")
 
 
@@ -316,6 +318,8 @@ def test_the_verdict_section_shows_the_scenario_matrix_with_winners(page, live_s
     answer(page, live_server, "C")
     verdict = page.locator("#why-the-exam-picks-d")
     matrix = verdict.locator("[data-verdict-matrix]")
+    expect(matrix).to_be_hidden()  # folded under the verdict's lead, one click away
+    verdict.locator('[data-fold="verdict-more"] > summary').click()
     expect(matrix).to_be_visible()
     m = matrix_cached()
     assert m["tie_rule"]["text"] in matrix.inner_text()

@@ -1,5 +1,7 @@
 """Instructors reach their pages from the site, not the admin: Courses in the navigation, the
 classroom_bank's exports from the Courses page, and the admin's "not authorized" page points to them."""
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -22,9 +24,12 @@ def test_a_learner_at_the_admin_gets_no_such_pointer(client, learner):
 
 def test_the_bank_exports_are_linked_for_instructors_and_download_with_the_session(client, instructor, classroom_bank):
     page = as_user(client, instructor).get(reverse("classroom:list")).content.decode()
-    assert 'data-export="moodle"' in page and 'data-export="markdown"' in page
-    moodle = client.get(reverse("api:export-moodle"))
-    assert moodle.status_code == 200 and b"<quiz" in moodle.content
+    links = dict((kind, href) for href, kind in re.findall(r'<a href="([^"]+)" data-export="([a-z]+)"', page))
+    assert set(links) == {"moodle", "gift", "qti", "anki", "csv", "markdown", "results"}
+    for kind, href in links.items():
+        response = client.get(href)
+        assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment"), kind
+    assert b"<quiz" in client.get(links["moodle"]).content
 
 
 def test_learners_see_no_export_links(client, learner):

@@ -7,13 +7,7 @@ multichoice questions with their options, fractions and feedback. It is a dev re
 import pytest
 from moodle_xml_parser import parser as moodle_parser
 
-from questions.loader import parse_files, question_files
 from questions.moodle_xml import general_feedback, to_moodle_xml
-
-
-@pytest.fixture(scope="module")
-def content():
-    return parse_files(question_files())
 
 
 def test_moodle_xml_is_read_by_an_independent_parser_as_written(content):

@@ -119,7 +119,35 @@ def test_a_card_has_a_front_is_graded_only_once_revealed_and_shows_the_scheduler
     assert twice.status_code == 409 and item.reviews.count() == 1
     api = APIClient()
     api.force_authenticate(learner)
-    assert api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "easy"}, format="json").status_code == 409
+    assert api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "easy", "revealed": token},
+                    format="json").status_code == 409
+
+
+def test_the_api_grades_a_card_only_once_its_answer_was_revealed(q1973, learner, other_learner):
+    item = scheduling.items_for(q1973, user=learner, now=T0)
+    api = APIClient()
+    api.force_authenticate(learner)
+    due = api.get("/api/v1/review/due/").json()
+    assert item.pk in [d["id"] for d in due] and all("prompt" not in d for d in due)  # fronts only
+    unseen = api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "easy"}, format="json")
+    assert unseen.status_code == 400 and unseen.json()["errors"]["revealed"]
+    forged = api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "easy", "revealed": "x"}, format="json")
+    assert forged.status_code == 400 and "reveal its answer first" in forged.json()["errors"]["revealed"][0]
+    assert not item.reviews.exists()
+    shown = api.get(f"/api/v1/review/items/{item.pk}/answer/").json()
+    assert shown["prompt"] == item.prompt and set(shown["intervals"]) == {"again", "hard", "good", "easy"}
+    expected = Scheduler(enable_fuzzing=False).review_card(Card.from_dict(item.card), Rating.Good)[0].due
+    assert abs(dt.datetime.fromisoformat(shown["intervals"]["good"].replace("Z", "+00:00")) - expected) < dt.timedelta(seconds=5)
+    other_item = scheduling.items_for(q1973, user=other_learner, now=T0)
+    theirs = APIClient()
+    theirs.force_authenticate(other_learner)
+    assert theirs.get(f"/api/v1/review/items/{item.pk}/answer/").status_code == 404  # not theirs
+    stolen = theirs.get(f"/api/v1/review/items/{other_item.pk}/answer/").json()["revealed"]
+    wrong_item = api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "good", "revealed": stolen}, format="json")
+    assert wrong_item.status_code == 400 and not item.reviews.exists()  # a token names its own item only
+    graded = api.post("/api/v1/review/reviews/", {"item": item.pk, "rating": "good", "revealed": shown["revealed"]},
+                      format="json")
+    assert graded.status_code == 201 and item.reviews.count() == 1
 
 
 def test_the_day_rolls_over_at_4_am_in_the_learners_zone(q1973, learner):
@@ -174,8 +202,14 @@ def test_the_review_log_exports_as_csv_in_ankis_revlog_columns(q1973, client, le
     table = list(csv.reader(io.StringIO(response.content.decode())))
     assert table[0] == ["id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", "type"]
     one, two = table[1:]
-    assert one == [str(int(T0.timestamp() * 1000)), str(item.pk), "-1", "3", "-600", "0", "0", "0", "0"]
+    # factor: with FSRS, Anki logs the difficulty after the review, (D - 1) / 9 + 0.1 in permille.
+    after_one = library_card([(Rating.Good, T0)])
+    after_two = library_card([(Rating.Good, T0), (Rating.Good, first.due_after)])
+    factors = [str(int(((c.difficulty - 1) / 9 + 0.1) * 1000)) for c in (after_one, after_two)]
+    assert 100 <= int(factors[0]) <= 1100
+    assert one == [str(int(T0.timestamp() * 1000)), str(item.pk), "-1", "3", "-600", "0", factors[0], "0", "0"]
     assert two[3] == "3" and int(two[4]) >= 1 and two[5] == "-600" and two[8] == "0"  # the 10-minute step, then days
+    assert two[6] == factors[1]
     api = APIClient()
     api.force_authenticate(learner)
     assert api.get("/api/v1/review/log/").content == response.content

@@ -46,9 +46,13 @@ def test_self_grading_easy_pushes_an_item_further_than_again(q1973, learner, dja
     client.force_authenticate(learner)
     due = client.get("/api/v1/review/due/").json()
     points = [i for i in due if i["kind"] == "key_point"]
-    assert len(points) == len(q1973.key_points) and points[0]["prompt"] == q1973.key_points[points[0]["point"]]
-    easy = client.post("/api/v1/review/reviews/", {"item": points[0]["id"], "rating": "easy"}, format="json")
-    again = client.post("/api/v1/review/reviews/", {"item": points[1]["id"], "rating": "again"}, format="json")
+    assert len(points) == len(q1973.key_points) and "prompt" not in points[0]  # the front only, until revealed
+    shown = [client.get(f"/api/v1/review/items/{p['id']}/answer/").json() for p in points[:2]]
+    assert shown[0]["prompt"] == q1973.key_points[points[0]["point"]]
+    easy = client.post("/api/v1/review/reviews/", {"item": points[0]["id"], "rating": "easy",
+                                                   "revealed": shown[0]["revealed"]}, format="json")
+    again = client.post("/api/v1/review/reviews/", {"item": points[1]["id"], "rating": "again",
+                                                    "revealed": shown[1]["revealed"]}, format="json")
     assert easy.status_code == again.status_code == 201
     assert easy.json()["item"]["due"] > again.json()["item"]["due"]
     listed = client.get("/api/v1/review/reviews/").json()["results"]
@@ -59,7 +63,8 @@ def test_self_grading_easy_pushes_an_item_further_than_again(q1973, learner, dja
     ({"rating": "good"}, "item"),
     ({"item": 1}, "rating"),
     ({"item": 1, "rating": "perfect"}, "rating"),
-    ({"item": 999999, "rating": "good"}, "item"),
+    ({"item": 999999, "rating": "good", "revealed": "x"}, "item"),
+    ({"item": 1, "rating": "good"}, "revealed"),
 ])
 def test_bad_self_grades_are_400s_naming_the_field(learner, body, field):
     client = APIClient()
