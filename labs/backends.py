@@ -18,6 +18,7 @@ from typing import NotRequired, TypedDict
 from django.conf import settings
 from django.utils import timezone
 
+from labs import deployers
 from reference_impl.deploy.config import DOWN_TIMEOUT_S
 
 log = logging.getLogger(__name__)
@@ -268,13 +269,19 @@ class AwsBackend:
         return dict(os.environ)
 
     def _deployer(self, lab):
+        """The lab's deployer, kept between polls (labs/deployers.py): its session, STS check and
+        clients are made once. Its time limit is the one the lab had when it was made: status and
+        burst read the stack's own expiry tag, never the config's."""
         from reference_impl.deploy.config import LabConfig, default_policy
         from reference_impl.deploy.deployer import Deployer
 
-        config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
-                           ttl_minutes=_ttl_minutes(lab), image_uri=settings.LAB_IMAGE_URI,
-                           region=lab.aws_region, policy=default_policy(lab.max_tasks))
-        return Deployer(config)  # reads LAB_ALLOWED_ACCOUNT_IDS and checks the account via STS
+        def build(session):
+            config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
+                               ttl_minutes=_ttl_minutes(lab), image_uri=settings.LAB_IMAGE_URI,
+                               region=lab.aws_region, policy=default_policy(lab.max_tasks))
+            return Deployer(config, session=session)  # reads LAB_ALLOWED_ACCOUNT_IDS; STS on first use
+
+        return deployers.deployer_for(lab, build)
 
     def start(self, lab) -> None:
         from reference_impl.deploy.config import ConfigError, allowed_account_ids
@@ -305,6 +312,7 @@ class AwsBackend:
         try:
             st = self._deployer(lab).status()
         except (BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            deployers.forget_if_credentials_failed(lab.pk, exc)
             out["unavailable"] = str(exc)
             return out
         out["ready"] = st.ready  # CREATE_COMPLETE, and the model uploaded and its checksum verified
@@ -334,6 +342,7 @@ class AwsBackend:
                 if event.done is not None:
                     sent = event.done
         except (DeployError, ApiError, BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            deployers.forget_if_credentials_failed(lab.pk, exc)
             raise BackendError(f"{sent} of {count} sent in this step, then: {exc}") from exc
         return sent
 
@@ -342,6 +351,7 @@ class AwsBackend:
         self.stop(lab)
 
     def stop(self, lab) -> bool:
+        deployers.forget(lab.pk)  # the stack is going: the next poll reads it afresh
         if _alive(lab.pid):
             _terminate(lab.pid)
         try:

@@ -8,7 +8,9 @@
   const root = document.getElementById("lab");
   if (!root) return;
   const url = root.dataset.statusUrl;
-  const POLL_MS = 1000;
+  // As often as the background poll reads this lab (labs/tasks.py, POLL_S): asking more often
+  // would only read the same figures again.
+  const POLL_MS = Number(root.dataset.pollMs) || 2000;
   const STALE_S = 15;  // no background poll for this long: the worker is probably not running
   const series = { t: [], visible: [], in_flight: [], running: [], desired: [] };
   let chart = null;
