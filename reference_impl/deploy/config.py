@@ -185,10 +185,15 @@ class LabConfig:
             raise ConfigError("; ".join(problems))
 
     def expires_at(self, now: datetime) -> datetime:
+        if self.ttl_minutes is None:  # check() refuses this before any job gets here
+            raise ConfigError("ttl_minutes (--ttl-minutes) is required: every lab has a time limit")
         return (now.astimezone(timezone.utc) + timedelta(minutes=self.ttl_minutes)).replace(microsecond=0)
 
     def image_repository(self) -> str:
-        return _ECR_IMAGE.fullmatch(self.image_uri)["repo"]
+        match = _ECR_IMAGE.fullmatch(self.image_uri)
+        if match is None:  # check() refuses this before any job gets here
+            raise ConfigError(f"image_uri {self.image_uri!r} is not an ECR image URI")
+        return match["repo"]
 
     def tags(self, expires_at: datetime) -> dict[str, str]:
         return {"owner": self.owner, "lab": self.lab, "expires-at": _at(expires_at)}

@@ -66,5 +66,5 @@ def plan(stack: LabStack) -> Plan:
                 parameters=stack._stack_parameters(expires),
                 tags=stack.config.tags(expires),
                 resources=resources, caps=caps,
-                cost=costs.estimate(p.max_tasks, stack.config.ttl_minutes),
+                cost=costs.estimate(p.max_tasks, stack.config.ttl_minutes or 0),  # check() required it
                 template_check="CloudFormation ValidateTemplate accepted the template", checks=checks)
