@@ -42,6 +42,7 @@ MAX_MODEL_NAME_CHARS = 20   # our choice: the worker's models have short names (
 DERIVED_NAMES: dict[str, str] = {
     "${AWS::StackName}-scaler": "lambda_function_name_max_chars",
     "${AWS::StackName}-reaper": "lambda_function_name_max_chars",
+    "${AWS::StackName}-result": "lambda_function_name_max_chars",
     "${AWS::StackName}": "scheduler_group_name_max_chars",       # the schedule group; the cluster too
     "${AWS::StackName}-jobs": "sqs_queue_name_max_chars",
     "${AWS::StackName}-dlq": "sqs_queue_name_max_chars",
@@ -51,6 +52,7 @@ DERIVED_NAMES: dict[str, str] = {
     "/lab/${AWS::StackName}": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-scaler": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-reaper": "logs_group_name_max_chars",
+    "/aws/lambda/${AWS::StackName}-result": "logs_group_name_max_chars",
     "/aws/ecs/containerinsights/${AWS::StackName}/performance": "logs_group_name_max_chars",
 }
 # Derived names with no documented length limit (API Gateway's quotas page lists none for a
