@@ -143,6 +143,11 @@ def _hard_kill(pid) -> None:
 class LocalBackend:
     """The reference system on this machine, one isolated runtime (and endpoint) per lab."""
 
+    # Jobs per background step of a burst: 1,000 go to LocalStack in well under a second
+    # (benchmarks/lab_burst.py), so a class's 1,000-job burst is one step, and the workers see
+    # the whole backlog at once rather than a trickle one step (and one task pick-up) at a time.
+    burst_step = 1000
+
     def start(self, lab) -> None:
         from reference_impl.local.endpoint import free_port
 
@@ -209,10 +214,9 @@ class LocalBackend:
         """Send jobs start..start+count-1 to the lab's queue; BackendError on the first refusal."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from reference_impl import jobs
+        from reference_impl.local import burst as local_burst
         from reference_impl.local.runtime import local_clients
         from reference_impl.local.state import read_runtime, services
-        from reference_impl.model.catalog import spec as model_spec
         from reference_impl.queues import QueueUnavailable
 
         folder = Path(lab.runtime_dir)
@@ -221,10 +225,8 @@ class LocalBackend:
             clients = local_clients(read_runtime(folder)["endpoint_url"])
         except (KeyError, RuntimeError) as exc:
             raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
-        spec = model_spec(lab.model_name)
-        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(start, start + count)]
         try:
-            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients), store=svc.store(clients)))
+            return len(local_burst.send(svc, clients, lab.model_name, start, count, batch_size))
         except (QueueUnavailable, BotoCoreError, ClientError) as exc:
             raise BackendError(f"the queue refused the jobs: {exc}") from exc
 
@@ -259,6 +261,8 @@ def job_figures(store) -> JobFigures:
 
 class AwsBackend:
     """The CloudFormation stack in a sandbox account, driven by the deployer's CLI."""
+
+    burst_step = 200  # signed API requests, 8 in flight (deploy/burst.py): polls run between steps
 
     def _common(self, lab) -> list[str]:
         return ["--model", lab.model_name, "--lab", f"lab{lab.pk}", "--owner", lab.owner.get_username(),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from labs import operations, tasks
+from labs.backends import LocalBackend
 from labs.models import Burst, Lab, LabSample
 
 
@@ -33,14 +34,14 @@ def test_a_second_burst_waits_for_the_first(client, instructor, lab):
 def test_a_burst_stops_at_the_first_error_and_says_so(instructor, lab, immediate_tasks, tmp_path):
     lab.runtime_dir = str(tmp_path)  # no runtime there: the first step fails
     lab.save()
-    burst = operations.request_burst(lab, 3 * operations.BURST_STEP, 1, instructor)
+    burst = operations.request_burst(lab, 2 * LocalBackend.burst_step, 1, instructor)
     tasks.start_burst(burst)
     burst.refresh_from_db()
     assert burst.status == "failed" and burst.sent == 0
-    assert burst.error.startswith(f"stopped after 0 of {3 * operations.BURST_STEP}: the lab's runtime is not ready")
+    assert burst.error.startswith(f"stopped after 0 of {2 * LocalBackend.burst_step}: the lab's runtime is not ready")
     assert list(lab.events.filter(action="burst_failed").values_list("detail__sent", flat=True)) == [0]
     assert operations.status(lab)["burst"] == {"id": burst.pk, "status": "failed", "sent": 0,
-                                               "total": 600, "errors": 1, "error": burst.error}
+                                               "total": 2 * LocalBackend.burst_step, "errors": 1, "error": burst.error}
 
 
 def test_a_burst_for_a_lab_that_stopped_meanwhile_is_not_sent(instructor, lab, immediate_tasks):
