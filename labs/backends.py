@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from labs import deployers
+from reference_impl import aws_facts
 from reference_impl.deploy.config import DOWN_TIMEOUT_S
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,17 @@ class Decision(TypedDict):
     desired: int | None
     action: str | None
     reason: str | None
+    controller: str | None  # which controller of the deployed hybrid the change stands for
+
+
+class ScalingFigures(TypedDict):
+    """How the lab sizes itself, for the dashboard: the target and where it comes from."""
+    target_backlog_per_task: float
+    acceptable_latency_s: float
+    seconds_per_message: float
+    max_tasks: int
+    controllers: str   # which controllers act, in this kind of lab
+    idle_to_zero: str  # when the last worker stops, here and in the other hosts
 
 
 class JobFigures(TypedDict, total=False):
@@ -75,6 +87,7 @@ class BackendStatus(TypedDict, total=False):
     workers: WorkerFigures
     decisions: list[Decision]
     jobs: JobFigures
+    scaling: ScalingFigures
 
 
 def _alive(pid) -> bool:
@@ -198,9 +211,11 @@ class LocalBackend:
         out["decisions"] = [
             {"at": d.get("ts"), "visible": d.get("visible"), "in_flight": d.get("in_flight"),
              "running": d.get("running"), "desired": d.get("desired"), "action": d.get("action"),
-             "reason": d.get("reason")}
+             "reason": d.get("reason"), "controller": d.get("controller")}
             for d in model.get("recent_decisions", [])
         ]
+        if model.get("policy"):
+            out["scaling"] = local_scaling(model["policy"])
         try:
             svc = services(folder)[lab.model_name]
             out["jobs"] = job_figures(svc.store(local_clients(report["endpoint_url"])))
@@ -232,6 +247,59 @@ class LocalBackend:
 
     def stop(self, lab) -> bool:
         return _terminate(lab.pid)
+
+
+def _scaling(policy, controllers: str, idle_to_zero: str) -> ScalingFigures:
+    return {"target_backlog_per_task": policy.target_backlog_per_task,
+            "acceptable_latency_s": policy.acceptable_latency_s, "seconds_per_message": policy.seconds_per_message,
+            "max_tasks": policy.max_tasks, "controllers": controllers, "idle_to_zero": idle_to_zero}
+
+
+def local_scaling(policy: dict) -> ScalingFigures:
+    """A local lab's policy (the runtime's LocalSettings, as its snapshot keeps it), explained."""
+    from reference_impl.local.supervisor import idle_to_zero_note
+    from reference_impl.scaling import ScalingPolicy
+
+    read = ScalingPolicy(**policy)
+    return _scaling(read, "one controller on direct queue reads (reference_impl.scaling.decide) takes each step the "
+                          "AWS deployment leaves to three: the wake from zero, target tracking, scale-in",
+                    idle_to_zero_note(read.idle_before_zero_s))
+
+
+def aws_scaling(policy) -> ScalingFigures:
+    """An AWS lab's policy (the deployer's), explained: three controllers, the deployed hybrid."""
+    from reference_impl.local.supervisor import idle_to_zero_note
+
+    return _scaling(policy, "three controllers (deploy/template.yaml): the scaler function wakes the service from "
+                            "zero on a direct queue read, once a minute; target tracking on backlog per task sizes it "
+                            "after; target tracking's scale-in removes tasks",
+                    idle_to_zero_note())
+
+
+# AWS keeps no decision log of the three controllers; the poll sees each change of the desired
+# count, and only one of them can make it (deploy/template.yaml): nothing but the scaler function
+# leaves zero, target tracking scales out from there and scales in.
+AWS_CONTROLLERS = {"from_zero": "from zero: the scaler function's direct queue read",
+                   "out": "target tracking: backlog per task above target",
+                   "in": f"target tracking scale-in: {int(aws_facts.value('tt_scale_in_datapoints'))} one-minute "
+                         "datapoints below target, or the teardown"}
+DECISIONS_KEPT = 20
+
+
+def aws_decisions(previous: dict, now: BackendStatus) -> list[Decision]:
+    """The lab's earlier changes, and this poll's if the desired count changed since the last."""
+    decisions = list(previous.get("decisions") or [])
+    before = (previous.get("workers") or {}).get("desired")
+    desired = now["workers"]["desired"]
+    if before is None or desired is None or desired == before:
+        return decisions
+    kind = "from_zero" if before == 0 else ("out" if desired > before else "in")
+    queue = now["queue"]
+    decisions.append({"at": timezone.now().timestamp(), "visible": queue["visible"], "in_flight": queue["in_flight"],
+                      "running": now["workers"]["running"], "desired": desired,
+                      "action": "scale_out" if desired > before else "scale_in", "controller": AWS_CONTROLLERS[kind],
+                      "reason": f"desired {before} -> {desired}, seen by the poll (AWS logs no decision)"})
+    return decisions[-DECISIONS_KEPT:]
 
 
 def job_figures(store) -> JobFigures:
@@ -331,6 +399,8 @@ class AwsBackend:
             out["failed"] = st.held_at_zero
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
+        out["scaling"] = aws_scaling(self._deployer(lab).config.policy)
+        out["decisions"] = aws_decisions(lab.live, out)
         return out
 
     def burst(self, lab, start: int, count: int, batch_size: int) -> int:

@@ -40,7 +40,7 @@ def launch(lab: Lab, actor) -> None:
     record(lab, "deploy_started", None)
 
 
-LIVE_KEYS = ("queue", "workers", "jobs", "decisions", "progress", "unavailable")
+LIVE_KEYS = ("queue", "workers", "jobs", "decisions", "scaling", "progress", "unavailable")
 BURST_ABANDONED_S = 300  # an open burst without progress this long lost its worker: a new one may start
 SERIES_MAX = 3600  # an hour of samples at one a second; a page asks only for newer ones after its first load
 
@@ -76,7 +76,7 @@ def refresh(lab: Lab) -> BackendStatus:
                                  desired=workers.get("desired") if workers else None)
     # A stopping runtime answers with no figures, or results it cannot read: keep the last ones
     # read, they are the lab's final figures.
-    kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions")}
+    kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions", "scaling")}
     fresh = {k: v for k, v in figures.items() if not (isinstance(v, dict) and "unavailable" in v and k in kept)}
     lab.live, lab.live_at = {**kept, **fresh}, now
     lab.save(update_fields=["live", "live_at"])

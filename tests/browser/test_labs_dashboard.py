@@ -179,6 +179,14 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
         wait_for(lambda: metric(page, "completed") == 600, 180, "every job done")
         wait_for(lambda: metric(page, "running") == 0, 180, "workers scaling back to zero")
         assert "scale" in page.inner_text("#decisions")
+        # Its reasoning: the target per worker and where it comes from, and which controller
+        # made each change (issue 19).
+        assert page.is_visible("[data-scaling]")
+        latency, per_message, target = (float(page.inner_text(f'[data-scaling-field="{k}"]')) for k in
+                                        ("acceptable_latency_s", "seconds_per_message", "target_backlog_per_task"))
+        assert target == round(latency / per_message, 2)
+        assert "from zero: direct queue read" in page.inner_text("#decisions")
+        assert "300 s" in page.inner_text('[data-scaling-field="idle_to_zero"]')
 
         # A reload (or a second viewer) gets the whole rise and fall from the server.
         summary = '[data-field="series-summary"]'

@@ -86,6 +86,26 @@ def test_an_aws_lab_keeps_one_deployer_and_a_poll_makes_four_calls(aws_lab, monk
     assert deployers.kept_count() == 0  # the teardown's polls start from a fresh read
 
 
+def test_an_aws_lab_shows_its_target_and_which_controller_changed_the_desired_count(aws_lab, app_clock):
+    lab, session = aws_lab
+    ids = stack_ids(session, lab.stack_name)
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    st = operations.status(lab)
+    policy = backends.AwsBackend()._deployer(lab).config.policy
+    assert st["scaling"]["target_backlog_per_task"] == policy.acceptable_latency_s / policy.seconds_per_message
+    assert st["decisions"] == []
+    ecs = session.client("ecs")
+    for desired in (2, 4, 1):  # what the scaler function, then target tracking, would set
+        ecs.update_service(cluster=ids["Cluster"], service=ids["Service"], desiredCount=desired)
+        app_clock.advance(dt.timedelta(seconds=tasks.POLL_S[Lab.Target.AWS]))
+        tasks.tick.enqueue()
+    lab.refresh_from_db()
+    changes = [(d["desired"], d["controller"]) for d in operations.status(lab)["decisions"]]
+    assert changes == [(2, backends.AWS_CONTROLLERS["from_zero"]), (4, backends.AWS_CONTROLLERS["out"]),
+                       (1, backends.AWS_CONTROLLERS["in"])]
+
+
 def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab, client, instructor, monkeypatch,
                                                                           app_clock):
     lab, session = aws_lab
