@@ -26,9 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
-from reference_impl.envvars import env_str  # noqa: E402
 from reference_impl.local import burst, state  # noqa: E402
-from reference_impl.local.endpoint import start_local_endpoint  # noqa: E402
+from reference_impl.local.endpoint import given_or_started_endpoint  # noqa: E402
 from reference_impl.local.provision import ProvisionSettings, provision  # noqa: E402
 from reference_impl.local.runtime import LocalSettings, build_supervisor, local_clients  # noqa: E402
 
@@ -75,24 +74,15 @@ def main():
     parser.add_argument("--max-workers", type=int, default=6)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    endpoint = None
-    with tempfile.TemporaryDirectory(prefix="bench-lab-burst-") as tmp:
-        url = env_str("AWS_ENDPOINT_URL")
-        if not url:
-            endpoint = start_local_endpoint(Path(tmp) / "endpoint")
-            url = endpoint.url
-        try:
-            clients = local_clients(url)
-            print(f"endpoint {url}; {args.jobs} one-input digits jobs per burst, cap {args.max_workers} workers")
-            for n in range(args.runs):
-                r = one_run(clients, Path(tmp) / f"run{n}", args.jobs, args.max_workers)
-                print(f"run {n + 1}: enqueue {r['enqueue_s']:.2f} s (goal < 3 s); first worker started "
-                      f"{r['first_worker_s']:.2f} s after the burst began (goal <= one poll, {r['poll_s']:g} s); "
-                      f"peak {r['peak']} workers (ceil({args.jobs} / target {r['target']:g}) = {r['wanted']} "
-                      f"within the cap {r['cap']}); drained in {r['drained_s']:.1f} s")
-        finally:
-            if endpoint is not None:
-                endpoint.stop()
+    with tempfile.TemporaryDirectory(prefix="bench-lab-burst-") as tmp, given_or_started_endpoint(Path(tmp) / "endpoint") as url:
+        clients = local_clients(url)
+        print(f"endpoint {url}; {args.jobs} one-input digits jobs per burst, cap {args.max_workers} workers")
+        for n in range(args.runs):
+            r = one_run(clients, Path(tmp) / f"run{n}", args.jobs, args.max_workers)
+            print(f"run {n + 1}: enqueue {r['enqueue_s']:.2f} s (goal < 3 s); first worker started "
+                  f"{r['first_worker_s']:.2f} s after the burst began (goal <= one poll, {r['poll_s']:g} s); "
+                  f"peak {r['peak']} workers (ceil({args.jobs} / target {r['target']:g}) = {r['wanted']} "
+                  f"within the cap {r['cap']}); drained in {r['drained_s']:.1f} s")
 
 
 if __name__ == "__main__":
