@@ -101,6 +101,7 @@ test-fast: install postgresql
 bench: install
 	$(PY) benchmarks/simulate.py
 	$(PY) benchmarks/worker.py
+	$(PY) benchmarks/lab_burst.py --runs 1
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py

@@ -28,8 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
 from reference_impl import jobs  # noqa: E402
-from reference_impl.envvars import env_str  # noqa: E402
-from reference_impl.local.endpoint import start_local_endpoint  # noqa: E402
+from reference_impl.local.endpoint import given_or_started_endpoint  # noqa: E402
 from reference_impl.local.provision import ProvisionSettings, provision  # noqa: E402
 from reference_impl.local.runtime import LocalSettings, build_supervisor, local_clients  # noqa: E402
 from reference_impl.model import artifacts  # noqa: E402
@@ -116,40 +115,31 @@ def main():
     parser.add_argument("--emulate", type=float, default=0.02, help="EMULATED seconds per input in the burst")
     parser.add_argument("--ballast-mb", type=int, default=100)
     args = parser.parse_args()
-    endpoint = None
-    with tempfile.TemporaryDirectory(prefix="bench-worker-") as tmp:
-        url = env_str("AWS_ENDPOINT_URL")
-        if not url:
-            endpoint = start_local_endpoint(Path(tmp) / "endpoint")
-            url = endpoint.url
-        try:
-            clients = local_clients(url)
-            service = fresh_service(clients)
-            print(f"endpoint {url}; {args.messages} messages per throughput run, one input per job")
-            bare = bare_loop(service, clients, args.messages)
-            floor = io_floor(service, clients, args.messages)
-            work = worker_loop(service, clients, args.messages)
-            print(f"{'bare receive + delete loop':44} {bare:8.0f} msg/s")
-            print(f"{'I/O floor (receive + put result + delete)':44} {floor:8.0f} msg/s")
-            print(f"{'worker (parse, predict, put, delete)':44} {work:8.0f} msg/s")
-            print(f"{'worker / bare loop (target >= 0.8)':44} {work / bare:8.2f}")
-            print(f"{'worker / I/O floor':44} {work / floor:8.2f}")
+    with tempfile.TemporaryDirectory(prefix="bench-worker-") as tmp, given_or_started_endpoint(Path(tmp) / "endpoint") as url:
+        clients = local_clients(url)
+        service = fresh_service(clients)
+        print(f"endpoint {url}; {args.messages} messages per throughput run, one input per job")
+        bare = bare_loop(service, clients, args.messages)
+        floor = io_floor(service, clients, args.messages)
+        work = worker_loop(service, clients, args.messages)
+        print(f"{'bare receive + delete loop':44} {bare:8.0f} msg/s")
+        print(f"{'I/O floor (receive + put result + delete)':44} {floor:8.0f} msg/s")
+        print(f"{'worker (parse, predict, put, delete)':44} {work:8.0f} msg/s")
+        print(f"{'worker / bare loop (target >= 0.8)':44} {work / bare:8.2f}")
+        print(f"{'worker / I/O floor':44} {work / floor:8.2f}")
 
-            uri = service.model_uri.replace("digits.skops", "digits-ballast.skops")
-            uploaded = artifacts.build_and_upload(clients.s3, "digits", uri, ballast_mb=args.ballast_mb)
-            loaded = artifacts.load(clients.s3, uri)
-            print(f"{'model load with ' + str(args.ballast_mb) + ' MB ballast':44} {loaded.load_seconds:8.2f} s "
-                  f"({uploaded.size_bytes / artifacts.MB:.0f} MB, {uploaded.size_bytes / artifacts.MB / loaded.load_seconds:.0f} MB/s)")
+        uri = service.model_uri.replace("digits.skops", "digits-ballast.skops")
+        uploaded = artifacts.build_and_upload(clients.s3, "digits", uri, ballast_mb=args.ballast_mb)
+        loaded = artifacts.load(clients.s3, uri)
+        print(f"{'model load with ' + str(args.ballast_mb) + ' MB ballast':44} {loaded.load_seconds:8.2f} s "
+              f"({uploaded.size_bytes / artifacts.MB:.0f} MB, {uploaded.size_bytes / artifacts.MB / loaded.load_seconds:.0f} MB/s)")
 
-            print(f"burst of {args.burst} jobs, EMULATED {args.emulate} s per input, workers start from zero:")
-            one, _ = drain_time(clients, Path(tmp) / "one", args.burst, args.emulate, 1)
-            many, peak = drain_time(clients, Path(tmp) / "many", args.burst, args.emulate, 4)
-            print(f"{'  drain with 1 worker':44} {one:8.1f} s")
-            print(f"{'  drain with autoscaling (cap 4, peak ' + str(peak) + ')':44} {many:8.1f} s")
-            print(f"{'  speed-up':44} {one / many:8.2f}x")
-        finally:
-            if endpoint is not None:
-                endpoint.stop()
+        print(f"burst of {args.burst} jobs, EMULATED {args.emulate} s per input, workers start from zero:")
+        one, _ = drain_time(clients, Path(tmp) / "one", args.burst, args.emulate, 1)
+        many, peak = drain_time(clients, Path(tmp) / "many", args.burst, args.emulate, 4)
+        print(f"{'  drain with 1 worker':44} {one:8.1f} s")
+        print(f"{'  drain with autoscaling (cap 4, peak ' + str(peak) + ')':44} {many:8.1f} s")
+        print(f"{'  speed-up':44} {one / many:8.2f}x")
 
 
 if __name__ == "__main__":

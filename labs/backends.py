@@ -18,6 +18,8 @@ from typing import NotRequired, TypedDict
 from django.conf import settings
 from django.utils import timezone
 
+from labs import deployers
+from reference_impl import aws_facts
 from reference_impl.deploy.config import DOWN_TIMEOUT_S
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,17 @@ class Decision(TypedDict):
     desired: int | None
     action: str | None
     reason: str | None
+    controller: str | None  # which controller of the deployed hybrid the change stands for
+
+
+class ScalingFigures(TypedDict):
+    """How the lab sizes itself, for the dashboard: the target and where it comes from."""
+    target_backlog_per_task: float
+    acceptable_latency_s: float
+    seconds_per_message: float
+    max_tasks: int
+    controllers: str   # which controllers act, in this kind of lab
+    idle_to_zero: str  # when the last worker stops, here and in the other hosts
 
 
 class JobFigures(TypedDict, total=False):
@@ -74,6 +87,7 @@ class BackendStatus(TypedDict, total=False):
     workers: WorkerFigures
     decisions: list[Decision]
     jobs: JobFigures
+    scaling: ScalingFigures
 
 
 def _alive(pid) -> bool:
@@ -142,6 +156,11 @@ def _hard_kill(pid) -> None:
 class LocalBackend:
     """The reference system on this machine, one isolated runtime (and endpoint) per lab."""
 
+    # Jobs per background step of a burst: 1,000 go to LocalStack in well under a second
+    # (benchmarks/lab_burst.py), so a class's 1,000-job burst is one step, and the workers see
+    # the whole backlog at once rather than a trickle one step (and one task pick-up) at a time.
+    burst_step = 1000
+
     def start(self, lab) -> None:
         from reference_impl.local.endpoint import free_port
 
@@ -192,9 +211,11 @@ class LocalBackend:
         out["decisions"] = [
             {"at": d.get("ts"), "visible": d.get("visible"), "in_flight": d.get("in_flight"),
              "running": d.get("running"), "desired": d.get("desired"), "action": d.get("action"),
-             "reason": d.get("reason")}
+             "reason": d.get("reason"), "controller": d.get("controller")}
             for d in model.get("recent_decisions", [])
         ]
+        if model.get("policy"):
+            out["scaling"] = local_scaling(model["policy"])
         try:
             svc = services(folder)[lab.model_name]
             out["jobs"] = job_figures(svc.store(local_clients(report["endpoint_url"])))
@@ -208,10 +229,9 @@ class LocalBackend:
         """Send jobs start..start+count-1 to the lab's queue; BackendError on the first refusal."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from reference_impl import jobs
+        from reference_impl.local import burst as local_burst
         from reference_impl.local.runtime import local_clients
         from reference_impl.local.state import read_runtime, services
-        from reference_impl.model.catalog import spec as model_spec
         from reference_impl.queues import QueueUnavailable
 
         folder = Path(lab.runtime_dir)
@@ -220,15 +240,66 @@ class LocalBackend:
             clients = local_clients(read_runtime(folder)["endpoint_url"])
         except (KeyError, RuntimeError) as exc:
             raise BackendError(f"the lab's runtime is not ready: {exc}") from exc
-        spec = model_spec(lab.model_name)
-        batches = [spec.sample_inputs(batch_size, i * batch_size) for i in range(start, start + count)]
         try:
-            return len(jobs.submit_many(lab.model_name, batches, queue=svc.queue(clients), store=svc.store(clients)))
+            return len(local_burst.send(svc, clients, lab.model_name, start, count, batch_size))
         except (QueueUnavailable, BotoCoreError, ClientError) as exc:
             raise BackendError(f"the queue refused the jobs: {exc}") from exc
 
     def stop(self, lab) -> bool:
         return _terminate(lab.pid)
+
+
+def _scaling(policy, controllers: str, idle_to_zero: str) -> ScalingFigures:
+    return {"target_backlog_per_task": policy.target_backlog_per_task,
+            "acceptable_latency_s": policy.acceptable_latency_s, "seconds_per_message": policy.seconds_per_message,
+            "max_tasks": policy.max_tasks, "controllers": controllers, "idle_to_zero": idle_to_zero}
+
+
+def local_scaling(policy: dict) -> ScalingFigures:
+    """A local lab's policy (the runtime's LocalSettings, as its snapshot keeps it), explained."""
+    from reference_impl.local.supervisor import idle_to_zero_note
+    from reference_impl.scaling import ScalingPolicy
+
+    read = ScalingPolicy(**policy)
+    return _scaling(read, "one controller on direct queue reads (reference_impl.scaling.decide) takes each step the "
+                          "AWS deployment leaves to three: the wake from zero, target tracking, scale-in",
+                    idle_to_zero_note(read.idle_before_zero_s))
+
+
+def aws_scaling(policy) -> ScalingFigures:
+    """An AWS lab's policy (the deployer's), explained: three controllers, the deployed hybrid."""
+    from reference_impl.local.supervisor import idle_to_zero_note
+
+    return _scaling(policy, "three controllers (deploy/template.yaml): the scaler function wakes the service from "
+                            "zero on a direct queue read, once a minute; target tracking on backlog per task sizes it "
+                            "after; target tracking's scale-in removes tasks",
+                    idle_to_zero_note())
+
+
+# AWS keeps no decision log of the three controllers; the poll sees each change of the desired
+# count, and only one of them can make it (deploy/template.yaml): nothing but the scaler function
+# leaves zero, target tracking scales out from there and scales in.
+AWS_CONTROLLERS = {"from_zero": "from zero: the scaler function's direct queue read",
+                   "out": "target tracking: backlog per task above target",
+                   "in": f"target tracking scale-in: {int(aws_facts.value('tt_scale_in_datapoints'))} one-minute "
+                         "datapoints below target, or the teardown"}
+DECISIONS_KEPT = 20
+
+
+def aws_decisions(previous: dict, now: BackendStatus) -> list[Decision]:
+    """The lab's earlier changes, and this poll's if the desired count changed since the last."""
+    decisions = list(previous.get("decisions") or [])
+    before = (previous.get("workers") or {}).get("desired")
+    desired = now["workers"]["desired"]
+    if before is None or desired is None or desired == before:
+        return decisions
+    kind = "from_zero" if before == 0 else ("out" if desired > before else "in")
+    queue = now["queue"]
+    decisions.append({"at": timezone.now().timestamp(), "visible": queue["visible"], "in_flight": queue["in_flight"],
+                      "running": now["workers"]["running"], "desired": desired,
+                      "action": "scale_out" if desired > before else "scale_in", "controller": AWS_CONTROLLERS[kind],
+                      "reason": f"desired {before} -> {desired}, seen by the poll (AWS logs no decision)"})
+    return decisions[-DECISIONS_KEPT:]
 
 
 def job_figures(store) -> JobFigures:
@@ -259,6 +330,8 @@ def job_figures(store) -> JobFigures:
 class AwsBackend:
     """The CloudFormation stack in a sandbox account, driven by the deployer's CLI."""
 
+    burst_step = 200  # signed API requests, 8 in flight (deploy/burst.py): polls run between steps
+
     def _common(self, lab) -> list[str]:
         return ["--model", lab.model_name, "--lab", f"lab{lab.pk}", "--owner", lab.owner.get_username(),
                 "--region", lab.aws_region]
@@ -268,13 +341,19 @@ class AwsBackend:
         return dict(os.environ)
 
     def _deployer(self, lab):
+        """The lab's deployer, kept between polls (labs/deployers.py): its session, STS check and
+        clients are made once. Its time limit is the one the lab had when it was made: status and
+        burst read the stack's own expiry tag, never the config's."""
         from reference_impl.deploy.config import LabConfig, default_policy
         from reference_impl.deploy.deployer import Deployer
 
-        config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
-                           ttl_minutes=_ttl_minutes(lab), image_uri=settings.LAB_IMAGE_URI,
-                           region=lab.aws_region, policy=default_policy(lab.max_tasks))
-        return Deployer(config)  # reads LAB_ALLOWED_ACCOUNT_IDS and checks the account via STS
+        def build(session):
+            config = LabConfig(model_name=lab.model_name, owner=lab.owner.get_username(), lab=f"lab{lab.pk}",
+                               ttl_minutes=_ttl_minutes(lab), image_uri=settings.LAB_IMAGE_URI,
+                               region=lab.aws_region, policy=default_policy(lab.max_tasks))
+            return Deployer(config, session=session)  # reads LAB_ALLOWED_ACCOUNT_IDS; STS on first use
+
+        return deployers.deployer_for(lab, build)
 
     def start(self, lab) -> None:
         from reference_impl.deploy.config import ConfigError, allowed_account_ids
@@ -305,6 +384,7 @@ class AwsBackend:
         try:
             st = self._deployer(lab).status()
         except (BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            deployers.forget_if_credentials_failed(lab.pk, exc)
             out["unavailable"] = str(exc)
             return out
         out["ready"] = st.ready  # CREATE_COMPLETE, and the model uploaded and its checksum verified
@@ -319,6 +399,8 @@ class AwsBackend:
             out["failed"] = st.held_at_zero
         out["queue"] = {"visible": st.visible, "in_flight": st.in_flight, "dlq": st.dead_letter}
         out["workers"] = {"desired": st.desired, "running": st.running}
+        out["scaling"] = aws_scaling(self._deployer(lab).config.policy)
+        out["decisions"] = aws_decisions(lab.live, out)
         return out
 
     def burst(self, lab, start: int, count: int, batch_size: int) -> int:
@@ -334,6 +416,7 @@ class AwsBackend:
                 if event.done is not None:
                     sent = event.done
         except (DeployError, ApiError, BotoCoreError, ClientError, RuntimeError, ValueError) as exc:
+            deployers.forget_if_credentials_failed(lab.pk, exc)
             raise BackendError(f"{sent} of {count} sent in this step, then: {exc}") from exc
         return sent
 
@@ -342,6 +425,7 @@ class AwsBackend:
         self.stop(lab)
 
     def stop(self, lab) -> bool:
+        deployers.forget(lab.pk)  # the stack is going: the next poll reads it afresh
         if _alive(lab.pid):
             _terminate(lab.pid)
         try:

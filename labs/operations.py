@@ -40,8 +40,7 @@ def launch(lab: Lab, actor) -> None:
     record(lab, "deploy_started", None)
 
 
-LIVE_KEYS = ("queue", "workers", "jobs", "decisions", "progress", "unavailable")
-BURST_STEP = 200  # jobs per background step: a poll of every lab can run between two steps
+LIVE_KEYS = ("queue", "workers", "jobs", "decisions", "scaling", "progress", "unavailable")
 BURST_ABANDONED_S = 300  # an open burst without progress this long lost its worker: a new one may start
 SERIES_MAX = 3600  # an hour of samples at one a second; a page asks only for newer ones after its first load
 
@@ -77,7 +76,7 @@ def refresh(lab: Lab) -> BackendStatus:
                                  desired=workers.get("desired") if workers else None)
     # A stopping runtime answers with no figures, or results it cannot read: keep the last ones
     # read, they are the lab's final figures.
-    kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions")}
+    kept = {k: v for k, v in lab.live.items() if k in ("queue", "workers", "jobs", "decisions", "scaling")}
     fresh = {k: v for k, v in figures.items() if not (isinstance(v, dict) and "unavailable" in v and k in kept)}
     lab.live, lab.live_at = {**kept, **fresh}, now
     lab.save(update_fields=["live", "live_at"])
@@ -139,7 +138,7 @@ def request_burst(lab: Lab, count: int, batch_size: int, actor) -> Burst:
 
 
 def send_burst_step(burst: Burst) -> bool:
-    """Send the next BURST_STEP jobs of the burst; True while more remain. Stops the burst at
+    """Send the next step of the burst (the backend's burst_step jobs); True while more remain. Stops the burst at
     the first error and keeps the backend's words for the dashboard."""
     lab = burst.lab
     if not burst.is_open:
@@ -147,7 +146,7 @@ def send_burst_step(burst: Burst) -> bool:
     if lab.status != Lab.Status.RUNNING:
         fail_burst(burst, f"the lab is {lab.get_status_display()}; {burst.sent} of {burst.count} were sent")
         return False
-    step = min(BURST_STEP, burst.count - burst.sent)
+    step = min(backend_for(lab).burst_step, burst.count - burst.sent)  # polls run between two steps
     if burst.status == Burst.Status.QUEUED:
         burst.status = Burst.Status.SENDING
         burst.save(update_fields=["status", "updated_at"])

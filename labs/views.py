@@ -60,10 +60,12 @@ def lab_detail(request, pk):
     lab = get_object_or_404(Lab, pk=pk)
     return render(request, "labs/detail.html", {
         "lab": lab, "burst_form": BurstForm(), "burst": lab.bursts.first(), "metrics": operations.metrics(lab),
-        "events": lab.events.select_related("actor")[:100],
+        "events": lab.events.select_related("actor")[:100], "poll_ms": int(tasks.poll_s(lab) * 1000),
+        "poll_s": f"{tasks.poll_s(lab):g}",
     })
 
 
+STALE_AFTER_POLLS = 3  # this many polls missed: the status poll restarts the tick chain
 SINCE_MAX = 253_402_300_799.0  # 9999-12-31T23:59:59Z, the last second a datetime holds
 
 
@@ -83,7 +85,11 @@ def lab_status(request, pk):
         if since is None or not 0 <= since <= SINCE_MAX:
             return JsonResponse({"detail": f"since: expected a Unix time in seconds from 0 to {SINCE_MAX:.0f}, "
                                            "such as 1733050000.5", "field": "since"}, status=400)
-    tasks.ensure_ticking()
+    # Reads only: a poll every few seconds per viewer must not take SQLite's write lock from the
+    # job worker. Only when the figures have gone stale (the tick chain died) does it restart it.
+    if lab.is_active and (lab.live_at is None
+                          or (timezone.now() - lab.live_at).total_seconds() > STALE_AFTER_POLLS * tasks.poll_s(lab)):
+        tasks.ensure_ticking()
     return JsonResponse(operations.status(lab, since=since))
 
 

@@ -24,6 +24,7 @@ import json
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
@@ -39,6 +40,10 @@ MAX_BATCH_ENTRIES = int(aws_facts.value("sqs_batch_max_entries"))
 MAX_BATCH_BYTES = int(aws_facts.value("sqs_batch_max_bytes"))
 MAX_WAIT_S = int(aws_facts.value("sqs_long_poll_max_s"))
 MAX_VISIBILITY_S = int(aws_facts.value("sqs_visibility_timeout_max_s"))
+# Batches in flight at once when sending many: boto3's clients are thread-safe
+# (https://boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html#multithreading-or-multiprocessing-with-clients),
+# and the clients of reference_impl.aws hold 20 connections, so 8 senders never wait for one.
+SENDERS = 8
 
 
 class QueueUnavailable(Exception):
@@ -254,15 +259,22 @@ class SqsQueue:
         self.url = url
 
     def send(self, bodies):
-        ids: list[str] = []
-        for chunk in _send_chunks(bodies):
-            entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
-            response = _translate(self.client.send_message_batch, QueueUrl=self.url, Entries=entries)
-            if response.get("Failed"):
-                raise QueueUnavailable(f"SendMessageBatch failed for {response['Failed']}")
-            by_id = {entry["Id"]: entry["MessageId"] for entry in response["Successful"]}
-            ids.extend(by_id[str(i)] for i in range(len(chunk)))
-        return ids
+        """SendMessageBatch of up to 10, up to SENDERS batches at once (a batch is one round trip;
+        sent one after another, 100 batches of a 1,000-job burst took seconds). The ids come back
+        in the order of `bodies`; the first failed batch raises, after the others in flight end."""
+        chunks = list(_send_chunks(bodies))
+        if len(chunks) <= 1:
+            return [i for chunk in chunks for i in self._send_batch(chunk)]
+        with ThreadPoolExecutor(max_workers=min(SENDERS, len(chunks)), thread_name_prefix="sqs-send") as pool:
+            return [i for ids in pool.map(self._send_batch, chunks) for i in ids]
+
+    def _send_batch(self, chunk: list[str]) -> list[str]:
+        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(chunk)]
+        response = _translate(self.client.send_message_batch, QueueUrl=self.url, Entries=entries)
+        if response.get("Failed"):
+            raise QueueUnavailable(f"SendMessageBatch failed for {response['Failed']}")
+        by_id = {entry["Id"]: entry["MessageId"] for entry in response["Successful"]}
+        return [by_id[str(i)] for i in range(len(chunk))]
 
     def receive(self, max_messages=MAX_BATCH, wait_s=0):
         _check_batch(max_messages, wait_s)

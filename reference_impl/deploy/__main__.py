@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -88,17 +88,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _config(args) -> LabConfig:
     creating = args.command in ("plan", "up")
-    policy = None
+    policy: ScalingPolicy | None = None
     if creating:
         try:
             policy = ScalingPolicy(args.acceptable_latency, args.seconds_per_message, max_tasks=args.max_tasks)
         except ValueError as exc:
             raise ConfigError(f"scaling policy: {exc}") from exc
-    return LabConfig(model_name=args.model, owner=args.owner, lab=args.lab, region=args.region,
-                     ttl_minutes=getattr(args, "ttl_minutes", None), image_uri=getattr(args, "image", ""),
-                     stack_role_arn=getattr(args, "stack_role_arn", None), vpc_id=getattr(args, "vpc_id", None),
-                     subnet_ids=tuple(s for s in getattr(args, "subnet_ids", "").split(",") if s),
-                     **({"policy": policy} if policy else {}))
+    config = LabConfig(model_name=args.model, owner=args.owner, lab=args.lab, region=args.region,
+                       ttl_minutes=getattr(args, "ttl_minutes", None), image_uri=getattr(args, "image", ""),
+                       stack_role_arn=getattr(args, "stack_role_arn", None), vpc_id=getattr(args, "vpc_id", None),
+                       subnet_ids=tuple(s for s in getattr(args, "subnet_ids", "").split(",") if s))
+    return replace(config, policy=policy) if policy else config
 
 
 def _render(event: Event, out) -> None:

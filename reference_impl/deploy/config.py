@@ -42,6 +42,7 @@ MAX_MODEL_NAME_CHARS = 20   # our choice: the worker's models have short names (
 DERIVED_NAMES: dict[str, str] = {
     "${AWS::StackName}-scaler": "lambda_function_name_max_chars",
     "${AWS::StackName}-reaper": "lambda_function_name_max_chars",
+    "${AWS::StackName}-result": "lambda_function_name_max_chars",
     "${AWS::StackName}": "scheduler_group_name_max_chars",       # the schedule group; the cluster too
     "${AWS::StackName}-jobs": "sqs_queue_name_max_chars",
     "${AWS::StackName}-dlq": "sqs_queue_name_max_chars",
@@ -51,6 +52,7 @@ DERIVED_NAMES: dict[str, str] = {
     "/lab/${AWS::StackName}": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-scaler": "logs_group_name_max_chars",
     "/aws/lambda/${AWS::StackName}-reaper": "logs_group_name_max_chars",
+    "/aws/lambda/${AWS::StackName}-result": "logs_group_name_max_chars",
     "/aws/ecs/containerinsights/${AWS::StackName}/performance": "logs_group_name_max_chars",
 }
 # Derived names with no documented length limit (API Gateway's quotas page lists none for a
@@ -185,10 +187,15 @@ class LabConfig:
             raise ConfigError("; ".join(problems))
 
     def expires_at(self, now: datetime) -> datetime:
+        if self.ttl_minutes is None:  # check() refuses this before any job gets here
+            raise ConfigError("ttl_minutes (--ttl-minutes) is required: every lab has a time limit")
         return (now.astimezone(timezone.utc) + timedelta(minutes=self.ttl_minutes)).replace(microsecond=0)
 
     def image_repository(self) -> str:
-        return _ECR_IMAGE.fullmatch(self.image_uri)["repo"]
+        match = _ECR_IMAGE.fullmatch(self.image_uri)
+        if match is None:  # check() refuses this before any job gets here
+            raise ConfigError(f"image_uri {self.image_uri!r} is not an ECR image URI")
+        return match["repo"]
 
     def tags(self, expires_at: datetime) -> dict[str, str]:
         return {"owner": self.owner, "lab": self.lab, "expires-at": _at(expires_at)}

@@ -115,13 +115,13 @@ def fargate_quota(quotas, needed_vcpu: float, quota: tuple[str, str] = aws_facts
     service, code = quota
     name = f"Fargate {label} vCPU quota ({code})"
     try:
-        quota = quotas.get_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]
+        applied = quotas.get_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NoSuchResourceException":
             raise
         # No account-level value applied: the default is in force.
-        quota = quotas.get_aws_default_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]
-    value = quota["Value"]
+        applied = quotas.get_aws_default_service_quota(ServiceCode=service, QuotaCode=code)["Quota"]
+    value: float = applied["Value"]
     if value < needed_vcpu:
         return Check(name, False, f"{value:g} vCPU, the task cap needs {needed_vcpu:g}",
                      f"lower --max-tasks, or aws service-quotas request-service-quota-increase --service-code "
@@ -135,7 +135,7 @@ def subnets(ec2, region: str, subnet_ids: tuple[str, ...]) -> Check:
     only = aws_facts.FARGATE_ZONES_ONLY.get(region)
     bad = [f"{s['SubnetId']} ({s.get('AvailabilityZoneId')})" for s in found
            if only is not None and s.get("AvailabilityZoneId") not in only]
-    if bad:
+    if bad and only is not None:
         return Check(name, False, f"Fargate does not run in the zone of {', '.join(bad)}",
                      f"pass --subnet-ids of subnets in {', '.join(only)}")
     return Check(name, True, f"{', '.join(s['SubnetId'] for s in found)}")
@@ -245,7 +245,7 @@ def simulation_requests(config: LabConfig, partition: str, account: str) -> list
     by_kind: dict[str, list[str]] = {}
     for action in sorted(stack_role.required_actions()):
         by_kind.setdefault(stack_role.SCOPED.get(action, "*"), []).append(action)
-    requests = []
+    requests: list[dict] = []
     for kind, actions in sorted(by_kind.items()):
         if kind == "*":
             plain = [a for a in actions if a != "iam:CreateServiceLinkedRole"]

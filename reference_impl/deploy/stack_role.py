@@ -242,7 +242,7 @@ def required_actions(template: dict | None = None) -> set[str]:
 def passed_to_services(template: dict | None = None) -> list[str]:
     """The services the template's roles trust: the only ones a lab role may be passed to."""
     template = template or parsed_template()
-    services = set()
+    services: set[str] = set()
     for spec in template["Resources"].values():
         if spec["Type"] == "AWS::IAM::Role":
             for statement in spec["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
@@ -338,7 +338,7 @@ def _flow(value) -> str:
 
 def bootstrap_block(indent: str = "            ") -> str:
     """The stack role's statements as they stand in bootstrap.yaml, one per line."""
-    statements = policy(**_CFN)["Statement"]
+    statements = policy(partition=_CFN["partition"], region=_CFN["region"], account=_CFN["account"])["Statement"]
     return "\n".join(f"{indent}- {_flow(s)}" for s in statements)
 
 

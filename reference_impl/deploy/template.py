@@ -22,15 +22,18 @@ class _CfnLoader(yaml.SafeLoader):
 
 
 def _constructor(long_name: str):
-    def construct(loader: yaml.SafeLoader, node: yaml.Node):
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, object]:
+        value: object
         if isinstance(node, yaml.ScalarNode):
-            value = loader.construct_scalar(node)
-            if long_name == "Fn::GetAtt":
-                value = value.split(".", 1)
+            scalar = loader.construct_scalar(node)
+            value = scalar.split(".", 1) if long_name == "Fn::GetAtt" else scalar
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
-        else:
+        elif isinstance(node, yaml.MappingNode):
             value = loader.construct_mapping(node, deep=True)
+        else:
+            raise yaml.constructor.ConstructorError(None, None, f"!{long_name} on a {type(node).__name__}",
+                                                    node.start_mark)
         return {long_name: value}
     return construct
 

@@ -44,7 +44,7 @@ def status(folder: Path | None = None, live: bool = True, decisions: int = 5) ->
         entry = {"desired": pool.get("desired", 0), "running": pool.get("running", 0),
                  "stopping": pool.get("stopping", 0), "workers": pool.get("workers", []),
                  "busy": sum(1 for w in pool.get("workers", []) if w.get("protected")),
-                 "last_decision": pool.get("last_decision"),
+                 "last_decision": pool.get("last_decision"), "policy": pool.get("policy"),
                  "recent_decisions": state.read_decisions(folder, name, limit=decisions, changes_only=True)}
         if clients is not None:
             try:

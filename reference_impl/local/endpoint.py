@@ -26,8 +26,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from reference_impl.envvars import env_str
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PYTHON = PROJECT_ROOT / ".venv-localstack" / "bin" / "python"
@@ -231,3 +235,18 @@ def start_local_endpoint(root, port: int | None = None, python: str | None = Non
         raise EndpointError(f"no LocalStack interpreter at {python}; run `make install` "
                             "or set REFIMPL_LOCALSTACK_PYTHON")
     return Endpoint(Path(root), port or free_port(), python, tied_to_parent=tied_to_parent).start()
+
+
+@contextmanager
+def given_or_started_endpoint(root) -> Iterator[str]:
+    """The URL in AWS_ENDPOINT_URL if set, else a LocalStack started under ``root`` for the
+    block and stopped after it (the benchmarks' way to find an endpoint)."""
+    url = env_str("AWS_ENDPOINT_URL")
+    if url:
+        yield url
+        return
+    endpoint = start_local_endpoint(root)
+    try:
+        yield endpoint.url
+    finally:
+        endpoint.stop()

@@ -45,13 +45,49 @@ from reference_impl.local import state
 from reference_impl.local.endpoint import die_with_parent
 from reference_impl.protection import read_status_file
 from reference_impl.queues import Queue, QueueCounts, QueueUnavailable
-from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide
+from reference_impl.scaling import AWS_DEFAULT_COOLDOWN_S, QueueSample, ScalerState, ScalingPolicy, decide
 
 log = logging.getLogger(__name__)
 
 # Read here, not from the worker module: importing that one loads scikit-learn (1.3 s).
 ECS_STOP_TIMEOUT_DEFAULT_S = float(aws_facts.value("ecs_stop_timeout_default_s"))
 RESTART_BACKOFF_MAX_S = 60.0
+
+
+# Which part of the deployed hybrid each change of this one controller stands for, as the lab's
+# dashboard names it. AWS runs these as separate controllers (deploy/template.yaml): a function
+# that reads the queue wakes the service from zero, target tracking on backlog per task sizes it
+# after, and target tracking's scale-in removes tasks; here `decide` makes each of those steps.
+FROM_ZERO = "from zero: direct queue read"
+TARGET_TRACKING = "target tracking: ceil(backlog ÷ target)"
+SCALE_IN = "scale-in: one step per cooldown while work remains"
+IDLE_TO_ZERO = "idle to zero: every idle worker at once"
+
+
+def idle_to_zero_note(local_idle_s: float | None = None) -> str:
+    """When the last worker stops: in a local lab (given its idle_before_zero_s), in the
+    simulator's KEDA-style variant and in the AWS deployment, and why they differ (the module's
+    docstring says more)."""
+    datapoints = int(aws_facts.value("tt_scale_in_datapoints"))
+    parts = [] if local_idle_s is None else [
+        f"Here every idle worker stops once the queue and in-flight count have been empty for {local_idle_s:g} s "
+        "(REFIMPL_IDLE_BEFORE_ZERO_S: short, so a class sees it within the lab)."]
+    parts.append(f"The simulator's KEDA-style variant waits {AWS_DEFAULT_COOLDOWN_S:g} s, ECS's default cooldown, "
+                 "then stops every idle task at once.")
+    parts.append(f"The AWS deployment's target tracking removes the first task only after {datapoints} one-minute "
+                 f"datapoints below target (about {datapoints + 1} minutes: the datapoints arrive a minute late), "
+                 "then one more per scale-in cooldown.")
+    return " ".join(parts)
+
+
+def controller_of(previous: int, desired: int, sample: QueueSample) -> str | None:
+    """The controller a change of the desired count stands for; None when nothing changed."""
+    if desired > previous:
+        return FROM_ZERO if previous == 0 else TARGET_TRACKING
+    if desired < previous:
+        idle = sample.backlog == 0 and not sample.received_since_last
+        return IDLE_TO_ZERO if idle else SCALE_IN
+    return None
 
 
 @dataclass
@@ -181,6 +217,7 @@ class Supervisor:
         statuses = [(handle, handle.status()) for handle in active]
         sample = QueueSample(counts.visible, counts.in_flight, len(active),
                              received_since_last=pool.received_since_last(statuses))
+        previous = pool.scaler.desired
         decision = decide(pool.policy, sample, pool.scaler, now)
         pool.scaler = decision.state
         started, stopped, deferred = [], [], 0
@@ -208,6 +245,7 @@ class Supervisor:
         record.update(visible=counts.visible, in_flight=counts.in_flight,
                       received_since_last=sample.received_since_last, desired=decision.desired,
                       action=decision.action, reason=decision.reason,
+                      controller=controller_of(previous, decision.desired, sample),
                       backlog_per_task=decision.backlog_per_task, started=started, stopped=stopped,
                       deferred=deferred)
         if deferred:

@@ -8,7 +8,9 @@
   const root = document.getElementById("lab");
   if (!root) return;
   const url = root.dataset.statusUrl;
-  const POLL_MS = 1000;
+  // As often as the background poll reads this lab (labs/tasks.py, POLL_S): asking more often
+  // would only read the same figures again.
+  const POLL_MS = Number(root.dataset.pollMs) || 2000;
   const STALE_S = 15;  // no background poll for this long: the worker is probably not running
   const series = { t: [], visible: [], in_flight: [], running: [], desired: [] };
   let chart = null;
@@ -94,15 +96,30 @@
     if (decisions.length === 0) {
       const row = body.insertRow();
       const cell = row.insertCell();
-      cell.colSpan = 6;
+      cell.colSpan = 7;
       cell.textContent = "No scaling decision yet.";
       return;
     }
     for (const d of decisions.slice().reverse().slice(0, 20)) {
       const row = body.insertRow();
-      for (const value of [d.at ? clock(d.at) : null, d.visible, d.in_flight, d.running, d.desired, d.reason]) {
+      for (const value of [d.at ? clock(d.at) : null, d.visible, d.in_flight, d.running, d.desired, d.controller,
+        d.reason]) {
         row.insertCell().textContent = value === undefined || value === null ? "–" : String(value);
       }
+    }
+  }
+
+  // The target per worker and where it comes from, which controllers act, when the last one stops.
+  const decimals = { target_backlog_per_task: 2, acceptable_latency_s: 2, seconds_per_message: 3 };
+  function renderScaling(scaling) {
+    const section = root.querySelector("[data-scaling]");
+    if (!section || !scaling) return;
+    section.hidden = false;
+    for (const el of section.querySelectorAll("[data-scaling-field]")) {
+      const key = el.dataset.scalingField;
+      const value = scaling[key];
+      if (value === undefined || value === null) continue;
+      el.textContent = key in decimals ? String(Number(value.toFixed(decimals[key]))) : String(value);
     }
   }
 
@@ -145,6 +162,7 @@
     addSamples(data.series);
     renderBurst(data.burst);
     renderDecisions(data.decisions);
+    renderScaling(data.scaling);
   }
 
   async function poll() {

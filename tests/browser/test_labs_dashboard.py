@@ -146,7 +146,7 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
     page.wait_for_url(f"{url}/labs/")
     assert page.locator("#id_target option").all_inner_texts() == ["This machine"]  # no account allowed
     page.fill("#id_name", "class demo")
-    page.fill("#id_max_tasks", "3")
+    page.fill("#id_max_tasks", "6")
     page.fill("#id_ttl_minutes", "15")
     page.click("text=Launch lab")
     page.wait_for_url(re.compile(r"/labs/\d+/$"))
@@ -160,24 +160,34 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
         # With the worker held, the request can only have recorded the burst: it came back with
         # nothing sent, and the page says so.
         hold_worker(devstack)
-        page.fill("#id_count", "600")
+        page.fill("#id_count", "1000")
         page.click('[data-action="burst"]')
         page.wait_for_url(lab_url)
         assert "in the background" in page.inner_text(".messages")
         assert (burst_field(page, "status"), burst_field(page, "sent"), burst_field(page, "total")) == \
-            ("queued", "0", "600")
+            ("queued", "0", "1000")
         os.kill(devstack["worker"], signal.SIGCONT)
 
         # The worker sends it; the dashboard follows without a reload.
-        wait_for(lambda: burst_field(page, "status") == "done" and burst_field(page, "sent") == "600", 120,
-                   "the burst's progress reaching 600/600")
+        wait_for(lambda: burst_field(page, "status") == "done" and burst_field(page, "sent") == "1000", 120,
+                   "the burst's progress reaching 1000/1000")
         assert burst_field(page, "errors") == "0"
-        wait_for(lambda: metric(page, "running") > 0, 90, "workers scaling out")
-        assert 1 <= metric(page, "running") <= 3
+        # 1,000 jobs want ceil(1000 / 200) = 5 workers, and the cap of 6 allows them: the lab
+        # scales past 2-3 (issue 19; this test's lab was capped at 3 before).
+        wait_for(lambda: metric(page, "running") >= 4, 90, "four or more workers")
+        assert metric(page, "running") <= 6
         shot(page, "lab-scaled-out")
-        wait_for(lambda: metric(page, "completed") == 600, 180, "every job done")
+        wait_for(lambda: metric(page, "completed") == 1000, 180, "every job done")
         wait_for(lambda: metric(page, "running") == 0, 180, "workers scaling back to zero")
         assert "scale" in page.inner_text("#decisions")
+        # Its reasoning: the target per worker and where it comes from, and which controller
+        # made each change (issue 19).
+        assert page.is_visible("[data-scaling]")
+        latency, per_message, target = (float(page.inner_text(f'[data-scaling-field="{k}"]')) for k in
+                                        ("acceptable_latency_s", "seconds_per_message", "target_backlog_per_task"))
+        assert target == round(latency / per_message, 2)
+        assert "from zero: direct queue read" in page.inner_text("#decisions")
+        assert "300 s" in page.inner_text('[data-scaling-field="idle_to_zero"]')
 
         # A reload (or a second viewer) gets the whole rise and fall from the server.
         summary = '[data-field="series-summary"]'
@@ -196,7 +206,7 @@ def test_a_burst_from_the_lab_page_returns_at_once_and_its_progress_shows_on_the
             page.click('[data-action="confirm-teardown"]')
         page.wait_for_selector('#lab[data-lab-status="ended"]', state="attached", timeout=180_000)
     assert page.is_hidden('[data-field="countdown"]') and page.is_visible('[data-field="ended"]')
-    assert metric(page, "completed") == 600  # the ended lab keeps its final figures
+    assert metric(page, "completed") == 1000  # the ended lab keeps its final figures
     audit = page.inner_text("text=Audit log >> xpath=..")
     assert "burst_sent" in audit and "teardown" in audit
     context.close()

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from labs import backends, operations, tasks
+from labs import backends, deployers, operations, tasks
 from labs.models import Lab
 from reference_impl.deploy.deployer import Deployer
 from tests.reference_impl.deploy_support import (ACCOUNT, failed_deletion, lab_config, moto_aws, prepare_account, stack_ids,
@@ -48,7 +48,66 @@ def test_the_tick_polls_an_aws_lab_and_the_dashboard_reads_the_figures(aws_lab):
     assert [s["visible"] for s in st["series"]] == [7]
 
 
-def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab, client, instructor, monkeypatch):
+def test_an_aws_lab_keeps_one_deployer_and_a_poll_makes_four_calls(aws_lab, monkeypatch, app_clock):
+    """A poll used to build a Deployer each time: a session, STS GetCallerIdentity, a client per
+    service and eight reads. Kept, the first poll identifies the account and reads what holds; each
+    later poll reads what changes: the stack's status, the two queues, the service (with its tags)."""
+    lab, session = aws_lab
+    monkeypatch.setattr(deployers, "_kept", deployers.OrderedDict())
+    calls: list[list[str]] = []
+    sessions = []
+    real_session = deployers.new_session
+
+    def counted(region):
+        made = real_session(region)
+        made.events.register("before-call", lambda model, **kw: calls[-1].append(model.name))
+        sessions.append(made)
+        return made
+    monkeypatch.setattr(deployers, "new_session", counted)
+
+    def poll() -> list[str]:
+        calls.append([])
+        tasks.tick.enqueue()
+        app_clock.advance(dt.timedelta(seconds=tasks.POLL_S[Lab.Target.AWS]))
+        return calls[-1]
+    first = poll()
+    assert first.count("GetCallerIdentity") == 1 and "DescribeStackResources" in first
+    steady = [poll() for _ in range(3)]
+    assert steady == [["DescribeStacks", "GetQueueAttributes", "GetQueueAttributes", "DescribeServices"]] * 3
+    assert len(sessions) == 1
+    lab.refresh_from_db()
+    assert lab.status == Lab.Status.RUNNING and lab.samples.count() == 4
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "rotated")  # other credentials: a new session, checked again
+    assert poll().count("GetCallerIdentity") == 1 and len(sessions) == 2
+
+    monkeypatch.setattr(backends, "_spawn", lambda *args, **kwargs: 0)  # `down` itself is the deployer's tests'
+    operations.teardown(lab, actor=None, reason="requested")
+    assert deployers.kept_count() == 0  # the teardown's polls start from a fresh read
+
+
+def test_an_aws_lab_shows_its_target_and_which_controller_changed_the_desired_count(aws_lab, app_clock):
+    lab, session = aws_lab
+    ids = stack_ids(session, lab.stack_name)
+    tasks.tick.enqueue()
+    lab.refresh_from_db()
+    st = operations.status(lab)
+    policy = backends.AwsBackend()._deployer(lab).config.policy
+    assert st["scaling"]["target_backlog_per_task"] == policy.acceptable_latency_s / policy.seconds_per_message
+    assert st["decisions"] == []
+    ecs = session.client("ecs")
+    for desired in (2, 4, 1):  # what the scaler function, then target tracking, would set
+        ecs.update_service(cluster=ids["Cluster"], service=ids["Service"], desiredCount=desired)
+        app_clock.advance(dt.timedelta(seconds=tasks.POLL_S[Lab.Target.AWS]))
+        tasks.tick.enqueue()
+    lab.refresh_from_db()
+    changes = [(d["desired"], d["controller"]) for d in operations.status(lab)["decisions"]]
+    assert changes == [(2, backends.AWS_CONTROLLERS["from_zero"]), (4, backends.AWS_CONTROLLERS["out"]),
+                       (1, backends.AWS_CONTROLLERS["in"])]
+
+
+def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab, client, instructor, monkeypatch,
+                                                                          app_clock):
     lab, session = aws_lab
     lab.status = Lab.Status.TEARING_DOWN
     lab.save()
@@ -63,6 +122,7 @@ def test_a_stack_that_fails_to_delete_shows_its_reason_on_the_labs_page(aws_lab,
     client.force_login(instructor)
     page = client.get("/labs/").content.decode()
     assert "Stacks AWS could not delete" in page and "The bucket you tried to delete is not empty" in page
+    app_clock.advance(dt.timedelta(seconds=tasks.POLL_S[Lab.Target.AWS]))
     tasks.tick.enqueue()  # the next polls leave it waiting for an instructor's retry
     lab.refresh_from_db()
     assert lab.status == Lab.Status.DELETE_FAILED and lab.events.filter(action="delete_failed").count() == 1

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from labs import operations, tasks
+from labs.backends import LocalBackend
 from labs.models import Burst, Lab, LabSample
 
 
@@ -33,14 +34,14 @@ def test_a_second_burst_waits_for_the_first(client, instructor, lab):
 def test_a_burst_stops_at_the_first_error_and_says_so(instructor, lab, immediate_tasks, tmp_path):
     lab.runtime_dir = str(tmp_path)  # no runtime there: the first step fails
     lab.save()
-    burst = operations.request_burst(lab, 3 * operations.BURST_STEP, 1, instructor)
+    burst = operations.request_burst(lab, 2 * LocalBackend.burst_step, 1, instructor)
     tasks.start_burst(burst)
     burst.refresh_from_db()
     assert burst.status == "failed" and burst.sent == 0
-    assert burst.error.startswith(f"stopped after 0 of {3 * operations.BURST_STEP}: the lab's runtime is not ready")
+    assert burst.error.startswith(f"stopped after 0 of {2 * LocalBackend.burst_step}: the lab's runtime is not ready")
     assert list(lab.events.filter(action="burst_failed").values_list("detail__sent", flat=True)) == [0]
     assert operations.status(lab)["burst"] == {"id": burst.pk, "status": "failed", "sent": 0,
-                                               "total": 600, "errors": 1, "error": burst.error}
+                                               "total": 2 * LocalBackend.burst_step, "errors": 1, "error": burst.error}
 
 
 def test_a_burst_for_a_lab_that_stopped_meanwhile_is_not_sent(instructor, lab, immediate_tasks):
@@ -87,7 +88,8 @@ def test_the_status_endpoint_reads_the_database_only(client, instructor, lab, mo
     assert body["lab"]["time_left"] == lab.time_left() and len(body["lab"]["time_left"]) == 5
 
 
-def test_the_tick_keeps_a_lab_s_figures_and_adds_a_sample(instructor, lab, immediate_tasks, tmp_path, monkeypatch):
+def test_the_tick_keeps_a_lab_s_figures_and_adds_a_sample(instructor, lab, immediate_tasks, tmp_path, monkeypatch,
+                                                         app_clock):
     from labs import backends
 
     readings = iter([{"queue": {"visible": 40, "in_flight": 10, "dlq": 0}, "workers": {"desired": 2, "running": 1},
@@ -99,8 +101,9 @@ def test_the_tick_keeps_a_lab_s_figures_and_adds_a_sample(instructor, lab, immed
     tasks.tick.enqueue()
     lab.refresh_from_db()
     assert lab.live["queue"]["visible"] == 40 and lab.samples.get().running == 1
-    tasks.tick.enqueue()
-    tasks.tick.enqueue()
+    for _ in range(2):
+        app_clock.advance(dt.timedelta(seconds=tasks.POLL_S[lab.target]))  # the lab's next poll is due
+        tasks.tick.enqueue()
     lab.refresh_from_db()
     assert lab.live["jobs"] == {"completed": 5} and lab.live["workers"]["running"] == 0  # last figures kept
     assert [s.running for s in lab.samples.all()] == [1, 0]
@@ -167,7 +170,9 @@ def test_one_lab_whose_poll_breaks_does_not_stop_the_others(instructor, lab, imm
             raise KeyError("models")
         return {"queue": {"visible": 3, "in_flight": 0, "dlq": 0}, "workers": {"desired": 1, "running": 1}}
     monkeypatch.setattr(backends.LocalBackend, "status", status)
-    assert tasks.tick.enqueue().return_value == {"reaped": 0, "polled": 2}
+    result = tasks.tick.enqueue().return_value
+    assert (result["reaped"], result["polled"]) == (0, 2)
+    assert result["next_s"] > tasks.POLL_S[lab.target] - 1  # the broken one too waits for its next poll
     lab.refresh_from_db()
     other.refresh_from_db()
     assert "the poll failed: KeyError('models')" in lab.live["unavailable"]

@@ -1,6 +1,7 @@
 """A lab on this machine, for real: LocalStack, the autoscaler and worker processes."""
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -54,6 +55,56 @@ def test_a_local_lab_scales_out_on_a_burst_and_back_to_zero(db, instructor, fast
     actions = list(lab.events.order_by("created_at", "id").values_list("action", flat=True))
     assert actions[:3] == ["created", "deploy_started", "running"] and "burst_sent" in actions
     assert actions[-1] == "ended"
+
+
+@pytest.mark.localstack
+def test_a_thousand_job_burst_scales_out_past_three_workers_and_the_dashboard_says_why(
+        db, instructor, fast_runtime, immediate_tasks):
+    """Issue 19: the lab shows its reasoning, and a 1,000-job burst scales out beyond 2-3 workers
+    when the cap allows (ceil(1000 / 200) = 5 within a cap of 6)."""
+    from reference_impl.local import state
+    from reference_impl.local.supervisor import FROM_ZERO, IDLE_TO_ZERO, TARGET_TRACKING
+
+    lab = Lab.objects.create(name="big burst", owner=instructor, max_tasks=6,
+                             expires_at=timezone.now() + dt.timedelta(minutes=10))
+    operations.launch(lab, instructor)
+    try:
+        wait_for(lambda: poll(lab)["lab"]["status"] == "running", 120, "the lab running", interval_s=0.5)
+        scaling = wait_for(lambda: poll(lab).get("scaling"), 30, "the lab's scaling figures", interval_s=0.5)
+        # The target and where it comes from: acceptable latency ÷ seconds per message.
+        assert scaling["target_backlog_per_task"] == scaling["acceptable_latency_s"] / scaling["seconds_per_message"]
+        assert scaling["max_tasks"] == 6 and "300 s" in scaling["idle_to_zero"]
+        target = scaling["target_backlog_per_task"]
+
+        burst = operations.request_burst(lab, 1000, 1, instructor)
+        tasks.start_burst(burst)
+        burst.refresh_from_db()
+        assert (burst.status, burst.sent) == ("done", 1000)
+        wanted = min(6, -(-1000 // int(target)))
+        assert wanted >= 4  # what the arithmetic asks for: past 2-3 workers
+        peak = wait_for(lambda: (st := poll(lab))["workers"]["running"] >= 4 and st, 60, "four or more workers",
+                        interval_s=0.5)
+        assert peak["workers"]["running"] <= 6
+        outs = [d for d in peak["decisions"] if d["action"] == "scale_out"]
+        # The first leaves zero on a direct read of the queue (the scaler may poll while the burst
+        # is still arriving); any later step up is target tracking's arithmetic.
+        assert outs[0]["controller"] == FROM_ZERO
+        assert all(d["controller"] == TARGET_TRACKING for d in outs[1:]) and outs[-1]["desired"] >= 4
+        # The scaler saw the backlog that 4 or more workers are for: the burst reaches the queue
+        # faster than the workers drain it. Every decision it made:
+        seen = [d["visible"] + d["in_flight"] for d in state.read_decisions(Path(lab.runtime_dir), lab.model_name)
+                if d.get("visible") is not None]
+        assert max(seen) >= 4 * target, max(seen)
+
+        def idle_again():
+            st = poll(lab)
+            return st.get("jobs", {}).get("completed") == 1000 and st["workers"]["running"] == 0 and st
+        final = wait_for(idle_again, 120, "every job done and no worker running", interval_s=1)
+        last_change = final["decisions"][-1]
+        assert (last_change["desired"], last_change["controller"]) == (0, IDLE_TO_ZERO)
+    finally:
+        operations.teardown(lab, instructor, "test over")
+        wait_for(lambda: poll(lab)["lab"]["status"] == "ended", 100, "the lab ended", interval_s=1)
 
 
 def test_the_background_tick_tears_down_expired_labs(db, instructor, fast_runtime, immediate_tasks):

@@ -239,7 +239,7 @@ def test_every_taggable_resource_moto_created_carries_the_lab_tags(deployed):
     assert has({t["Key"]: t["Value"] for t in group.get("Tags", [])})
 
 
-def test_the_api_sends_to_the_queue_and_reads_results_with_its_own_role(deployed):
+def test_the_api_sends_to_the_queue_and_answers_through_the_result_function(deployed):
     session, _ = deployed
     ids = stack_ids(session)
     apigw = session.client("apigateway")
@@ -250,7 +250,10 @@ def test_the_api_sends_to_the_queue_and_reads_results_with_its_own_role(deployed
     assert submit["credentials"].endswith(ids["ApiRole"])
     assert "Action=SendMessage" in submit["requestTemplates"]["application/json"]
     read = apigw.get_integration(restApiId=ids["Api"], resourceId=resources["/jobs/{id}"], httpMethod="GET")
-    assert read["uri"] == f"arn:aws:apigateway:{REGION}:s3:path/{ids['Bucket']}/results/{{id}}.json"
+    function = session.client("lambda").get_function(FunctionName=ids["ResultFunction"])["Configuration"]
+    assert read["type"] == "AWS_PROXY" and read["credentials"].endswith(ids["ApiRole"])
+    assert read["uri"] == f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function['FunctionArn']}/invocations"
+    assert function["Environment"]["Variables"] == {"BUCKET": ids["Bucket"], "PREFIX": "results/"}
     method = apigw.get_method(restApiId=ids["Api"], resourceId=resources["/jobs"], httpMethod="POST")
     assert method["authorizationType"] == "AWS_IAM"
 

@@ -143,7 +143,8 @@ S3_ACTIONS = {"ListObjectsV2": "ListBucket", "DeleteObjects": "DeleteObject"}
 # test_deploy_teardown.py runs it with one)
 
 
-@pytest.mark.parametrize("function, role", [("ScalerFunction", "ScalerRole"), ("ReaperFunction", "ReaperRole")])
+@pytest.mark.parametrize("function, role", [("ScalerFunction", "ScalerRole"), ("ReaperFunction", "ReaperRole"),
+                                            ("ResultFunction", "ResultRole")])
 def test_each_function_calls_only_what_its_role_allows(aws, monkeypatch, function, role):
     import boto3
 
@@ -169,6 +170,9 @@ def test_each_function_calls_only_what_its_role_allows(aws, monkeypatch, functio
     handler = load(function)["handler"]
     if function == "ReaperFunction":
         handler({}, None, sleep=lambda s: None, wait_s=5)
+    elif function == "ResultFunction":
+        monkeypatch.setenv("PREFIX", "results/")
+        assert handler({"pathParameters": {"id": "not-yet"}}, None)["statusCode"] == 404  # both keys read
     else:
         assert handler({}, None)["action"] == "scale_out"
     assert calls and calls <= _role_actions(role), sorted(calls - _role_actions(role))
@@ -212,3 +216,53 @@ def test_the_scaler_role_allows_what_the_guard_calls():
     actions = _role_actions("ScalerRole")
     assert {"ecs:ListTagsForResource", "ecs:TagResource", "ecs:UntagResource", "ecs:ListTasks", "ecs:DescribeTasks",
             "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"} <= actions
+
+
+# ------------------------------------------------------------------ GET /jobs/{id}: the result function
+def _job_api(function, job_id: str, now: float) -> tuple[int, dict]:
+    answer = function({"pathParameters": {"id": job_id}}, None, now=now)
+    return answer["statusCode"], json.loads(answer["body"])
+
+
+def test_the_job_api_reports_a_dead_lettered_job_as_failed_with_the_workers_note(aws, monkeypatch):
+    """GET /jobs/{id} read only results/<id>.json: a job whose worker died on every delivery has
+    none, so it stayed "pending" for ever. It now answers what reference_impl.jobs.get answers."""
+    from reference_impl import jobs
+    from reference_impl.results import JOB_ID_PATTERN, S3ResultStore
+
+    aws.client("s3").create_bucket(Bucket="lab-bucket")
+    store = S3ResultStore(aws.client("s3"), "lab-bucket", "results/")
+    monkeypatch.setenv("BUCKET", "lab-bucket")
+    monkeypatch.setenv("PREFIX", "results/")
+    function = load("ResultFunction")
+    assert function["JOB_ID"].pattern == JOB_ID_PATTERN.pattern  # one rule for what an id is
+    now = 2_000_000_000.0
+    # What the worker writes (worker.py): before a job's last delivery, the note that comes true
+    # if it dies on it; on a real failure, the error, dead-lettered on the last attempt.
+    note = {"job_id": "m-killed", "reason": "the worker stopped while processing it (3 deliveries)", "attempt": 3,
+            "max_attempts": 3, "dead_lettered": True, "worker_stopped": True, "unless_done_by": now + 60}
+    store.put_error("m-killed", note)
+    store.put_error("m-bad", {"job_id": "m-bad", "reason": "inputs: expected 64 numbers", "attempt": 3,
+                              "max_attempts": 3, "dead_lettered": True})
+    store.put_error("m-again", {"job_id": "m-again", "reason": "timeout", "attempt": 1, "max_attempts": 3,
+                                "dead_lettered": False})
+    store.put_result("m-done", {"job_id": "m-done", "predictions": [3]})
+
+    assert _job_api(function["handler"], "m-killed", now)[1]["status"] == "running"  # its last delivery runs
+    code, body = _job_api(function["handler"], "m-killed", now + 61)  # the worker never came back
+    assert (code, body["status"]) == (200, "failed")
+    assert body["error"]["reason"] == "the worker stopped while processing it (3 deliveries)"
+    code, body = _job_api(function["handler"], "m-bad", now)
+    assert (code, body["status"], body["error"]["reason"]) == (200, "failed", "inputs: expected 64 numbers")
+    assert _job_api(function["handler"], "m-again", now)[1]["status"] == "retrying"
+    assert _job_api(function["handler"], "m-done", now) == (200, {"job_id": "m-done", "status": "done",
+                                                                  "result": store.get_result("m-done")})
+    assert _job_api(function["handler"], "m-unknown", now) == (404, {"job_id": "m-unknown", "status": "pending"})
+    code, body = _job_api(function["handler"], "../etc", now)
+    assert code == 400 and body["field"] == "id"
+    # The same answers as the local runtime's reader, for every case.
+    for job_id in ("m-killed", "m-bad", "m-again", "m-done", "m-unknown"):
+        for at in (now, now + 61):
+            api = _job_api(function["handler"], job_id, at)[1]
+            local = jobs.get(job_id, store=store, now_s=at)
+            assert {k: local.get(k) for k in api} == api, job_id

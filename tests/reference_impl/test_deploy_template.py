@@ -220,24 +220,29 @@ def test_the_service_starts_at_zero_on_fargate_and_fargate_spot():
 
 def test_every_log_group_has_a_retention():
     groups = [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Logs::LogGroup"]
-    assert len(groups) == 4  # the worker's, Container Insights', the scaler's and the reaper's
+    assert len(groups) == 5  # the worker's, Container Insights', the scaler's, the reaper's, the result's
     assert all(props(g)["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups)
     assert TEMPLATE["Parameters"]["LogRetentionDays"]["Default"] == 7
 
 
 # ------------------------------------------------------------------ API and teardown
-def test_the_api_is_signed_and_integrates_sqs_and_s3_without_a_server():
+def test_the_api_is_signed_queues_through_sqs_and_answers_through_the_result_function():
     submit, result = props("SubmitMethod"), props("ResultMethod")
     assert submit["AuthorizationType"] == result["AuthorizationType"] == "AWS_IAM"
-    assert submit["Integration"]["Type"] == result["Integration"]["Type"] == "AWS"
+    assert submit["Integration"]["Type"] == "AWS"
     assert ":sqs:path/" in submit["Integration"]["Uri"]["Fn::Sub"]
     assert submit["Integration"]["RequestTemplates"]["application/json"].startswith("Action=SendMessage&")
-    assert ":s3:path/${Bucket}/results/{id}.json" in result["Integration"]["Uri"]["Fn::Sub"]
-    # Errors from SQS or S3 map to error statuses, not to the default 202/200.
+    # Errors from SQS map to error statuses, not to the default 202.
     patterns = {r["StatusCode"]: r.get("SelectionPattern") for r in submit["Integration"]["IntegrationResponses"]}
     assert patterns == {"202": None, "400": r"4\d{2}", "502": r"5\d{2}"}
-    patterns = {r["StatusCode"]: r.get("SelectionPattern") for r in result["Integration"]["IntegrationResponses"]}
-    assert patterns == {"200": None, "404": "40[34]", "502": r"5\d{2}"}
+    # GET reads the error record too (a dead-lettered job has no result): the function does.
+    assert result["Integration"]["Type"] == "AWS_PROXY"
+    assert "/functions/${ResultFunction.Arn}/invocations" in result["Integration"]["Uri"]["Fn::Sub"]
+    assert result["Integration"]["Credentials"] == {"Fn::GetAtt": ["ApiRole", "Arn"]}
+    statements = props("ApiRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        ("sqs:SendMessage", {"Fn::GetAtt": ["JobQueue", "Arn"]}),
+        ("lambda:InvokeFunction", {"Fn::GetAtt": ["ResultFunction", "Arn"]})]
     types = {v["Type"] for v in RESOURCES.values()}
     assert not types & {"AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer"}
 
@@ -258,7 +263,7 @@ def test_a_one_time_schedule_deletes_the_stack_at_its_time_limit():
 def test_inline_functions_fit_cloudformations_zipfile_limit():
     # CloudFormation's Code.ZipFile takes at most 4,096 characters
     # (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html).
-    for fn in ("ScalerFunction", "ReaperFunction"):
+    for fn in ("ScalerFunction", "ReaperFunction", "ResultFunction"):
         assert len(props(fn)["Code"]["ZipFile"]) <= 4096, fn
 
 
