@@ -159,6 +159,22 @@ def test_a_learner_who_is_an_instructor_elsewhere_cannot_read_the_key_through_th
     assert refused.json()["errors"] == {"include": [SAYS + "; the key is hidden until then"]}
 
 
+def test_an_instructor_elsewhere_who_took_it_gets_no_export_or_key_page_until_due(
+        client, other_instructor, course_a, course_b, midterm, classroom_bank):
+    from classroom.models import Membership
+    Membership.objects.create(course=course_a, user=other_instructor, role=Membership.Role.LEARNER)
+    theirs = make_assignment(course_b, classroom_bank, kind=Assignment.Kind.EXAM, title="B's exam")
+    take(as_user(client, other_instructor), midterm, {"q1": ["A"]})
+    refused = api(other_instructor).get("/api/v1/export/moodle/")
+    assert refused.status_code == 409
+    assert refused.json()["errors"] == {"exam": [SAYS + "; exports show every answer key, so they open then"]}
+    page = client.get(reverse("classroom:assignment_analysis", args=[course_b.pk, theirs.pk]))
+    assert page.status_code == 409 and f'data-key-hidden="{SAYS}"' in page.content.decode()
+    due_passes(midterm)
+    assert api(other_instructor).get("/api/v1/export/moodle/").status_code == 200
+    assert client.get(reverse("classroom:assignment_analysis", args=[course_b.pk, theirs.pk])).status_code == 200
+
+
 def test_practice_assignments_and_answers_never_shown_keep_the_feedback(client, learner, course_a, classroom_bank):
     practice = make_assignment(course_a, classroom_bank, title="Drill", due_at=DUE)
     quiz = take(as_user(client, learner), practice, {"q1": ["A"]})
