@@ -30,7 +30,7 @@ class AnswersAfterDue:
     def _rows(user, now=None):
         return AssignmentQuestion.objects.filter(
             assignment__kind=Assignment.Kind.EXAM, assignment__show_answers_after_due=True,
-            assignment__due_at__gt=now or timezone.now(), assignment__assigned_quizzes__quiz__user=user)
+            assignment__due_at__gt=now or timezone.now(), assignment__assigned_quizzes__quiz__user=user).order_by()
 
     def hidden(self, user) -> dict[int, Reason]:
         """One query: each question of such an assignment, with the latest due time of those
