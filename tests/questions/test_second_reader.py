@@ -47,3 +47,13 @@ def test_editing_through_the_api_drops_the_check_of_the_old_text(api, instructor
     api.force_authenticate(instructor)
     assert api.put("/api/v1/questions/checked/", body, format="json").status_code == 200
     assert Question.objects.get(external_id="checked").second_reader is None
+
+
+def test_moodle_xml_and_gift_carry_the_check_both_ways(db, write):
+    from questions.gift import parse_gift, to_gift
+    from questions.moodle_xml import parse_moodle_xml, to_moodle_xml
+
+    load_questions([write("checked.md", question_file(qid="checked", extra=CHECK))])
+    data = question_data(Question.objects.with_choices().get(external_id="checked"))
+    for back, problems in (parse_moodle_xml(to_moodle_xml([data])), parse_gift(to_gift([data]))):
+        assert problems == {} and [q.second_reader for q in back] == [data.second_reader]
