@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
-from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
+from reference_impl.scaling import ScalerState, ScalingPolicy, decide_state, tasks_needed
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
@@ -75,12 +75,13 @@ class _CloudWatchView:
         return not self.history or self.history[-1][0] < k + 2 - self.delay_ticks - self.window_ticks
 
 
-def _first_action(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, period: float,
+def _first_action(policy: ScalingPolicy, running: int, state: ScalerState, period: float,
                   lo: int, hi: int | None) -> int | None:
-    """The first poll in [lo, hi) at which `decide` would change the state for this fixed sample;
-    hi if none does. hi None: search onwards without bound; None if no change ever comes."""
+    """The first poll in [lo, hi) at which `decide` would change the state for an empty queue with
+    `running` idle tasks; hi if none does. hi None: search onwards without bound; None if no change
+    ever comes."""
     def acts(j: int) -> bool:
-        return decide(policy, sample, state, j * period).state != state
+        return decide_state(policy, 0, 0, running, 0, state, j * period) != state
 
     if hi is None:
         span = 1
@@ -138,9 +139,8 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
         if seen + len(in_flight) > peak_backlog:
             peak_backlog = seen + len(in_flight)
-        decision = decide(policy, QueueSample(seen, len(in_flight), len(pool.tasks), received if view is None else 0),
-                          state, t)
-        state = decision.state
+        # decide_state: decide's decision without its words (the simulator shows none).
+        state = decide_state(policy, seen, len(in_flight), len(pool.tasks), received if view is None else 0, state, t)
         decisions += 1
         # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
         if state.desired != len(pool.tasks):
@@ -159,7 +159,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
                 and (view is None or view.quiet_after(k))):
             # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
             # the next poll that matters.
-            found = _first_action(policy, QueueSample(0, 0, len(pool.tasks)), state, period, k + 1, arrival_tick)
+            found = _first_action(policy, len(pool.tasks), state, period, k + 1, arrival_tick)
             if found is None:
                 break
             skipped += found - k_next
