@@ -205,7 +205,8 @@ def _decide(policy: ScalingPolicy, visible: int, in_flight: int, running: int, r
     target = policy.target_backlog_per_task
 
     raw = math.ceil(backlog / target) if backlog > 0 else 0  # tasks_needed
-    wanted = min(max_tasks, max(min_tasks, raw))  # tasks_for_backlog
+    # tasks_for_backlog, min(max_tasks, max(min_tasks, raw)), without the calls (it runs every poll)
+    wanted = max_tasks if raw > max_tasks else (min_tasks if raw < min_tasks else raw)
     why = figures = ""
     if explain:
         target_text = f"{target:g}"
@@ -221,7 +222,11 @@ def _decide(policy: ScalingPolicy, visible: int, in_flight: int, running: int, r
                 "a metric divided by the tasks has no value at 0 tasks)")
     # Work in flight keeps its tasks: never plan fewer running tasks than the in-flight
     # messages occupy (each holds at most messages_per_task).
-    in_flight_floor = min(running, max_tasks, math.ceil(in_flight / policy.messages_per_task))
+    in_flight_floor = math.ceil(in_flight / policy.messages_per_task) if in_flight else 0
+    if in_flight_floor > running:
+        in_flight_floor = running
+    if in_flight_floor > max_tasks:
+        in_flight_floor = max_tasks
     if wanted < in_flight_floor:
         wanted = in_flight_floor
         if explain:
