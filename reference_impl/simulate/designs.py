@@ -6,7 +6,7 @@ the project's own policy, lives in option_d.py; A, B and C are here.
 """
 import heapq
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
@@ -79,11 +79,29 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         heapq.heapify(free)
         while qi < n and arr[qi] < t1:
             if not free or free[0][0] - arr[qi] > timeout:
-                # No target, or none free before the client gives up: the request fails.
-                start[qi] = end[qi] = arr[qi] + (0 if not free else timeout)
-                failed[qi] = True
-                reasons[qi] = "no healthy target (503)" if not free else f"no free target within {timeout:g} s"
-                qi += 1
+                # No target, or none free before the client gives up: the request fails, and so
+                # does every later one of this minute that arrives before a target frees (nothing
+                # changes between them). The first that would not fail, found by bisection: the
+                # test is monotone in the (sorted) arrival time.
+                lo, hi = qi + 1, bisect_left(arr, t1, qi + 1)
+                if not free:
+                    lo = hi
+                else:
+                    soonest = free[0][0]
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if soonest - arr[mid] > timeout:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                wait = 0 if not free else timeout
+                gave_up = [a + wait for a in arr[qi:lo]]
+                start[qi:lo] = gave_up
+                end[qi:lo] = gave_up
+                failed[qi:lo] = [True] * (lo - qi)
+                reasons.update(dict.fromkeys(
+                    range(qi, lo), "no healthy target (503)" if not free else f"no free target within {timeout:g} s"))
+                qi = lo
                 continue
             when, i = free[0]
             s = max(arr[qi], when)
@@ -168,24 +186,21 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
         " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
     too_slow = f"answer took longer than the {sync_timeout:g} s timeout"
     on_demand_cap = limit - pc
-    for j in range(n):
-        t = arr[j]
+    for j, t in enumerate(arr):
         # Idle on-demand environments past their lifetime are gone.
         while envs and envs[0][0] + recycle < t:
             last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
-        cap: float = on_demand_cap
-        if queued:
-            if t > prev_start + 60:
-                ramp_start = t  # the queue was empty: the event source's pollers start over
-            cap = min(cap, initial + ramp * (t - ramp_start) / 60)
+        if queued and t > prev_start + 60:
+            ramp_start = t  # the queue was empty: the event source's pollers start over
         if warm and warm[0][0] <= t:
             _, env = pop(warm)
             s, is_cold = t, False
         elif envs and envs[0][0] <= t:
             _, env = pop(envs)
             s, is_cold = t, False
-        elif len(envs) < cap:
+        # The event source's ramp caps the environments, only asked once no free one was found.
+        elif len(envs) < (on_demand_cap if not queued else min(on_demand_cap, initial + ramp * (t - ramp_start) / 60)):
             env, next_id = next_id, next_id + 1
             created[env] = t
             s, is_cold = t + cold, True
