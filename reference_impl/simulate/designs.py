@@ -48,6 +48,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     scale_outs = 0
     busiest_minute = 0
     qi = 0
+    too_slow, replace = f"answer took longer than the {timeout:g} s timeout", heapq.heapreplace
     t = math.floor(arr[0] / period) * period if n else 0.0
     while qi < n or any(k["free"] > t for k in tasks):
         # ALBRequestCountPerTarget reaches the alarm a minute late; scale-out needs every one of
@@ -104,15 +105,17 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
                 qi = lo
                 continue
             when, i = free[0]
-            s = max(arr[qi], when)
+            a = arr[qi]
+            s = a if a > when else when  # max(a, when), without the call: this runs per request
             if s >= t1:
                 break
-            start[qi], end[qi] = s, s + svc[qi]
-            if end[qi] - arr[qi] > timeout:
+            e = s + svc[qi]
+            start[qi], end[qi] = s, e
+            if e - a > timeout:
                 failed[qi] = True
-                reasons[qi] = f"answer took longer than the {timeout:g} s timeout"
-            tasks[i]["free"] = end[qi]
-            heapq.heapreplace(free, (end[qi], i))
+                reasons[qi] = too_slow
+            tasks[i]["free"] = e
+            replace(free, (e, i))
             qi += 1
         if qi < n and all(k["free"] <= t1 for k in tasks) and len(tasks) == min_tasks and bisect_right(arr, t1) == qi:
             t = max(t1, math.floor(arr[qi] / period) * period)
