@@ -179,7 +179,7 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     ramp_start, prev_start = -INF, -INF
     colds = 0
     # The loop runs once per request: what it reads of the parameters, read once.
-    pop, push = heapq.heappop, heapq.heappush
+    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
     initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
     pc_rate, rate_on_demand, request_usd = p.lambda_pc_duration_gb_s_usd, p.lambda_gb_s_usd, p.lambda_request_usd
     sqs_usd = 3 * p.sqs_request_usd if queued else 0
@@ -196,15 +196,17 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
             capacity.append((created.pop(gone), last_free + recycle))
         if queued and t > prev_start + 60:
             ramp_start = t  # the queue was empty: the event source's pollers start over
+        # A reused environment stays at the top of its heap until the request's end replaces it
+        # (heapreplace: the same pops, in the same order, as a pop now and a push then).
         if warm and warm[0][0] <= t:
-            _, env = pop(warm)
+            env, reused = warm[0][1], True
             s, is_cold = t, False
         elif envs and envs[0][0] <= t:
-            _, env = pop(envs)
+            env, reused = envs[0][1], True
             s, is_cold = t, False
         # The event source's ramp caps the environments, only asked once no free one was found.
-        elif len(envs) < (on_demand_cap if not queued else min(on_demand_cap, initial + ramp * (t - ramp_start) / 60)):
-            env, next_id = next_id, next_id + 1
+        elif len(envs) < on_demand_cap and (not queued or len(envs) < initial + ramp * (t - ramp_start) / 60):
+            env, next_id, reused = next_id, next_id + 1, False
             created[env] = t
             s, is_cold = t + cold, True
         elif queued:
@@ -212,11 +214,11 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
             when = envs[0][0] if envs else INF
             grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
             if len(envs) < limit and grow_at + cold < when:
-                env, next_id = next_id, next_id + 1
+                env, next_id, reused = next_id, next_id + 1, False
                 created[env] = grow_at
                 s, is_cold = grow_at + cold, True
             else:
-                _, env = pop(envs)
+                env, reused = envs[0][1], True
                 s, is_cold = when, False
         else:
             start[j] = end[j] = t
@@ -238,7 +240,10 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
         start[j] = s
         end[j] = e
         provisioned = env < pc
-        push(warm if provisioned else envs, (e, env))
+        if reused:
+            replace(warm if provisioned else envs, (e, env))
+        else:
+            push(envs, (e, env))
         prev_start = s
         billed_s = invocation_s + (cold - inside if is_cold else 0.0)
         per_request[j] = billed_s * mem * (pc_rate if provisioned else rate_on_demand) + request_usd + sqs_usd
