@@ -141,7 +141,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         # search starts there.
         visible = bisect_right(arr, t, qi) - qi
         flying = len(in_flight)
-        seen = visible if direct else view.seen(k, t, visible, bool(visible or flying))
+        seen = visible if view is None else view.seen(k, t, visible, bool(visible or flying))
         if seen + flying > peak_backlog:
             peak_backlog = seen + flying
         running = len(pool.tasks)
@@ -164,7 +164,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         if skip_quiet and not received and len(tasks) == desired:
             arrival_tick = floor_(arr[qi] / period) if qi < n else None
             if ((arrival_tick is None or arrival_tick > k + 1) and all(task[1] <= t1 for task in tasks)
-                    and (direct or view.quiet_after(k))):
+                    and (view is None or view.quiet_after(k))):
                 # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
                 # the next poll that matters.
                 found = _first_action(policy, len(tasks), state, period, k + 1, arrival_tick)
