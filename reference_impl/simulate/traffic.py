@@ -102,7 +102,7 @@ def describe(sp: dict) -> str:
 
 # Limits keep one run well under a second or two on a small machine. Not raised with issue 25's
 # speed-ups: the largest accepted run went from about 1.5 s to 1.1 s of CPU, then (reasons only
-# when shown, fewer heap operations, bulk failures) to about 0.95 s against main's 1.25-1.5 s on the
+# when shown, fewer heap operations, bulk failures) to about 0.93 s against main's 1.12-1.25 s on the
 # same loaded two-core machine (benchmarks/simulate.py): still short of the 0.5 s goal and of the 2x
 # that would let the limits or the explorer's 10 runs a minute grow.
 SCENARIO_LIMITS = {
