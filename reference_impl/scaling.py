@@ -177,48 +177,80 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
 
     Pure: the caller supplies the clock and carries `Decision.state` to the next call.
     """
-    visible, in_flight, running = sample.visible, sample.in_flight, sample.running
+    desired, action, per_task, new_state, reason = _decide(
+        policy, sample.visible, sample.in_flight, sample.running, sample.received_since_last, state, now_s, True)
+    return Decision(desired, action, reason, per_task, new_state)
+
+
+def decide_state(policy: ScalingPolicy, visible: int, in_flight: int, running: int, received_since_last: int,
+                 state: ScalerState, now_s: float) -> ScalerState:
+    """`decide(...).state` without the words: the same decision, for callers that show no reason.
+
+    The simulator polls tens of thousands of times per simulated month and shows no reason; building
+    the reason's strings was most of `decide`'s time there. The state's `desired` is the decision's.
+    """
+    return _decide(policy, visible, in_flight, running, received_since_last, state, now_s, False)[3]
+
+
+def _decide(policy: ScalingPolicy, visible: int, in_flight: int, running: int, received: int,
+            state: ScalerState, now_s: float, explain: bool):
+    """(desired, action, backlog per task, new state, reason or None): the one implementation of the
+    policy; the reason's strings are built only when `explain` asks for them."""
     backlog = visible + in_flight
-    busy = backlog > 0 or sample.received_since_last > 0
+    busy = backlog > 0 or received > 0
     last_busy = now_s if busy else state.last_busy_s
     current = state.desired
     max_tasks, min_tasks = policy.max_tasks, policy.min_tasks
     per_task = backlog / running if running else None
-    target_text = f"{policy.target_backlog_per_task:g}"
+    target = policy.target_backlog_per_task
 
-    raw = tasks_needed(policy, backlog)
-    wanted = tasks_for_backlog(policy, backlog)
-    why = f"ceil({backlog} / {target_text}) = {raw}"
-    if raw > max_tasks:
-        why += f", capped at max {max_tasks}"
-    elif raw < min_tasks:
-        why += f", raised to min {min_tasks}"
+    raw = math.ceil(backlog / target) if backlog > 0 else 0  # tasks_needed
+    # tasks_for_backlog, min(max_tasks, max(min_tasks, raw)), without the calls (it runs every poll)
+    wanted = max_tasks if raw > max_tasks else (min_tasks if raw < min_tasks else raw)
+    why = figures = ""
+    if explain:
+        target_text = f"{target:g}"
+        why = f"ceil({backlog} / {target_text}) = {raw}"
+        if raw > max_tasks:
+            why += f", capped at max {max_tasks}"
+        elif raw < min_tasks:
+            why += f", raised to min {min_tasks}"
     if visible > 0 and wanted < 1:
         wanted = 1
-    if current == 0 and wanted > 0:
+    if explain and current == 0 and wanted > 0:
         why += ("; scale from zero on the first message (target tracking on backlog per task cannot: "
                 "a metric divided by the tasks has no value at 0 tasks)")
     # Work in flight keeps its tasks: never plan fewer running tasks than the in-flight
     # messages occupy (each holds at most messages_per_task).
-    in_flight_floor = min(running, max_tasks, math.ceil(in_flight / policy.messages_per_task))
+    in_flight_floor = math.ceil(in_flight / policy.messages_per_task) if in_flight else 0
+    if in_flight_floor > running:
+        in_flight_floor = running
+    if in_flight_floor > max_tasks:
+        in_flight_floor = max_tasks
     if wanted < in_flight_floor:
-        wanted, why = in_flight_floor, f"{in_flight} messages in flight need {in_flight_floor} task(s)"
+        wanted = in_flight_floor
+        if explain:
+            why = f"{in_flight} messages in flight need {in_flight_floor} task(s)"
     all_at_once = False
     if not busy and current > wanted:
         idle = None if last_busy is None else now_s - last_busy
         if idle is not None and idle < policy.idle_before_zero_s:
             wanted = current
-            why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before idle tasks go"
+            if explain:
+                why = f"queue idle {idle:.0f} s of {policy.idle_before_zero_s:g} s before idle tasks go"
         else:
             all_at_once = True
-            why = ("queue and in-flight empty" + ("" if idle is None else f" for {idle:.0f} s")
-                   + f": every idle task goes, down to min {min_tasks}")
-    elif wanted == 0 and current > 0 and sample.received_since_last:
+            if explain:
+                why = ("queue and in-flight empty" + ("" if idle is None else f" for {idle:.0f} s")
+                       + f": every idle task goes, down to min {min_tasks}")
+    elif wanted == 0 and current > 0 and received:
         # Taken between polls: a worker is busy even though every poll sees an empty queue.
         wanted = max(min_tasks, 1)
-        why = f"{sample.received_since_last} message(s) taken since the last poll"
-    figures = (f"{visible} waiting + {in_flight} in flight = {backlog} backlog, "
-               f"{running} running, target {target_text} per task")
+        if explain:
+            why = f"{received} message(s) taken since the last poll"
+    if explain:
+        figures = (f"{visible} waiting + {in_flight} in flight = {backlog} backlog, "
+                   f"{running} running, target {target_text} per task")
 
     # Built directly rather than with dataclasses.replace (and not at all when nothing changed):
     # this runs once per poll in the simulator, tens of thousands of times per simulated month.
@@ -228,22 +260,26 @@ def decide(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, now_s
         last_out = state.last_scale_out_s
         since = None if last_out is None else now_s - last_out
         if current > 0 and since is not None and since < policy.scale_out_cooldown_s:
-            return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-out cooldown "
-                            f"has {policy.scale_out_cooldown_s - since:.0f} s left", per_task, new_state)
+            return (current, "hold", per_task, new_state,
+                    explain and f"{figures}; want {wanted} ({why}) but scale-out cooldown "
+                    f"has {policy.scale_out_cooldown_s - since:.0f} s left" or None)
         new_state = ScalerState(wanted, now_s, state.last_scale_in_s, last_busy)
-        return Decision(wanted, "scale_out", f"{figures}; {why}: {current} -> {wanted}", per_task, new_state)
+        return wanted, "scale_out", per_task, new_state, explain and f"{figures}; {why}: {current} -> {wanted}" or None
     if wanted < current:
         last_out, last_in = state.last_scale_out_s, state.last_scale_in_s
         last_change = last_in if last_out is None else (last_out if last_in is None else max(last_out, last_in))
         since = None if last_change is None else now_s - last_change
         if since is not None and since < policy.scale_in_cooldown_s:
-            return Decision(current, "hold", f"{figures}; want {wanted} ({why}) but scale-in cooldown "
-                            f"has {policy.scale_in_cooldown_s - since:.0f} s left", per_task, new_state)
+            return (current, "hold", per_task, new_state,
+                    explain and f"{figures}; want {wanted} ({why}) but scale-in cooldown "
+                    f"has {policy.scale_in_cooldown_s - since:.0f} s left" or None)
         step_to = wanted if all_at_once else max(wanted, current - policy.scale_in_max_step)
         new_state = ScalerState(step_to, last_out, now_s, last_busy)
+        if not explain:
+            return step_to, "scale_in", per_task, new_state, None
         gradual = "" if step_to == wanted else f" (gradually while work remains: at most {policy.scale_in_max_step} per step)"
-        return Decision(step_to, "scale_in", f"{figures}; {why}: {current} -> {step_to}{gradual}", per_task, new_state)
-    return Decision(current, "hold", f"{figures}; {why}: stay at {current}", per_task, new_state)
+        return step_to, "scale_in", per_task, new_state, f"{figures}; {why}: {current} -> {step_to}{gradual}"
+    return current, "hold", per_task, new_state, explain and f"{figures}; {why}: stay at {current}" or None
 
 
 def target_tracking_config(policy: ScalingPolicy) -> dict:

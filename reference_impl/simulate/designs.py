@@ -6,7 +6,7 @@ the project's own policy, lives in option_d.py; A, B and C are here.
 """
 import heapq
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
@@ -48,6 +48,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     scale_outs = 0
     busiest_minute = 0
     qi = 0
+    too_slow, replace = f"answer took longer than the {timeout:g} s timeout", heapq.heapreplace
     t = math.floor(arr[0] / period) * period if n else 0.0
     while qi < n or any(k["free"] > t for k in tasks):
         # ALBRequestCountPerTarget reaches the alarm a minute late; scale-out needs every one of
@@ -79,22 +80,42 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         heapq.heapify(free)
         while qi < n and arr[qi] < t1:
             if not free or free[0][0] - arr[qi] > timeout:
-                # No target, or none free before the client gives up: the request fails.
-                start[qi] = end[qi] = arr[qi] + (0 if not free else timeout)
-                failed[qi] = True
-                reasons[qi] = "no healthy target (503)" if not free else f"no free target within {timeout:g} s"
-                qi += 1
+                # No target, or none free before the client gives up: the request fails, and so
+                # does every later one of this minute that arrives before a target frees (nothing
+                # changes between them). The first that would not fail, found by bisection: the
+                # test is monotone in the (sorted) arrival time.
+                lo, hi = qi + 1, bisect_left(arr, t1, qi + 1)
+                if not free:
+                    lo = hi
+                else:
+                    soonest = free[0][0]
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if soonest - arr[mid] > timeout:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                wait = 0 if not free else timeout
+                gave_up = [a + wait for a in arr[qi:lo]]
+                start[qi:lo] = gave_up
+                end[qi:lo] = gave_up
+                failed[qi:lo] = [True] * (lo - qi)
+                reasons.update(dict.fromkeys(
+                    range(qi, lo), "no healthy target (503)" if not free else f"no free target within {timeout:g} s"))
+                qi = lo
                 continue
             when, i = free[0]
-            s = max(arr[qi], when)
+            a = arr[qi]
+            s = a if a > when else when  # max(a, when), without the call: this runs per request
             if s >= t1:
                 break
-            start[qi], end[qi] = s, s + svc[qi]
-            if end[qi] - arr[qi] > timeout:
+            e = s + svc[qi]
+            start[qi], end[qi] = s, e
+            if e - a > timeout:
                 failed[qi] = True
-                reasons[qi] = f"answer took longer than the {timeout:g} s timeout"
-            tasks[i]["free"] = end[qi]
-            heapq.heapreplace(free, (end[qi], i))
+                reasons[qi] = too_slow
+            tasks[i]["free"] = e
+            replace(free, (e, i))
             qi += 1
         if qi < n and all(k["free"] <= t1 for k in tasks) and len(tasks) == min_tasks and bisect_right(arr, t1) == qi:
             t = max(t1, math.floor(arr[qi] / period) * period)
@@ -158,7 +179,7 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     ramp_start, prev_start = -INF, -INF
     colds = 0
     # The loop runs once per request: what it reads of the parameters, read once.
-    pop, push = heapq.heappop, heapq.heappush
+    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
     initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
     pc_rate, rate_on_demand, request_usd = p.lambda_pc_duration_gb_s_usd, p.lambda_gb_s_usd, p.lambda_request_usd
     sqs_usd = 3 * p.sqs_request_usd if queued else 0
@@ -168,25 +189,24 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
         " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
     too_slow = f"answer took longer than the {sync_timeout:g} s timeout"
     on_demand_cap = limit - pc
-    for j in range(n):
-        t = arr[j]
+    for j, t in enumerate(arr):
         # Idle on-demand environments past their lifetime are gone.
         while envs and envs[0][0] + recycle < t:
             last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
-        cap: float = on_demand_cap
-        if queued:
-            if t > prev_start + 60:
-                ramp_start = t  # the queue was empty: the event source's pollers start over
-            cap = min(cap, initial + ramp * (t - ramp_start) / 60)
+        if queued and t > prev_start + 60:
+            ramp_start = t  # the queue was empty: the event source's pollers start over
+        # A reused environment stays at the top of its heap until the request's end replaces it
+        # (heapreplace: the same pops, in the same order, as a pop now and a push then).
         if warm and warm[0][0] <= t:
-            _, env = pop(warm)
+            env, reused = warm[0][1], True
             s, is_cold = t, False
         elif envs and envs[0][0] <= t:
-            _, env = pop(envs)
+            env, reused = envs[0][1], True
             s, is_cold = t, False
-        elif len(envs) < cap:
-            env, next_id = next_id, next_id + 1
+        # The event source's ramp caps the environments, only asked once no free one was found.
+        elif len(envs) < on_demand_cap and (not queued or len(envs) < initial + ramp * (t - ramp_start) / 60):
+            env, next_id, reused = next_id, next_id + 1, False
             created[env] = t
             s, is_cold = t + cold, True
         elif queued:
@@ -194,11 +214,11 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
             when = envs[0][0] if envs else INF
             grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
             if len(envs) < limit and grow_at + cold < when:
-                env, next_id = next_id, next_id + 1
+                env, next_id, reused = next_id, next_id + 1, False
                 created[env] = grow_at
                 s, is_cold = grow_at + cold, True
             else:
-                _, env = pop(envs)
+                env, reused = envs[0][1], True
                 s, is_cold = when, False
         else:
             start[j] = end[j] = t
@@ -220,7 +240,10 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
         start[j] = s
         end[j] = e
         provisioned = env < pc
-        push(warm if provisioned else envs, (e, env))
+        if reused:
+            replace(warm if provisioned else envs, (e, env))
+        else:
+            push(envs, (e, env))
         prev_start = s
         billed_s = invocation_s + (cold - inside if is_cold else 0.0)
         per_request[j] = billed_s * mem * (pc_rate if provisioned else rate_on_demand) + request_usd + sqs_usd

@@ -52,22 +52,53 @@ class TaskPool:
         tasks, n = self.tasks, len(arrivals)
         if not tasks or qi >= n or arrivals[qi] >= t1:
             return qi
+        # In flight: only each task's last request of this hand-out can still be running at the next
+        # poll (a task's next request starts after its previous one ends, and every one handed out
+        # starts before t1), so only those go on the heap; the others would leave it at the next
+        # poll's finish_until unseen.
+        in_flight, push = self.in_flight, heapq.heappush
+        if len(tasks) == 1:
+            # One task (sparse traffic, most polls): the same hand-out without a heap of one.
+            task = tasks[0]
+            when = task[1]
+            first = qi
+            while qi < n:
+                a = arrivals[qi]
+                if a >= t1:
+                    break
+                s = a if a > when else when
+                if s >= t1:
+                    break
+                when = s + service[qi]
+                start[qi] = s
+                end[qi] = when
+                qi += 1
+            if qi > first:
+                task[1] = when
+                push(in_flight, when)
+            return qi
         free = [(task[1], i) for i, task in enumerate(tasks)]
         heapq.heapify(free)
-        in_flight, push, replace = self.in_flight, heapq.heappush, heapq.heapreplace
-        while qi < n and arrivals[qi] < t1:
-            when, i = free[0]
+        replace = heapq.heapreplace
+        worked = [False] * len(tasks)
+        while qi < n:
             a = arrivals[qi]
+            if a >= t1:
+                break
+            when, i = free[0]
             s = a if a > when else when
             if s >= t1:
                 break
             e = s + service[qi]
             start[qi] = s
             end[qi] = e
-            tasks[i][1] = e
             replace(free, (e, i))
-            push(in_flight, e)
+            worked[i] = True
             qi += 1
+        for when, i in free:  # each task's latest free time (the heap holds one entry per task)
+            if worked[i]:
+                tasks[i][1] = when
+                push(in_flight, when)
         return qi
 
     def lifetimes(self, horizon: float) -> list[tuple[float, float]]:

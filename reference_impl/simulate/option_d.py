@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
-from reference_impl.scaling import QueueSample, ScalerState, ScalingPolicy, decide, tasks_needed
+from reference_impl.scaling import ScalerState, ScalingPolicy, decide_state, tasks_needed
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
@@ -75,12 +75,13 @@ class _CloudWatchView:
         return not self.history or self.history[-1][0] < k + 2 - self.delay_ticks - self.window_ticks
 
 
-def _first_action(policy: ScalingPolicy, sample: QueueSample, state: ScalerState, period: float,
+def _first_action(policy: ScalingPolicy, running: int, state: ScalerState, period: float,
                   lo: int, hi: int | None) -> int | None:
-    """The first poll in [lo, hi) at which `decide` would change the state for this fixed sample;
-    hi if none does. hi None: search onwards without bound; None if no change ever comes."""
+    """The first poll in [lo, hi) at which `decide` would change the state for an empty queue with
+    `running` idle tasks; hi if none does. hi None: search onwards without bound; None if no change
+    ever comes."""
     def acts(j: int) -> bool:
-        return decide(policy, sample, state, j * period).state != state
+        return decide_state(policy, 0, 0, running, 0, state, j * period) != state
 
     if hi is None:
         span = 1
@@ -130,40 +131,47 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     peak_backlog = 0
     k = math.floor(arr[0] / period) if n else 0
     decisions = skipped = 0
+    direct = view is None
+    floor_ = math.floor
     while True:
         t = k * period
         if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
             pool.finish_until(t)
-        visible = bisect_right(arr, t) - qi
-        seen = view.seen(k, t, visible, bool(visible or in_flight)) if view else visible
-        if seen + len(in_flight) > peak_backlog:
-            peak_backlog = seen + len(in_flight)
-        decision = decide(policy, QueueSample(seen, len(in_flight), len(pool.tasks), received if view is None else 0),
-                          state, t)
-        state = decision.state
+        # Every request before qi arrived before the last poll's end (it was handed out), so the
+        # search starts there.
+        visible = bisect_right(arr, t, qi) - qi
+        flying = len(in_flight)
+        seen = visible if view is None else view.seen(k, t, visible, bool(visible or flying))
+        if seen + flying > peak_backlog:
+            peak_backlog = seen + flying
+        running = len(pool.tasks)
+        # decide_state: decide's decision without its words (the simulator shows none).
+        state = decide_state(policy, seen, flying, running, received if direct else 0, state, t)
         decisions += 1
+        desired = state.desired
         # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
-        if state.desired != len(pool.tasks):
-            pool.resize(state.desired, t, ready_delay)
+        if desired != running:
+            pool.resize(desired, t, ready_delay)
         t1 = (k + 1) * period
         taken_from = qi
         if qi < n and arr[qi] < t1:
             qi = pool.serve(arr, svc, qi, t1, start, end)
-        if qi >= n and not in_flight and len(pool.tasks) == state.desired == min_tasks:
+        tasks = pool.tasks
+        if qi >= n and not in_flight and len(tasks) == desired == min_tasks:
             break
         received = qi - taken_from
         k_next = k + 1
-        arrival_tick = math.floor(arr[qi] / period) if qi < n else None
-        if (skip_quiet and not received and (arrival_tick is None or arrival_tick > k + 1)
-                and len(pool.tasks) == state.desired and all(task[1] <= t1 for task in pool.tasks)
-                and (view is None or view.quiet_after(k))):
-            # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
-            # the next poll that matters.
-            found = _first_action(policy, QueueSample(0, 0, len(pool.tasks)), state, period, k + 1, arrival_tick)
-            if found is None:
-                break
-            skipped += found - k_next
-            k_next = found
+        if skip_quiet and not received and len(tasks) == desired:
+            arrival_tick = floor_(arr[qi] / period) if qi < n else None
+            if ((arrival_tick is None or arrival_tick > k + 1) and all(task[1] <= t1 for task in tasks)
+                    and (view is None or view.quiet_after(k))):
+                # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
+                # the next poll that matters.
+                found = _first_action(policy, len(tasks), state, period, k + 1, arrival_tick)
+                if found is None:
+                    break
+                skipped += found - k_next
+                k_next = found
         k = k_next
     horizon = traffic.horizon_s
     capacity = pool.lifetimes(horizon)

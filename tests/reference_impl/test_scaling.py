@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from reference_impl.aws_facts import FACTS
 from reference_impl.scaling import (
-    TARGET_TRACKING_SCALE_OUT_COOLDOWN_S, QueueSample, ScalerState, ScalingPolicy, decide, target_tracking_config,
-    tasks_for_backlog,
+    TARGET_TRACKING_SCALE_OUT_COOLDOWN_S, QueueSample, ScalerState, ScalingPolicy, decide, decide_state,
+    target_tracking_config, tasks_for_backlog,
 )
 
 POLICY = ScalingPolicy(acceptable_latency_s=10, seconds_per_message=0.1, min_tasks=0, max_tasks=20,
@@ -238,3 +238,22 @@ def test_the_calculator_refuses_bad_input_clearly():
     assert out.returncode == 2 and "--visible must be >= 0" in out.stderr
     out = run_cli("--visible", "3", "--running", "0", "--acceptable-latency", "0", "--seconds-per-message", "0.1")
     assert out.returncode == 2 and "acceptable_latency_s must be > 0" in out.stderr
+
+
+@given(
+    visible=st.integers(0, 5_000), in_flight=st.integers(0, 500), running=st.integers(0, 30),
+    received=st.integers(0, 5), desired=st.integers(0, 30), now=st.floats(0, 1e5),
+    min_tasks=st.integers(0, 3), step=st.integers(1, 5), out_cooldown=st.sampled_from([0, 60]),
+    last_out=st.one_of(st.none(), st.floats(0, 1e5)), last_in=st.one_of(st.none(), st.floats(0, 1e5)),
+    last_busy=st.one_of(st.none(), st.floats(0, 1e5)),
+)
+def test_the_simulators_wordless_decision_is_decides(visible, in_flight, running, received, desired, now, min_tasks,
+                                                     step, out_cooldown, last_out, last_in, last_busy):
+    # The simulator's KEDA-style D polls through decide_state (no reason built); the local runtime
+    # shows decide's reason. Both must make the same decision.
+    policy = ScalingPolicy(10, 0.1, min_tasks=min_tasks, max_tasks=30, scale_out_cooldown_s=out_cooldown,
+                           scale_in_cooldown_s=60, scale_in_max_step=step, idle_before_zero_s=120)
+    state = ScalerState(desired, last_out, last_in, last_busy)
+    decision = decide(policy, QueueSample(visible, in_flight, running, received), state, now)
+    assert decide_state(policy, visible, in_flight, running, received, state, now) == decision.state
+    assert decision.reason  # decide still says why
