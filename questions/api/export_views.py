@@ -111,7 +111,8 @@ class ExportQti(FileView):
 
     @extend_schema(operation_id="exportQti", summary="Export the bank as a QTI 2.1 package", tags=["interchange"],
                    responses=file_response(media_type, "an IMS QTI 2.1 content package (zip)"),
-                   description="The bank as an IMS QTI 2.1 content package, for LMS question-bank imports: "
+                   description="The bank as an IMS QTI 2.1 content package, for QTI 2.1 question-bank imports "
+                               "(Canvas: use `exportQti12`): "
                                "`imsmanifest.xml`, one `assessmentItem` a question (`items/q-ID.xml`, a "
                                "choiceInteraction scored all or nothing, each option's reason and the general "
                                "feedback as modal feedback) and an `assessmentTest` of them all. "

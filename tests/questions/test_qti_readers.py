@@ -4,9 +4,9 @@
 - `onyx2moodle` (PyPI, MIT): an importer of ONYX QTI 2.1 items into Moodle. Its command line
   wants OPAL's export layout (an outer zip of one zip per item), which is OPAL's own convention,
   not IMS Content Packaging: a QTI 2.1 content package is one zip whose imsmanifest.xml lists
-  each item as a resource (QTI 2.1 Integration Guide, section 4,
+  each item as a resource (QTI 2.1 Integration Guide, "Packaging",
   https://www.imsglobal.org/question/qtiv2p1/imsqti_intgv2p1.html), which is what the export
-  writes and what Canvas, Blackboard and TAO read. So our package stays as it is, and the test
+  writes and what QTI 2.1 importers (TAO, Blackboard) take. So our package stays as it is, and the test
   calls the importer's own item parser, classifier and multichoice translator
   (onyx2moodle.parser.parse_item and friends) on each item the manifest names, without
   re-wrapping anything.
