@@ -30,6 +30,7 @@ urlpatterns = [
     path("v1/export/moodle/", export_views.ExportMoodle.as_view(), name="export-moodle"),
     path("v1/export/gift/", export_views.ExportGift.as_view(), name="export-gift"),
     path("v1/export/qti/", export_views.ExportQti.as_view(), name="export-qti"),
+    path("v1/export/qti12/", export_views.ExportQti12.as_view(), name="export-qti12"),
     path("v1/export/anki/", export_views.ExportAnki.as_view(), name="export-anki"),
     path("v1/export/csv/", export_views.ExportQuestionsCsv.as_view(), name="export-csv"),
     path("v1/export/results/", export_views.ExportResultsCsv.as_view(), name="export-results"),

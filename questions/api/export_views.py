@@ -1,4 +1,4 @@
-"""Exports of the bank (Markdown files, Moodle XML, GIFT, QTI 2.1, Anki, CSV) and imports into it (Moodle XML, GIFT).
+"""Exports of the bank (Markdown files, Moodle XML, GIFT, QTI 2.1, QTI 1.2 for Canvas, Anki, CSV) and imports into it (Moodle XML, GIFT).
 
 Exports hold every answer key, so they are for instructors, and refused while the caller's own
 exam runs. Imports go through the loader's all-or-nothing path, as files do (questions.loader).
@@ -23,6 +23,7 @@ from questions.loader import LoadError, import_text, question_data
 from questions.models import Attempt, Question
 from questions.moodle_xml import to_moodle_xml
 from questions.qti import to_qti_package
+from questions.qti12 import to_qti12_package
 from studyapp.api.errors import Conflict
 from studyapp.api.errors import ErrorSerializer as E
 from studyapp.api.files import FileView, file_parser
@@ -114,7 +115,8 @@ class ExportQti(FileView):
 
     @extend_schema(operation_id="exportQti", summary="Export the bank as a QTI 2.1 package", tags=["interchange"],
                    responses=file_response(media_type, "an IMS QTI 2.1 content package (zip)"),
-                   description="The bank as an IMS QTI 2.1 content package, for LMS question-bank imports: "
+                   description="The bank as an IMS QTI 2.1 content package, for QTI 2.1 question-bank imports "
+                               "(Canvas: use `exportQti12`): "
                                "`imsmanifest.xml`, one `assessmentItem` a question (`items/q-ID.xml`, a "
                                "choiceInteraction scored all or nothing, each option's reason and the general "
                                "feedback as modal feedback) and an `assessmentTest` of them all. "
@@ -122,6 +124,25 @@ class ExportQti(FileView):
     def get(self, request):
         refuse_during_exam(request.user)
         return attachment(to_qti_package(bank()), self.media_type, "questions-qti21.zip")
+
+
+class ExportQti12(FileView):
+    permission_classes = [IsInstructor]
+    media_type, file_format = "application/zip", "zip"
+
+    @extend_schema(operation_id="exportQti12", summary="Export the bank as a Canvas QTI 1.2 package", tags=["interchange"],
+                   responses=file_response(media_type, "an IMS QTI 1.2 package (zip) as Canvas imports it"),
+                   description="The bank as the QTI 1.2 zip that Canvas's quiz importer (Classic Quizzes; Settings > "
+                               "Import Course Content > QTI .zip file) reads, laid out as text2qti writes it: "
+                               "`imsmanifest.xml`, the assessment (one item a question, Canvas's `question_type` "
+                               "multiple_choice_question or multiple_answers_question, 1 point, scored all or "
+                               "nothing, each option's reason as that answer's comment and the general feedback "
+                               "after any answer) and Canvas's quiz settings (`assessment_meta.xml`: an unpublished "
+                               "quiz, answers not shuffled since the explanations name them by letter). For other "
+                               "QTI importers use the QTI 2.1 package. 409 while the caller has an unfinished exam.")
+    def get(self, request):
+        refuse_during_exam(request.user)
+        return attachment(to_qti12_package(bank()), self.media_type, "questions-qti12-canvas.zip")
 
 
 class ExportAnki(FileView):

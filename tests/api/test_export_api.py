@@ -9,7 +9,8 @@ from questions.models import Question
 
 
 @pytest.mark.parametrize("path", ["/api/v1/export/markdown/", "/api/v1/export/moodle/", "/api/v1/export/gift/",
-                                  "/api/v1/export/qti/", "/api/v1/export/anki/", "/api/v1/export/csv/",
+                                  "/api/v1/export/qti/", "/api/v1/export/qti12/", "/api/v1/export/anki/",
+                                  "/api/v1/export/csv/",
                                   "/api/v1/export/results/"])
 @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("instructor", 200)])
 def test_only_instructors_export(as_user, q1973, path, who, status, request):
@@ -57,6 +58,7 @@ def test_moodle_gives_each_right_option_an_equal_share_in_choose_two_questions(a
 @pytest.mark.parametrize("path, media", [("/api/v1/export/markdown/", "application/zip"), ("/api/v1/export/moodle/", "application/xml"),
                                          ("/api/v1/export/gift/", "text/plain"), ("/api/v1/export/csv/", "text/csv"),
                                          ("/api/v1/export/qti/", "application/zip"),
+                                         ("/api/v1/export/qti12/", "application/zip"),
                                          ("/api/v1/export/anki/", "application/octet-stream"),
                                          ("/api/v1/export/results/", "text/csv")])
 def test_asking_for_the_exports_own_media_type_gets_it_and_errors_stay_json(as_user, instructor, learner, bank, path, media):

@@ -174,7 +174,7 @@ def test_exports_declare_their_media_types_and_serve_them(schema, instructor, ba
     client = bearer("teacher")
     for path, media in [("/api/v1/export/markdown/", "application/zip"), ("/api/v1/export/moodle/", "application/xml"),
                         ("/api/v1/export/gift/", "text/plain"), ("/api/v1/export/qti/", "application/zip"),
-                        ("/api/v1/export/anki/", "application/octet-stream")]:
+                        ("/api/v1/export/qti12/", "application/zip"), ("/api/v1/export/anki/", "application/octet-stream")]:
         content = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert content == {media: {"schema": {"type": "string", "format": "binary"}}}, path
         assert client.get(path, HTTP_ACCEPT=media)["Content-Type"].split(";")[0] == media

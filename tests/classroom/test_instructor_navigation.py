@@ -24,8 +24,8 @@ def test_a_learner_at_the_admin_gets_no_such_pointer(client, learner):
 
 def test_the_bank_exports_are_linked_for_instructors_and_download_with_the_session(client, instructor, classroom_bank):
     page = as_user(client, instructor).get(reverse("classroom:list")).content.decode()
-    links = dict((kind, href) for href, kind in re.findall(r'<a href="([^"]+)" data-export="([a-z]+)"', page))
-    assert set(links) == {"moodle", "gift", "qti", "anki", "csv", "markdown", "results"}
+    links = dict((kind, href) for href, kind in re.findall(r'<a href="([^"]+)" data-export="([a-z0-9]+)"', page))
+    assert set(links) == {"moodle", "gift", "qti", "qti12", "anki", "csv", "markdown", "results"}
     for kind, href in links.items():
         response = client.get(href)
         assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment"), kind
