@@ -34,3 +34,15 @@ def test_every_newer_question_records_its_second_readers_check():
 
 def test_the_list_of_older_files_names_only_files_that_exist():
     assert BEFORE_SECOND_READER <= set(FILES)
+
+
+def test_the_bank_holds_enough_for_a_realistic_exam(bank):
+    """Issue 22: at least 51 questions, so a timed exam of 20 or more draws from a real pool, in
+    both answer forms."""
+    from questions.models import Question
+    from quizzes.limits import MAX_COUNT
+
+    questions = list(Question.objects.with_choices())
+    assert len(questions) >= 51 and MAX_COUNT >= 20
+    multiple = sum(1 for q in questions if q.answers_required > 1)
+    assert multiple >= 10 and len(questions) - multiple >= 10
