@@ -27,7 +27,7 @@ one would score answers the other still takes. The rule is stated for any number
 all the same, so exams left open from before this limit (or two started at the same instant)
 hide their keys too.
 """
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 
@@ -36,7 +36,7 @@ from questions.grading import GradingError, grade
 from questions.models import Attempt
 
 __all__ = [
-    "REFUSALS", "AnswerRefused", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
+    "REFUSALS", "AnswerRefused", "AnsweredWhere", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
     "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message", "key_hidden_by_exam", "keys_hidden",
     "register_exams", "revealable",
 ]
@@ -65,6 +65,13 @@ class AnsweredIn(Protocol):
     pk: int | None
 
     def answer_slot(self, question): ...
+
+
+class AnsweredWhere(NamedTuple):
+    """Where answer() took an attempt, set on it as `answered_in` before it is saved."""
+
+    quiz: bool       # in a quiz (practice or exam), whose item now points at it
+    open_exam: bool  # in one of the learner's open exams (its outcome waits for the exam's end)
 
 
 EXAMS: list[Exams] = []
@@ -145,19 +152,24 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
     for exams in EXAMS:
         exams.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
     item = quiz.answer_slot(question) if quiz is not None else None  # QuizClosed, NotInQuiz
+    here = getattr(quiz, "pk", None)
+    holding: list[int] = []  # the learner's open exams holding the question
     if signed_in:
         # Only the exam itself takes answers to its questions: not the question page, not a
         # practice quiz, not another exam (which, finished first, would show the key).
-        here = getattr(quiz, "pk", None)
-        exam = next((exam for held, exam in _held(user, close=False) if held == question.pk and exam != here), None)
+        holding = [exam for held, exam in _held(user, close=False) if held == question.pk]
+        exam = next((exam for exam in holding if exam != here), None)
         if exam is not None:
             raise ExamLocked(exam)
     result = grade(question, selected)
     with transaction.atomic():  # the attempt and its quiz item change together or not at all
-        attempt = Attempt.objects.create(
+        attempt = Attempt(
             question=question, **owner_fields(Attempt, user, anon_id),
             selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
         )
+        # Known here, so the hooks on saving an attempt (review/signals.py) need not ask again.
+        attempt.answered_in = AnsweredWhere(quiz=item is not None, open_exam=here is not None and here in holding)
+        attempt.save(force_insert=True)
         if item is not None:
             item.replace_answer(attempt)  # a changed answer replaces the old one
     attempt.question = question

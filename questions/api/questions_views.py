@@ -180,7 +180,8 @@ class AttemptCreate(APIView):
                    description="Answer a question. Graded by the same function as the learner pages. "
                                "409 while the question is part of the caller's unfinished exam.")
     def post(self, request, external_id):
-        question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
+        # Choices only: grading and the response read them, nothing here reads the tags.
+        question = get_object_or_404(Question.objects.prefetch_related("choices"), external_id=external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
