@@ -1,6 +1,8 @@
 import pytest
 
 from questions.models import Attempt
+from review.models import Review
+from tests.support import PASSWORD
 
 
 def test_answering_returns_the_outcome_and_every_explanation(as_user, learner, q1973):
@@ -61,3 +63,21 @@ def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner
     assert (data["attempts"], data["correct"], data["accuracy"]) == (3, 2, round(2 / 3, 4))
     assert data["questions_answered"] == 1 and data["questions_available"] == 1
     assert data["by_domain"] == [{"domain": "Design for new solutions", "attempts": 3, "correct": 2, "accuracy": round(2 / 3, 4)}]
+
+
+def test_an_answer_again_with_a_token_takes_seven_queries_and_is_stored_as_a_retry(
+        api, learner, q1973, assert_num_queries_besides_cache, django_capture_on_commit_callbacks):
+    # What benchmarks/answering.py times: the answers after the first, whose item is not due.
+    token = api.post("/api/v1/auth/token/", {"username": learner.username, "password": PASSWORD}, format="json").json()["token"]
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with django_capture_on_commit_callbacks(execute=True):  # creates the items, reviews the question's: due in 10 min
+        assert api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 201
+    # The token; the question and its choices; the timed quizzes to close, the open exams' questions;
+    # the learner's items for the question; the insert (its retry flag set). Nothing after commit.
+    with assert_num_queries_besides_cache(7), django_capture_on_commit_callbacks(execute=True) as after_commit:
+        response = api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
+    assert response.status_code == 201 and response.json()["correct"] is True
+    assert after_commit == []
+    first, again = Attempt.objects.order_by("pk")
+    assert (first.retry, again.retry) == (False, True)
+    assert Review.objects.filter(item__kind="question").count() == 1
