@@ -156,7 +156,7 @@ def plan_answer(attempt: Attempt, *, in_quiz: bool) -> None:
     attempt is a retry, stored with its row instead of updated after it (settled_at_insert then
     checks the insert's own time)."""
     owner = owner_fields(ReviewItem, attempt.user, attempt.anon_id)
-    have = {(item.kind, item.point): item for item in ReviewItem.objects.filter(question=attempt.question, **owner)}
+    have = {(item.kind, item.point): item for item in ReviewItem.objects.filter(question=attempt.question, **owner).order_by()}
     complete = all(key in have for key in _wanted(attempt.question))
     item = have[(ReviewItem.Kind.QUESTION, 0)] if complete else None
     attempt._review_plan = Plan(item, in_quiz)

@@ -1,6 +1,7 @@
 import pytest
+from django.utils import timezone
 
-from questions.models import Attempt
+from questions.models import Attempt, Choice, Question
 from review.models import Review
 from tests.support import PASSWORD
 
@@ -65,19 +66,38 @@ def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner
     assert data["by_domain"] == [{"domain": "Design for new solutions", "attempts": 3, "correct": 2, "accuracy": round(2 / 3, 4)}]
 
 
-def test_an_answer_again_with_a_token_takes_seven_queries_and_is_stored_as_a_retry(
+def test_an_answer_again_with_a_token_takes_six_queries_and_is_stored_as_a_retry(
         api, learner, q1973, assert_num_queries_besides_cache, django_capture_on_commit_callbacks):
     # What benchmarks/answering.py times: the answers after the first, whose item is not due.
     token = api.post("/api/v1/auth/token/", {"username": learner.username, "password": PASSWORD}, format="json").json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     with django_capture_on_commit_callbacks(execute=True):  # creates the items, reviews the question's: due in 10 min
         assert api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 201
-    # The token; the question and its choices; the timed quizzes to close, the open exams' questions;
-    # the learner's items for the question; the insert (its retry flag set). Nothing after commit.
-    with assert_num_queries_besides_cache(7), django_capture_on_commit_callbacks(execute=True) as after_commit:
+    # The token; the question's version (this process keeps the question and its choices under
+    # it); the timed quizzes to close, the open exams' questions; the learner's items for the
+    # question; the insert (its retry flag set). Nothing after commit.
+    with assert_num_queries_besides_cache(6), django_capture_on_commit_callbacks(execute=True) as after_commit:
         response = api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 201 and response.json()["correct"] is True
     assert after_commit == []
     first, again = Attempt.objects.order_by("pk")
     assert (first.retry, again.retry) == (False, True)
     assert Review.objects.filter(item__kind="question").count() == 1
+
+
+def test_an_answer_is_graded_against_the_key_as_edited_since_the_last_answer(as_user, learner, instructor, q1973):
+    # The answers' view keeps the question it graded with under its version: an edit moves it.
+    client = as_user(learner)
+    assert client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").json()["correct"] is True
+    key = as_user(instructor).get("/api/v1/questions/1973/?include=answers").json()
+    options = [{"label": o["label"], "text": o["text"], "correct": o["label"] == "A", "why": o["why"]} for o in key["options"]]
+    body = {k: key[k] for k in ("title", "stem", "explanation", "domain", "key_points", "references")}
+    edited = as_user(instructor).put("/api/v1/questions/1973/", {**body, "id": "1973", "options": options}, format="json")
+    assert edited.status_code == 200, edited.content
+    again = client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").json()
+    assert again["correct"] is False and again["correct_labels"] == ["A"]
+    # An edit that bypasses the loader (the admin) moves `updated_at`, which is part of the key too.
+    Choice.objects.filter(question__external_id="1973").update(is_correct=False)
+    Choice.objects.filter(question__external_id="1973", label="B").update(is_correct=True)
+    Question.objects.filter(external_id="1973").update(updated_at=timezone.now())
+    assert client.post("/api/v1/questions/1973/attempts/", {"selected": ["B"]}, format="json").json()["correct"] is True
