@@ -46,8 +46,10 @@ class Exams(Protocol):
     """What an exam engine (quizzes, which registers itself: quizzes/exam_lock.py) tells this
     service, which sits below it: the rules here are stated once, the exams' rows are its own."""
 
-    def close_overdue(self, user) -> None:
-        """Finish the user's exams (and other timed quizzes) whose time limit has passed."""
+    def close_overdue(self, user) -> list[tuple[int, int]]:
+        """Finish the user's exams (and other timed quizzes) whose time limit has passed; then
+        what held(user, close=False) gives (read with the deadlines, in one query)."""
+        ...
 
     def held(self, user, *, close: bool) -> list[tuple[int, int]]:
         """(question id, exam id) for every question one of the user's open exams holds; with
@@ -149,15 +151,15 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
     The returned attempt keeps `question` as passed, so prefetched choices serve the response.
     """
     signed_in = user is not None and user.is_authenticated
-    for exams in EXAMS:
-        exams.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
+    # An expired exam holds nothing (and takes no more answers).
+    held_now = [pair for exams in EXAMS for pair in exams.close_overdue(user)]
     item = quiz.answer_slot(question) if quiz is not None else None  # QuizClosed, NotInQuiz
     here = getattr(quiz, "pk", None)
     holding: list[int] = []  # the learner's open exams holding the question
     if signed_in:
         # Only the exam itself takes answers to its questions: not the question page, not a
         # practice quiz, not another exam (which, finished first, would show the key).
-        holding = [exam for held, exam in _held(user, close=False) if held == question.pk]
+        holding = [exam for held, exam in held_now if held == question.pk]
         exam = next((exam for exam in holding if exam != here), None)
         if exam is not None:
             raise ExamLocked(exam)

@@ -66,7 +66,7 @@ def test_progress_totals_and_per_domain_accuracy(as_user, learner, other_learner
     assert data["by_domain"] == [{"domain": "Design for new solutions", "attempts": 3, "correct": 2, "accuracy": round(2 / 3, 4)}]
 
 
-def test_an_answer_again_with_a_token_takes_six_queries_and_is_stored_as_a_retry(
+def test_an_answer_again_with_a_token_takes_five_queries_and_is_stored_as_a_retry(
         api, learner, q1973, assert_num_queries_besides_cache, django_capture_on_commit_callbacks):
     # What benchmarks/answering.py times: the answers after the first, whose item is not due.
     token = api.post("/api/v1/auth/token/", {"username": learner.username, "password": PASSWORD}, format="json").json()["token"]
@@ -74,9 +74,9 @@ def test_an_answer_again_with_a_token_takes_six_queries_and_is_stored_as_a_retry
     with django_capture_on_commit_callbacks(execute=True):  # creates the items, reviews the question's: due in 10 min
         assert api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 201
     # The token; the question's version (this process keeps the question and its choices under
-    # it); the timed quizzes to close, the open exams' questions; the learner's items for the
-    # question; the insert (its retry flag set). Nothing after commit.
-    with assert_num_queries_besides_cache(6), django_capture_on_commit_callbacks(execute=True) as after_commit:
+    # it); the timed quizzes to close with the open exams' questions; the learner's items for
+    # the question; the insert (its retry flag set). Nothing after commit.
+    with assert_num_queries_besides_cache(5), django_capture_on_commit_callbacks(execute=True) as after_commit:
         response = api.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 201 and response.json()["correct"] is True
     assert after_commit == []
@@ -101,3 +101,27 @@ def test_an_answer_is_graded_against_the_key_as_edited_since_the_last_answer(as_
     Choice.objects.filter(question__external_id="1973", label="B").update(is_correct=True)
     Question.objects.filter(external_id="1973").update(updated_at=timezone.now())
     assert client.post("/api/v1/questions/1973/attempts/", {"selected": ["B"]}, format="json").json()["correct"] is True
+
+
+def test_an_answer_closes_every_overdue_timed_quiz_and_an_expired_exam_no_longer_locks(as_user, learner, q1973, app_clock):
+    import datetime as dt
+
+    from quizzes.models import Quiz, QuizItem
+
+    practice = Quiz.objects.create(user=learner, mode=Quiz.Mode.PRACTICE, time_limit_s=60)
+    exam = Quiz.objects.create(user=learner, mode=Quiz.Mode.EXAM, time_limit_s=120)
+    untimed = Quiz.objects.create(user=learner, mode=Quiz.Mode.PRACTICE)
+    for quiz in (practice, exam, untimed):
+        QuizItem.objects.create(quiz=quiz, question=q1973, position=0)
+    client = as_user(learner)
+    locked = client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
+    assert locked.status_code == 409 and f"exam quiz {exam.pk}" in str(locked.json())
+    app_clock.advance(dt.timedelta(seconds=90))  # the practice quiz is over, the exam not yet
+    assert client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 409
+    practice.refresh_from_db()
+    assert practice.finished_at == practice.created_at + dt.timedelta(seconds=60)
+    app_clock.advance(dt.timedelta(seconds=60))
+    assert client.post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json").status_code == 201
+    exam.refresh_from_db()
+    untimed.refresh_from_db()
+    assert exam.finished_at == exam.created_at + dt.timedelta(seconds=120) and untimed.finished_at is None
