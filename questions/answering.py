@@ -170,7 +170,8 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
             selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
         )
         # Known here, so the hooks on saving an attempt (review/signals.py) need not ask again.
-        attempt.answered_in = AnsweredWhere(quiz=item is not None, open_exam=here is not None and here in holding)
+        attempt.answered_in = AnsweredWhere(  # type: ignore[attr-defined]  # an instance's note, no column
+            quiz=item is not None, open_exam=here is not None and here in holding)
         attempt.save(force_insert=True)
         if item is not None:
             item.replace_answer(attempt)  # a changed answer replaces the old one

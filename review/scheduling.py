@@ -51,7 +51,7 @@ def _new_card(now) -> Card:
 
 def _wanted(question) -> list[tuple[str, int]]:
     """(kind, point) of every item a question has: one per key point, and the question's own."""
-    wanted = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
+    wanted: list[tuple[str, int]] = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
     wanted.append((ReviewItem.Kind.QUESTION, 0))
     return wanted
 
@@ -159,7 +159,7 @@ def plan_answer(attempt: Attempt, *, in_quiz: bool) -> None:
     have = {(item.kind, item.point): item for item in ReviewItem.objects.filter(question=attempt.question, **owner).order_by()}
     complete = all(key in have for key in _wanted(attempt.question))
     item = have[(ReviewItem.Kind.QUESTION, 0)] if complete else None
-    attempt._review_plan = Plan(item, in_quiz)
+    attempt._review_plan = Plan(item, in_quiz)  # type: ignore[attr-defined]  # an instance's note, no column
     if item is not None and not in_quiz and not is_due(item, timezone.now()):
         attempt.retry = True
 
