@@ -46,10 +46,9 @@ class Exams(Protocol):
     """What an exam engine (quizzes, which registers itself: quizzes/exam_lock.py) tells this
     service, which sits below it: the rules here are stated once, the exams' rows are its own."""
 
-    def close_overdue(self, user) -> list[tuple[int, int]]:
+    def close_overdue(self, user) -> list[tuple[int, int]] | None:
         """Finish the user's exams (and other timed quizzes) whose time limit has passed; then
-        what held(user, close=False) gives (read with the deadlines, in one query)."""
-        ...
+        what held(user, close=False) gives, when read with the deadlines (one query), or None."""
 
     def held(self, user, *, close: bool) -> list[tuple[int, int]]:
         """(question id, exam id) for every question one of the user's open exams holds; with
@@ -91,6 +90,18 @@ def exam_lock_message(quiz_id: int) -> str:
 
 def _held(user, *, close: bool) -> list[tuple[int, int]]:
     return [pair for exams in EXAMS for pair in exams.held(user, close=close)]
+
+
+def _close_overdue(user) -> list[tuple[int, int]]:
+    """Every engine's close_overdue(), then what held(close=False) gives: read with it, or
+    asked apart from an engine whose close_overdue() returns None (anonymous learners: none)."""
+    pairs: list[tuple[int, int]] = []
+    for exams in EXAMS:
+        held = exams.close_overdue(user)
+        if held is None and user is not None and user.is_authenticated:
+            held = exams.held(user, close=False)
+        pairs += held or []
+    return pairs
 
 
 class AnswerRefused(Exception):
@@ -151,8 +162,7 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
     The returned attempt keeps `question` as passed, so prefetched choices serve the response.
     """
     signed_in = user is not None and user.is_authenticated
-    # An expired exam holds nothing (and takes no more answers).
-    held_now = [pair for exams in EXAMS for pair in exams.close_overdue(user)]
+    held_now = _close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
     item = quiz.answer_slot(question) if quiz is not None else None  # QuizClosed, NotInQuiz
     here = getattr(quiz, "pk", None)
     holding: list[int] = []  # the learner's open exams holding the question

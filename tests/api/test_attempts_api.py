@@ -125,3 +125,22 @@ def test_an_answer_closes_every_overdue_timed_quiz_and_an_expired_exam_no_longer
     exam.refresh_from_db()
     untimed.refresh_from_db()
     assert exam.finished_at == exam.created_at + dt.timedelta(seconds=120) and untimed.finished_at is None
+
+
+def test_an_engine_whose_close_overdue_returns_nothing_is_still_asked_what_it_holds(as_user, learner, q1973, monkeypatch):
+    from questions import answering
+
+    class Holds:  # an engine of the older shape: close_overdue() returns None
+        def close_overdue(self, user):
+            return None
+
+        def held(self, user, *, close):
+            return [(q1973.pk, 999)]
+
+        def held_questions(self, user):
+            return []
+
+    monkeypatch.setattr(answering, "EXAMS", [*answering.EXAMS, Holds()])
+    response = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
+    assert response.status_code == 409 and "exam quiz 999" in str(response.json())
+    assert not Attempt.objects.exists()
