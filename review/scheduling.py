@@ -145,7 +145,6 @@ class Plan(NamedTuple):
     """What plan_answer() read before an answer's insert."""
 
     item: ReviewItem | None  # the question's item, None when some of its items are still missing
-    in_quiz: bool
 
 
 def plan_answer(attempt: Attempt, *, in_quiz: bool) -> None:
@@ -159,7 +158,7 @@ def plan_answer(attempt: Attempt, *, in_quiz: bool) -> None:
     have = {(item.kind, item.point): item for item in ReviewItem.objects.filter(question=attempt.question, **owner).order_by()}
     complete = all(key in have for key in _wanted(attempt.question))
     item = have[(ReviewItem.Kind.QUESTION, 0)] if complete else None
-    attempt._review_plan = Plan(item, in_quiz)  # type: ignore[attr-defined]  # an instance's note, no column
+    attempt._review_plan = Plan(item)  # type: ignore[attr-defined]  # an instance's note, no column
     if item is not None and not in_quiz and not is_due(item, timezone.now()):
         attempt.retry = True
 
