@@ -179,8 +179,8 @@ def answerable_question(external_id):
     question then costs the one small query of its version. The copy is shared, so it is only
     read, never changed."""
     version = question_version(external_id)
-    if version is None:
-        raise Http404
+    if version is None:  # worded as get_object_or_404 words it, which this view used before
+        raise Http404(f"No {Question._meta.object_name} matches the given query.")
     key = repr(version)
     question = recent_answerable.get(key)
     if question is None:

@@ -144,3 +144,8 @@ def test_an_engine_whose_close_overdue_returns_nothing_is_still_asked_what_it_ho
     response = as_user(learner).post("/api/v1/questions/1973/attempts/", {"selected": ["D"]}, format="json")
     assert response.status_code == 409 and "exam quiz 999" in str(response.json())
     assert not Attempt.objects.exists()
+
+
+def test_an_answer_to_an_unknown_question_is_a_404_that_says_so(as_user, learner, db):
+    response = as_user(learner).post("/api/v1/questions/nope/attempts/", {"selected": ["D"]}, format="json")
+    assert response.status_code == 404 and response.json()["detail"] == "No Question matches the given query."
