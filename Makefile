@@ -105,14 +105,11 @@ bench: install
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py
-	$(PY) benchmarks/classroom.py
+	$(PY) benchmarks/gradebook_and_analysis.py
 	$(PY) benchmarks/first_page.py
 
-# mypy with django-stubs and djangorestframework-stubs (config: [tool.mypy] in pyproject.toml) on
-# every app, studyapp, reference_impl, tools and benchmarks (not tests/). Strictness: mypy's
-# default (annotated functions checked, missing imports ignored), plus check_untyped_defs for
-# reference_impl, whose functions are checked inside even without annotations;
-# reference_impl/deploy is skipped until issue 20's rework of the deployer lands.
+# mypy with django-stubs and djangorestframework-stubs (config and strictness: [tool.mypy] in
+# pyproject.toml) on every app, studyapp, reference_impl, tools and benchmarks (not tests/).
 lint: install
 	$(VENV)/bin/cfn-lint reference_impl/deploy/template.yaml reference_impl/deploy/bootstrap.yaml
 	$(VENV)/bin/mypy

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ class Cell:
     correct: int = 0
     total: int = 0
     seconds: int | None = None
-    finished_at: object = None
+    finished_at: dt.datetime | None = None
     quiz_id: int | None = None   # the attempt the cell opens
     attempts: int = 0            # finished or not
     in_progress: bool = False
@@ -41,7 +42,7 @@ class Cell:
     @property
     def late(self) -> bool:
         due = self.assignment.due_at
-        return self.submitted and due is not None and self.finished_at > due
+        return self.finished_at is not None and due is not None and self.finished_at > due
 
     def missing(self, now=None) -> bool:
         return not self.submitted and self.assignment.is_past_due(now)
@@ -57,7 +58,7 @@ class Cell:
 
 @dataclass
 class Row:
-    learner: object
+    learner: AbstractBaseUser
     cells: list[Cell] = field(default_factory=list)
 
 

@@ -258,9 +258,11 @@ def exam_refusal(request, course):
     """These pages show answer keys (the attempt's, and which option is right in item analysis):
     none while the instructor's own exam runs (questions.answering's rule, as for the exports)."""
     exam = answering.exam_in_progress(request.user)
-    if exam is None:
+    # Nor while a key is hidden from them for another reason (a course exam they took, until due).
+    reason = None if exam is not None else next(iter(answering.keys_hidden(request.user).values()), None)
+    if exam is None and reason is None:
         return None
-    return render(request, "classroom/exam_first.html", {"course": course, "exam": exam}, status=409)
+    return render(request, "classroom/exam_first.html", {"course": course, "exam": exam, "reason": reason}, status=409)
 
 
 @login_required

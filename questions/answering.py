@@ -26,7 +26,15 @@ exams over the same questions would each be the other's way around the lock, sin
 one would score answers the other still takes. The rule is stated for any number of open exams
 all the same, so exams left open from before this limit (or two started at the same instant)
 hide their keys too.
+
+Other rules may hide keys too, registered as "Hiders" (`register_hider`; the classroom's: an
+exam assignment's answers show only after its due time, classroom/after_due.py). Each hidden
+question then has a `Reason` with its own message; `keys_hidden`, `revealable` and `answer()`
+consult them all, and `answer()` refuses a hidden question outside the quizzes its reason names
+(`KeyHidden`), as the exam lock does. A reason may leave the question in scores (`scored`):
+counts then include it, while its outcome, key and explanations stay hidden.
 """
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from django.db import transaction
@@ -36,10 +44,29 @@ from questions.grading import GradingError, grade
 from questions.models import Attempt
 
 __all__ = [
-    "REFUSALS", "AnswerRefused", "AnsweredWhere", "ExamLocked", "ExamOpen", "GradingError", "NotInQuiz", "QuizClosed",
-    "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message", "key_hidden_by_exam", "keys_hidden",
-    "register_exams", "revealable",
+    "REFUSALS", "AnswerRefused", "AnsweredWhere", "ExamLocked", "ExamOpen", "GradingError", "KeyHidden", "NotInQuiz",
+    "QuizClosed", "Reason", "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message",
+    "key_hidden_by_exam", "keys_hidden", "register_exams", "register_hider", "revealable", "unscored",
 ]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a question's key, explanations and outcomes are not shown to a learner now."""
+
+    message: str                  # for a page or an API error: "part of your exam quiz 12, ..."
+    refusal: str                  # why an answer to it is refused outside `answered_in`
+    answered_in: frozenset = frozenset()  # the quizzes that still take answers to it
+    exam: int | None = None       # the open exam holding it (pages link to it), else None
+    scored: bool = False          # counts (a quiz's score, tallies) still include it
+
+    def __str__(self) -> str:
+        """The value pages put in data-key-hidden: the exam's id, else the message."""
+        return str(self.exam) if self.exam is not None else self.message
+
+
+def exam_reason(quiz_id: int) -> Reason:
+    return Reason(exam_lock_message(quiz_id), exam_lock_message(quiz_id), frozenset({quiz_id}), exam=quiz_id)
 
 
 class Exams(Protocol):
@@ -75,13 +102,31 @@ class AnsweredWhere(NamedTuple):
     open_exam: bool  # in one of the learner's open exams (its outcome waits for the exam's end)
 
 
+class Hider(Protocol):
+    """A rule above this service that hides keys (the classroom's due times: classroom/after_due.py)."""
+
+    def hidden(self, user) -> dict[int, Reason]:
+        """{question id: why} for every question whose key `user` may not be shown now."""
+        ...
+
+    def hidden_questions(self, user):
+        """The same questions as a queryset of `question_id` values, for a subquery."""
+
+
 EXAMS: list[Exams] = []
+HIDERS: list[Hider] = []
 
 
 def register_exams(exams: Exams) -> None:
     """Called once by the exam engine's AppConfig.ready()."""
     if not any(type(e) is type(exams) for e in EXAMS):
         EXAMS.append(exams)
+
+
+def register_hider(hider: Hider) -> None:
+    """Called once by the hiding app's AppConfig.ready()."""
+    if not any(type(h) is type(hider) for h in HIDERS):
+        HIDERS.append(hider)
 
 
 def exam_lock_message(quiz_id: int) -> str:
@@ -121,6 +166,15 @@ class ExamLocked(AnswerRefused):
     def __init__(self, quiz_id: int):
         super().__init__(exam_lock_message(quiz_id), "question")
         self.quiz_id = quiz_id
+
+
+class KeyHidden(AnswerRefused):
+    """The question's key is hidden from the learner for `reason` (not an open exam), and feedback
+    here would show it: it is answered only in the quizzes the reason names."""
+
+    def __init__(self, reason: Reason):
+        super().__init__(reason.refusal, "question")
+        self.reason = reason
 
 
 class ExamOpen(AnswerRefused):
@@ -173,6 +227,10 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
         exam = next((exam for exam in holding if exam != here), None)
         if exam is not None:
             raise ExamLocked(exam)
+        for hider in HIDERS:  # one query each, only for a signed-in learner
+            reason = hider.hidden(user).get(question.pk)
+            if reason is not None and here not in reason.answered_in:
+                raise KeyHidden(reason)
     result = grade(question, selected)
     with transaction.atomic():  # the attempt and its quiz item change together or not at all
         attempt = Attempt(
@@ -189,14 +247,26 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
     return attempt
 
 
-def keys_hidden(user, *, close: bool = True) -> dict[int, int]:
-    """The rule: {question id: id of the open exam hiding it} for every question whose key,
-    explanations and outcomes `user` may not be shown now (empty for anonymous learners, who
-    have no exams). Every view that shows a key, an explanation or whether an answer was right
-    asks this (or one of the helpers below, which ask the same queryset)."""
+def keys_hidden(user, *, close: bool = True) -> dict[int, Reason]:
+    """The rule: {question id: why it is hidden} for every question whose key, explanations and
+    outcomes `user` may not be shown now (empty for anonymous learners, who have no exams or
+    courses). An open exam's reason comes first. Every view that shows a key, an explanation or
+    whether an answer was right asks this (or one of the helpers below, which ask the same
+    querysets)."""
     if user is None or not user.is_authenticated:
         return {}
-    return dict(_held(user, close=close))
+    hidden = {question: exam_reason(exam) for question, exam in _held(user, close=close)}
+    for hider in HIDERS:
+        for question, reason in hider.hidden(user).items():
+            hidden.setdefault(question, reason)
+    return hidden
+
+
+def unscored(hidden) -> list[int]:
+    """Of `hidden` (keys_hidden's answer, or question ids), the questions no count may include."""
+    if not isinstance(hidden, dict):
+        return list(hidden)
+    return [question for question, reason in hidden.items() if not getattr(reason, "scored", False)]
 
 
 def ensure_no_open_exam(user) -> None:
@@ -214,12 +284,14 @@ def revealable(attempts, user):
         return attempts  # exams need an account
     for exams in EXAMS:
         attempts = attempts.exclude(question__in=exams.held_questions(user))
+    for hider in HIDERS:
+        attempts = attempts.exclude(question__in=hider.hidden_questions(user))
     return attempts
 
 
-def key_hidden_by_exam(user, question) -> int | None:
-    """The id of `user`'s unfinished exam holding `question`, whose key and explanations must
-    then not be shown to them (even to an instructor); None when nothing hides it."""
+def key_hidden_by_exam(user, question) -> Reason | None:
+    """Why `question`'s key and explanations must not be shown to `user` now (even to an
+    instructor: an exam of their own holds it, or a hider's rule); None when nothing hides it."""
     return keys_hidden(user).get(question.pk)
 
 

@@ -12,6 +12,8 @@
     key_points: [...]
     references:
       - {title: ..., url: https://...}
+    second_reader:             # optional: who checked the claims against the cited pages
+      {by: ..., date: 2026-12-07, checked: ...}
     ---
     # Stem
     ...Markdown...
@@ -47,9 +49,13 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u
 
 FRONT_MATTER_KEYS = {
     "id", "title", "domain", "tags", "source", "last_verified", "options", "key_points", "references",
+    "second_reader",
 }
 OPTION_KEYS = {"label", "text", "correct", "why"}
 REFERENCE_KEYS = {"title", "url"}
+# Who checked a question's claims against the documentation it cites, on which date, and what
+# they checked (issue 22: every new question is checked by a second reader before it lands).
+SECOND_READER_KEYS = {"by", "date", "checked"}
 # Body sections, by their level-1 heading, mapped to QuestionData fields. Only these headings
 # divide the body: any other level-1 heading ("# Setup") is Markdown inside the section.
 SECTIONS = {"stem": "stem", "explanation": "explanation", "more precisely": "more_precisely"}
@@ -98,6 +104,7 @@ class QuestionData:
     last_verified: dt.date | None = None
     key_points: list[str] = field(default_factory=list)
     references: list[dict] = field(default_factory=list)
+    second_reader: dict | None = None  # {"by", "date" (YYYY-MM-DD), "checked"}
 
     def content_hash(self) -> str:
         """Hash of the content, not the file's bytes: a re-exported file with the same
@@ -171,6 +178,33 @@ def check_references(raw, errors: list) -> list[dict]:
         references.append({"title": _text(ref.get("title"), f"{path}.title", errors,
                                           max_len=FIELDS["references.title"].max_length), "url": url})
     return references
+
+
+def check_second_reader(raw, errors: list) -> dict | None:
+    """The second reader's record as {by, date, checked}, date as YYYY-MM-DD; or None if absent."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.append(FieldError("second_reader", "must be a mapping with by, date and checked"))
+        return None
+    if True in raw or False in raw:  # YAML 1.1 reads a bare `on:`/`yes:` key as a boolean
+        errors.append(FieldError("second_reader", "a key reads as true/false in YAML (on, yes, no?); "
+                                                  "the keys are by, date and checked"))
+        return None
+    _unknown_keys(raw, SECOND_READER_KEYS, "second_reader.", errors)
+    when = raw.get("date")
+    if isinstance(when, str):
+        try:
+            when = dt.date.fromisoformat(when)
+        except ValueError:
+            when = None
+    if not isinstance(when, dt.date):
+        errors.append(FieldError("second_reader.date", "required; a date as YYYY-MM-DD"))
+    return {
+        "by": _text(raw.get("by"), "second_reader.by", errors, max_len=200),
+        "date": when.isoformat() if isinstance(when, dt.date) else "",
+        "checked": _text(raw.get("checked"), "second_reader.checked", errors, max_len=1000),
+    }
 
 
 def _list(raw, path, errors, max_items=None):
@@ -274,6 +308,7 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
         key_points.append(_text(point, f"key_points[{i}]", errors, max_len=FIELDS["key_points"].max_length))
 
     references = check_references(raw.get("references"), errors)
+    second_reader = check_second_reader(raw.get("second_reader"), errors)
 
     if errors:
         return None, errors
@@ -282,7 +317,7 @@ def validate_question(raw: dict) -> tuple[QuestionData | None, list[FieldError]]
             id=qid, title=title, stem=stem, options=options,
             explanation=explanation, more_precisely=more_precisely,
             domain=domain, tags=sorted(set(tags)), source=source, last_verified=last_verified,
-            key_points=key_points, references=references,
+            key_points=key_points, references=references, second_reader=second_reader,
         ),
         [],
     )
@@ -430,6 +465,8 @@ def dump_question_file(data: QuestionData) -> str:
         "options": [asdict(o) for o in data.options],
         "key_points": data.key_points,
         "references": data.references,
+        "second_reader": (None if data.second_reader is None else
+                          {**data.second_reader, "date": dt.date.fromisoformat(data.second_reader["date"])}),
     }
     front = {k: v for k, v in front.items() if v not in (None, "", [])}
     yaml_text = yaml.dump(front, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

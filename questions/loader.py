@@ -116,7 +116,7 @@ def save_question(data: QuestionData, question: Question | None = None, *, from_
     question = question or Question(external_id=data.id)
     question.external_id = data.id
     for attr in ("title", "stem", "explanation", "more_precisely", "domain", "source",
-                 "last_verified", "key_points", "references"):
+                 "last_verified", "key_points", "references", "second_reader"):
         setattr(question, attr, getattr(data, attr))
     question.content_hash = digest if from_file else ""
     question.save()
@@ -170,7 +170,7 @@ def question_data(question: Question) -> QuestionData:
         explanation=question.explanation, more_precisely=question.more_precisely,
         domain=question.domain, tags=[t.slug for t in question.tags.all()], source=question.source,
         last_verified=question.last_verified, key_points=list(question.key_points),
-        references=list(question.references),
+        references=list(question.references), second_reader=question.second_reader,
     )
 
 

@@ -53,6 +53,10 @@ class Question(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
     source = models.CharField(max_length=FIELDS["source"].max_length, blank=True, help_text="Where the question comes from")
     last_verified = models.DateField(null=True, blank=True)
+    # Who checked the claims against the cited documentation, when, and what (the file's
+    # `second_reader`). Not in the admin; an edit through the API stores what the request gives
+    # (none), since the check was of the text it replaces.
+    second_reader = models.JSONField(null=True, blank=True, editable=False)
     # sha256 of the file it was loaded from: a reload with the same file changes nothing.
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

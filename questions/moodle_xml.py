@@ -34,6 +34,8 @@ FRACTIONS = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 
 MORE, POINTS, REFERENCES, ABOUT = "More precisely", "Key points", "References", "About this question"
 FEEDBACK_SECTIONS = (MORE, POINTS, REFERENCES, ABOUT)
 ABOUT_FIELDS = {"Domain": "domain", "Source": "source", "Last verified": "last_verified"}
+# The second reader's record (content_format.SECOND_READER_KEYS), in the same section.
+SECOND_READER_LABELS = {"Second reader": "by", "Checked on": "date", "What was checked": "checked"}
 MOODLE_TAG_MAX = 50  # Moodle's TAG_MAX_LENGTH (lib/classes/tag.php)
 _REFERENCE_RE = re.compile(r"- \[(?P<title>.*)\]\((?P<url>\S+)\)", re.DOTALL)
 _LABELS = "ABCDEFGHIJ"[:MAX_OPTIONS]
@@ -75,6 +77,8 @@ def general_feedback(data: QuestionData) -> str:
     if data.references:
         parts.append(f"# {REFERENCES}\n\n" + "\n".join(f"- [{_item(r['title'])}]({r['url']})" for r in data.references))
     about = [(label, getattr(data, name)) for label, name in ABOUT_FIELDS.items() if getattr(data, name)]
+    if data.second_reader:
+        about += [(label, data.second_reader[key]) for label, key in SECOND_READER_LABELS.items()]
     if about:
         parts.append(f"# {ABOUT}\n\n" + "\n\n".join(f"{label}: {_item(str(value))}" for label, value in about))
     return "\n\n".join(parts)
@@ -158,6 +162,8 @@ def split_feedback(text: str) -> dict:
                 label, _, value = line.partition(": ")
                 if label in ABOUT_FIELDS:
                     fields[ABOUT_FIELDS[label]] = _unitem(value)
+                elif label in SECOND_READER_LABELS:
+                    fields.setdefault("second_reader", {})[SECOND_READER_LABELS[label]] = _unitem(value)
     return fields
 
 

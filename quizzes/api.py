@@ -39,7 +39,7 @@ def closed(quiz: Quiz) -> Quiz:
     return quiz
 
 
-def quiz_data(quiz: Quiz, hidden: dict[int, int]) -> dict:
+def quiz_data(quiz: Quiz, hidden: dict) -> dict:
     """A quiz from `tallied()`. `hidden`: answering.keys_hidden(user); those questions' outcomes
     are left out (null, and out of the score) while the exam holding them is open."""
     reveal = quiz.reveals_outcomes

@@ -109,8 +109,9 @@ class Results:
 def results(quiz: Quiz, hidden=()) -> Results:
     """Score, time and breakdowns of a finished quiz (items prefetched with `with_items()`).
     Questions in `hidden` (question ids, from answering.keys_hidden) count in no tally: whether
-    they were answered right is not to be shown yet."""
-    items = [item for item in quiz.items.all() if item.question_id not in hidden]
+    they were answered right is not to be shown yet; those a reason keeps `scored` still count."""
+    unscored = set(answering.unscored(hidden))
+    items = [item for item in quiz.items.all() if item.question_id not in unscored]
     score, by_domain, by_tag = Tally(), defaultdict[str, Tally](Tally), defaultdict[str, Tally](Tally)
     for item in items:
         right = item.attempt is not None and item.attempt.correct

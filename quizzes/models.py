@@ -19,8 +19,10 @@ def tally_counts(items: str = "items", hidden=()) -> dict[str, Count]:
     """The one tally of quiz items: `total`, `answered` and `correct` as Count annotations over
     the relation `items` (e.g. "quiz__items" from a model linking to a quiz). Questions in
     `hidden` (question ids, answering.keys_hidden) count nowhere: while another open exam holds
-    them, whether they were answered right is not to be shown, nor told by a total."""
-    shown = ~Q(**{f"{items}__question_id__in": list(hidden)}) if hidden else Q()
+    them, whether they were answered right is not to be shown, nor told by a total. A reason
+    that leaves its question in scores (an exam assignment before its due time) keeps it counted."""
+    unscored = answering.unscored(hidden)
+    shown = ~Q(**{f"{items}__question_id__in": unscored}) if unscored else Q()
     return {
         "total": Count(items, filter=shown),
         "answered": Count(items, filter=Q(**{f"{items}__attempt__isnull": False}) & shown),

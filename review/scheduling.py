@@ -26,6 +26,7 @@ from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
 from accounts.identity import owner_fields
+from questions import answering
 from questions.models import Attempt
 from quizzes.models import QuizItem
 from review.models import Review, ReviewItem, ReviewSettings
@@ -205,10 +206,13 @@ def schedule_attempt(attempt: Attempt, *, fresh: bool = False) -> Review | None:
 
 
 def reviewable_items(user=None, anon_id: str = ""):
-    """The learner's items less those of questions an unfinished exam of theirs holds."""
+    """The learner's items less those of questions an unfinished exam of theirs holds, or whose
+    key another rule hides (questions.answering.HIDERS: an exam assignment before its due time)."""
     items = ReviewItem.objects.owned_by(user, anon_id).select_related("question")
     if user is not None and user.is_authenticated:
         items = items.exclude(question__in=QuizItem.objects.open_exams_of(user).values("question"))
+        for hider in answering.HIDERS:
+            items = items.exclude(question__in=hider.hidden_questions(user))
     return items
 
 

@@ -31,11 +31,15 @@ from studyapp.api.permissions import IsInstructor
 
 
 def refuse_during_exam(user):
-    """Exports hold every key: none while the caller's own exam runs (questions.answering)."""
+    """Exports hold every key: none while the caller's own exam runs, nor while any other rule
+    hides a key from them (a course exam they took, before its due time: questions.answering)."""
     exam = answering.exam_in_progress(user)
     if exam is not None:
         raise Conflict({"exam": [f"your exam quiz {exam} is not finished; exports show every answer key, "
                                  "so finish the quiz first"]})
+    reason = next(iter(answering.keys_hidden(user).values()), None)
+    if reason is not None:
+        raise Conflict({"exam": [f"{reason.message}; exports show every answer key, so they open then"]})
 
 
 def bank():

@@ -145,7 +145,8 @@ class QuestionDetail(APIView):
                    description="The question without its answer key (`view: public`, a `QuestionDetail`); "
                                "instructors may add `?include=answers` for the key and every explanation "
                                "(`view: answers`, a `QuestionWithAnswers`), 409 while the question is part "
-                               "of their own unfinished exam.")
+                               "of their own unfinished exam, or of a course exam they took whose answers "
+                               "show after its due time.")
     def get(self, request, external_id):
         include = one(request, "include")
         if include not in ("", "answers"):
@@ -156,9 +157,9 @@ class QuestionDetail(APIView):
             if not is_instructor(request.user):
                 raise PermissionDenied("The answer key is for instructors; answer the question to see it.")
             question = self.get_object(external_id)
-            exam = answering.key_hidden_by_exam(request.user, question)
-            if exam is not None:
-                raise Conflict({"include": [answering.exam_lock_message(exam) + "; the key is hidden until then"]})
+            reason = answering.key_hidden_by_exam(request.user, question)
+            if reason is not None:
+                raise Conflict({"include": [reason.message + "; the key is hidden until then"]})
             return Response(QuestionWithAnswersSerializer(question).data)
         return Response(self.public_data(external_id))
 
@@ -195,7 +196,8 @@ class AttemptCreate(APIView):
     @extend_schema(operation_id="answerQuestion", summary="Answer a question", tags=["attempts"], examples=[ANSWER_EXAMPLE],
                    request=AttemptCreateSerializer, responses={201: AttemptResultSerializer, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
                    description="Answer a question. Graded by the same function as the learner pages. "
-                               "409 while the question is part of the caller's unfinished exam.")
+                               "409 while the question is part of the caller's unfinished exam, or of a course exam "
+                               "they took whose answers show after its due time (the message says which).")
     def post(self, request, external_id):
         question = answerable_question(external_id)
         serializer = AttemptCreateSerializer(data=request.data)

@@ -44,7 +44,7 @@ ERROR_RESPONSES = {
         "Could not satisfy the request Accept header.")),
     "409": ("Conflict", _error(
         "Valid, but the state forbids it: a finished or overdue quiz, a question of the caller's own "
-        "unfinished exam.", "Conflict with the state of a quiz.",
+        "unfinished exam or of a course exam whose answers show after its due time.", "Conflict with the state of a quiz.",
         {"include": ["your exam quiz 12 is not finished; the key is hidden until then"]})),
     "413": ("PayloadTooLarge", _error(
         "The body is larger than the server accepts (2.5 MB).", "Request body too large.")),

@@ -42,7 +42,7 @@ MAX_LEASES = 10_000
 class Leases:
     """What this process has claimed and not spent, per counter; threads share it (gthread)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._left: OrderedDict[str, int] = OrderedDict()
         self._lock = threading.Lock()
 
