@@ -35,7 +35,7 @@ consult them all, and `answer()` refuses a hidden question outside the quizzes i
 counts then include it, while its outcome, key and explanations stay hidden.
 """
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 
@@ -44,9 +44,9 @@ from questions.grading import GradingError, grade
 from questions.models import Attempt
 
 __all__ = [
-    "REFUSALS", "AnswerRefused", "ExamLocked", "ExamOpen", "GradingError", "KeyHidden", "NotInQuiz", "QuizClosed",
-    "Reason", "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message", "key_hidden_by_exam",
-    "keys_hidden", "register_exams", "register_hider", "revealable", "unscored",
+    "REFUSALS", "AnswerRefused", "AnsweredWhere", "ExamLocked", "ExamOpen", "GradingError", "KeyHidden", "NotInQuiz",
+    "QuizClosed", "Reason", "answer", "ensure_no_open_exam", "exam_in_progress", "exam_lock_message",
+    "key_hidden_by_exam", "keys_hidden", "register_exams", "register_hider", "revealable", "unscored",
 ]
 
 
@@ -73,8 +73,9 @@ class Exams(Protocol):
     """What an exam engine (quizzes, which registers itself: quizzes/exam_lock.py) tells this
     service, which sits below it: the rules here are stated once, the exams' rows are its own."""
 
-    def close_overdue(self, user) -> None:
-        """Finish the user's exams (and other timed quizzes) whose time limit has passed."""
+    def close_overdue(self, user) -> list[tuple[int, int]] | None:
+        """Finish the user's exams (and other timed quizzes) whose time limit has passed; then
+        what held(user, close=False) gives, when read with the deadlines (one query), or None."""
 
     def held(self, user, *, close: bool) -> list[tuple[int, int]]:
         """(question id, exam id) for every question one of the user's open exams holds; with
@@ -92,6 +93,13 @@ class AnsweredIn(Protocol):
     pk: int | None
 
     def answer_slot(self, question): ...
+
+
+class AnsweredWhere(NamedTuple):
+    """Where answer() took an attempt, set on it as `answered_in` before it is saved."""
+
+    quiz: bool       # in a quiz (practice or exam), whose item now points at it
+    open_exam: bool  # in one of the learner's open exams (its outcome waits for the exam's end)
 
 
 class Hider(Protocol):
@@ -127,6 +135,18 @@ def exam_lock_message(quiz_id: int) -> str:
 
 def _held(user, *, close: bool) -> list[tuple[int, int]]:
     return [pair for exams in EXAMS for pair in exams.held(user, close=close)]
+
+
+def _close_overdue(user) -> list[tuple[int, int]]:
+    """Every engine's close_overdue(), then what held(close=False) gives: read with it, or
+    asked apart from an engine whose close_overdue() returns None (anonymous learners: none)."""
+    pairs: list[tuple[int, int]] = []
+    for exams in EXAMS:
+        held = exams.close_overdue(user)
+        if held is None and user is not None and user.is_authenticated:
+            held = exams.held(user, close=False)
+        pairs += held or []
+    return pairs
 
 
 class AnswerRefused(Exception):
@@ -196,14 +216,15 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
     The returned attempt keeps `question` as passed, so prefetched choices serve the response.
     """
     signed_in = user is not None and user.is_authenticated
-    for exams in EXAMS:
-        exams.close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
+    held_now = _close_overdue(user)  # an expired exam holds nothing (and takes no more answers)
     item = quiz.answer_slot(question) if quiz is not None else None  # QuizClosed, NotInQuiz
+    here = getattr(quiz, "pk", None)
+    holding: list[int] = []  # the learner's open exams holding the question
     if signed_in:
         # Only the exam itself takes answers to its questions: not the question page, not a
         # practice quiz, not another exam (which, finished first, would show the key).
-        here = getattr(quiz, "pk", None)
-        exam = next((exam for held, exam in _held(user, close=False) if held == question.pk and exam != here), None)
+        holding = [exam for held, exam in held_now if held == question.pk]
+        exam = next((exam for exam in holding if exam != here), None)
         if exam is not None:
             raise ExamLocked(exam)
         for hider in HIDERS:  # one query each, only for a signed-in learner
@@ -212,10 +233,14 @@ def answer(question, selected, *, user=None, anon_id: str = "", quiz: AnsweredIn
                 raise KeyHidden(reason)
     result = grade(question, selected)
     with transaction.atomic():  # the attempt and its quiz item change together or not at all
-        attempt = Attempt.objects.create(
+        attempt = Attempt(
             question=question, **owner_fields(Attempt, user, anon_id),
             selected=result.selected, correct=result.correct, seconds_on_question=seconds_on_question,
         )
+        # Known here, so the hooks on saving an attempt (review/signals.py) need not ask again.
+        attempt.answered_in = AnsweredWhere(  # type: ignore[attr-defined]  # an instance's note, no column
+            quiz=item is not None, open_exam=here is not None and here in holding)
+        attempt.save(force_insert=True)
         if item is not None:
             item.replace_answer(attempt)  # a changed answer replaces the old one
     attempt.question = question

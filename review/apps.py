@@ -6,7 +6,7 @@ class ReviewConfig(AppConfig):
     verbose_name = "Spaced review"
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_save
 
         from accounts import identity
         from questions.models import Attempt
@@ -14,6 +14,7 @@ class ReviewConfig(AppConfig):
         from review import scheduling, signals
         from review.models import ReviewItem, ReviewSettings
 
+        pre_save.connect(signals.attempt_saving, sender=Attempt, dispatch_uid="review_attempt_saving")
         post_save.connect(signals.attempt_saved, sender=Attempt, dispatch_uid="review_attempt_saved")
         post_save.connect(signals.quiz_saved, sender=Quiz, dispatch_uid="review_quiz_saved")
         # Where the anonymous learner and the account both have an item, the one reviewed last wins.

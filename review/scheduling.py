@@ -19,6 +19,7 @@
 import datetime as dt
 import zoneinfo
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,6 +50,13 @@ def _new_card(now) -> Card:
     return Card(card_id=int(now.timestamp() * 1000), due=now)
 
 
+def _wanted(question) -> list[tuple[str, int]]:
+    """(kind, point) of every item a question has: one per key point, and the question's own."""
+    wanted: list[tuple[str, int]] = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
+    wanted.append((ReviewItem.Kind.QUESTION, 0))
+    return wanted
+
+
 def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem:
     """The question's item for this learner, creating it and its key points' items if missing.
 
@@ -57,8 +65,7 @@ def items_for(question, *, user=None, anon_id: str = "", now=None) -> ReviewItem
     unique constraints decide), so both requests end with the same rows."""
     now = now or timezone.now()
     owner = owner_fields(ReviewItem, user, anon_id)
-    wanted = [(ReviewItem.Kind.KEY_POINT, point) for point in range(len(question.key_points or []))]
-    wanted.append((ReviewItem.Kind.QUESTION, 0))
+    wanted = _wanted(question)
     mine = ReviewItem.objects.filter(question=question, **owner)
     have = {(item.kind, item.point): item for item in mine}
     missing = [key for key in wanted if key not in have]
@@ -135,17 +142,56 @@ def in_open_exam(attempt: Attempt) -> bool:
     return QuizItem.objects.open_exams_of(attempt.user_id).filter(attempt=attempt).exists()
 
 
-def schedule_attempt(attempt: Attempt) -> Review | None:
+class Plan(NamedTuple):
+    """What plan_answer() read before an answer's insert."""
+
+    item: ReviewItem | None  # the question's item, None when some of its items are still missing
+
+
+def plan_answer(attempt: Attempt, *, in_quiz: bool) -> None:
+    """Before the insert of a new answer that no open exam holds (review/signals.py, for answers
+    of questions.answering, which says whether it is in a quiz): settle what schedule_attempt
+    would do after commit when that needs no write. One read of the learner's items; when they
+    all exist and the question's item is not due, nothing is scheduled, and outside a quiz the
+    attempt is a retry, stored with its row instead of updated after it (settled_at_insert then
+    checks the insert's own time)."""
+    owner = owner_fields(ReviewItem, attempt.user, attempt.anon_id)
+    have = {(item.kind, item.point): item for item in ReviewItem.objects.filter(question=attempt.question, **owner).order_by()}
+    complete = all(key in have for key in _wanted(attempt.question))
+    item = have[(ReviewItem.Kind.QUESTION, 0)] if complete else None
+    attempt._review_plan = Plan(item)  # type: ignore[attr-defined]  # an instance's note, no column
+    if item is not None and not in_quiz and not is_due(item, timezone.now()):
+        attempt.retry = True
+
+
+def settled_at_insert(attempt: Attempt) -> bool:
+    """After the insert: True when plan_answer() left nothing to schedule after commit. The
+    insert's time (created_at, which decides) is a moment after the plan's: an item falling due
+    in between is scheduled after commit as usual, and the attempt is no retry after all."""
+    plan = getattr(attempt, "_review_plan", None)
+    if plan is None or plan.item is None:
+        return False
+    if is_due(plan.item, attempt.created_at):
+        if attempt.retry:
+            Attempt.objects.filter(pk=attempt.pk).update(retry=False)
+            attempt.retry = False
+        return False
+    return True
+
+
+def schedule_attempt(attempt: Attempt, *, fresh: bool = False) -> Review | None:
     """Review the question's item with this attempt's outcome (once per attempt).
 
     One transaction that first locks the attempt's row: a changed quiz answer replaces (deletes)
     the attempt it supersedes, and a review written for a deleted attempt would break its foreign
     key at commit. Locked, the attempt either still exists until we commit or is already gone.
+    `fresh`: just committed by an answer that no open exam holds (plan_answer() was asked), so
+    neither an exam nor an earlier review of it need be looked for.
     """
     with transaction.atomic():
         if not Attempt.objects.select_for_update().filter(pk=attempt.pk).exists():
             return None
-        if in_open_exam(attempt) or Review.objects.filter(attempt=attempt).exists():
+        if not fresh and (in_open_exam(attempt) or Review.objects.filter(attempt=attempt).exists()):
             return None
         item = items_for(attempt.question, user=attempt.user, anon_id=attempt.anon_id, now=attempt.created_at)
         if not is_due(item, attempt.created_at):

@@ -4,12 +4,23 @@ from django.db import transaction
 from review import scheduling
 
 
+def attempt_saving(sender, instance, **kwargs):
+    # An answer from questions.answering says where it was given: outside an open exam, the
+    # schedule is settled before the insert when it needs no write (a retry, the usual case).
+    where = getattr(instance, "answered_in", None)
+    if where is not None and instance._state.adding and not where.open_exam:
+        scheduling.plan_answer(instance, in_quiz=where.quiz)
+
+
 def attempt_saved(sender, instance, created, **kwargs):
-    if not created:
+    if not created or scheduling.settled_at_insert(instance):
         return
     # After commit, and robust: the answer is saved whatever happens to its review (an error is
     # logged). By then a quiz answer's QuizItem points at the attempt, so an exam's answer
     # is recognised and held back until the exam is finished.
+    if getattr(instance, "_review_plan", None) is not None:  # a new answer outside open exams, as it was saved
+        transaction.on_commit(lambda: scheduling.schedule_attempt(instance, fresh=True), robust=True)
+        return
     pk = instance.pk
     transaction.on_commit(lambda: _schedule(pk), robust=True)
 

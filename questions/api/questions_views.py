@@ -33,6 +33,7 @@ DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
 # list page then costs one query (the version) and no cache read or serialization.
 recent_questions = RecentlyServed(256)
 recent_pages = RecentlyServed(256)
+recent_answerable = RecentlyServed(64)  # Question instances with their choices, for answers
 INCLUDE = OpenApiParameter("include", str, enum=["answers"], description="`answers`: the key and explanations (instructors only)")
 # One operation, two shapes: `view` says which, so a generated client gets a typed object
 # either way (the key, explanations, key points and references included or not).
@@ -173,6 +174,22 @@ class QuestionDetail(APIView):
         return Response(QuestionWithAnswersSerializer(question).data)
 
 
+def answerable_question(external_id):
+    """The question with its choices (what grading and the answer's response read; not its tags),
+    kept by this process under its version as the detail view keeps its data: an unchanged
+    question then costs the one small query of its version. The copy is shared, so it is only
+    read, never changed."""
+    version = question_version(external_id)
+    if version is None:  # worded as get_object_or_404 words it, which this view used before
+        raise Http404(f"No {Question._meta.object_name} matches the given query.")
+    key = repr(version)
+    question = recent_answerable.get(key)
+    if question is None:
+        question = Question.objects.prefetch_related("choices").get(pk=version[0])
+        recent_answerable.put(key, question)
+    return question
+
+
 class AttemptCreate(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -182,7 +199,7 @@ class AttemptCreate(APIView):
                                "409 while the question is part of the caller's unfinished exam, or of a course exam "
                                "they took whose answers show after its due time (the message says which).")
     def post(self, request, external_id):
-        question = get_object_or_404(Question.objects.with_choices(), external_id=external_id)
+        question = answerable_question(external_id)
         serializer = AttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

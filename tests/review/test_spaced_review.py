@@ -125,3 +125,31 @@ def test_the_due_page_grades_without_javascript_and_anonymous_items_move_at_sign
     assert not ReviewItem.objects.filter(user__isnull=True).exists()
     item.refresh_from_db()
     assert item.reviews.count() == 1 and item.due > timezone.now() + dt.timedelta(minutes=1)
+
+
+def test_an_answer_again_in_a_practice_quiz_is_no_retry_and_moves_nothing(q1973, learner, django_capture_on_commit_callbacks):
+    answer(q1973, ["D"], django_capture_on_commit_callbacks, user=learner)  # due in 10 minutes now
+    quiz = Quiz.objects.create(user=learner, mode=Quiz.Mode.PRACTICE)
+    QuizItem.objects.create(quiz=quiz, question=q1973, position=0)
+    in_quiz = answer(q1973, ["A"], django_capture_on_commit_callbacks, user=learner, quiz=quiz)
+    outside = answer(q1973, ["A"], django_capture_on_commit_callbacks, user=learner)
+    in_quiz.refresh_from_db()
+    outside.refresh_from_db()
+    assert (in_quiz.retry, outside.retry) == (False, True)  # a quiz is a showing of its own
+    assert Review.objects.filter(item__kind="question").count() == 1
+
+
+def test_an_item_falling_due_between_the_read_and_the_insert_is_reviewed_and_no_retry(
+        q1973, learner, django_capture_on_commit_callbacks, monkeypatch):
+    from types import SimpleNamespace
+
+    from review import scheduling
+
+    answer(q1973, ["D"], django_capture_on_commit_callbacks, user=learner)
+    ReviewItem.objects.filter(user=learner, kind="question").update(due=timezone.now() - dt.timedelta(seconds=30))
+    # The read before the insert sees a clock a minute behind the insert's: not due yet, by it.
+    monkeypatch.setattr(scheduling, "timezone", SimpleNamespace(now=lambda: timezone.now() - dt.timedelta(minutes=1)))
+    late = answer(q1973, ["A"], django_capture_on_commit_callbacks, user=learner)
+    late.refresh_from_db()
+    assert late.retry is False  # due at its created_at, which decides
+    assert Review.objects.get(attempt=late).rating == 1
