@@ -245,24 +245,20 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
         if on_ready:
             on_ready(supervisor)
 
-        reading: dict[str, Any] = {"at": None, "unfinished": {}, "results": {}}
+        results_reading: dict[str, Any] = {"at": None, "results": {}}
 
         def take_reading():
-            # What an endpoint loss would take, read while the endpoint is up: jobs still queued or
-            # running (the queue's counts) apart from finished results (the store's listing), at
-            # one moment, so a loss reports each for what it is and says when they were counted.
-            # Every poll (a count and a listing per model): a loss takes what the last one saw.
+            # Finished results an endpoint loss would take (the store's listing), read while the
+            # endpoint is up, every poll. The jobs still queued or running come from the counts the
+            # supervisor's own last poll read (`last_counts`): the very figures its decisions show,
+            # so a loss reports at least the backlog `status` last displayed, not an older reading.
             now = time.time()
             try:
-                unfinished, results = {}, {}
-                for name, svc in services.items():
-                    counts = svc.queue(clients).counts()
-                    unfinished[name] = counts.visible + counts.in_flight
-                    results[name] = len(svc.store(clients).job_ids()[0])
+                results = {name: len(svc.store(clients).job_ids()[0]) for name, svc in services.items()}
             except Exception:  # noqa: BLE001 - the endpoint is away: keep the last good reading
                 log.debug("no reading of the endpoint now", exc_info=True)
                 return
-            reading.update(at=now, unfinished=unfinished, results=results)
+            results_reading.update(at=now, results=results)
 
         def revive_endpoint():
             # LocalStack keeps nothing across a restart: start it again and provision again; the
@@ -274,16 +270,22 @@ def up(settings: LocalSettings, stop: threading.Event | None = None, on_ready=No
             if (endpoint is not None and endpoint.process is not None and not stop.is_set()
                     and endpoint.process.poll() is not None):
                 code = endpoint.process.returncode
-                lost = {name: reading["unfinished"].get(name, 0) for name in supervisor.pools}
-                lost_results = {name: reading["results"].get(name, 0) for name in supervisor.pools}
+                pools = supervisor.pools
+                lost = {name: (pool.last_counts.visible + pool.last_counts.in_flight) if pool.last_counts else 0
+                        for name, pool in pools.items()}
+                lost_results = {name: results_reading["results"].get(name, 0) for name in pools}
+                # "as of" the oldest figure in the report: the earliest count or listing it uses
+                times = [t for t in [results_reading["at"], *(p.last_counts_at for p in pools.values())] if t]
                 log.warning("LocalStack exited with %s, losing %d unfinished jobs and %d finished results (as of "
                             "the last reading); restarting it and provisioning again", code, sum(lost.values()),
                             sum(lost_results.values()))
                 endpoint.start()
                 provision(clients, list(settings.models), provision_settings)
                 runtime_info["endpoint_restarts"].append({"at": time.time(), "exit_code": code, "lost_jobs": lost,
-                                                          "lost_results": lost_results, "counted_at": reading["at"]})
-                reading.update(at=None, unfinished={}, results={})
+                                                          "lost_results": lost_results, "counted_at": min(times, default=None)})
+                results_reading.update(at=None, results={})
+                for pool in pools.values():
+                    pool.last_counts, pool.last_counts_at = None, None
                 state.write_json(folder / "runtime.json", runtime_info)
             elif endpoint is not None:
                 take_reading()

@@ -149,6 +149,7 @@ class ModelPool:
     # The queue's counts at the last poll that could read them: what an endpoint that dies
     # takes with it.
     last_counts: QueueCounts | None = None
+    last_counts_at: float | None = None
 
     def received_since_last(self, statuses) -> int:
         taken = self.reaped_received
@@ -213,7 +214,7 @@ class Supervisor:
                           started=[], stopped=[], deferred=0)
             self._record(pool, record)
             return record
-        pool.last_counts = counts
+        pool.last_counts, pool.last_counts_at = counts, self.clock.time()
         statuses = [(handle, handle.status()) for handle in active]
         sample = QueueSample(counts.visible, counts.in_flight, len(active),
                              received_since_last=pool.received_since_last(statuses))
