@@ -1,6 +1,7 @@
 """The answer page leads with the result, the verdict's lead and each option's reason in a
 sentence; the rest folds into disclosures one click (or Enter) away, so a phone reaches the
-diagrams in about three screens (13.6 before the folds, measured at 390 x 844). A drawing wider
+diagrams within two screens (13.6 before the folds, 3.0 with the verdict's option-by-option list
+open and a column of contents, 1.94 now; measured at 390 x 844). A drawing wider
 than a phone says that it scrolls sideways. No serious axe violation, folded or unfolded."""
 import pytest
 from playwright.sync_api import expect
@@ -19,7 +20,7 @@ def answer(page, live_server, label):
     page.wait_for_selector("[data-outcome]")
 
 
-@pytest.mark.parametrize("viewport, screens", [(PHONE, 3.5), (DESKTOP, 2.5)], ids=["phone", "desktop"])
+@pytest.mark.parametrize("viewport, screens", [(PHONE, 2.0), (DESKTOP, 2.0)], ids=["phone", "desktop"])
 def test_the_diagrams_come_within_a_few_screens_and_every_fold_opens_by_keyboard(browser, live_server, bank, viewport,
                                                                                  screens):
     context = browser.new_context(viewport=viewport, bypass_csp=True)  # axe is injected

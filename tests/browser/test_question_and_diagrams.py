@@ -214,6 +214,13 @@ def test_after_answering_the_verdict_comes_first_and_fits_the_first_screen(brows
     assert first_sections[1] == "why-the-exam-picks-d", first_sections
     heading = page.locator("#why-the-exam-picks-d h2").bounding_box()
     assert heading["y"] + heading["height"] <= PHONE["height"]
+    thesis = page.locator("#why-the-exam-picks-d > p").first
+    assert "mechanisms all exist" in thesis.inner_text()
+    box = thesis.bounding_box()
+    assert box["y"] + box["height"] <= PHONE["height"]  # the thesis, on the first screen too
+    # The option-by-option lines repeat the reasons below them: folded, one click away.
+    assert "cannot target Lambda" not in page.inner_text("#why-the-exam-picks-d")
+    page.click('#why-the-exam-picks-d [data-fold="verdict-more"] > summary')
     assert "cannot target Lambda" in page.inner_text("#why-the-exam-picks-d")
     page.wait_for_selector("[data-simulation][data-loaded=true]", timeout=30_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
