@@ -4,7 +4,8 @@ Target (issue #25): GET /api/v1/questions/1973/ and GET /api/v1/questions/ each 
 the requests per second of GET /api/v1/health/ ({"status": "ok"}, no database, no
 authentication, no throttling). Both run everything a real anonymous call runs: both
 authentication classes, the anonymous throttle (its leases in the shared cache), the version
-query, and the copy this process served of that version (questions/versions.py).
+query, and the copy (with its JSON) this process served of that version (questions/versions.py,
+studyapp/api/rendered.py).
 
 Serves a fresh SQLite database in a temporary folder, with DEBUG off as in production and the
 throttle raised so the load is measured, not refused. Loads with wrk on loopback when it is

@@ -6,8 +6,10 @@ an edit stale, with nothing to invalidate. A question's version is its `content_
 `updated_at` (an addition, an edit or a deletion changes one of the two). Tags are shown by
 slug inside questions, so renaming or deleting a tag moves its questions' `updated_at` too.
 """
+import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 
 from django.db import connection
 from django.db.models import Field
@@ -23,30 +25,33 @@ def _column(name: str) -> str:
     return field.column
 
 
-def _quote(*names: str) -> list[str]:
-    return [connection.ops.quote_name(_column(name)) for name in names]
+@functools.cache
+def _version_sql(vendor: str) -> tuple[str, str]:
+    """The two version queries, in this database's quoting: built once, not on every request
+    (quoting the names cost as much as running the query). The names come from the model."""
+    q = connection.ops.quote_name
+    table = q(Question._meta.db_table)
+    pk, content_hash, updated_at, external = (q(_column(n)) for n in ("id", "content_hash", "updated_at", "external_id"))
+    question = f"SELECT {pk}, {content_hash}, {updated_at} FROM {table} WHERE {external} = %s"  # noqa: S608 (names)
+    bank = f"SELECT COUNT(*), MAX({updated_at}) FROM {table}"  # noqa: S608 (names, not input)
+    return question, bank
 
 
 def question_version(external_id: str):
     """(pk, content_hash, updated_at as the database gives it) or None.
 
     Plain SQL because it runs on every detail request, and building the same query through the
-    ORM costs more than the rest of the view; the table and column names come from the model.
+    ORM costs more than the rest of the view.
     """
-    table = connection.ops.quote_name(Question._meta.db_table)
-    pk, content_hash, updated_at, external = _quote("id", "content_hash", "updated_at", "external_id")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {pk}, {content_hash}, {updated_at} FROM {table} "  # noqa: S608 (names, not input)
-                       f"WHERE {external} = %s", [external_id])
+        cursor.execute(_version_sql(connection.vendor)[0], [external_id])
         return cursor.fetchone()
 
 
 def bank_version() -> str:
     """How many questions there are and when the latest changed, as one string."""
-    table = connection.ops.quote_name(Question._meta.db_table)
-    (updated_at,) = _quote("updated_at")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX({updated_at}) FROM {table}")  # noqa: S608 (names, not input)
+        cursor.execute(_version_sql(connection.vendor)[1])
         count, latest = cursor.fetchone()
     return f"{count}:{latest}"
 
@@ -68,14 +73,14 @@ class RecentlyServed:
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: OrderedDict[str, object] = OrderedDict()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()  # gunicorn's threaded workers share it
 
-    def get(self, key: str):
+    def get(self, key: Hashable):
         with self._lock:
             return self._entries.get(key)
 
-    def put(self, key: str, value) -> None:
+    def put(self, key: Hashable, value) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)

@@ -26,6 +26,7 @@ from questions.versions import RecentlyServed, bank_version, question_version
 from studyapp.api.errors import Conflict, ErrorSerializer, answer_refused
 from studyapp.api.params import one
 from studyapp.api.permissions import ReadOnlyOrInstructor
+from studyapp.api.rendered import Rendered, RenderedResponse
 
 E = ErrorSerializer
 DETAIL_CACHE_S = 3600  # entries of replaced versions just expire
@@ -94,11 +95,11 @@ class QuestionList(generics.ListAPIView):
         # Every page is the same for every caller, so this process keeps the pages it served
         # under the bank's version and the full URL (the links in a page are absolute).
         key = f"{bank_version()} {request.build_absolute_uri()}"
-        data = recent_pages.get(key)
-        if data is None:
-            data = super().get(request, *args, **kwargs).data
-            recent_pages.put(key, data)
-        return Response(data)
+        page = recent_pages.get(key)
+        if page is None:
+            page = Rendered(super().get(request, *args, **kwargs).data)
+            recent_pages.put(key, page)
+        return RenderedResponse(page)
 
     @extend_schema(operation_id="createQuestion", summary="Create a question", tags=["questions"],
                    request=QuestionWriteSerializer, responses={201: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 429: E},
@@ -116,7 +117,7 @@ class QuestionDetail(APIView):
     def get_object(self, external_id):
         return get_object_or_404(Question.objects.with_choices(), external_id=external_id)
 
-    def public_data(self, external_id) -> dict:
+    def public_data(self, external_id) -> Rendered:
         """The question without its key, cached under its content version.
 
         The most requested call of the API. One small query reads the version (the loader's
@@ -127,18 +128,19 @@ class QuestionDetail(APIView):
         version = question_version(external_id)
         if version is None:
             raise Http404
-        pk, content_hash, updated_at = version
-        # Hashed: the timestamp's text form depends on the database and holds spaces.
-        key = "api:question:v2:" + hashlib.sha256(f"{pk}:{content_hash}:{updated_at}".encode()).hexdigest()
-        data = recent_questions.get(key)
-        if data is None:
+        served = recent_questions.get(version)
+        if served is None:
+            pk, content_hash, updated_at = version
+            # Hashed: the timestamp's text form depends on the database and holds spaces.
+            key = "api:question:v2:" + hashlib.sha256(f"{pk}:{content_hash}:{updated_at}".encode()).hexdigest()
             data = cache.get(key)
             if data is None:
                 question = Question.objects.with_choices().get(pk=pk)
                 data = dict(QuestionDetailSerializer(question).data)
                 cache.set(key, data, DETAIL_CACHE_S)
-            recent_questions.put(key, data)
-        return data
+            served = Rendered(data)
+            recent_questions.put(version, served)
+        return served
 
     @extend_schema(operation_id="getQuestion", summary="Read a question", tags=["questions"],
                    parameters=[INCLUDE], responses={200: QUESTION_VIEW, 400: E, 401: E, 403: E, 404: E, 409: E, 429: E},
@@ -161,7 +163,7 @@ class QuestionDetail(APIView):
             if reason is not None:
                 raise Conflict({"include": [reason.message + "; the key is hidden until then"]})
             return Response(QuestionWithAnswersSerializer(question).data)
-        return Response(self.public_data(external_id))
+        return RenderedResponse(self.public_data(external_id))
 
     @extend_schema(operation_id="replaceQuestion", summary="Replace a question", tags=["questions"],
                    request=QuestionWriteSerializer, responses={200: QuestionWithAnswersSerializer, 400: E, 401: E, 403: E, 404: E, 429: E},

@@ -192,3 +192,28 @@ def test_learners_cannot_update_questions(as_user, q1973, who, status, request):
 def test_malformed_question_ids_are_json_404s(api, q1973, external_id):
     response = api.get(f"/api/v1/questions/{external_id}/")
     assert response.status_code == 404 and response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/questions/1973/", "/api/v1/questions/"])
+def test_kept_json_is_what_drf_renders_and_other_renderings_still_negotiate(api, q1973, path):
+    # The list and detail keep their JSON beside their data (studyapp/api/rendered.py): a kept
+    # body must be byte for byte DRF's, and every other rendering must still be rendered.
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    first, again = api.get(path), api.get(path)  # the second is served from what the first kept
+    assert first.content == again.content and again["Content-Type"] == "application/json"
+    assert again.content == JSONRenderer().render(json.loads(again.content), "application/json", {})
+    pretty = api.get(path, HTTP_ACCEPT="application/json; indent=4")
+    assert pretty.content.startswith(b"{\n    ") and json.loads(pretty.content) == json.loads(again.content)
+    browsable = api.get(path, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200 and browsable["Content-Type"].startswith("text/html")
+
+
+def test_an_edit_is_served_at_once_though_the_json_was_kept(api, q1973):
+    before = api.get("/api/v1/questions/1973/").json()
+    Question.objects.filter(external_id="1973").update(title="Renamed", updated_at=timezone.now())
+    after = api.get("/api/v1/questions/1973/").json()
+    assert before["title"] != "Renamed" and after["title"] == "Renamed"
+    assert [r["title"] for r in api.get("/api/v1/questions/").json()["results"]] == ["Renamed"]
