@@ -27,6 +27,14 @@ class Traffic:
         """The arrivals as a float array, made once for every vectorised pass over them."""
         return np.asarray(self.arrivals, dtype=float)
 
+    @cached_property
+    def items_array(self) -> np.ndarray:
+        return np.asarray(self.items, dtype=np.int64)
+
+    @cached_property
+    def total_items(self) -> int:
+        return sum(self.items)
+
 
 # The scaler polls every whole minute of the simulated clock; traffic that starts exactly on a
 # poll is the worst case for a design that starts from zero. Every scenario starts its traffic
