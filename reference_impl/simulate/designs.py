@@ -15,7 +15,7 @@ from reference_impl import aws_facts
 from reference_impl.simulate.option_d import simulate_d
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import (
-    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_times,
+    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_array, service_times,
     task_ready_s, task_usd_per_s,
 )
 from reference_impl.simulate.traffic import Traffic
@@ -163,10 +163,10 @@ class _Pool:
         self.colds: list[int] = []  # requests that started an environment (a cold start), in order
 
 
-def _invocations(svc: list[float], fn_timeout: float) -> list[float]:
+def _invocations(svc: np.ndarray, fn_timeout: float) -> list[float]:
     """Each request's invocation on a warm environment: its service time, cut at the function
     timeout (min(svc, timeout) is the value `if inv > timeout: inv = timeout` gives)."""
-    return np.minimum(np.asarray(svc, dtype=float), fn_timeout).tolist()
+    return np.minimum(svc, fn_timeout).tolist()
 
 
 def _cold_end(s: float, svc: float, cold_inside: float, fn_timeout: float) -> float:
@@ -178,13 +178,35 @@ def _cold_end(s: float, svc: float, cold_inside: float, fn_timeout: float) -> fl
     return s - cold_inside + invocation_s
 
 
-def _serve_sync(arr, svc, p: Params, pc: int, limit: int, pool: _Pool, start, end) -> tuple[list[int], list[int]]:
+def _provisioned_suffice(arr: list[float], inv: list[float], pc: int, start: list[float], end: list[float]) -> bool:
+    """True, with start and end filled, when the `pc` provisioned environments serve every request
+    (A's common case): then each starts on arrival and the loop is not needed.
+
+    A request finds one free when fewer than `pc` of the requests before it are still running at
+    its arrival (an environment's earlier requests ended before its latest began, so only that
+    one can be). Counted for all requests at once, assuming each was served on arrival: if every
+    count is below `pc`, so they were. Every request must also end after it arrives, so that no
+    later request is counted among those already ended."""
+    arrivals = np.asarray(arr, dtype=float)
+    ends = arrivals + np.asarray(inv, dtype=float)  # t + inv[j], as the loop adds them
+    if not np.all(ends > arrivals):
+        return False
+    ended = np.searchsorted(np.sort(ends), arrivals, side="right")  # requests with end <= arrival
+    if not np.all(np.arange(arrivals.size) - ended < pc):
+        return False
+    start[:] = arr
+    end[:] = ends.tolist()
+    return True
+
+
+def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, start, end) -> tuple[list[int], list[int]]:
     """A: each request takes a free provisioned environment, else a free on-demand one, else a new
     one (a cold start), else is throttled. Fills start and end; returns (requests served by a
     provisioned environment, throttled requests)."""
     recycle, cold, cold_inside, fn_timeout = p.lambda_idle_recycle_s, lambda_cold_start_s(p), \
         lambda_init_in_invocation_s(p), p.lambda_timeout_s
-    inv = _invocations(svc, fn_timeout)
+    if pc and _provisioned_suffice(arr, inv, pc, start, end):
+        return list(range(len(arr))), []
     warm: list[tuple[float, int]] = [(0.0, i) for i in range(pc)]
     envs, created, capacity, colds = pool.envs, pool.created, pool.capacity, pool.colds
     provisioned: list[int] = []
@@ -225,13 +247,12 @@ def _serve_sync(arr, svc, p: Params, pc: int, limit: int, pool: _Pool, start, en
     return provisioned, throttled
 
 
-def _serve_queued(arr, svc, p: Params, limit: int, pool: _Pool, start, end) -> None:
+def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end) -> None:
     """C: each message takes a free environment, else a new one while the event source's ramp
     allows, else waits for a busy one to free or for the ramp to allow one more, whichever is
     first. Fills start and end."""
     recycle, cold, cold_inside, fn_timeout = p.lambda_idle_recycle_s, lambda_cold_start_s(p), \
         lambda_init_in_invocation_s(p), p.lambda_timeout_s
-    inv = _invocations(svc, fn_timeout)
     envs, created, capacity, colds = pool.envs, pool.created, pool.capacity, pool.colds
     initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
     ramp_start, prev_start = -INF, -INF
@@ -272,7 +293,7 @@ def _serve_queued(arr, svc, p: Params, limit: int, pool: _Pool, start, end) -> N
         prev_start = s
 
 
-def _outcomes(traffic: Traffic, svc: list[float], p: Params, start: list[float], end: list[float], colds: list[int],
+def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], end: list[float], colds: list[int],
               provisioned: list[int], throttled: list[int], queued: bool,
               limit: int) -> tuple[list[bool], dict[int, str], list[float]]:
     """(failed, reasons, charge per request), one vectorised pass after the hand-out, with the
@@ -284,7 +305,7 @@ def _outcomes(traffic: Traffic, svc: list[float], p: Params, start: list[float],
     is_cold[colds] = True
     served = np.ones(n, dtype=bool)
     served[throttled] = False
-    invocation = np.where(is_cold, cold_inside, 0.0) + np.asarray(svc, dtype=float)
+    invocation = np.where(is_cold, cold_inside, 0.0) + svc
     timed_out = invocation > fn_timeout
     invocation = np.where(timed_out, fn_timeout, invocation)
     billed = invocation + np.where(is_cold, cold - cold_inside, 0.0)
@@ -320,7 +341,8 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     queue), having held its environment, and been billed, for the whole timeout."""
     arr, n = traffic.arrivals, traffic.requests
     mem = p.lambda_memory_gb
-    svc = service_times(traffic, p, lambda_vcpu(mem))
+    svc_array = service_array(traffic, p, lambda_vcpu(mem))
+    svc, inv = svc_array.tolist(), _invocations(svc_array, p.lambda_timeout_s)
     queued = design == "C"
     pc = int(p.a_provisioned_concurrency) if design == "A" else 0
     limit = max(int(p.lambda_max_concurrency), pc)
@@ -329,13 +351,13 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     provisioned: list[int] = []
     throttled: list[int] = []
     if queued:
-        _serve_queued(arr, svc, p, limit, pool, start, end)
+        _serve_queued(arr, svc, inv, p, limit, pool, start, end)
     else:
-        provisioned, throttled = _serve_sync(arr, svc, p, pc, limit, pool, start, end)
+        provisioned, throttled = _serve_sync(arr, svc, inv, p, pc, limit, pool, start, end)
     capacity, recycle = pool.capacity, p.lambda_idle_recycle_s
     for last_free, env in pool.envs:
         capacity.append((pool.created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
-    failed, reasons, per_request = _outcomes(traffic, svc, p, start, end, pool.colds, provisioned, throttled, queued,
+    failed, reasons, per_request = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned, throttled, queued,
                                           limit)
     cold, colds = lambda_cold_start_s(p), len(pool.colds)
     invoke_cost = sum(per_request)

@@ -135,9 +135,13 @@ def per_item_s(p: Params, vcpu: float) -> float:
 
 def service_times(traffic: Traffic, p: Params, vcpu: float = 1.0) -> list[float]:
     """Each request's processing time once a model is loaded: a batch takes one item time per input."""
-    each = per_item_s(p, vcpu)
-    # One float64 multiply per request, as `n * each` in Python (the int converts exactly).
-    return (traffic.items_array * each).tolist()
+    return service_array(traffic, p, vcpu).tolist()
+
+
+def service_array(traffic: Traffic, p: Params, vcpu: float = 1.0) -> np.ndarray:
+    """service_times as an array. One float64 multiply per request, as `n * each` in Python (the
+    int converts exactly)."""
+    return traffic.items_array * per_item_s(p, vcpu)
 
 
 def unbuildable(design: str, traffic: Traffic, label: str, why: str) -> Run:
