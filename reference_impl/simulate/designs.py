@@ -258,31 +258,37 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
     ramp_start, prev_start = -INF, -INF
     next_id = 0
     pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
+    # `top` is when the first environment frees (infinity with none), `size` how many there are:
+    # read once per request, not at every test.
+    size = 0
     for j, t in enumerate(arr):
-        while envs and envs[0][0] + recycle < t:
+        top = envs[0][0] if size else INF
+        while top + recycle < t:  # idle environments past their lifetime are gone
             last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
+            size -= 1
+            top = envs[0][0] if size else INF
         if t > prev_start + 60:
             ramp_start = t  # the queue was empty: the event source's pollers start over
-        if envs and envs[0][0] <= t:
+        if top <= t:
             s, new = t, False
         # The ramp caps the environments, only asked once no free one was found.
-        elif len(envs) < limit and len(envs) < initial + ramp * (t - ramp_start) / 60:
+        elif size < limit and size < initial + ramp * (t - ramp_start) / 60:
             created_at, new = t, True
         else:
             # Wait for a busy environment or for the ramp to allow one more, whichever is first.
-            when = envs[0][0] if envs else INF
-            grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
-            if len(envs) < limit and grow_at + cold < when:
+            grow_at = ramp_start + (size + 1 - initial) / ramp * 60
+            if size < limit and grow_at + cold < top:
                 created_at, new = grow_at, True
             else:
-                s, new = when, False
+                s, new = top, False
         if new:
             created[next_id] = created_at
             s = created_at + cold
             e = _cold_end(s, svc[j], cold_inside, fn_timeout)
             push(envs, (e, next_id))
             next_id += 1
+            size += 1
             colds.append(j)
         else:
             # A reused environment stays at the top of the heap until its new free time replaces it.
