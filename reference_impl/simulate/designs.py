@@ -81,6 +81,10 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         free = [(max(k["free"], k["ready"]), i) for i, k in enumerate(tasks)]
         heapq.heapify(free)
         while qi < n and arr[qi] < t1:
+            if len(free) == 1:
+                qi = _serve_one_target(arr, svc, qi, t1, timeout, free, tasks, start, end, failed, reasons, too_slow)
+                if qi >= n or arr[qi] >= t1:
+                    break
             if not free or free[0][0] - arr[qi] > timeout:
                 # No target, or none free before the client gives up: the request fails, and so
                 # does every later one of this minute that arrives before a target frees (nothing
@@ -136,6 +140,32 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         facts={"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
                "scale_outs": scale_outs, "out_points": out_points, "target_per_minute": target,
                "busiest_minute": busiest_minute})
+
+
+def _serve_one_target(arr, svc, qi: int, t1: float, timeout: float, free: list, tasks: list, start, end, failed,
+                      reasons: dict[int, str], too_slow: str) -> int:
+    """B's hand-out with a single target (light traffic, most minutes): the general loop's steps
+    without its heap, stopping where that loop would do anything else (a request that would wait
+    past the timeout, or start after this minute). Returns the first request not handed out."""
+    when, i = free[0]
+    first = qi
+    while qi < len(arr):
+        a = arr[qi]
+        if a >= t1 or when - a > timeout:
+            break
+        s = a if a > when else when
+        if s >= t1:
+            break
+        when = s + svc[qi]
+        start[qi], end[qi] = s, when
+        if when - a > timeout:
+            failed[qi] = True
+            reasons[qi] = too_slow
+        qi += 1
+    if qi > first:
+        tasks[i]["free"] = when
+        free[0] = (when, i)  # a heap of one: replacing its only entry keeps it a heap
+    return qi
 
 
 def b_target_per_minute(svc: list[float], p: Params) -> float:
