@@ -156,7 +156,7 @@ def _simulate(scenario: str, overrides: dict | None, variant_names=VARIANTS):
 
 def _scenario_block(scenario: str, sp: dict, traffic) -> dict:
     return {"name": scenario, "description": describe(sp), "parameters": sp,
-            "requests": traffic.requests, "items": sum(traffic.items), "days": traffic.horizon_s / 86400}
+            "requests": traffic.requests, "items": traffic.total_items, "days": traffic.horizon_s / 86400}
 
 
 def run_summaries(scenario: str, overrides: dict | None = None, variant_names=(DIRECT_VARIANT,)) -> dict:

@@ -9,11 +9,13 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import deque
 
+import numpy as np
+
 from reference_impl import aws_facts
 from reference_impl.simulate.option_d import simulate_d
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import (
-    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_times,
+    INF, Run, lambda_cold_start_s, lambda_init_in_invocation_s, lambda_vcpu, loads_in_handler, service_array, service_times,
     task_ready_s, task_usd_per_s,
 )
 from reference_impl.simulate.traffic import Traffic
@@ -79,6 +81,10 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         free = [(max(k["free"], k["ready"]), i) for i, k in enumerate(tasks)]
         heapq.heapify(free)
         while qi < n and arr[qi] < t1:
+            if len(free) == 1:
+                qi = _serve_one_target(arr, svc, qi, t1, timeout, free, tasks, start, end, failed, reasons, too_slow)
+                if qi >= n or arr[qi] >= t1:
+                    break
             if not free or free[0][0] - arr[qi] > timeout:
                 # No target, or none free before the client gives up: the request fails, and so
                 # does every later one of this minute that arrives before a target frees (nothing
@@ -136,6 +142,32 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
                "busiest_minute": busiest_minute})
 
 
+def _serve_one_target(arr, svc, qi: int, t1: float, timeout: float, free: list, tasks: list, start, end, failed,
+                      reasons: dict[int, str], too_slow: str) -> int:
+    """B's hand-out with a single target (light traffic, most minutes): the general loop's steps
+    without its heap, stopping where that loop would do anything else (a request that would wait
+    past the timeout, or start after this minute). Returns the first request not handed out."""
+    when, i = free[0]
+    first = qi
+    while qi < len(arr):
+        a = arr[qi]
+        if a >= t1 or when - a > timeout:
+            break
+        s = a if a > when else when
+        if s >= t1:
+            break
+        when = s + svc[qi]
+        start[qi], end[qi] = s, when
+        if when - a > timeout:
+            failed[qi] = True
+            reasons[qi] = too_slow
+        qi += 1
+    if qi > first:
+        tasks[i]["free"] = when
+        free[0] = (when, i)  # a heap of one: replacing its only entry keeps it a heap
+    return qi
+
+
 def b_target_per_minute(svc: list[float], p: Params) -> float:
     """B's request-count target: the override, or what one task can serve in a minute (one request
     at a time, the traffic's mean seconds per request), the honest setting for this workload."""
@@ -149,6 +181,192 @@ def b_target_per_minute(svc: list[float], p: Params) -> float:
 # Lambda, shared by A (synchronous, provisioned concurrency) and C (SQS event source)
 
 
+class _Pool:
+    """Lambda's on-demand environments while requests are handed out: a heap of (free at, env id),
+    least recently used at the top, so those past their idle lifetime are at the top too; and
+    the lifetimes of those already recycled."""
+
+    def __init__(self, capacity: list[tuple[float, float]]):
+        self.envs: list[tuple[float, int]] = []
+        self.created: dict[int, float] = {}
+        self.capacity = capacity
+        self.colds: list[int] = []  # requests that started an environment (a cold start), in order
+
+
+def _invocations(svc: np.ndarray, fn_timeout: float) -> list[float]:
+    """Each request's invocation on a warm environment: its service time, cut at the function
+    timeout (min(svc, timeout) is the value `if inv > timeout: inv = timeout` gives)."""
+    return np.minimum(svc, fn_timeout).tolist()
+
+
+def _cold_end(s: float, svc: float, cold_inside: float, fn_timeout: float) -> float:
+    """When a cold start's request ends: its invocation began `cold_inside` before `s` (the part of
+    the cold start run in the handler) and lasts that plus its work, at most the function timeout."""
+    invocation_s = cold_inside + svc
+    if invocation_s > fn_timeout:
+        invocation_s = fn_timeout
+    return s - cold_inside + invocation_s
+
+
+def _provisioned_suffice(arr: list[float], inv: list[float], pc: int, start: list[float], end: list[float]) -> bool:
+    """True, with start and end filled, when the `pc` provisioned environments serve every request
+    (A's common case): then each starts on arrival and the loop is not needed.
+
+    A request finds one free when fewer than `pc` of the requests before it are still running at
+    its arrival (an environment's earlier requests ended before its latest began, so only that
+    one can be). Counted for all requests at once, assuming each was served on arrival: if every
+    count is below `pc`, so they were. Every request must also end after it arrives, so that no
+    later request is counted among those already ended."""
+    arrivals = np.asarray(arr, dtype=float)
+    ends = arrivals + np.asarray(inv, dtype=float)  # t + inv[j], as the loop adds them
+    if not np.all(ends > arrivals):
+        return False
+    ended = np.searchsorted(np.sort(ends), arrivals, side="right")  # requests with end <= arrival
+    if not np.all(np.arange(arrivals.size) - ended < pc):
+        return False
+    start[:] = arr
+    end[:] = ends.tolist()
+    return True
+
+
+def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, start, end) -> tuple[list[int], list[int]]:
+    """A: each request takes a free provisioned environment, else a free on-demand one, else a new
+    one (a cold start), else is throttled. Fills start and end; returns (requests served by a
+    provisioned environment, throttled requests)."""
+    recycle, cold, cold_inside, fn_timeout = p.lambda_idle_recycle_s, lambda_cold_start_s(p), \
+        lambda_init_in_invocation_s(p), p.lambda_timeout_s
+    if pc and _provisioned_suffice(arr, inv, pc, start, end):
+        return list(range(len(arr))), []
+    warm: list[tuple[float, int]] = [(0.0, i) for i in range(pc)]
+    envs, created, capacity, colds = pool.envs, pool.created, pool.capacity, pool.colds
+    provisioned: list[int] = []
+    throttled: list[int] = []
+    next_id, on_demand_cap = pc, limit - pc
+    # This loop runs once per request: everything it can leave to a vectorised pass afterwards
+    # (costs, timeouts, failures) is left there.
+    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
+    for j, t in enumerate(arr):
+        # Idle on-demand environments past their lifetime are gone.
+        while envs and envs[0][0] + recycle < t:
+            last_free, gone = pop(envs)
+            capacity.append((created.pop(gone), last_free + recycle))
+        # A reused environment stays at the top of its heap until the request's end replaces it
+        # (heapreplace: the same pops, in the same order, as a pop now and a push then).
+        if warm and warm[0][0] <= t:
+            e = t + inv[j]
+            replace(warm, (e, warm[0][1]))
+            provisioned.append(j)
+        elif envs and envs[0][0] <= t:
+            e = t + inv[j]
+            replace(envs, (e, envs[0][1]))
+        elif len(envs) < on_demand_cap:
+            created[next_id] = t
+            s = t + cold
+            e = _cold_end(s, svc[j], cold_inside, fn_timeout)
+            push(envs, (e, next_id))
+            next_id += 1
+            colds.append(j)
+            start[j] = s
+            end[j] = e
+            continue
+        else:
+            e = t
+            throttled.append(j)
+        start[j] = t
+        end[j] = e
+    return provisioned, throttled
+
+
+def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end) -> None:
+    """C: each message takes a free environment, else a new one while the event source's ramp
+    allows, else waits for a busy one to free or for the ramp to allow one more, whichever is
+    first. Fills start and end."""
+    recycle, cold, cold_inside, fn_timeout = p.lambda_idle_recycle_s, lambda_cold_start_s(p), \
+        lambda_init_in_invocation_s(p), p.lambda_timeout_s
+    envs, created, capacity, colds = pool.envs, pool.created, pool.capacity, pool.colds
+    initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
+    ramp_start, prev_start = -INF, -INF
+    next_id = 0
+    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
+    # `top` is when the first environment frees (infinity with none), `size` how many there are:
+    # read once per request, not at every test.
+    size = 0
+    for j, t in enumerate(arr):
+        top = envs[0][0] if size else INF
+        while top + recycle < t:  # idle environments past their lifetime are gone
+            last_free, gone = pop(envs)
+            capacity.append((created.pop(gone), last_free + recycle))
+            size -= 1
+            top = envs[0][0] if size else INF
+        if t > prev_start + 60:
+            ramp_start = t  # the queue was empty: the event source's pollers start over
+        if top <= t:
+            s, new = t, False
+        # The ramp caps the environments, only asked once no free one was found.
+        elif size < limit and size < initial + ramp * (t - ramp_start) / 60:
+            created_at, new = t, True
+        else:
+            # Wait for a busy environment or for the ramp to allow one more, whichever is first.
+            grow_at = ramp_start + (size + 1 - initial) / ramp * 60
+            if size < limit and grow_at + cold < top:
+                created_at, new = grow_at, True
+            else:
+                s, new = top, False
+        if new:
+            created[next_id] = created_at
+            s = created_at + cold
+            e = _cold_end(s, svc[j], cold_inside, fn_timeout)
+            push(envs, (e, next_id))
+            next_id += 1
+            size += 1
+            colds.append(j)
+        else:
+            # A reused environment stays at the top of the heap until its new free time replaces it.
+            e = s + inv[j]
+            replace(envs, (e, envs[0][1]))
+        start[j] = s
+        end[j] = e
+        prev_start = s
+
+
+def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], end: list[float], colds: list[int],
+              provisioned: list[int], throttled: list[int], queued: bool,
+              limit: int) -> tuple[list[bool], dict[int, str], list[float]]:
+    """(failed, reasons, charge per request), one vectorised pass after the hand-out, with the
+    arithmetic of a request's invocation in the same IEEE operations and order as done one by one.
+    Timed-out requests' starts are moved in `start` (the timeout can strike during a cold start's init)."""
+    n, mem, fn_timeout = traffic.requests, p.lambda_memory_gb, p.lambda_timeout_s
+    cold, cold_inside = lambda_cold_start_s(p), lambda_init_in_invocation_s(p)
+    is_cold = np.zeros(n, dtype=bool)
+    is_cold[colds] = True
+    served = np.ones(n, dtype=bool)
+    served[throttled] = False
+    invocation = np.where(is_cold, cold_inside, 0.0) + svc
+    timed_out = invocation > fn_timeout
+    invocation = np.where(timed_out, fn_timeout, invocation)
+    billed = invocation + np.where(is_cold, cold - cold_inside, 0.0)
+    rate = np.full(n, p.lambda_gb_s_usd, dtype=float)  # (an override may be a whole number)
+    rate[provisioned] = p.lambda_pc_duration_gb_s_usd
+    sqs_usd = 3 * p.sqs_request_usd if queued else 0
+    per_request = np.where(served, billed * mem * rate + p.lambda_request_usd + sqs_usd, 0.0)
+    timed_out &= served
+    if queued:
+        too_slow = np.zeros(n, dtype=bool)
+    else:
+        too_slow = served & ~timed_out & (np.asarray(end, dtype=float) - traffic.arrivals_array > p.sync_timeout_s)
+    for j in np.flatnonzero(timed_out).tolist():
+        start[j] = min(start[j], end[j])
+    throttled_reason = f"throttled: all {limit} concurrent environments busy (429)"
+    timed_out_reason = f"function timed out after {fn_timeout:g} s" + (
+        " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
+    too_slow_reason = f"answer took longer than the {p.sync_timeout_s:g} s timeout"
+    failed = ~served | timed_out | too_slow
+    # In request order, as they were found one by one (the summary counts reasons in this order).
+    reasons = {j: (throttled_reason if not served[j] else timed_out_reason if timed_out[j] else too_slow_reason)
+               for j in np.flatnonzero(failed).tolist()}
+    return failed.tolist(), reasons, per_request.tolist()
+
+
 def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     """Each environment serves one request at a time and loads the model once, when created.
     Provisioned environments (A) exist all period and are used first; on-demand ones are created
@@ -158,104 +376,26 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     An invocation longer than the function timeout fails (C: after its retries, to the dead-letter
     queue), having held its environment, and been billed, for the whole timeout."""
     arr, n = traffic.arrivals, traffic.requests
-    mem, recycle = p.lambda_memory_gb, p.lambda_idle_recycle_s
-    svc = service_times(traffic, p, lambda_vcpu(mem))
-    cold = lambda_cold_start_s(p)
-    cold_inside = lambda_init_in_invocation_s(p)
-    fn_timeout = p.lambda_timeout_s
+    mem = p.lambda_memory_gb
+    svc_array = service_array(traffic, p, lambda_vcpu(mem))
+    svc, inv = svc_array.tolist(), _invocations(svc_array, p.lambda_timeout_s)
     queued = design == "C"
     pc = int(p.a_provisioned_concurrency) if design == "A" else 0
     limit = max(int(p.lambda_max_concurrency), pc)
-    start, end, failed = [0.0] * n, [0.0] * n, [False] * n
-    reasons: dict[int, str] = {}
-    per_request = [0.0] * n
-    # Heaps of (free at, env id): provisioned environments, and on-demand ones. Among on-demand
-    # environments the least recently used are at the top, so those past their idle lifetime are too.
-    warm: list[tuple[float, int]] = [(0.0, i) for i in range(pc)]
-    envs: list[tuple[float, int]] = []
-    created: dict[int, float] = {}
-    capacity: list[tuple[float, float]] = [(0.0, traffic.horizon_s)] * pc
-    next_id = pc
-    ramp_start, prev_start = -INF, -INF
-    colds = 0
-    # The loop runs once per request: what it reads of the parameters, read once.
-    pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
-    initial, ramp = p.sqs_initial_concurrency, p.sqs_ramp_per_min
-    pc_rate, rate_on_demand, request_usd = p.lambda_pc_duration_gb_s_usd, p.lambda_gb_s_usd, p.lambda_request_usd
-    sqs_usd = 3 * p.sqs_request_usd if queued else 0
-    sync_timeout = p.sync_timeout_s
-    throttled = f"throttled: all {limit} concurrent environments busy (429)"
-    timed_out_reason = f"function timed out after {fn_timeout:g} s" + (
-        " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
-    too_slow = f"answer took longer than the {sync_timeout:g} s timeout"
-    on_demand_cap = limit - pc
-    for j, t in enumerate(arr):
-        # Idle on-demand environments past their lifetime are gone.
-        while envs and envs[0][0] + recycle < t:
-            last_free, gone = pop(envs)
-            capacity.append((created.pop(gone), last_free + recycle))
-        if queued and t > prev_start + 60:
-            ramp_start = t  # the queue was empty: the event source's pollers start over
-        # A reused environment stays at the top of its heap until the request's end replaces it
-        # (heapreplace: the same pops, in the same order, as a pop now and a push then).
-        if warm and warm[0][0] <= t:
-            env, reused = warm[0][1], True
-            s, is_cold = t, False
-        elif envs and envs[0][0] <= t:
-            env, reused = envs[0][1], True
-            s, is_cold = t, False
-        # The event source's ramp caps the environments, only asked once no free one was found.
-        elif len(envs) < on_demand_cap and (not queued or len(envs) < initial + ramp * (t - ramp_start) / 60):
-            env, next_id, reused = next_id, next_id + 1, False
-            created[env] = t
-            s, is_cold = t + cold, True
-        elif queued:
-            # Wait for a busy environment or for the ramp to allow one more, whichever is first.
-            when = envs[0][0] if envs else INF
-            grow_at = ramp_start + (len(envs) + 1 - initial) / ramp * 60
-            if len(envs) < limit and grow_at + cold < when:
-                env, next_id, reused = next_id, next_id + 1, False
-                created[env] = grow_at
-                s, is_cold = grow_at + cold, True
-            else:
-                env, reused = envs[0][1], True
-                s, is_cold = when, False
-        else:
-            start[j] = end[j] = t
-            failed[j] = True
-            reasons[j] = throttled
-            continue
-        # `s` is when the request's own work starts; the invocation began before it by any part
-        # of the cold start that ran inside it.
-        if is_cold:
-            colds += 1
-            inside = cold_inside
-        else:
-            inside = 0.0
-        invocation_s = inside + svc[j]
-        timed_out = invocation_s > fn_timeout
-        if timed_out:
-            invocation_s = fn_timeout
-        e = s - inside + invocation_s
-        start[j] = s
-        end[j] = e
-        provisioned = env < pc
-        if reused:
-            replace(warm if provisioned else envs, (e, env))
-        else:
-            push(envs, (e, env))
-        prev_start = s
-        billed_s = invocation_s + (cold - inside if is_cold else 0.0)
-        per_request[j] = billed_s * mem * (pc_rate if provisioned else rate_on_demand) + request_usd + sqs_usd
-        if timed_out:
-            failed[j] = True
-            reasons[j] = timed_out_reason
-            start[j] = min(s, e)  # the timeout can strike during a cold start's init
-        elif not queued and e - t > sync_timeout:
-            failed[j] = True
-            reasons[j] = too_slow
-    for last_free, env in envs:
-        capacity.append((created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
+    start, end = [0.0] * n, [0.0] * n
+    pool = _Pool([(0.0, traffic.horizon_s)] * pc)
+    provisioned: list[int] = []
+    throttled: list[int] = []
+    if queued:
+        _serve_queued(arr, svc, inv, p, limit, pool, start, end)
+    else:
+        provisioned, throttled = _serve_sync(arr, svc, inv, p, pc, limit, pool, start, end)
+    capacity, recycle = pool.capacity, p.lambda_idle_recycle_s
+    for last_free, env in pool.envs:
+        capacity.append((pool.created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
+    failed, reasons, per_request = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned, throttled, queued,
+                                          limit)
+    cold, colds = lambda_cold_start_s(p), len(pool.colds)
     invoke_cost = sum(per_request)
     if design == "A":
         fixed = pc * mem * p.lambda_pc_gb_s_usd + p.alb_hour_usd / 3600

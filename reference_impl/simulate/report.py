@@ -1,18 +1,46 @@
 """From runs to numbers people read: summaries and chart series (the words are in explain.py)."""
 import math
 from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
 SERIES_POINTS = 160
 
 
-def _percentile(sorted_values: list[float], q: float):
+def _percentile(sorted_values: Sequence[float], q: float):
     if not sorted_values:
         return None
     k = (len(sorted_values) - 1) * q
     lo, hi = math.floor(k), math.ceil(k)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+class _OrderStatistics(Sequence[float]):
+    """The few ranks of a sorted list `_percentile` and `max` read, found by partitioning instead
+    of sorting every value: `values[i]` is exactly what the sorted list holds at i."""
+
+    def __init__(self, values: np.ndarray, ranks: list[int]):
+        self._n = int(values.size)
+        self._at = dict(zip(ranks, np.partition(values, ranks)[ranks].tolist())) if ranks else {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # an int index only (Sequence also allows slices: not needed here)
+        return self._at[i % self._n]
+
+
+def _order_statistics(values: np.ndarray, quantiles: tuple[float, ...]) -> _OrderStatistics:
+    n = int(values.size)
+    ranks: set[int] = set()
+    if n:
+        ranks.add(n - 1)  # the max
+        for q in quantiles:  # the two ranks each percentile interpolates between
+            k = (n - 1) * q
+            ranks.update((math.floor(k), math.ceil(k)))
+    return _OrderStatistics(values, sorted(ranks))
 
 
 def _round(x, digits=3):
@@ -22,23 +50,22 @@ def _round(x, digits=3):
 def _latencies(run, traffic):
     """(latency of each completed request in request order, and the mask of completed ones) as
     arrays: end - arrival is the same IEEE subtraction numpy or not, so figures stay identical."""
-    ok = ~np.asarray(run.failed, dtype=bool)
-    lat = np.asarray(run.end, dtype=float)[ok] - traffic.arrivals_array[ok]
+    ok = run.done_mask
+    lat = run.end_array[ok] - traffic.arrivals_array[ok]
     return lat, ok
 
 
 def summarize(run, traffic) -> dict:
     lat_in_order, ok = _latencies(run, traffic)
-    lat = np.sort(lat_in_order).tolist()
+    lat = _order_statistics(lat_in_order, (.5, .95, .99))
     failed = int(ok.size - np.count_nonzero(ok))
-    reasons: dict[str, int] = {}
-    for reason in run.fail_reason.values():
-        reasons[reason] = reasons.get(reason, 0) + 1
+    # Counted in C; a Counter keeps the order reasons were first seen in, as the dict did.
+    reasons = dict(Counter(run.fail_reason.values()))
     first = float(lat_in_order[0]) if lat_in_order.size else None
     total = sum(run.cost_parts.values())
     return {
         "requests": traffic.requests,
-        "items": sum(traffic.items),
+        "items": traffic.total_items,
         "completed": traffic.requests - failed,
         "failed": failed,
         "failure_reasons": reasons,
@@ -56,12 +83,15 @@ def summarize(run, traffic) -> dict:
 
 
 def peak(intervals) -> int:
-    events = sorted([(a, 1) for a, b in intervals] + [(b, -1) for a, b in intervals], key=lambda e: (e[0], e[1]))
-    level = best = 0
-    for _, d in events:
-        level += d
-        best = max(best, level)
-    return best
+    """The most intervals running at once. An interval ending when another starts does not
+    overlap it: at equal times the ends (-1) sort before the starts (+1)."""
+    if not intervals:
+        return 0
+    bounds = np.asarray(intervals, dtype=float)
+    times = np.concatenate([bounds[:, 0], bounds[:, 1]])
+    steps = np.concatenate([np.ones(len(bounds), dtype=np.int64), -np.ones(len(bounds), dtype=np.int64)])
+    levels = np.cumsum(steps[np.lexsort((steps, times))])  # integer sums: exact in any order
+    return max(0, int(levels.max()))
 
 
 def window(traffic, runs) -> tuple[float, float]:
@@ -71,7 +101,7 @@ def window(traffic, runs) -> tuple[float, float]:
     summed in the costs but not drawn: they would stretch the axis until the burst is one frame."""
     if not traffic.requests:
         return 0.0, traffic.horizon_s
-    last = max(max(r.end) for r in runs)
+    last = max(float(r.end_array.max()) for r in runs)
     for r in runs:
         stopped = [b for a, b in r.capacity if b < traffic.horizon_s]
         if stopped:
@@ -89,11 +119,14 @@ def instants(traffic, runs, t0: float, t1: float, points: int = SERIES_POINTS) -
         return [t0 + i * (t1 - t0) / max(1, points - 1) for i in range(max(points, 1))]
     even = points // 2
     times = {t0 + i * (t1 - t0) / (even - 1) for i in range(even)}
-    ends = np.sort(np.concatenate([np.asarray(r.end, dtype=float) for r in runs])).tolist() if runs else []
-    for values, count in ((traffic.arrivals, (points - even) // 2), (ends, points - even - (points - even) // 2)):
-        inside = values[bisect_left(values, t0):bisect_right(values, t1)]
-        if inside:
-            times.update(inside[min(len(inside) - 1, round(k * (len(inside) - 1) / max(1, count - 1)))]
+    ends = np.sort(np.concatenate([r.end_array for r in runs])) if runs else np.empty(0)
+    for values, count in ((traffic.arrivals_array, (points - even) // 2),
+                          (ends, points - even - (points - even) // 2)):
+        # The slice inside the window, by binary search on the sorted array (no list of it made).
+        lo, hi = np.searchsorted(values, t0, side="left"), np.searchsorted(values, t1, side="right")
+        inside = values[lo:hi]
+        if inside.size:
+            times.update(float(inside[min(inside.size - 1, round(k * (inside.size - 1) / max(1, count - 1)))])
                          for k in range(count))
     ordered = sorted(times)
     # Frames closer than a thousandth of the window add nothing a chart can show.
@@ -125,19 +158,22 @@ def series(run, traffic, times: list[float]) -> dict:
         """Index of the first instant at or after each event; `points` if after the last."""
         return np.searchsorted(grid, values, side="left")
 
-    done = ~np.asarray(run.failed, dtype=bool)
-    at_end = bucket(np.asarray(run.end, dtype=float))
+    done = run.done_mask
+    at_end = bucket(run.end_array)
     arrived = np.bincount(bucket(traffic.arrivals_array), minlength=points + 1)
     failed = np.bincount(at_end[~done], minlength=points + 1)
-    started = np.bincount(bucket(np.asarray(run.start, dtype=float))[done], minlength=points + 1)
-    # Each bucket's cost adds its requests' charges in request order, as a running sum would.
-    request_usd = np.zeros(points + 1)
+    started = np.bincount(bucket(run.start_array)[done], minlength=points + 1)
+    # Each bucket's cost adds its requests' charges in request order, as a running sum would:
+    # bincount's weighted count is one sequential float addition per request, as np.add.at was.
+    request_usd: np.ndarray
     if run.per_request_usd:
-        np.add.at(request_usd, at_end, np.asarray(run.per_request_usd, dtype=float))
+        request_usd = np.bincount(at_end, weights=np.asarray(run.per_request_usd, dtype=float), minlength=points + 1)
+    else:
+        request_usd = np.zeros(points + 1)
     # Latencies grouped by bucket, each group sorted.
     lat_all, _ = _latencies(run, traffic)
     lat_bucket = at_end[done]
-    order = np.lexsort((lat_all, lat_bucket))
+    order = _by_bucket_then_value(lat_bucket, lat_all, points + 2)
     lat_sorted, bucket_sorted = lat_all[order], lat_bucket[order]
     bounds = np.searchsorted(bucket_sorted, np.arange(points + 2), side="left")
     cap_starts = sorted(a for a, b in run.capacity)
@@ -168,6 +204,16 @@ def series(run, traffic, times: list[float]) -> dict:
         cost = t * run.fixed_usd_per_s + capacity_s * run.capacity_usd_per_s + usd_so_far
         out["cost_usd"].append(round(cost, 5))
     return out
+
+
+def _by_bucket_then_value(buckets: np.ndarray, values: np.ndarray, n_buckets: int) -> np.ndarray:
+    """np.lexsort((values, buckets)), the same permutation, faster: a stable sort by value, then a
+    stable sort by bucket (a radix sort when the buckets fit in 16 bits)."""
+    by_value = np.argsort(values, kind="stable")
+    keys = buckets[by_value]
+    if n_buckets <= np.iinfo(np.uint16).max:
+        keys = keys.astype(np.uint16)
+    return by_value[np.argsort(keys, kind="stable")]
 
 
 def _prefix_sums(values: list[float]) -> list[float]:

@@ -4,7 +4,10 @@ A Run holds, per request, its start, end and whether it failed; the capacity it 
 Lambda environments) as lifetimes; and its costs. Reports and charts read only Runs.
 """
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 from reference_impl import aws_facts
 from reference_impl.simulate.params import Params
@@ -29,6 +32,21 @@ class Run:
     capacity_usd_per_s: float = 0.0   # price of one unit of capacity per second (ECS tasks)
     fixed_usd_per_s: float = 0.0      # billed whatever happens (load balancer, provisioned concurrency)
     fail_reason: dict[int, str] = field(default_factory=dict)
+
+    # The per-request lists as arrays, made once: summaries, chart series and the chart's frames
+    # each read them (a Run is frozen, so they can never go stale).
+    @cached_property
+    def end_array(self) -> np.ndarray:
+        return np.asarray(self.end, dtype=float)
+
+    @cached_property
+    def start_array(self) -> np.ndarray:
+        return np.asarray(self.start, dtype=float)
+
+    @cached_property
+    def done_mask(self) -> np.ndarray:
+        """True for each request that completed."""
+        return ~np.asarray(self.failed, dtype=bool)
 
 
 def model_load_s(p: Params) -> float:
@@ -117,8 +135,13 @@ def per_item_s(p: Params, vcpu: float) -> float:
 
 def service_times(traffic: Traffic, p: Params, vcpu: float = 1.0) -> list[float]:
     """Each request's processing time once a model is loaded: a batch takes one item time per input."""
-    each = per_item_s(p, vcpu)
-    return [n * each for n in traffic.items]
+    return service_array(traffic, p, vcpu).tolist()
+
+
+def service_array(traffic: Traffic, p: Params, vcpu: float = 1.0) -> np.ndarray:
+    """service_times as an array. One float64 multiply per request, as `n * each` in Python (the
+    int converts exactly)."""
+    return traffic.items_array * per_item_s(p, vcpu)
 
 
 def unbuildable(design: str, traffic: Traffic, label: str, why: str) -> Run:

@@ -27,6 +27,14 @@ class Traffic:
         """The arrivals as a float array, made once for every vectorised pass over them."""
         return np.asarray(self.arrivals, dtype=float)
 
+    @cached_property
+    def items_array(self) -> np.ndarray:
+        return np.asarray(self.items, dtype=np.int64)
+
+    @cached_property
+    def total_items(self) -> int:
+        return sum(self.items)
+
 
 # The scaler polls every whole minute of the simulated clock; traffic that starts exactly on a
 # poll is the worst case for a design that starts from zero. Every scenario starts its traffic
@@ -137,6 +145,19 @@ def generate(sp: dict) -> Traffic:
     return _generate(tuple(sorted(sp.items())))
 
 
+def _uniforms(rng: random.Random, n: int) -> np.ndarray:
+    """The next `n` values of rng.random(), made by numpy from the same state: Python's random and
+    numpy's legacy RandomState are the same Mersenne Twister with the same 53-bit formula, so the
+    draws are the same bits. `rng` is moved past them, as n calls would leave it."""
+    version, words, gauss = rng.getstate()
+    twister = np.random.RandomState()
+    twister.set_state(("MT19937", np.array(words[:-1], dtype=np.uint32), words[-1], 0, 0.0))
+    u = twister.random_sample(n)
+    moved = twister.get_state(legacy=False)["state"]
+    rng.setstate((version, (*moved["key"].tolist(), int(moved["pos"])), gauss))
+    return u
+
+
 @lru_cache(maxsize=8)
 def _generate(key: tuple) -> Traffic:
     sp = dict(key)
@@ -147,10 +168,9 @@ def _generate(key: tuple) -> Traffic:
     # The same draws as rng.uniform and rng.triangular, one rng.random() each in the same order, with
     # their arithmetic (random.py's, in the same order) done on arrays: a float64 operation gives the
     # same bits in numpy as in Python, so the traffic is unchanged (the equivalence test holds it).
-    random_ = rng.random
     if sp["burst_requests"]:
         end = min(horizon, start + sp["burst_seconds"])
-        u = np.array([random_() for _ in range(int(sp["burst_requests"]))])
+        u = _uniforms(rng, int(sp["burst_requests"]))
         arrivals += (start + (end - start) * u).tolist()  # rng.uniform(start, end): a + (b - a) * u
     if sp["peak_requests"]:
         day = int(start // DAY_S)
@@ -159,7 +179,7 @@ def _generate(key: tuple) -> Traffic:
             # A busy hour: triangular around noon, an hour wide. rng.triangular(low, high) with its
             # mode in the middle (c = 0.5): above c, u and c become 1 - u, 1 - c and the ends swap.
             low, high = noon - 1800, noon + 1800
-            u = np.array([random_() for _ in range(int(sp["peak_requests"]))])
+            u = _uniforms(rng, int(sp["peak_requests"]))
             flip = u > 0.5
             lo, hi = np.where(flip, high, low), np.where(flip, low, high)
             t = lo + (hi - lo) * np.sqrt(np.where(flip, 1.0 - u, u) * 0.5)
@@ -171,7 +191,8 @@ def _generate(key: tuple) -> Traffic:
         while t < horizon:
             arrivals.append(t)
             t += rng.expovariate(rate)
-    arrivals.sort()
-    items = [rng.randint(2, int(sp["batch_items_max"])) if rng.random() < sp["batch_fraction"] else 1
-             for _ in arrivals]
+    arrivals = np.sort(np.asarray(arrivals, dtype=float)).tolist()  # floats sort the same either way
+    random_, randint = rng.random, rng.randint
+    fraction, most = sp["batch_fraction"], int(sp["batch_items_max"])
+    items = [randint(2, most) if random_() < fraction else 1 for _ in arrivals]
     return Traffic(arrivals, items, horizon)

@@ -273,3 +273,17 @@ def test_a_burst_after_ten_idle_days_fills_the_charts():
         t for t, v in zip(result["time"], d["latency_p95"]) if v)
     # (30 of 160: the deployed D's tasks stay 15 minutes after the burst, which widens the window.)
     assert sum(1 for t in result["time"] if first <= t <= last_answer) >= 30
+
+
+def test_bulk_uniform_draws_are_the_ones_random_would_give_and_leave_it_where_it_would_be():
+    import random
+
+    from reference_impl.simulate.traffic import _uniforms
+
+    for seed in (0, 1973, 2**32 - 1):
+        ours, theirs = random.Random(seed), random.Random(seed)
+        ours.random()  # start the bulk draw mid-stream, not only from a fresh seed
+        theirs.random()
+        assert _uniforms(ours, 1000).tolist() == [theirs.random() for _ in range(1000)]
+        assert ours.getstate() == theirs.getstate()
+        assert ours.randint(2, 50) == theirs.randint(2, 50)
