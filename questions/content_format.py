@@ -32,6 +32,7 @@ field path and, for files, the line, so an author can go straight to the problem
 """
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -416,24 +417,30 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
     """Parse one question file; raises ContentError naming the source, lines and fields."""
     front, body, body_line = _split_front_matter(text)
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
         raw = yaml.safe_load(front)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 2 if exc.problem_mark else None
         raise ContentError([FieldError("(front matter)", f"invalid YAML: {exc.problem}", line)], source) from None
     if not isinstance(raw, dict):
         raise ContentError([FieldError("(front matter)", "must be a mapping of fields", 2)], source)
+
+    # The YAML's nodes (where each field starts) only to say where an error is: composing them
+    # was half of parsing a file, and a valid file needs none. The YAML above composed, so it does again.
+    @functools.cache
+    def node():
+        return yaml.compose(front, Loader=yaml.SafeLoader)
+
     sections, errors = _split_sections(body, body_line)
     for key in SECTIONS.values():
         if key in raw:
             errors.append(FieldError(key, "belongs in the body as a '# ' section, not in the front matter",
-                                     (_line_of(node, key) or 0) + 1))
+                                     (_line_of(node(), key) or 0) + 1))
     data, field_errors = validate_question({**raw, **sections})
     for err in field_errors:
         if err.field in SECTIONS.values():
             err.line = body_line
         elif not err.field.startswith("("):
-            line = _line_of(node, err.field)
+            line = _line_of(node(), err.field)
             err.line = line + 1 if line else None  # +1: the opening '---' line
     errors += field_errors
     if errors or data is None:
