@@ -3,7 +3,6 @@ import os
 
 import boto3
 import pytest
-import skops.io
 from moto import mock_aws
 
 from reference_impl.model import artifacts
@@ -63,6 +62,11 @@ def test_a_pinned_checksum_that_differs_is_refused(s3):
 
 
 def test_an_artifact_with_untrusted_types_is_refused(s3, tmp_path):
+    # Imported here, as reference_impl.model.artifacts does: skops (and scikit-learn under it)
+    # took 1.7 s to import, paid by every test process that collects this module, the
+    # PostgreSQL and LocalStack lanes' too, which deselect it.
+    import skops.io
+
     path = tmp_path / "evil.skops"
     skops.io.dump({"format": 1, "model": "digits", "estimator": NotAModel()}, path)
     sha = artifacts.sha256_of(str(path))
