@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from questions import answering
@@ -41,8 +41,14 @@ def choose_questions(*, tag: str = "", domain: str = "", count: int, tags: Seque
     """`count` question ids drawn at random among those with `tag` and every one of `tags` (the
     pages offer one tag, the API a list), in `domain` when given; NoQuestions when none has them."""
     qs = Question.objects.all()
-    for slug in [*tags, tag] if tag else tags:
-        qs = qs.filter(tags__slug=slug)
+    wanted = {*tags, tag} - {""}
+    if wanted:
+        # One grouped subquery: the questions tagged with as many of the wanted slugs as there
+        # are (slugs are unique). A filter per tag joined two tables per tag, and for the API's
+        # twenty PostgreSQL's planner spent 2 s on a query over a bank of fifty questions.
+        having_all = (Question.objects.filter(tags__slug__in=wanted).values("id")
+                      .annotate(found=Count("tags", distinct=True)).filter(found=len(wanted)).values("id"))
+        qs = qs.filter(id__in=having_all)
     if domain:
         qs = qs.filter(domain=domain)
     ids = list(qs.values_list("id", flat=True).distinct())
