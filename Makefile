@@ -103,6 +103,7 @@ bench: install
 	$(PY) benchmarks/worker.py
 	$(PY) benchmarks/lab_burst.py --runs 1
 	$(PY) benchmarks/api.py
+	$(PY) benchmarks/api_cpu.py
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py
 	$(PY) benchmarks/gradebook_and_analysis.py
