@@ -104,6 +104,12 @@ def _question(block: str, meta: dict) -> tuple[dict, list[FieldError]]:
     if not answers:
         errors.append(FieldError("type", "not a multiple-choice question (true/false, short answer, essay, "
                                          "matching and numerical questions cannot be held)"))
+    # Moodle's reader (readquestion in question/format/gift/format.php) types a question by its
+    # unescaped answer text: any ~ makes it multiple choice, whatever else the texts hold; only
+    # without one do = and -> together make it matching. So "->" inside an option or a reason of
+    # a multiple-choice question is text, as it is for Moodle.
+    if answers and "~" not in answers_text and "=" in answers_text and "->" in answers_text:
+        errors.append(FieldError("type", "a matching question cannot be held"))
     single = any(mark == "=" for mark, _ in answers)
     if len(answers) > len(_LABELS):
         errors.append(FieldError("options", f"{len(answers)} answers; this app holds at most {MAX_OPTIONS}"))
@@ -111,8 +117,6 @@ def _question(block: str, meta: dict) -> tuple[dict, list[FieldError]]:
         weight = re.match(r"\s*%(-?[0-9.]+)%", text)
         fraction = 100.0 if mark == "=" else float(weight.group(1)) if weight else 0.0
         text = text[weight.end():] if weight else text
-        if "->" in text:
-            errors.append(FieldError("type", "a matching question cannot be held"))
         if single and 0 < fraction < 100:
             errors.append(FieldError(f"options[{i}].fraction", f"{fraction:g}: part credit cannot be held; this app "
                                                                "grades all or nothing (= the right answer, ~ the others)"))

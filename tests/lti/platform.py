@@ -5,6 +5,7 @@ by the live server beside the tool (tests/lti/platform_urls.py), and the tool re
 HTTP as it would reach a real LMS. What the platform stores (line items, scores, members) is
 its own, in `STATE`.
 """
+import functools
 import itertools
 import secrets
 from collections import defaultdict
@@ -37,7 +38,11 @@ INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
 
-def _keypair():
+@functools.cache
+def keypair(owner: str) -> tuple[str, str]:
+    """`owner`'s 2048-bit RSA pair (private PEM, public PEM), made once per test process:
+    generating one takes a tenth of a second and every LTI test needs two, the platform's and the
+    tool's (each its own, so neither can verify what the other signed)."""
     key = JWK.generate(kty="RSA", size=2048)
     return key.export_to_pem(private_key=True, password=None).decode(), key.export_to_pem().decode()
 
@@ -63,7 +68,7 @@ STATE = State()
 def reset(base_url: str) -> State:
     global STATE
     STATE = State(base_url=base_url)
-    STATE.private_pem, STATE.public_pem = _keypair()
+    STATE.private_pem, STATE.public_pem = keypair("platform")
     return STATE
 
 

@@ -61,7 +61,8 @@ def lms(live_server, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     base = live_server.url
     platform.reset(base)
-    Key.objects.generate()
+    private_pem, public_pem = platform.keypair("tool")  # what Key.objects.generate() stores, made once
+    Key.objects.create(private_key=private_pem, public_key=public_pem)
     registration = LtiRegistration.objects.create(
         name="Test LMS", issuer=platform.ISSUER, client_id=platform.CLIENT_ID, auth_url=f"{base}/platform/auth/",
         token_url=f"{base}/platform/token/", keyset_url=f"{base}/platform/jwks/")

@@ -22,6 +22,18 @@ def test_what_is_accepted_exports_as_gift_and_reads_back_the_same(raw):
     assert problems == {} and parsed == [data]
 
 
+def test_an_arrow_in_a_multiple_choice_question_is_text_as_moodle_reads_it():
+    """Moodle types a question with any ~ answer as multiple choice, so an option or a reason
+    saying "->" is text there, not a matching pair; the export reads back the same here too."""
+    raw = {"id": "arrows", "title": "Pipes -> targets", "stem": "Which path is asynchronous?",
+           "options": [{"label": "A", "text": "API Gateway -> SQS -> ECS", "correct": True, "why": "Queued -> decoupled."},
+                       {"label": "B", "text": "API Gateway -> Lambda", "correct": False, "why": "Waits -> synchronous."}],
+           "explanation": "", "tags": []}
+    data, errors = validate_question(raw)
+    assert errors == [] and data is not None
+    assert parse_gift(to_gift([data])) == ([data], {})
+
+
 def bank():
     return {q.external_id: question_data(q) for q in Question.objects.with_choices()}
 
@@ -91,6 +103,7 @@ def test_a_gift_file_from_elsewhere_is_imported_single_and_multiple(instructor):
     ("::Part:: Pick {=a#w ~%50%b#w}", "part credit cannot be held"),
     ("::Bare:: Pick {=a ~b#w}", "needs a reason for every option"),
     ("::Gap:: Fill {=a#w ~b#w} in", "missing-word question"),
+    ("::Match:: Pair them {=SQS -> queue =ECS -> tasks}", "a matching question cannot be held"),
 ])
 def test_what_cannot_be_held_is_refused_and_nothing_is_written(instructor, question, message):
     response = client_for(instructor).post("/api/v1/import/gift/", (GIFT_FILE + "\n" + question).encode(),
