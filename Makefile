@@ -98,6 +98,7 @@ test-postgres: install postgresql
 test-fast: install postgresql
 	$(PYTEST) -m "not browser and not localstack" $(PYTEST_ARGS)
 
+# Every figure of issue #25 beside its goal. BENCH_FULL_SUITE=1 also times `make test` (~10 min).
 bench: install
 	$(PY) benchmarks/simulate.py
 	$(PY) benchmarks/worker.py
@@ -108,6 +109,7 @@ bench: install
 	$(PY) benchmarks/bodies.py
 	$(PY) benchmarks/gradebook_and_analysis.py
 	$(PY) benchmarks/first_page.py
+	$(PY) benchmarks/suite.py $(if $(BENCH_FULL_SUITE),--full)
 
 # mypy with django-stubs and djangorestframework-stubs (config and strictness: [tool.mypy] in
 # pyproject.toml) on every app, studyapp, reference_impl, tools and benchmarks (not tests/).
