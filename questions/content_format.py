@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 
 import yaml
 
+from questions.content_files import SAFE_LOADER
 from questions.field_limits import FIELDS, MAX_ITEMS, MAX_OPTIONS, MIN_OPTIONS
 from questions.markdown_cost import too_costly
 
@@ -417,7 +418,7 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
     """Parse one question file; raises ContentError naming the source, lines and fields."""
     front, body, body_line = _split_front_matter(text)
     try:
-        raw = yaml.safe_load(front)
+        raw = yaml.load(front, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 2 if exc.problem_mark else None
         raise ContentError([FieldError("(front matter)", f"invalid YAML: {exc.problem}", line)], source) from None
@@ -428,7 +429,7 @@ def parse_question_file(text: str, source: str = "") -> QuestionData:
     # was half of parsing a file, and a valid file needs none. The YAML above composed, so it does again.
     @functools.cache
     def node():
-        return yaml.compose(front, Loader=yaml.SafeLoader)
+        return yaml.compose(front, Loader=SAFE_LOADER)
 
     sections, errors = _split_sections(body, body_line)
     for key in SECTIONS.values():
