@@ -22,7 +22,7 @@ from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, 
 from reference_impl.simulate.explain import explain, findings
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.runs import lambda_sizing, task_sizing, unbuildable
-from reference_impl.simulate.report import instants, series, summarize, window
+from reference_impl.simulate.report import Frames, instants, series, summarize, window
 from reference_impl.simulate.traffic import (
     MAX_BUSY_POLLS, MAX_ITEMS, MAX_REQUESTS, SCENARIO_LIMITS, SCENARIO_WHOLE, SCENARIOS, describe, expected_items,
     expected_requests, generate,
@@ -173,6 +173,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
     variant_summaries = {name: summarize(r, traffic) for name, r in variant_runs.items()}
     t0, t1 = window(traffic, list(runs.values()))
     times = instants(traffic, list(runs.values()), t0, t1, **({"points": series_points} if series_points else {}))
+    frames = Frames(traffic, times)
     designs = {}
     for name, r in runs.items():
         summary = summarize(r, traffic)
@@ -181,7 +182,7 @@ def run(scenario: str, overrides: dict | None = None, *, series_points: int | No
             "as_built": AS_BUILT.get(name, ""),
             "summary": summary,
             "explanation": explain(name, summary, r, p, traffic),
-            "series": series(r, traffic, times),
+            "series": series(r, traffic, times, frames),
         }
     return {
         "scenario": _scenario_block(scenario, sp, traffic),

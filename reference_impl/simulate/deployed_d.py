@@ -43,7 +43,7 @@ from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_neede
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import Run, alike_arrays, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # From template.yaml: ScalerSchedule's `rate(1 minute)` and BacklogPerTaskPolicy's m2.
@@ -231,6 +231,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=per_run / period + alarm_usd_per_s + insights_usd_per_s,
         per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        arrays=alike_arrays(n, SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd),
         cost_parts={
             "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * task_usd,
             "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,

@@ -135,6 +135,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     return Run(
         design="B", start=start, end=end, failed=failed, queued=False, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed, per_request_usd=[0.0] * n, fail_reason=reasons,
+        arrays={"per_request_array": np.zeros(n)},
         cost_parts={"ECS tasks (Fargate), incl. the minimum kept running": task_s * task_usd,
                     "Application Load Balancer hours": traffic.horizon_s * fixed},
         facts={"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
@@ -331,10 +332,11 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
 
 def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], end: list[float], colds: list[int],
               provisioned: list[int], throttled: list[int], queued: bool,
-              limit: int) -> tuple[list[bool], dict[int, str], list[float]]:
-    """(failed, reasons, charge per request), one vectorised pass after the hand-out, with the
-    arithmetic of a request's invocation in the same IEEE operations and order as done one by one.
-    Timed-out requests' starts are moved in `start` (the timeout can strike during a cold start's init)."""
+              limit: int) -> tuple[list[bool], dict[int, str], list[float], dict[str, np.ndarray]]:
+    """(failed, reasons, charge per request, those as Run.arrays), one vectorised pass after the
+    hand-out, with the arithmetic of a request's invocation in the same IEEE operations and order as
+    done one by one. Timed-out requests' starts are moved in `start` (the timeout can strike during a
+    cold start's init)."""
     n, mem, fn_timeout = traffic.requests, p.lambda_memory_gb, p.lambda_timeout_s
     cold, cold_inside = lambda_cold_start_s(p), lambda_init_in_invocation_s(p)
     is_cold = np.zeros(n, dtype=bool)
@@ -350,10 +352,12 @@ def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], 
     sqs_usd = 3 * p.sqs_request_usd if queued else 0
     per_request = np.where(served, billed * mem * rate + p.lambda_request_usd + sqs_usd, 0.0)
     timed_out &= served
+    arrays = {"per_request_array": per_request}
     if queued:
         too_slow = np.zeros(n, dtype=bool)
     else:
-        too_slow = served & ~timed_out & (np.asarray(end, dtype=float) - traffic.arrivals_array > p.sync_timeout_s)
+        arrays["end_array"] = np.asarray(end, dtype=float)
+        too_slow = served & ~timed_out & (arrays["end_array"] - traffic.arrivals_array > p.sync_timeout_s)
     for j in np.flatnonzero(timed_out).tolist():
         start[j] = min(start[j], end[j])
     throttled_reason = f"throttled: all {limit} concurrent environments busy (429)"
@@ -361,10 +365,11 @@ def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], 
         " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
     too_slow_reason = f"answer took longer than the {p.sync_timeout_s:g} s timeout"
     failed = ~served | timed_out | too_slow
+    arrays["done_mask"] = ~failed
     # In request order, as they were found one by one (the summary counts reasons in this order).
     reasons = {j: (throttled_reason if not served[j] else timed_out_reason if timed_out[j] else too_slow_reason)
                for j in np.flatnonzero(failed).tolist()}
-    return failed.tolist(), reasons, per_request.tolist()
+    return failed.tolist(), reasons, per_request.tolist(), arrays
 
 
 def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
@@ -393,8 +398,8 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     capacity, recycle = pool.capacity, p.lambda_idle_recycle_s
     for last_free, env in pool.envs:
         capacity.append((pool.created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
-    failed, reasons, per_request = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned, throttled, queued,
-                                          limit)
+    failed, reasons, per_request, arrays = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned,
+                                                     throttled, queued, limit)
     cold, colds = lambda_cold_start_s(p), len(pool.colds)
     invoke_cost = sum(per_request)
     if design == "A":
@@ -414,7 +419,7 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     return Run(
         design=design, start=start, end=end, failed=failed, queued=queued, capacity=capacity,
         capacity_label="Lambda environments", fixed_usd_per_s=fixed, per_request_usd=per_request,
-        fail_reason=reasons, cost_parts=cost_parts,
+        fail_reason=reasons, cost_parts=cost_parts, arrays=arrays,
         facts={"cold_start_s": cold, "cold_starts": colds, "provisioned": pc,
                "model_downloads_gb": colds * p.model_size_gb, "loads_in_handler": loads_in_handler(p),
                "memory_gb": mem, "vcpu": lambda_vcpu(mem)})

@@ -25,7 +25,9 @@ from reference_impl import aws_facts
 from reference_impl.scaling import ScalerState, ScalingPolicy, StateDecider, state_decider, tasks_needed
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import (
+    INF, Run, alike_arrays, scaler_run_usd, service_times, task_ready_s, task_usd_per_s,
+)
 from reference_impl.simulate.traffic import Traffic
 
 # Send, receive and delete: the SQS requests one message costs (receives are batched in practice;
@@ -200,6 +202,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed_usd_per_s,
         per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        arrays=alike_arrays(n, SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd),
         cost_parts={
             "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * task_usd,
             "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,
