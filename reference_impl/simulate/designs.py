@@ -8,6 +8,7 @@ import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections import deque
+from itertools import islice
 
 import numpy as np
 
@@ -149,24 +150,26 @@ def _serve_one_target(arr, svc, qi: int, t1: float, timeout: float, free: list, 
     without its heap, stopping where that loop would do anything else (a request that would wait
     past the timeout, or start after this minute). Returns the first request not handed out."""
     when, i = free[0]
-    first = qi
-    while qi < len(arr):
-        a = arr[qi]
-        if a >= t1 or when - a > timeout:
+    stop = bisect_left(arr, t1, qi)  # the requests that arrive in this minute
+    for j in range(qi, stop):
+        a = arr[j]
+        if when - a > timeout:
+            stop = j
             break
         s = a if a > when else when
         if s >= t1:
+            stop = j
             break
-        when = s + svc[qi]
-        start[qi], end[qi] = s, when
+        when = s + svc[j]
+        start[j] = s
+        end[j] = when
         if when - a > timeout:
-            failed[qi] = True
-            reasons[qi] = too_slow
-        qi += 1
-    if qi > first:
+            failed[j] = True
+            reasons[j] = too_slow
+    if stop > qi:
         tasks[i]["free"] = when
         free[0] = (when, i)  # a heap of one: replacing its only entry keeps it a heap
-    return qi
+    return stop
 
 
 def b_target_per_minute(svc: list[float], p: Params) -> float:
@@ -246,20 +249,32 @@ def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, star
     # This loop runs once per request: everything it can leave to a vectorised pass afterwards
     # (costs, timeouts, failures) is left there.
     pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
-    for j, t in enumerate(arr):
+    # When the first provisioned and the first on-demand environment free (infinity with none):
+    # read once per request, not at every test. Requests start on arrival unless they start an
+    # environment, and a throttled one ends there too: start and end hold the arrivals already.
+    start[:] = arr
+    end[:] = arr
+    wtop = warm[0][0] if warm else INF
+    requests = enumerate(arr)
+    for j, t in requests:
+        top = envs[0][0] if envs else INF
         # Idle on-demand environments past their lifetime are gone.
-        while envs and envs[0][0] + recycle < t:
+        while top + recycle < t:
             last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
+            top = envs[0][0] if envs else INF
         # A reused environment stays at the top of its heap until the request's end replaces it
         # (heapreplace: the same pops, in the same order, as a pop now and a push then).
-        if warm and warm[0][0] <= t:
+        if wtop <= t:
             e = t + inv[j]
             replace(warm, (e, warm[0][1]))
+            wtop = warm[0][0]
             provisioned.append(j)
-        elif envs and envs[0][0] <= t:
+            end[j] = e
+        elif top <= t:
             e = t + inv[j]
             replace(envs, (e, envs[0][1]))
+            end[j] = e
         elif len(envs) < on_demand_cap:
             created[next_id] = t
             s = t + cold
@@ -269,12 +284,14 @@ def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, star
             colds.append(j)
             start[j] = s
             end[j] = e
-            continue
         else:
-            e = t
-            throttled.append(j)
-        start[j] = t
-        end[j] = e
+            # Throttled: so is every later request that arrives before an environment frees
+            # (nothing changes between them; none is recycled, since none has been idle).
+            free_at = wtop if wtop < top else top
+            last = bisect_left(arr, free_at, j + 1) if recycle >= 0 else j + 1
+            throttled.extend(range(j, last))
+            skip = last - j - 1
+            next(islice(requests, skip, skip), None)  # the loop goes on at `last`
     return provisioned, throttled
 
 
@@ -292,7 +309,9 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
     # `top` is when the first environment frees (infinity with none), `size` how many there are:
     # read once per request, not at every test.
     size = 0
-    for j, t in enumerate(arr):
+    n = len(arr)
+    requests = enumerate(arr)
+    for j, t in requests:
         top = envs[0][0] if size else INF
         while top + recycle < t:  # idle environments past their lifetime are gone
             last_free, gone = pop(envs)
@@ -328,6 +347,54 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
         start[j] = s
         end[j] = e
         prev_start = s
+        if not new and s == top and j + 1 < n and arr[j + 1] < s and recycle >= 0:
+            # It waited: so do the next requests that arrive before it started, until the ramp
+            # allows one more environment (at the arrival, or ready before the first frees).
+            line_end = bisect_left(arr, s, j + 1)
+            if size < limit:
+                line_end = _first_allowed(arr, j + 1, line_end,
+                                          lambda a: size < initial + ramp * (a - ramp_start) / 60)
+                grow_ready = ramp_start + (size + 1 - initial) / ramp * 60 + cold
+            else:
+                grow_ready = INF
+            if line_end > j + 1:
+                waited_to = _wait_in_line(arr, inv, envs, j + 1, line_end, grow_ready, start, end)
+                prev_start = start[waited_to - 1]
+                skip = waited_to - j - 1
+                next(islice(requests, skip, skip), None)  # the loop goes on at waited_to
+
+
+def _first_allowed(arr, lo: int, hi: int, allowed) -> int:
+    """The first index in [lo, hi) whose arrival `allowed` (a test that, once true, stays true for
+    later arrivals) accepts; hi if none does. By bisection: the arrivals are sorted."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if allowed(arr[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _wait_in_line(arr, inv, envs, j: int, stop: int, grow_ready: float, start, end) -> int:
+    """C's requests j..stop-1, each of which arrived while every environment was busy and before
+    the ramp allowed another: each waits for the first environment to free (the heap's top), as
+    `_serve_queued` would hand it out, until a new environment would be ready before that (at
+    `grow_ready`). Returns the first request not handed out.
+
+    Nothing else can happen to them: an environment recycled or a free one needs an arrival after
+    the top's free time, and the pollers restart only after a minute with no start, while each of
+    these arrived before the previous request started."""
+    replace = heapq.heapreplace
+    for j in range(j, stop):
+        top, env = envs[0]
+        if grow_ready < top:
+            return j
+        e = top + inv[j]
+        start[j] = top
+        end[j] = e
+        replace(envs, (e, env))
+    return stop
 
 
 def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], end: list[float], colds: list[int],
