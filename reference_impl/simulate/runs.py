@@ -165,8 +165,13 @@ def per_item_s(p: Params, vcpu: float) -> float:
 
 
 def service_times(traffic: Traffic, p: Params, vcpu: float = 1.0) -> list[float]:
-    """Each request's processing time once a model is loaded: a batch takes one item time per input."""
-    return service_array(traffic, p, vcpu).tolist()
+    """Each request's processing time once a model is loaded: a batch takes one item time per input.
+    Made once per traffic and per-input time, and shared: read it, never modify it."""
+    each = per_item_s(p, vcpu)
+    made = traffic.service_lists
+    if each not in made:
+        made[each] = service_array(traffic, p, vcpu).tolist()
+    return made[each]
 
 
 def service_array(traffic: Traffic, p: Params, vcpu: float = 1.0) -> np.ndarray:
