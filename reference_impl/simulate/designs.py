@@ -52,6 +52,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     busiest_minute = 0
     qi = 0
     too_slow, replace = f"answer took longer than the {timeout:g} s timeout", heapq.heapreplace
+    cooldown_s = p.scale_in_cooldown_s
     t = math.floor(arr[0] / period) * period if n else 0.0
     while qi < n or any(k["free"] > t for k in tasks):
         # ALBRequestCountPerTarget reaches the alarm a minute late; scale-out needs every one of
@@ -59,7 +60,8 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         # (target tracking's alarms are managed and not configurable).
         count = bisect_right(arr, t - period) - bisect_right(arr, t - 2 * period)
         per_minute.append(count)
-        busiest_minute = max(busiest_minute, count)
+        if count > busiest_minute:
+            busiest_minute = count
         recent = list(per_minute)
         out_signal = min(recent[-out_points:]) if len(recent) >= out_points else 0
         in_signal = max(recent[-in_points:])
@@ -71,7 +73,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
                 tasks.append({"launch": t, "ready": t + ready_delay, "free": t + ready_delay})
             last_scale = t
             scale_outs += 1
-        elif max(want_in, min_tasks) < active and t - last_scale >= p.scale_in_cooldown_s:
+        elif max(want_in, min_tasks) < active and t - last_scale >= cooldown_s:
             idle = [k for k in tasks if k["free"] <= t]
             if idle:
                 victim = idle[0]
@@ -124,7 +126,8 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
             tasks[i]["free"] = e
             replace(free, (e, i))
             qi += 1
-        if qi < n and all(k["free"] <= t1 for k in tasks) and len(tasks) == min_tasks and bisect_right(arr, t1) == qi:
+        # (Every request before qi arrived before t1, so none after it by t1 is arr[qi] > t1.)
+        if qi < n and len(tasks) == min_tasks and arr[qi] > t1 and all(k["free"] <= t1 for k in tasks):
             t = max(t1, math.floor(arr[qi] / period) * period)
             per_minute.clear()
         else:
