@@ -34,9 +34,18 @@ class TaskPool:
         if desired > len(tasks):
             if not tasks:
                 self.zero_starts.append(t)
-            self.launches += desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
+            added = desired - len(tasks)
+            self.launches += added
+            tasks.extend([[t, t + ready_delay] for _ in range(added)])
         elif desired < len(tasks):
+            if len(tasks) == 1:  # to none (sparse traffic, most scale-ins): the one task stops if idle
+                task = tasks[0]
+                if task[1] <= t:
+                    self.capacity.append((task[0], t))
+                    self.tasks = []
+                else:
+                    self.tasks = [task]
+                return
             excess, keep = len(tasks) - desired, []
             for task in sorted(tasks, key=_FREE_AT):
                 if excess and task[1] <= t:
