@@ -35,7 +35,9 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from reference_impl import aws_facts
 
@@ -188,8 +190,77 @@ def decide_state(policy: ScalingPolicy, visible: int, in_flight: int, running: i
 
     The simulator polls tens of thousands of times per simulated month and shows no reason; building
     the reason's strings was most of `decide`'s time there. The state's `desired` is the decision's.
+    A caller that polls often takes `state_decider(policy)` once and calls it instead.
     """
-    return _decide(policy, visible, in_flight, running, received_since_last, state, now_s, False)[3]
+    return state_decider(policy)(visible, in_flight, running, received_since_last, state, now_s)
+
+
+StateDecider = Callable[[int, int, int, int, ScalerState, float], ScalerState]
+
+
+@lru_cache(maxsize=64)
+def state_decider(policy: ScalingPolicy) -> StateDecider:
+    """`decide_state` for one policy: f(visible, in_flight, running, received_since_last, state, now_s).
+
+    The same rules in the same order as `_decide`, with the policy's numbers read once (the
+    simulator calls this once per poll, tens of thousands of times a run) and no reason built;
+    when nothing changes, the state given is returned as it is. A property test holds it to
+    `decide`'s decision.
+    """
+    max_tasks, min_tasks = policy.max_tasks, policy.min_tasks
+    target, per_task = policy.target_backlog_per_task, policy.messages_per_task
+    idle_before_zero_s, step = policy.idle_before_zero_s, policy.scale_in_max_step
+    out_cooldown_s, in_cooldown_s = policy.scale_out_cooldown_s, policy.scale_in_cooldown_s
+    # No backlog: ceil(0) is 0, clamped to [min, max] (max_tasks >= 1 > 0).
+    wanted_when_empty = min_tasks
+    ceil = math.ceil
+
+    def decide_state_fast(visible: int, in_flight: int, running: int, received: int, state: ScalerState,
+                          now_s: float) -> ScalerState:
+        backlog = visible + in_flight
+        busy = backlog > 0 or received > 0
+        last_busy = now_s if busy else state.last_busy_s
+        current = state.desired
+        if backlog > 0:
+            raw = ceil(backlog / target)
+            wanted = max_tasks if raw > max_tasks else (min_tasks if raw < min_tasks else raw)
+        else:
+            wanted = wanted_when_empty
+        if visible > 0 and wanted < 1:
+            wanted = 1
+        if in_flight:
+            # Work in flight keeps its tasks (each holds at most messages_per_task).
+            in_flight_floor = ceil(in_flight / per_task)
+            if in_flight_floor > running:
+                in_flight_floor = running
+            if in_flight_floor > max_tasks:
+                in_flight_floor = max_tasks
+            if wanted < in_flight_floor:
+                wanted = in_flight_floor
+        all_at_once = False
+        if not busy and current > wanted:
+            if last_busy is not None and now_s - last_busy < idle_before_zero_s:
+                wanted = current
+            else:
+                all_at_once = True
+        elif wanted == 0 and current > 0 and received:
+            wanted = min_tasks if min_tasks > 1 else 1  # max(min_tasks, 1): taken between polls
+        if wanted > current:
+            last_out = state.last_scale_out_s
+            if not (current > 0 and last_out is not None and now_s - last_out < out_cooldown_s):
+                return ScalerState(wanted, now_s, state.last_scale_in_s, last_busy)
+        elif wanted < current:
+            last_out, last_in = state.last_scale_out_s, state.last_scale_in_s
+            last_change = last_in if last_out is None else (last_out if last_in is None else max(last_out, last_in))
+            if last_change is None or not now_s - last_change < in_cooldown_s:
+                step_to = wanted if all_at_once else max(wanted, current - step)
+                return ScalerState(step_to, last_out, now_s, last_busy)
+        # Hold: only the time last busy can have moved.
+        if last_busy == state.last_busy_s:
+            return state
+        return ScalerState(current, state.last_scale_out_s, state.last_scale_in_s, last_busy)
+
+    return decide_state_fast
 
 
 def _decide(policy: ScalingPolicy, visible: int, in_flight: int, running: int, received: int,

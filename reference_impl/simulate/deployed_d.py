@@ -43,7 +43,7 @@ from reference_impl.scaling import ScalingPolicy, tasks_for_backlog, tasks_neede
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.option_d import LONG_POLL_S, SQS_REQUESTS_PER_MESSAGE, first_request_range, waited_for_starts
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import Run, alike_arrays, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
 from reference_impl.simulate.traffic import Traffic
 
 # From template.yaml: ScalerSchedule's `rate(1 minute)` and BacklogPerTaskPolicy's m2.
@@ -68,7 +68,39 @@ def deployed_policy(p: Params, seconds_per_message: float) -> ScalingPolicy:
                          scale_in_cooldown_s=p.scale_in_cooldown_s)
 
 
-def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METRIC) -> Run:
+def _first_tick(period: float, since: float, wait: float) -> int:
+    """The first tick m whose time m x period is `wait` or more after `since`, by the loop's own
+    test (m * period - since >= wait), so that rounding cannot move it; 0 when `since` is -inf."""
+    if since == -math.inf:
+        return 0
+    m = math.ceil((since + wait) / period)
+    while (m - 1) * period - since >= wait:
+        m -= 1
+    while not m * period - since >= wait:
+        m += 1
+    return m
+
+
+def _arrival_tick(arrival: float, period: float) -> int:
+    """The poll whose minute holds `arrival` (tick x period <= arrival): the polls before it see none."""
+    tick = math.floor(arrival / period)
+    while tick * period > arrival:
+        tick -= 1
+    return tick
+
+
+def _skip_quiet(history: deque, k: int, stop: int, desired: int, below: int) -> None:
+    """Record the datapoints of the quiet polls k..stop-1, as each would have: backlog 0 and a
+    metric of 0 with `desired` idle tasks (desired = running here), one more below the target
+    each time after the `below` of the poll before k. Only the last `maxlen` are kept."""
+    assert history.maxlen is not None
+    for m in range(max(k, stop - history.maxlen), stop):
+        history.append((0, desired, desired, 0.0, 0, below + m - k + 1))
+
+
+def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METRIC, *, skip_quiet: bool = True) -> Run:
+    """Run the deployed D. `skip_quiet=False` steps through every quiet poll too (slow; the
+    reference the jump over them is checked against)."""
     if divisor not in DIVISORS:
         raise ValueError(f"divisor must be one of {', '.join(DIVISORS)}")
     arr, n = traffic.arrivals, traffic.requests
@@ -95,11 +127,15 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
     by_desired = divisor == "DesiredTaskCount"
     scale_in_cooldown_s, scale_in_step = policy.scale_in_cooldown_s, policy.scale_in_max_step
     k = math.floor(arr[0] / period) if n else 0
+    quiet = 0  # the datapoints at the end of `history` that saw no backlog (with tasks to divide by)
+    cooled_at = 0  # the first poll past the scale-in cooldown
     while True:
         t = k * period
         if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
             pool.finish_until(t)
-        visible = bisect_right(arr, t) - qi
+        # Every request before qi arrived before the last poll's end (it was handed out); most
+        # polls find none waiting, without a search.
+        visible = bisect_right(arr, t, qi) - qi if qi < n and arr[qi] <= t else 0
         backlog = visible + len(in_flight)
         if backlog > peak_backlog:
             peak_backlog = backlog
@@ -111,6 +147,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         above = above + 1 if value is not None and value > target else 0
         below = below + 1 if value is not None and value < target else 0
         history.append((backlog, count, desired, value, above, below))
+        quiet = quiet + 1 if value == 0.0 else 0
         # The waker: only at desired 0 with messages visible.
         if desired == 0 and visible > 0:
             desired = max(1, tasks_for_backlog(policy, backlog))
@@ -139,20 +176,44 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
                 if new < desired:
                     desired, last_in = new, t
                     actions["target tracking in"] += 1
-        peak_desired = max(peak_desired, desired)
-        if desired != len(pool.tasks):
+                    cooled_at = _first_tick(period, last_in, scale_in_cooldown_s)
+        if desired > peak_desired:
+            peak_desired = desired
+        tasks = pool.tasks
+        if desired != len(tasks):
             pool.resize(desired, t, ready_delay)
+            tasks = pool.tasks
         t1 = (k + 1) * period
         if qi < n and arr[qi] < t1:
             qi = pool.serve(arr, svc, qi, t1, start, end)
-        if qi >= n and not in_flight and len(pool.tasks) == desired == floor:
+        if qi >= n and not in_flight and len(tasks) == desired == floor:
             break
-        if not pool.tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
+        if not tasks and not in_flight and desired == 0 and qi < n and arr[qi] >= t1:
             # Nothing runs and nothing waits: the waker holds until the next request's minute.
             k = max(k + 1, math.floor(arr[qi] / period))
             history.clear()
+            quiet = 0
             continue
         k += 1
+        # From poll k on, nothing waits (the next request arrives after poll k's minute), nothing
+        # is in flight and every task is idle and running: until the next request's poll, or the
+        # first at which a scale-in could fire, each poll only records a quiet datapoint. Those
+        # polls are jumped over, their datapoints recorded. Only once the last `delay` datapoints
+        # are quiet: until then target tracking reads datapoints of work waiting (it may scale out).
+        if (skip_quiet and quiet >= delay and desired and len(tasks) == desired
+                and (arr[qi] >= (k + 1) * period if qi < n else desired > floor)
+                and all(task[1] <= t1 for task in tasks)
+                and (by_desired or all(task[0] + running_after <= t1 for task in tasks))):
+            stop = _arrival_tick(arr[qi], period) if qi < n else None
+            if desired > floor:
+                # A scale-in needs enough datapoints, the one read (`delay` polls old) `in_points`
+                # below in a row, and its cooldown passed.
+                first_in = max(k - 1 + in_points + delay - len(history), k - 1 + in_points + delay - below, cooled_at)
+                stop = first_in if stop is None else min(stop, first_in)
+            if stop is not None and stop > k:
+                _skip_quiet(history, k, stop, desired, below)
+                quiet += stop - k
+                k = stop
     horizon = traffic.horizon_s
     capacity = pool.lifetimes(horizon)
     launches, zero_starts = pool.launches, pool.zero_starts
@@ -170,6 +231,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=per_run / period + alarm_usd_per_s + insights_usd_per_s,
         per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        arrays=alike_arrays(n, SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd),
         cost_parts={
             "ECS tasks (Fargate)" + (f", incl. {floor} kept running" if floor else ""): task_s * task_usd,
             "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,

@@ -8,6 +8,7 @@ import heapq
 import math
 from bisect import bisect_left, bisect_right
 from collections import deque
+from itertools import islice
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     busiest_minute = 0
     qi = 0
     too_slow, replace = f"answer took longer than the {timeout:g} s timeout", heapq.heapreplace
+    cooldown_s = p.scale_in_cooldown_s
     t = math.floor(arr[0] / period) * period if n else 0.0
     while qi < n or any(k["free"] > t for k in tasks):
         # ALBRequestCountPerTarget reaches the alarm a minute late; scale-out needs every one of
@@ -58,7 +60,8 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
         # (target tracking's alarms are managed and not configurable).
         count = bisect_right(arr, t - period) - bisect_right(arr, t - 2 * period)
         per_minute.append(count)
-        busiest_minute = max(busiest_minute, count)
+        if count > busiest_minute:
+            busiest_minute = count
         recent = list(per_minute)
         out_signal = min(recent[-out_points:]) if len(recent) >= out_points else 0
         in_signal = max(recent[-in_points:])
@@ -70,7 +73,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
                 tasks.append({"launch": t, "ready": t + ready_delay, "free": t + ready_delay})
             last_scale = t
             scale_outs += 1
-        elif max(want_in, min_tasks) < active and t - last_scale >= p.scale_in_cooldown_s:
+        elif max(want_in, min_tasks) < active and t - last_scale >= cooldown_s:
             idle = [k for k in tasks if k["free"] <= t]
             if idle:
                 victim = idle[0]
@@ -123,7 +126,8 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
             tasks[i]["free"] = e
             replace(free, (e, i))
             qi += 1
-        if qi < n and all(k["free"] <= t1 for k in tasks) and len(tasks) == min_tasks and bisect_right(arr, t1) == qi:
+        # (Every request before qi arrived before t1, so none after it by t1 is arr[qi] > t1.)
+        if qi < n and len(tasks) == min_tasks and arr[qi] > t1 and all(k["free"] <= t1 for k in tasks):
             t = max(t1, math.floor(arr[qi] / period) * period)
             per_minute.clear()
         else:
@@ -135,6 +139,7 @@ def simulate_b(traffic: Traffic, p: Params) -> Run:
     return Run(
         design="B", start=start, end=end, failed=failed, queued=False, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed, per_request_usd=[0.0] * n, fail_reason=reasons,
+        arrays={"per_request_array": np.zeros(n)},
         cost_parts={"ECS tasks (Fargate), incl. the minimum kept running": task_s * task_usd,
                     "Application Load Balancer hours": traffic.horizon_s * fixed},
         facts={"ready_delay_s": ready_delay, "min_tasks": min_tasks, "task_seconds": task_s,
@@ -148,24 +153,26 @@ def _serve_one_target(arr, svc, qi: int, t1: float, timeout: float, free: list, 
     without its heap, stopping where that loop would do anything else (a request that would wait
     past the timeout, or start after this minute). Returns the first request not handed out."""
     when, i = free[0]
-    first = qi
-    while qi < len(arr):
-        a = arr[qi]
-        if a >= t1 or when - a > timeout:
+    stop = bisect_left(arr, t1, qi)  # the requests that arrive in this minute
+    for j in range(qi, stop):
+        a = arr[j]
+        if when - a > timeout:
+            stop = j
             break
         s = a if a > when else when
         if s >= t1:
+            stop = j
             break
-        when = s + svc[qi]
-        start[qi], end[qi] = s, when
+        when = s + svc[j]
+        start[j] = s
+        end[j] = when
         if when - a > timeout:
-            failed[qi] = True
-            reasons[qi] = too_slow
-        qi += 1
-    if qi > first:
+            failed[j] = True
+            reasons[j] = too_slow
+    if stop > qi:
         tasks[i]["free"] = when
         free[0] = (when, i)  # a heap of one: replacing its only entry keeps it a heap
-    return qi
+    return stop
 
 
 def b_target_per_minute(svc: list[float], p: Params) -> float:
@@ -245,20 +252,32 @@ def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, star
     # This loop runs once per request: everything it can leave to a vectorised pass afterwards
     # (costs, timeouts, failures) is left there.
     pop, push, replace = heapq.heappop, heapq.heappush, heapq.heapreplace
-    for j, t in enumerate(arr):
+    # When the first provisioned and the first on-demand environment free (infinity with none):
+    # read once per request, not at every test. Requests start on arrival unless they start an
+    # environment, and a throttled one ends there too: start and end hold the arrivals already.
+    start[:] = arr
+    end[:] = arr
+    wtop = warm[0][0] if warm else INF
+    requests = enumerate(arr)
+    for j, t in requests:
+        top = envs[0][0] if envs else INF
         # Idle on-demand environments past their lifetime are gone.
-        while envs and envs[0][0] + recycle < t:
+        while top + recycle < t:
             last_free, gone = pop(envs)
             capacity.append((created.pop(gone), last_free + recycle))
+            top = envs[0][0] if envs else INF
         # A reused environment stays at the top of its heap until the request's end replaces it
         # (heapreplace: the same pops, in the same order, as a pop now and a push then).
-        if warm and warm[0][0] <= t:
+        if wtop <= t:
             e = t + inv[j]
             replace(warm, (e, warm[0][1]))
+            wtop = warm[0][0]
             provisioned.append(j)
-        elif envs and envs[0][0] <= t:
+            end[j] = e
+        elif top <= t:
             e = t + inv[j]
             replace(envs, (e, envs[0][1]))
+            end[j] = e
         elif len(envs) < on_demand_cap:
             created[next_id] = t
             s = t + cold
@@ -268,12 +287,14 @@ def _serve_sync(arr, svc, inv, p: Params, pc: int, limit: int, pool: _Pool, star
             colds.append(j)
             start[j] = s
             end[j] = e
-            continue
         else:
-            e = t
-            throttled.append(j)
-        start[j] = t
-        end[j] = e
+            # Throttled: so is every later request that arrives before an environment frees
+            # (nothing changes between them; none is recycled, since none has been idle).
+            free_at = wtop if wtop < top else top
+            last = bisect_left(arr, free_at, j + 1) if recycle >= 0 else j + 1
+            throttled.extend(range(j, last))
+            skip = last - j - 1
+            next(islice(requests, skip, skip), None)  # the loop goes on at `last`
     return provisioned, throttled
 
 
@@ -291,7 +312,9 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
     # `top` is when the first environment frees (infinity with none), `size` how many there are:
     # read once per request, not at every test.
     size = 0
-    for j, t in enumerate(arr):
+    n = len(arr)
+    requests = enumerate(arr)
+    for j, t in requests:
         top = envs[0][0] if size else INF
         while top + recycle < t:  # idle environments past their lifetime are gone
             last_free, gone = pop(envs)
@@ -327,14 +350,63 @@ def _serve_queued(arr, svc, inv, p: Params, limit: int, pool: _Pool, start, end)
         start[j] = s
         end[j] = e
         prev_start = s
+        if not new and s == top and j + 1 < n and arr[j + 1] < s and recycle >= 0:
+            # It waited: so do the next requests that arrive before it started, until the ramp
+            # allows one more environment (at the arrival, or ready before the first frees).
+            line_end = bisect_left(arr, s, j + 1)
+            if size < limit:
+                line_end = _first_allowed(arr, j + 1, line_end,
+                                          lambda a: size < initial + ramp * (a - ramp_start) / 60)
+                grow_ready = ramp_start + (size + 1 - initial) / ramp * 60 + cold
+            else:
+                grow_ready = INF
+            if line_end > j + 1:
+                waited_to = _wait_in_line(arr, inv, envs, j + 1, line_end, grow_ready, start, end)
+                prev_start = start[waited_to - 1]
+                skip = waited_to - j - 1
+                next(islice(requests, skip, skip), None)  # the loop goes on at waited_to
+
+
+def _first_allowed(arr, lo: int, hi: int, allowed) -> int:
+    """The first index in [lo, hi) whose arrival `allowed` (a test that, once true, stays true for
+    later arrivals) accepts; hi if none does. By bisection: the arrivals are sorted."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if allowed(arr[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _wait_in_line(arr, inv, envs, j: int, stop: int, grow_ready: float, start, end) -> int:
+    """C's requests j..stop-1, each of which arrived while every environment was busy and before
+    the ramp allowed another: each waits for the first environment to free (the heap's top), as
+    `_serve_queued` would hand it out, until a new environment would be ready before that (at
+    `grow_ready`). Returns the first request not handed out.
+
+    Nothing else can happen to them: an environment recycled or a free one needs an arrival after
+    the top's free time, and the pollers restart only after a minute with no start, while each of
+    these arrived before the previous request started."""
+    replace = heapq.heapreplace
+    for j in range(j, stop):
+        top, env = envs[0]
+        if grow_ready < top:
+            return j
+        e = top + inv[j]
+        start[j] = top
+        end[j] = e
+        replace(envs, (e, env))
+    return stop
 
 
 def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], end: list[float], colds: list[int],
               provisioned: list[int], throttled: list[int], queued: bool,
-              limit: int) -> tuple[list[bool], dict[int, str], list[float]]:
-    """(failed, reasons, charge per request), one vectorised pass after the hand-out, with the
-    arithmetic of a request's invocation in the same IEEE operations and order as done one by one.
-    Timed-out requests' starts are moved in `start` (the timeout can strike during a cold start's init)."""
+              limit: int) -> tuple[list[bool], dict[int, str], list[float], dict[str, np.ndarray]]:
+    """(failed, reasons, charge per request, those as Run.arrays), one vectorised pass after the
+    hand-out, with the arithmetic of a request's invocation in the same IEEE operations and order as
+    done one by one. Timed-out requests' starts are moved in `start` (the timeout can strike during a
+    cold start's init)."""
     n, mem, fn_timeout = traffic.requests, p.lambda_memory_gb, p.lambda_timeout_s
     cold, cold_inside = lambda_cold_start_s(p), lambda_init_in_invocation_s(p)
     is_cold = np.zeros(n, dtype=bool)
@@ -350,10 +422,12 @@ def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], 
     sqs_usd = 3 * p.sqs_request_usd if queued else 0
     per_request = np.where(served, billed * mem * rate + p.lambda_request_usd + sqs_usd, 0.0)
     timed_out &= served
+    arrays = {"per_request_array": per_request}
     if queued:
         too_slow = np.zeros(n, dtype=bool)
     else:
-        too_slow = served & ~timed_out & (np.asarray(end, dtype=float) - traffic.arrivals_array > p.sync_timeout_s)
+        arrays["end_array"] = np.asarray(end, dtype=float)
+        too_slow = served & ~timed_out & (arrays["end_array"] - traffic.arrivals_array > p.sync_timeout_s)
     for j in np.flatnonzero(timed_out).tolist():
         start[j] = min(start[j], end[j])
     throttled_reason = f"throttled: all {limit} concurrent environments busy (429)"
@@ -361,10 +435,11 @@ def _outcomes(traffic: Traffic, svc: np.ndarray, p: Params, start: list[float], 
         " (SQS retries it until the dead-letter queue; one attempt counted)" if queued else "")
     too_slow_reason = f"answer took longer than the {p.sync_timeout_s:g} s timeout"
     failed = ~served | timed_out | too_slow
+    arrays["done_mask"] = ~failed
     # In request order, as they were found one by one (the summary counts reasons in this order).
     reasons = {j: (throttled_reason if not served[j] else timed_out_reason if timed_out[j] else too_slow_reason)
                for j in np.flatnonzero(failed).tolist()}
-    return failed.tolist(), reasons, per_request.tolist()
+    return failed.tolist(), reasons, per_request.tolist(), arrays
 
 
 def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
@@ -393,8 +468,8 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     capacity, recycle = pool.capacity, p.lambda_idle_recycle_s
     for last_free, env in pool.envs:
         capacity.append((pool.created[env], max(last_free, min(traffic.horizon_s, last_free + recycle))))
-    failed, reasons, per_request = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned, throttled, queued,
-                                          limit)
+    failed, reasons, per_request, arrays = _outcomes(traffic, svc_array, p, start, end, pool.colds, provisioned,
+                                                     throttled, queued, limit)
     cold, colds = lambda_cold_start_s(p), len(pool.colds)
     invoke_cost = sum(per_request)
     if design == "A":
@@ -414,7 +489,7 @@ def _lambda_run(traffic: Traffic, p: Params, design: str) -> Run:
     return Run(
         design=design, start=start, end=end, failed=failed, queued=queued, capacity=capacity,
         capacity_label="Lambda environments", fixed_usd_per_s=fixed, per_request_usd=per_request,
-        fail_reason=reasons, cost_parts=cost_parts,
+        fail_reason=reasons, cost_parts=cost_parts, arrays=arrays,
         facts={"cold_start_s": cold, "cold_starts": colds, "provisioned": pc,
                "model_downloads_gb": colds * p.model_size_gb, "loads_in_handler": loads_in_handler(p),
                "memory_gb": mem, "vcpu": lambda_vcpu(mem)})

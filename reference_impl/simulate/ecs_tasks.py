@@ -6,6 +6,7 @@ of `tasks` matters (ties between equally free tasks go to the earlier one), so i
 after a scale-in the survivors stay in the order of their free times.
 """
 import heapq
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
 _FREE_AT = itemgetter(1)
@@ -33,9 +34,18 @@ class TaskPool:
         if desired > len(tasks):
             if not tasks:
                 self.zero_starts.append(t)
-            self.launches += desired - len(tasks)
-            tasks.extend([t, t + ready_delay] for _ in range(desired - len(tasks)))
+            added = desired - len(tasks)
+            self.launches += added
+            tasks.extend([[t, t + ready_delay] for _ in range(added)])
         elif desired < len(tasks):
+            if len(tasks) == 1:  # to none (sparse traffic, most scale-ins): the one task stops if idle
+                task = tasks[0]
+                if task[1] <= t:
+                    self.capacity.append((task[0], t))
+                    self.tasks = []
+                else:
+                    self.tasks = [task]
+                return
             excess, keep = len(tasks) - desired, []
             for task in sorted(tasks, key=_FREE_AT):
                 if excess and task[1] <= t:
@@ -79,22 +89,8 @@ class TaskPool:
             return qi
         free = [(task[1], i) for i, task in enumerate(tasks)]
         heapq.heapify(free)
-        replace = heapq.heapreplace
         worked = [False] * len(tasks)
-        while qi < n:
-            a = arrivals[qi]
-            if a >= t1:
-                break
-            when, i = free[0]
-            s = a if a > when else when
-            if s >= t1:
-                break
-            e = s + service[qi]
-            start[qi] = s
-            end[qi] = e
-            replace(free, (e, i))
-            worked[i] = True
-            qi += 1
+        qi = _hand_out(free, worked, arrivals, service, qi, bisect_left(arrivals, t1, qi), t1, start, end)
         for when, i in free:  # each task's latest free time (the heap holds one entry per task)
             if worked[i]:
                 tasks[i][1] = when
@@ -104,3 +100,39 @@ class TaskPool:
     def lifetimes(self, horizon: float) -> list[tuple[float, float]]:
         """Every task's lifetime; those still running are billed to the end of the period at least."""
         return self.capacity + [(launch, max(horizon, free_at)) for launch, free_at in self.tasks]
+
+
+def _hand_out(free: list[tuple[float, int]], worked: list[bool], arrivals: list[float], service: list[float],
+              qi: int, stop: int, t1: float, start: list[float], end: list[float]) -> int:
+    """TaskPool.serve's hand-out to several tasks: each request from `qi` (up to `stop`, the first
+    arriving at or after t1) to the first free task of the heap `free` of (free at, task), starting
+    at its arrival or when that task frees, whichever is later, and before t1. Marks the tasks
+    that worked; returns the first request not handed out.
+
+    Under a backlog most requests have arrived before the first task frees: those start when it
+    does, found in one search, with no comparison of each arrival (start times only grow, so every
+    request that arrived by one start has arrived by the next)."""
+    replace = heapq.heapreplace
+    while qi < stop:
+        when, i = free[0]
+        a = arrivals[qi]
+        if a > when:  # the first free task idles until this request arrives (a < t1: qi < stop)
+            e = a + service[qi]
+            start[qi] = a
+            end[qi] = e
+            worked[i] = True
+            replace(free, (e, i))
+            qi += 1
+            continue
+        waited = bisect_right(arrivals, when, qi, stop)  # this request and those after it that arrived by then
+        for j in range(qi, waited):
+            if when >= t1:
+                return j
+            e = when + service[j]
+            start[j] = when
+            end[j] = e
+            worked[i] = True
+            replace(free, (e, i))
+            when, i = free[0]
+        qi = waited
+    return qi

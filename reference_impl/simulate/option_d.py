@@ -22,10 +22,12 @@ from bisect import bisect_right
 from collections import deque
 
 from reference_impl import aws_facts
-from reference_impl.scaling import ScalerState, ScalingPolicy, decide_state, tasks_needed
+from reference_impl.scaling import ScalerState, ScalingPolicy, StateDecider, state_decider, tasks_needed
 from reference_impl.simulate.ecs_tasks import TaskPool
 from reference_impl.simulate.params import Params
-from reference_impl.simulate.runs import INF, Run, scaler_run_usd, service_times, task_ready_s, task_usd_per_s
+from reference_impl.simulate.runs import (
+    INF, Run, alike_arrays, scaler_run_usd, service_times, task_ready_s, task_usd_per_s,
+)
 from reference_impl.simulate.traffic import Traffic
 
 # Send, receive and delete: the SQS requests one message costs (receives are batched in practice;
@@ -57,15 +59,18 @@ class _CloudWatchView:
             self.wake_until = t + self.wake_delay_s  # an inactive queue wakes: metrics lag
         if active:
             self.last_activity = t
+        history = self.history
         if visible:
-            self.history.append((k, visible))
+            history.append((k, visible))
+        elif not history:
+            return 0  # no datapoint showed messages: the alarm cannot fire (most polls of a quiet queue)
         newest = k - self.delay_ticks
         oldest = newest - self.window_ticks + 1
-        while self.history and self.history[0][0] < oldest:
-            self.history.popleft()
+        while history and history[0][0] < oldest:
+            history.popleft()
         if t < self.wake_until:
             return 0
-        values = [v for j, v in self.history if j <= newest]
+        values = [v for j, v in history if j <= newest]
         # Every datapoint of the window must show messages for the alarm to fire: the smallest counts.
         return min(values) if len(values) == self.window_ticks else 0
 
@@ -75,13 +80,14 @@ class _CloudWatchView:
         return not self.history or self.history[-1][0] < k + 2 - self.delay_ticks - self.window_ticks
 
 
-def _first_action(policy: ScalingPolicy, running: int, state: ScalerState, period: float,
+def _first_action(decide: StateDecider, running: int, state: ScalerState, period: float,
                   lo: int, hi: int | None) -> int | None:
-    """The first poll in [lo, hi) at which `decide` would change the state for an empty queue with
-    `running` idle tasks; hi if none does. hi None: search onwards without bound; None if no change
-    ever comes."""
+    """The first poll in [lo, hi) at which `decide` (the policy's state_decider) would change the
+    state for an empty queue with `running` idle tasks; hi if none does. hi None: search onwards
+    without bound; None if no change ever comes."""
     def acts(j: int) -> bool:
-        return decide_state(policy, 0, 0, running, 0, state, j * period) != state
+        new = decide(0, 0, running, 0, state, j * period)
+        return new is not state and new != state  # (the decider returns the state itself when it holds)
 
     if hi is None:
         span = 1
@@ -121,11 +127,10 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
     pool = TaskPool(min_tasks)
     in_flight = pool.in_flight
     state = ScalerState(desired=min_tasks)
+    decide = state_decider(policy)  # the policy's numbers read once, not at every poll
     view = _CloudWatchView(p, period) if metric_source == "cloudwatch" else None
     qi = 0  # requests before qi have been handed to a task
-    # Messages taken since the previous poll: the direct scaler is told (a worker counter); target
-    # tracking on CloudWatch is not, and sees only the visible count.
-    received = 0
+    received = 0  # messages taken since the previous poll, as the scaler is told them
     # The most tasks the policy asked for, before the max_tasks cap: tasks_needed grows with the
     # backlog, so it is the tasks the largest backlog seen needs (one call, after the loop).
     peak_backlog = 0
@@ -138,15 +143,15 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         if in_flight and in_flight[0] <= t:  # (the checks before each call skip idle polls cheaply)
             pool.finish_until(t)
         # Every request before qi arrived before the last poll's end (it was handed out), so the
-        # search starts there.
-        visible = bisect_right(arr, t, qi) - qi
+        # search starts there; most polls find none waiting, without a search.
+        visible = bisect_right(arr, t, qi) - qi if qi < n and arr[qi] <= t else 0
         flying = len(in_flight)
         seen = visible if view is None else view.seen(k, t, visible, bool(visible or flying))
         if seen + flying > peak_backlog:
             peak_backlog = seen + flying
         running = len(pool.tasks)
-        # decide_state: decide's decision without its words (the simulator shows none).
-        state = decide_state(policy, seen, flying, running, received if direct else 0, state, t)
+        # decide's decision without its words (the simulator shows none).
+        state = decide(seen, flying, running, received, state, t)
         decisions += 1
         desired = state.desired
         # Scale-in protection: only idle tasks stop; busy ones finish and stop at a later poll.
@@ -159,15 +164,17 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         tasks = pool.tasks
         if qi >= n and not in_flight and len(tasks) == desired == min_tasks:
             break
-        received = qi - taken_from
+        # Messages taken since the previous poll: the direct scaler is told (a worker counter);
+        # target tracking on CloudWatch is not, and sees only the visible count.
+        received = qi - taken_from if direct else 0
         k_next = k + 1
-        if skip_quiet and not received and len(tasks) == desired:
+        if skip_quiet and qi == taken_from and len(tasks) == desired:
             arrival_tick = floor_(arr[qi] / period) if qi < n else None
             if ((arrival_tick is None or arrival_tick > k + 1) and all(task[1] <= t1 for task in tasks)
                     and (view is None or view.quiet_after(k))):
                 # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
                 # the next poll that matters.
-                found = _first_action(policy, len(tasks), state, period, k + 1, arrival_tick)
+                found = _first_action(decide, len(tasks), state, period, k + 1, arrival_tick)
                 if found is None:
                     break
                 skipped += found - k_next
@@ -195,6 +202,7 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         design="D", start=start, end=end, failed=failed, queued=True, capacity=capacity, capacity_label="tasks",
         capacity_usd_per_s=task_usd, fixed_usd_per_s=fixed_usd_per_s,
         per_request_usd=[SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd] * n,
+        arrays=alike_arrays(n, SQS_REQUESTS_PER_MESSAGE * p.sqs_request_usd),
         cost_parts={
             "ECS tasks (Fargate)" + (f", incl. {min_tasks} kept running" if min_tasks else ""): task_s * task_usd,
             "SQS requests (messages and idle long polls)": sqs_requests * p.sqs_request_usd,

@@ -1,6 +1,5 @@
 """From runs to numbers people read: summaries and chart series (the words are in explain.py)."""
 import math
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
@@ -75,22 +74,22 @@ def summarize(run, traffic) -> dict:
         # Where the first request's wait depends on its phase against a scaler's poll (D): best,
         # typical and worst over every phase. None where it does not.
         "first_request_range_s": run.facts.get("first_request_range_s"),
-        "peak_capacity": peak(run.capacity),
+        "peak_capacity": peak(run),
         "capacity_label": run.capacity_label,
         "cost_usd": {"total": round(total, 4), "parts": {k: round(v, 4) for k, v in run.cost_parts.items()}},
         "cost_per_1000_requests_usd": round(total / traffic.requests * 1000, 4) if traffic.requests else None,
     }
 
 
-def peak(intervals) -> int:
-    """The most intervals running at once. An interval ending when another starts does not
-    overlap it: at equal times the ends (-1) sort before the starts (+1)."""
-    if not intervals:
+def peak(run) -> int:
+    """The most units of the run's capacity running at once. An interval ending when another starts
+    does not overlap it (an end at a start's time is counted first), so just after the i-th start
+    in time order (0-based), i + 1 have started and those ending at or before it have stopped; the
+    most is reached just after a start."""
+    starts, ends = run.capacity_bounds
+    if not starts.size:
         return 0
-    bounds = np.asarray(intervals, dtype=float)
-    times = np.concatenate([bounds[:, 0], bounds[:, 1]])
-    steps = np.concatenate([np.ones(len(bounds), dtype=np.int64), -np.ones(len(bounds), dtype=np.int64)])
-    levels = np.cumsum(steps[np.lexsort((steps, times))])  # integer sums: exact in any order
+    levels = np.arange(1, starts.size + 1) - np.searchsorted(ends, starts, side="right")
     return max(0, int(levels.max()))
 
 
@@ -142,82 +141,87 @@ def instants(traffic, runs, t0: float, t1: float, points: int = SERIES_POINTS) -
     return out
 
 
-def series(run, traffic, times: list[float]) -> dict:
+def series(run, traffic, times: list[float], frames: "Frames | None" = None) -> dict:
     """Time series on a shared axis (`times`, sorted): requests waiting, capacity running,
     latency percentiles of the requests answered since the previous instant, failures so far and
-    cumulative cost.
+    cumulative cost. `frames` (Frames(traffic, times)) holds what every run's series shares.
 
     Each event goes into the bucket of the first instant at or after it (one vectorised binary
     search: the instants are denser where things happen); counts up to an instant are then running
     sums. Arithmetic is the same IEEE arithmetic in the same order as a loop over the requests.
     """
-    points = len(times)
-    grid = np.asarray(times, dtype=float)
-
-    def bucket(values) -> np.ndarray:
-        """Index of the first instant at or after each event; `points` if after the last."""
-        return np.searchsorted(grid, values, side="left")
-
+    frames = frames or Frames(traffic, times)
+    points, grid = frames.points, frames.grid
     done = run.done_mask
-    at_end = bucket(run.end_array)
-    arrived = np.bincount(bucket(traffic.arrivals_array), minlength=points + 1)
-    failed = np.bincount(at_end[~done], minlength=points + 1)
-    started = np.bincount(bucket(run.start_array)[done], minlength=points + 1)
+    at_end = frames.bucket(run.end_array)
+    failed = np.bincount(at_end[~done], minlength=points + 1)[:points]
+    started = np.bincount(frames.bucket(run.start_array)[done], minlength=points + 1)[:points]
     # Each bucket's cost adds its requests' charges in request order, as a running sum would:
     # bincount's weighted count is one sequential float addition per request, as np.add.at was.
-    request_usd: np.ndarray
-    if run.per_request_usd:
-        request_usd = np.bincount(at_end, weights=np.asarray(run.per_request_usd, dtype=float), minlength=points + 1)
-    else:
-        request_usd = np.zeros(points + 1)
-    # Latencies grouped by bucket, each group sorted.
+    request_usd = np.bincount(at_end, weights=run.per_request_array, minlength=points + 1)[:points]
     lat_all, _ = _latencies(run, traffic)
-    lat_bucket = at_end[done]
-    order = _by_bucket_then_value(lat_bucket, lat_all, points + 2)
-    lat_sorted, bucket_sorted = lat_all[order], lat_bucket[order]
-    bounds = np.searchsorted(bucket_sorted, np.arange(points + 2), side="left")
-    cap_starts = sorted(a for a, b in run.capacity)
-    cap_ends = sorted(b for a, b in run.capacity)
+    percentiles = _bucket_percentiles(at_end[done], lat_all, points, (.5, .95, .99))
+    # Counts up to each instant: integer running sums (exact in any order).
+    n_failed = np.cumsum(failed)
+    waiting = np.maximum(0, np.cumsum(frames.arrived) - np.cumsum(started) - n_failed)
+    # Stopped means ended before t: capacity that lives to the scenario's end (A's provisioned
+    # environments, B's minimum task) is still running at the last instant, not gone.
+    cap_starts, cap_ends = run.capacity_bounds
+    running_since = np.searchsorted(cap_starts, grid, side="right")
+    stopped = np.searchsorted(cap_ends, grid, side="left")
+    # Capacity-seconds used by time t, from prefix sums: for intervals started before t,
+    # sum(min(end, t) - start) = sum(ends before t) + t * (still running) - sum(starts before t).
+    # (np.cumsum adds one value at a time, in order, as the running sums of a loop.)
     start_sums, end_sums = _prefix_sums(cap_starts), _prefix_sums(cap_ends)
-    out: dict[str, list] = {"waiting": [], "capacity": [], "latency_p50": [], "latency_p95": [], "latency_p99": [],
-           "cost_usd": [], "failed": []}
-    n_arrived = n_started = n_failed = 0
-    usd_so_far = 0.0
-    for i, t in enumerate(times):
-        n_arrived += int(arrived[i])
-        n_started += int(started[i])
-        n_failed += int(failed[i])
-        usd_so_far += float(request_usd[i])
-        out["waiting"].append(max(0, n_arrived - n_started - n_failed))
-        # Stopped means ended before t: capacity that lives to the scenario's end (A's provisioned
-        # environments, B's minimum task) is still running at the last instant, not gone.
-        running_since, stopped = bisect_right(cap_starts, t), bisect_left(cap_ends, t)
-        out["capacity"].append(running_since - stopped)
-        lat = lat_sorted[bounds[i]:bounds[i + 1]].tolist()
-        out["latency_p50"].append(_round(_percentile(lat, .5)))
-        out["latency_p95"].append(_round(_percentile(lat, .95)))
-        out["latency_p99"].append(_round(_percentile(lat, .99)))
-        out["failed"].append(n_failed)
-        # Capacity-seconds used by time t, from prefix sums: for intervals started before t,
-        # sum(min(end, t) - start) = sum(ends before t) + t * (still running) - sum(starts before t).
-        capacity_s = end_sums[stopped] + t * (running_since - stopped) - start_sums[running_since]
-        cost = t * run.fixed_usd_per_s + capacity_s * run.capacity_usd_per_s + usd_so_far
-        out["cost_usd"].append(round(cost, 5))
+    capacity_s = end_sums[stopped] + grid * (running_since - stopped) - start_sums[running_since]
+    usd_so_far = _prefix_sums(request_usd)[1:]  # the charges so far
+    cost = grid * run.fixed_usd_per_s + capacity_s * run.capacity_usd_per_s + usd_so_far
+    return {"waiting": waiting.tolist(), "capacity": (running_since - stopped).tolist(),
+            "latency_p50": percentiles[0], "latency_p95": percentiles[1], "latency_p99": percentiles[2],
+            "cost_usd": [round(c, 5) for c in cost.tolist()], "failed": n_failed.tolist()}
+
+
+class Frames:
+    """What the series of every run on the same instants share: the instants as an array and the
+    arrivals counted per instant."""
+
+    def __init__(self, traffic, times: list[float]):
+        self.points = len(times)
+        self.grid = np.asarray(times, dtype=float)
+        self.arrived = np.bincount(self.bucket(traffic.arrivals_array), minlength=self.points + 1)[:self.points]
+
+    def bucket(self, values: np.ndarray) -> np.ndarray:
+        """Index of the first instant at or after each event; `points` if after the last."""
+        return np.searchsorted(self.grid, values, side="left")
+
+
+def _bucket_percentiles(buckets: np.ndarray, values: np.ndarray, points: int,
+                        quantiles: tuple[float, ...]) -> list[list[float | None]]:
+    """For each quantile, each bucket's percentile of its values (None for an empty bucket), rounded
+    as `_round(_percentile(sorted values of the bucket, q))` gives it: the values grouped by bucket
+    (a stable radix sort on the bucket), each bucket's values sorted in place, and the two ranks each
+    percentile interpolates between read with the same float operations in the same order."""
+    keys = buckets.astype(np.uint16) if points + 1 <= np.iinfo(np.uint16).max else buckets
+    grouped = values[np.argsort(keys, kind="stable")]
+    counts = np.bincount(buckets, minlength=points + 1)[:points]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if points else np.zeros(0, dtype=np.int64)
+    for first, count in zip(starts.tolist(), counts.tolist()):
+        if count > 1:
+            grouped[first:first + count].sort()
+    filled = counts > 0
+    out = []
+    for q in quantiles:
+        k = (counts - 1) * q
+        lo, hi = np.floor(k), np.ceil(k)
+        at_lo = grouped[(starts + lo.astype(np.int64))[filled]]
+        at_hi = grouped[(starts + hi.astype(np.int64))[filled]]
+        value = np.full(points, np.nan)
+        value[filled] = at_lo + (at_hi - at_lo) * (k - lo)[filled]
+        out.append([round(v, 3) if f else None for v, f in zip(value.tolist(), filled.tolist())])
     return out
 
 
-def _by_bucket_then_value(buckets: np.ndarray, values: np.ndarray, n_buckets: int) -> np.ndarray:
-    """np.lexsort((values, buckets)), the same permutation, faster: a stable sort by value, then a
-    stable sort by bucket (a radix sort when the buckets fit in 16 bits)."""
-    by_value = np.argsort(values, kind="stable")
-    keys = buckets[by_value]
-    if n_buckets <= np.iinfo(np.uint16).max:
-        keys = keys.astype(np.uint16)
-    return by_value[np.argsort(keys, kind="stable")]
-
-
-def _prefix_sums(values: list[float]) -> list[float]:
-    out = [0.0]
-    for v in values:
-        out.append(out[-1] + v)
-    return out
+def _prefix_sums(values: np.ndarray) -> np.ndarray:
+    """[0.0, 0.0 + v0, 0.0 + v0 + v1, ...], added one value at a time in order, as a running sum
+    from 0.0 does (np.cumsum does not pair them)."""
+    return np.cumsum(np.concatenate([[0.0], values]))

@@ -3,7 +3,7 @@
 A Run holds, per request, its start, end and whether it failed; the capacity it ran (tasks or
 Lambda environments) as lifetimes; and its costs. Reports and charts read only Runs.
 """
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -32,6 +32,18 @@ class Run:
     capacity_usd_per_s: float = 0.0   # price of one unit of capacity per second (ECS tasks)
     fixed_usd_per_s: float = 0.0      # billed whatever happens (load balancer, provisioned concurrency)
     fail_reason: dict[int, str] = field(default_factory=dict)
+    # Arrays the design already holds of its per-request lists (numpy made them, or every request
+    # is alike), handed over so the reports need not convert the lists again: a dict from the
+    # names of the array properties below to arrays, each equal to what its property would make.
+    # Not part of the Run's value (not a field, not compared).
+    arrays: InitVar[dict[str, np.ndarray] | None] = None
+
+    def __post_init__(self, arrays: dict[str, np.ndarray] | None) -> None:
+        if arrays:
+            unknown = set(arrays) - set(ARRAY_PROPERTIES)
+            if unknown:
+                raise TypeError(f"not an array property of Run: {', '.join(sorted(unknown))}")
+            self.__dict__.update(arrays)  # where cached_property keeps what it made
 
     # The per-request lists as arrays, made once: summaries, chart series and the chart's frames
     # each read them (a Run is frozen, so they can never go stale).
@@ -47,6 +59,25 @@ class Run:
     def done_mask(self) -> np.ndarray:
         """True for each request that completed."""
         return ~np.asarray(self.failed, dtype=bool)
+
+    @cached_property
+    def per_request_array(self) -> np.ndarray:
+        return np.asarray(self.per_request_usd, dtype=float)
+
+    @cached_property
+    def capacity_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The capacity's start times, sorted, and its end times, sorted."""
+        return (np.sort(np.array([a for a, _ in self.capacity], dtype=float)),
+                np.sort(np.array([b for _, b in self.capacity], dtype=float)))
+
+
+ARRAY_PROPERTIES = ("end_array", "start_array", "done_mask", "per_request_array")
+
+
+def alike_arrays(n: int, usd: float) -> dict[str, np.ndarray]:
+    """Run.arrays for `n` requests that all completed, each billed `usd` (the lists [False] * n
+    and [usd] * n as arrays)."""
+    return {"done_mask": np.ones(n, dtype=bool), "per_request_array": np.full(n, usd, dtype=float)}
 
 
 def model_load_s(p: Params) -> float:
@@ -134,8 +165,13 @@ def per_item_s(p: Params, vcpu: float) -> float:
 
 
 def service_times(traffic: Traffic, p: Params, vcpu: float = 1.0) -> list[float]:
-    """Each request's processing time once a model is loaded: a batch takes one item time per input."""
-    return service_array(traffic, p, vcpu).tolist()
+    """Each request's processing time once a model is loaded: a batch takes one item time per input.
+    Made once per traffic and per-input time, and shared: read it, never modify it."""
+    each = per_item_s(p, vcpu)
+    made = traffic.service_lists
+    if each not in made:
+        made[each] = service_array(traffic, p, vcpu).tolist()
+    return made[each]
 
 
 def service_array(traffic: Traffic, p: Params, vcpu: float = 1.0) -> np.ndarray:
@@ -150,7 +186,9 @@ def unbuildable(design: str, traffic: Traffic, label: str, why: str) -> Run:
     return Run(design=design, start=list(traffic.arrivals), end=list(traffic.arrivals), failed=[True] * n,
                queued=design in "CD", capacity=[], capacity_label=label, per_request_usd=[0.0] * n,
                fail_reason={i: why for i in range(n)}, cost_parts={"nothing can run: " + why.split(":")[0]: 0.0},
-               facts={"unbuildable": why})
+               facts={"unbuildable": why},
+               arrays={"end_array": traffic.arrivals_array, "start_array": traffic.arrivals_array,
+                       "done_mask": np.zeros(n, dtype=bool), "per_request_array": np.zeros(n)})
 
 
 def task_usd_per_s(p: Params) -> float:

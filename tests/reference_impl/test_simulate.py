@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reference_impl.simulate import run
+from reference_impl.simulate.deployed_d import DIVISORS, simulate_d_deployed
 from reference_impl.simulate.designs import simulate_a, simulate_b, simulate_c, simulate_d
 from reference_impl.simulate.params import Params
 from reference_impl.simulate.report import summarize
@@ -106,6 +107,20 @@ def test_skipping_quiet_polls_changes_nothing(sp, mp, source):
     slow = simulate_d(traffic, p, source, skip_quiet=False)
     assert (fast.start, fast.end, sorted(fast.capacity)) == (slow.start, slow.end, sorted(slow.capacity))
     assert fast.cost_parts == slow.cost_parts
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sp=scenario_params.map(lambda d: {**d, "days": min(d["days"], 0.5)}), mp=model_params,
+       divisor=st.sampled_from(DIVISORS), delay=st.sampled_from([60, 180]), in_points=st.sampled_from([1, 15]),
+       task_start_s=st.sampled_from([0, 30, 600]))
+def test_the_deployed_ds_jump_over_quiet_polls_changes_nothing(sp, mp, divisor, delay, in_points, task_start_s):
+    # The deployed D jumps over polls that only record a quiet datapoint; stepping through each
+    # must give the same run, to the last figure.
+    traffic = generate(sp)
+    p = replace(_params(mp), cw_metric_delay_s=delay, tt_scale_in_datapoints=in_points, task_start_s=task_start_s)
+    fast = simulate_d_deployed(traffic, p, divisor)
+    slow = simulate_d_deployed(traffic, p, divisor, skip_quiet=False)
+    assert fast == slow
 
 
 @settings(max_examples=10, deadline=None)
