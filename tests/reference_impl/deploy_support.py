@@ -134,8 +134,10 @@ def moto_aws(monkeypatch):
                         classmethod(_method_from_cloudformation))
     monkeypatch.setattr(ecs_models.Cluster, "delete_from_cloudformation_json", classmethod(_delete_cluster))
     monkeypatch.setattr(apigateway_models.RestAPI, "delete_from_cloudformation_json", classmethod(_delete_rest_api))
+    # Labs run on Fargate and use no machine image: moto's few hundred default AMIs, each with a
+    # snapshot and a volume, made for every EC2 backend, were 3% of the suite's test time.
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": REGION}.items():
+                        "AWS_DEFAULT_REGION": REGION, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with mock_aws():
