@@ -175,7 +175,9 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         k_next = k + 1
         if skip_quiet and qi == taken_from and len(tasks) == desired:
             arrival_tick = floor_(arr[qi] / period) if qi < n else None
-            if ((arrival_tick is None or arrival_tick > k + 1) and all(task[1] <= t1 for task in tasks)
+            # Every task idle by t1 (none or one task, most polls, tested without a generator).
+            if ((arrival_tick is None or arrival_tick > k + 1)
+                    and ((not tasks or tasks[0][1] <= t1) if len(tasks) < 2 else all(task[1] <= t1 for task in tasks))
                     and (view is None or view.quiet_after(k))):
                 # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
                 # the next poll that matters.
