@@ -139,7 +139,12 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         backlog = visible + len(in_flight)
         if backlog > peak_backlog:
             peak_backlog = backlog
-        count = desired if by_desired else sum(1 for task in pool.tasks if task[0] + running_after <= t)
+        if by_desired:
+            count = desired
+        else:  # the tasks running by t (none or one, most polls, counted without a generator)
+            tasks = pool.tasks
+            count = ((1 if tasks and tasks[0][0] + running_after <= t else 0) if len(tasks) < 2
+                     else sum(1 for task in tasks if task[0] + running_after <= t))
         value = backlog / count if count else None
         above = below = 0
         if history:
@@ -184,7 +189,7 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
             pool.resize(desired, t, ready_delay)
             tasks = pool.tasks
         t1 = (k + 1) * period
-        if qi < n and arr[qi] < t1:
+        if tasks and qi < n and arr[qi] < t1:  # (no task: requests wait for the waker, no hand-out)
             qi = pool.serve(arr, svc, qi, t1, start, end)
         if qi >= n and not in_flight and len(tasks) == desired == floor:
             break
@@ -202,8 +207,10 @@ def simulate_d_deployed(traffic: Traffic, p: Params, divisor: str = DIVISOR_METR
         # are quiet: until then target tracking reads datapoints of work waiting (it may scale out).
         if (skip_quiet and quiet >= delay and desired and len(tasks) == desired
                 and (arr[qi] >= (k + 1) * period if qi < n else desired > floor)
-                and all(task[1] <= t1 for task in tasks)
-                and (by_desired or all(task[0] + running_after <= t1 for task in tasks))):
+                # Every task idle and running by t1 (one task, most polls, tested without a generator).
+                and ((tasks[0][1] <= t1 and (by_desired or tasks[0][0] + running_after <= t1)) if len(tasks) == 1
+                     else (all(task[1] <= t1 for task in tasks)
+                           and (by_desired or all(task[0] + running_after <= t1 for task in tasks))))):
             stop = _arrival_tick(arr[qi], period) if qi < n else None
             if desired > floor:
                 # A scale-in needs enough datapoints, the one read (`delay` polls old) `in_points`

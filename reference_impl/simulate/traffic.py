@@ -199,7 +199,8 @@ def _generate(key: tuple) -> Traffic:
         while t < horizon:
             arrivals.append(t)
             t += rng.expovariate(rate)
-    arrivals = np.sort(np.asarray(arrivals, dtype=float)).tolist()  # floats sort the same either way
+    ordered = np.sort(np.fromiter(arrivals, float, len(arrivals)))
+    arrivals = ordered.tolist()  # floats sort the same either way
     random_, getrandbits = rng.random, rng.getrandbits
     fraction, most = sp["batch_fraction"], int(sp["batch_items_max"])
     # rng.randint(2, most) is 2 + rng._randbelow(most - 1): getrandbits of the width's bit length,
@@ -215,4 +216,6 @@ def _generate(key: tuple) -> Traffic:
         return 2 + r
 
     items = [batch_size() if random_() < fraction else 1 for _ in arrivals]
-    return Traffic(arrivals, items, horizon)
+    traffic = Traffic(arrivals, items, horizon)
+    traffic.__dict__["arrivals_array"] = ordered  # what the cached property would make of the list, made already
+    return traffic
