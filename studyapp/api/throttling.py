@@ -8,8 +8,8 @@ up to twice its budget across a window boundary. Who is counted (the cache key) 
 rule, by subclassing its throttles.
 
 Leases: the shared counter counts requests *claimed*, and a process claims several at once, at
-most an eighth of what is left of the window's budget and never more than 64, then spends them
-without asking the cache again. On the database cache a claim is two write transactions, so a
+most an eighth of what is left of the window's budget and never more than MAX_LEASE, then spends
+them without asking the cache again. On the database cache a claim is two write transactions, so a
 caller sending hundreds of requests a minute costs a write per claim, not per request (measured
 in benchmarks/api.py: this was 13 of the question detail's 15 queries). The budget still holds
 across every process: nothing is spent that was not claimed, and claims stop at the budget. Near
@@ -24,16 +24,20 @@ The counters live in the shared cache (CACHE_URL), so every process spends the s
 
 Rates are the `DEFAULT_THROTTLE_RATES` setting (from the environment, see settings.py).
 """
+import functools
 import threading
 from collections import OrderedDict
 
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 from accounts.client_address import client_address
 
 
 LEASE_SHARE = 8  # a claim takes at most 1/8 of what is left of the budget ...
-MAX_LEASE = 64  # ... and at most this many requests
+# ... and at most this many requests. The share is what bounds early refusals; the cap only
+# matters for budgets over 8 x 1024 a window (a tool's, or a benchmark's), where at 64 the claims
+# were still about a third of what the throttle cost a request (benchmarks/api_cpu.py).
+MAX_LEASE = 1024
 # Requests claimed and not yet spent, per process. Bounded: forgetting a lease only refuses a
 # caller sooner (it was claimed from the shared count), never lets one spend more.
 MAX_LEASES = 10_000
@@ -114,18 +118,35 @@ class FixedWindowThrottle(SimpleRateThrottle):
         return client_address(request)
 
 
-class AnonThrottle(AnonRateThrottle, FixedWindowThrottle):
-    """Anonymous callers, by address (the `anon` rate)."""
+class CallerThrottle(FixedWindowThrottle):
+    """Every caller's general budget: anonymous callers by address (the `anon` rate), signed-in
+    ones by account whatever their address (the `user` rate, a budget of its own).
 
+    One check, not DRF's AnonRateThrottle and UserRateThrottle side by side: every API request
+    pays for it, and each of those parses its rate and asks who the caller is, even when the
+    caller is the other's (benchmarks/api_cpu.py: the two cost a cached question read about
+    11 µs more than this one). The cache keys are theirs (`throttle_anon_<address>`,
+    `throttle_user_<account id>`)."""
 
-class UserThrottle(UserRateThrottle, FixedWindowThrottle):
-    """Signed-in callers, by account whatever their address (the `user` rate)."""
+    def __init__(self) -> None:  # the rate depends on the caller: chosen in allow_request
+        pass
+
+    def allow_request(self, request, view):
+        user = request.user
+        self.scope = "user" if user and user.is_authenticated else "anon"
+        self.rate = self.THROTTLE_RATES.get(self.scope)
+        self.num_requests, self.duration = _parse_rate(self.rate)
+        return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
-        # Anonymous callers are AnonThrottle's: DRF's rule would count them here as well.
-        if not (request.user and request.user.is_authenticated):
-            return None
-        return super().get_cache_key(request, view)
+        ident = request.user.pk if self.scope == "user" else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_rate(rate: str | None) -> tuple:
+    """DRF's parse of a rate ("120/min": (120, 60)), once per rate, not per request."""
+    return SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]  # reads no attribute of self
 
 
 class ScopedThrottle(ScopedRateThrottle, FixedWindowThrottle):

@@ -6,7 +6,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from studyapp.api.throttling import FixedWindowThrottle
+from studyapp.api.throttling import LEASE_SHARE, MAX_LEASE, FixedWindowThrottle
 
 
 class Clock:
@@ -56,6 +56,14 @@ def test_users_are_throttled_on_their_own_budget(as_user, learner, other_learner
     assert as_user(other_learner).get("/api/v1/questions/").status_code == 200
 
 
+def test_a_signed_in_caller_and_an_anonymous_one_at_one_address_have_separate_budgets(
+        api, as_user, learner, q1973, low_rates):
+    assert [api.get("/api/v1/questions/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    client = as_user(learner)  # the same address (the test client's)
+    assert [client.get("/api/v1/questions/").status_code for _ in range(5)] == [200, 200, 200, 200, 429]
+    assert api.get("/api/v1/questions/").status_code == 429  # the anonymous budget is still spent
+
+
 def test_password_guessing_is_throttled(api, learner, low_rates):
     codes = [api.post("/api/v1/auth/token/", {"username": "learner", "password": "x"}, format="json").status_code
              for _ in range(3)]
@@ -100,4 +108,6 @@ def test_a_busy_caller_costs_a_cache_write_per_lease_not_per_request(api, q1973,
         assert all(api.get("/api/v1/questions/1973/").status_code == 200 for _ in range(200))
     writes = [q["sql"] for q in queries.captured_queries
               if "django_cache" in q["sql"] and q["sql"].lstrip().startswith(("INSERT", "UPDATE"))]
-    assert len(writes) <= 200 // 64 * 2 + 2  # leases of 64 (an add, or an incr's read-and-write), not 200 writes
+    lease = min(MAX_LEASE, 10_000 // LEASE_SHARE)
+    # A write per lease (an add, or an incr's read-and-write), not 200 writes.
+    assert len(writes) <= 2 * -(-200 // lease) + 2
