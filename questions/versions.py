@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field
 from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
@@ -43,15 +43,17 @@ def question_version(external_id: str):
     Plain SQL because it runs on every detail request, and building the same query through the
     ORM costs more than the rest of the view.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor)[0], [external_id])
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up again
+    with db.cursor() as cursor:
+        cursor.execute(_version_sql(db.vendor)[0], [external_id])
         return cursor.fetchone()
 
 
 def bank_version() -> str:
     """How many questions there are and when the latest changed, as one string."""
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor)[1])
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_version_sql(db.vendor)[1])
         count, latest = cursor.fetchone()
     return f"{count}:{latest}"
 

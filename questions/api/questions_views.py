@@ -93,8 +93,10 @@ class QuestionList(generics.ListAPIView):
         description="Questions without their stems or keys, paginated (20 a page); a page past the last is a 404.")
     def get(self, request, *args, **kwargs):
         # Every page is the same for every caller, so this process keeps the pages it served
-        # under the bank's version and the full URL (the links in a page are absolute).
-        key = f"{bank_version()} {request.build_absolute_uri()}"
+        # under the bank's version and the URL's scheme, host and path with its query (the links
+        # in a page are absolute): what build_absolute_uri() makes the links from, without its
+        # parse and re-quote on every read. get_host() still refuses a host not allowed.
+        key = f"{bank_version()} {request.scheme}://{request.get_host()}{request.get_full_path()}"
         page = recent_pages.get(key)
         if page is None:
             page = Rendered(super().get(request, *args, **kwargs).data)
