@@ -108,6 +108,7 @@ bench: install
 	$(PY) benchmarks/answering.py
 	$(PY) benchmarks/bodies.py
 	$(PY) benchmarks/gradebook_and_analysis.py
+	$(PY) benchmarks/dev_server.py
 	$(PY) benchmarks/first_page.py
 	$(PY) benchmarks/suite.py $(if $(BENCH_FULL_SUITE),--full)
 

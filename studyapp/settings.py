@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise.runserver_nostatic: its runserver (studyapp/management/commands) is the one
+    # `manage.py runserver` finds. studyapp has no templates or static files of its own.
+    "studyapp",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -53,7 +56,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
-    "studyapp",
     "accounts",
     "questions",
     "labs",

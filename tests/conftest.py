@@ -8,8 +8,13 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.test.testcases import LiveServerThread  # noqa: E402
 
+from studyapp.devserver import ThreadedWSGIServer  # noqa: E402
 from tests.support import PASSWORD  # noqa: E402
+
+# The live server (browser and LTI tests) without a delayed-ACK stall on every response.
+LiveServerThread.server_class = ThreadedWSGIServer
 
 # Markers that `make test-fast` leaves out, given by what a test uses, so that no test can forget
 # one: Playwright's fixtures mean a browser, the shared LocalStack endpoint means LocalStack.
