@@ -111,6 +111,14 @@ def validate_overrides(scenario: str, overrides: dict | None) -> tuple[dict, Par
         for key, minimum in (("b_min_tasks", mp.b_min_tasks), ("d_min_tasks", mp.d_min_tasks)):
             if minimum > mp.max_tasks:
                 errors[key] = f"must be at most max_tasks ({mp.max_tasks:g})"
+        # The CloudWatch variant sees the queue once a scaler period, and a queue with messages
+        # waiting is active at every poll: with an inactivity limit of a period or so, each poll
+        # would find it inactive again and restart its wake-up delay, so no task ever started and
+        # the run never ended.
+        if mp.sqs_inactive_after_s < 2 * mp.d_scaler_period_s:
+            errors["sqs_inactive_after_s"] = (
+                f"must be at least twice d_scaler_period_s ({2 * mp.d_scaler_period_s:g} s): the simulator sees "
+                "the queue once a period, so a shorter inactivity would restart the wake-up delay at every poll")
         # D's scaler steps through every poll of a busy stretch: at the cap, the work takes
         # items × service time ÷ max_tasks seconds, one poll per scaler period.
         busy_polls = expected_items(sp) * mp.service_time_s / mp.max_tasks / mp.d_scaler_period_s

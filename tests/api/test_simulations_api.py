@@ -67,6 +67,8 @@ def test_schema_and_docs_are_served_offline(api, db):
     ({"scenario": "custom", "overrides": {"days": "many"}}, "overrides.days", "valid number"),
     ({"scenario": "custom", "overrides": [1, 2]}, "overrides", "dictionary"),
     ({"scenario": "custom", "overrides": {"days": 1, "idle_days": 2}}, "overrides.idle_days", "less than days"),
+    ({"scenario": "idle-then-burst", "overrides": {"sqs_inactive_after_s": 0}}, "overrides.sqs_inactive_after_s",
+     "at least twice d_scaler_period_s (120 s)"),
     ({"scenario": 7}, "scenario", "unknown scenario"),
 ])
 def test_malformed_simulation_requests_name_the_field(api, db, runs, body, field, message):

@@ -2,7 +2,7 @@
 import pytest
 
 from reference_impl import aws_facts
-from reference_impl.simulate import SimulationInputError, list_scenarios, parameter_table, run, validate_overrides
+from reference_impl.simulate import CLOUDWATCH_VARIANT, SimulationInputError, list_scenarios, parameter_table, run, validate_overrides
 from reference_impl.simulate.params import PARAMS
 
 
@@ -76,6 +76,9 @@ def test_overrides_reach_the_model():
     ({"burst_requests": 100_000, "service_time_s": 600, "max_tasks": 1, "d_scaler_period_s": 10}, "service_time_s"),
     ({"burst_requests": 100_000, "service_time_s": 10, "max_tasks": 1, "d_scaler_period_s": 1}, "service_time_s"),
     ({"b_min_tasks": 5, "max_tasks": 2}, "b_min_tasks"),
+    # The CloudWatch variant restarted its wake-up delay at every poll, and the run never ended.
+    ({"sqs_inactive_after_s": 0}, "sqs_inactive_after_s"),
+    ({"sqs_inactive_after_s": 100, "d_scaler_period_s": 60}, "sqs_inactive_after_s"),
 ])
 def test_runs_too_long_to_simulate_or_past_the_cap_are_refused_by_field(overrides, field):
     with pytest.raises(SimulationInputError) as refused:
@@ -127,3 +130,13 @@ def test_parameters_are_one_typed_frozen_record_whose_table_is_its_fields():
     assert check("max_tasks", 0) == "must be between 1 and 1000"
     assert check("max_tasks", "ten") == check("max_tasks", True) == "must be a number"
     assert check("max_tasks", 30) == ""
+
+
+@pytest.mark.parametrize("scenario", ["idle-then-burst", "custom"])
+def test_the_shortest_inactivity_allowed_still_ends_and_the_cloudwatch_variant_serves_every_request(scenario):
+    # The smallest inactivity limit validation allows, with the longest wake-up delay and no task
+    # kept: a run that never ended at one period now ends, each request served.
+    overrides = {"sqs_inactive_after_s": 120, "d_scaler_period_s": 60, "sqs_wake_delay_s": 3600, "d_min_tasks": 0}
+    validate_overrides(scenario, overrides)
+    summary = run(scenario, overrides)["variants"][CLOUDWATCH_VARIANT]["summary"]
+    assert summary["completed"] == summary["requests"] > 0
