@@ -5,7 +5,7 @@ DRF's own throttles keep a list of every request's time in the cache and rewrite
 call, so their cost grows with the rate allowed. These count requests in fixed windows, which
 costs the same at 10 or 10,000 requests a minute. The price of fixed windows: a caller may spend
 up to twice its budget across a window boundary. Who is counted (the cache key) is DRF's own
-rule, by subclassing its throttles.
+rule: ScopedThrottle subclasses its throttle, CallerThrottle writes its two keys.
 
 Leases: the shared counter counts requests *claimed*, and a process claims several at once, at
 most an eighth of what is left of the window's budget and never more than MAX_LEASE, then spends
@@ -36,7 +36,8 @@ from accounts.client_address import client_address
 LEASE_SHARE = 8  # a claim takes at most 1/8 of what is left of the budget ...
 # ... and at most this many requests. The share is what bounds early refusals; the cap only
 # matters for budgets over 8 x 1024 a window (a tool's, or a benchmark's), where at 64 the claims
-# were still about a third of what the throttle cost a request (benchmarks/api_cpu.py).
+# were still about a third of what the throttle cost a request (measured in process at a
+# 100,000,000/min budget: 12 µs a request with leases of 64, 8 µs with 1024).
 MAX_LEASE = 1024
 # Requests claimed and not yet spent, per process. Bounded: forgetting a lease only refuses a
 # caller sooner (it was claimed from the shared count), never lets one spend more.
