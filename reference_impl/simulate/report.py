@@ -118,7 +118,11 @@ def instants(traffic, runs, t0: float, t1: float, points: int = SERIES_POINTS) -
         return [t0 + i * (t1 - t0) / max(1, points - 1) for i in range(max(points, 1))]
     even = points // 2
     times = {t0 + i * (t1 - t0) / (even - 1) for i in range(even)}
-    ends = np.sort(np.concatenate([r.end_array for r in runs])) if runs else np.empty(0)
+    # Each run's end times come nearly in order (in the 30-day benchmark two of the four exactly),
+    # and the stable sort (timsort for floats) merges the ordered stretches it finds: 2 ms instead
+    # of quicksort's 33 ms for the month's 400,000 ends. Sorted numbers are the same array
+    # whichever sort made them (both put NaN last).
+    ends = np.sort(np.concatenate([r.end_array for r in runs]), kind="stable") if runs else np.empty(0)
     for values, count in ((traffic.arrivals_array, (points - even) // 2),
                           (ends, points - even - (points - even) // 2)):
         # The slice inside the window, by binary search on the sorted array (no list of it made).
