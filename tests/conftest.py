@@ -126,6 +126,31 @@ def botocore_models_read_once():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def botocore_client_methods_built_once(botocore_models_read_once):
+    """Every new client makes its class's methods again: one function per operation, each with
+    its OperationModel and docstring (EC2's 750 operations were 10 ms a client, and the deploy
+    tests make about 1,400 clients; the garbage left made up much of the GC's work). A method
+    depends only on the service model, which the loaders above share, and calls
+    `self._make_api_call` of the client it is called on, so the clients of one model can share
+    the functions; each client class still gets a dict of its own for the `creating-client-class`
+    handlers to add to (boto3's S3 transfer methods, for one), and its own class."""
+    from botocore import client
+
+    built: dict[int, tuple[dict, dict]] = {}  # by the model's id; holding the model keeps the id its own
+    original = client.ClientCreator._create_methods
+
+    def create_methods(self, service_model):
+        description = service_model._service_description  # the loaders' shared dict: one per model
+        if id(description) not in built:
+            built[id(description)] = (description, original(self, service_model))
+        return dict(built[id(description)][1])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(client.ClientCreator, "_create_methods", create_methods)
+        yield
+
+
 @pytest.fixture(scope="session")
 def question_files_parsed():
     """What load_questions(paths) parses, parsed once per test process: parsing was two thirds of
