@@ -151,6 +151,31 @@ def botocore_client_methods_built_once(botocore_models_read_once):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def botocore_service_models_shared(botocore_models_read_once):
+    """One botocore ServiceModel per service for the test process, not one per client. A new
+    ServiceModel starts with empty caches, so each client built its operation and shape models
+    again: for endpoint discovery at creation (every operation of the service) and to parse each
+    response. A ServiceModel is a read-only view of the loaders' shared JSON (botocore and
+    boto3 never change one; its caches hold what follows from the JSON), so sharing it is what
+    one client already does across its calls."""
+    from botocore import client
+    from botocore.model import ServiceModel
+
+    models: dict[tuple[int, str], tuple[dict, ServiceModel]] = {}  # holding the JSON keeps its id its own
+
+    def load_service_model(self, service_name, api_version=None):
+        json_model = self._loader.load_service_model(service_name, "service-2", api_version=api_version)
+        key = (id(json_model), service_name)
+        if key not in models:
+            models[key] = (json_model, ServiceModel(json_model, service_name=service_name))
+        return models[key][1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(client.ClientCreator, "_load_service_model", load_service_model)
+        yield
+
+
 @pytest.fixture(scope="session")
 def question_files_parsed():
     """What load_questions(paths) parses, parsed once per test process: parsing was two thirds of
