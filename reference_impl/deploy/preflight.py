@@ -169,15 +169,24 @@ def routes(ec2, region: str, subnet_ids: tuple[str, ...]) -> Check:
     found = ec2.describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
     bad: dict[str, list[str]] = {}    # problem -> subnets
     ok = []
+    # Read once per VPC, not once per subnet: the subnets are usually one VPC's (the default
+    # VPC's six in us-east-1 were six DescribeRouteTables of the same tables).
+    tables: dict[str, tuple[dict[str, dict], dict | None]] = {}
+    endpoints_of: dict[str, list[dict]] = {}
     for subnet in found:
-        by_subnet, main = _route_tables(ec2, subnet["VpcId"])
+        if subnet["VpcId"] not in tables:
+            tables[subnet["VpcId"]] = _route_tables(ec2, subnet["VpcId"])
+        by_subnet, main = tables[subnet["VpcId"]]
         table = by_subnet.get(subnet["SubnetId"], main)
         target = _default_route(table) if table else None
         table_id = table["RouteTableId"] if table else "no route table"
         if target and target.startswith(("igw-", "nat-")):
             ok.append(f"{subnet['SubnetId']} ({table_id}: 0.0.0.0/0 -> {target})")
             continue
-        endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}])["VpcEndpoints"]
+        if subnet["VpcId"] not in endpoints_of:
+            endpoints_of[subnet["VpcId"]] = ec2.describe_vpc_endpoints(
+                Filters=[{"Name": "vpc-id", "Values": [subnet["VpcId"]]}])["VpcEndpoints"]
+        endpoints = endpoints_of[subnet["VpcId"]]
         # com.amazonaws.REGION.ecr.api -> ecr.api
         have = {e["ServiceName"].split(f".{region}.", 1)[-1] for e in endpoints
                 if e.get("State", "available").lower() == "available"}

@@ -116,6 +116,30 @@ def test_private_subnets_fail_naming_the_route_table_and_the_missing_route(ready
     assert fixed.ok and f"{table}: 0.0.0.0/0 -> {igw}" in fixed.detail
 
 
+def test_the_route_check_reads_each_vpcs_route_tables_and_endpoints_once(ready):
+    ec2 = ready.client("ec2")
+    calls: list[str] = []
+    ec2.meta.events.register("before-call.ec2.*", lambda model, **kwargs: calls.append(model.name))
+    default = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    public = tuple(s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [default]}])["Subnets"])
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    private = tuple(ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"{REGION}a")
+                    ["Subnet"]["SubnetId"] for i in (1, 2))
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    for subnet in private:
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    calls.clear()
+    check = preflight.routes(ec2, REGION, public + private)
+    assert len(public) > 1 and not check.ok
+    assert check.detail.startswith(f"{', '.join(private)}: route table {table} has no 0.0.0.0/0 route")
+    assert sorted(calls) == ["DescribeRouteTables", "DescribeRouteTables", "DescribeSubnets", "DescribeVpcEndpoints"]
+    calls.clear()
+    check = preflight.routes(ec2, REGION, public)
+    assert check.ok and all(f"{s} (rtb-" in check.detail for s in public)
+    assert sorted(calls) == ["DescribeRouteTables", "DescribeSubnets"]
+
+
 def test_a_template_the_bootstrap_has_not_published_fails_with_who_can_fix_it(ready, monkeypatch):
     from reference_impl.deploy import bootstrap
     monkeypatch.setattr(bootstrap, "template_key", lambda body=None: "templates/lab-0000.yaml")
