@@ -187,9 +187,18 @@ def prepare_account(session, repository: str = "lab-worker", tag: str = "1.0") -
     ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
 
 
+@cache
+def _stub_session() -> botocore.session.Session:
+    """The botocore session the Stubber clients come from, one per process: a new session was
+    most of a stub client's cost (it registers botocore's few hundred handlers: about 5 ms), and it
+    holds nothing of a test's: each client gets its own copy of the handlers, its Stubber its
+    own responses, and the credentials and region are given to each client."""
+    return botocore.session.Session()
+
+
 def _stubbed(service: str):
-    client = botocore.session.Session().create_client(service, region_name=REGION, aws_access_key_id="testing",
-                                                      aws_secret_access_key="testing")
+    client = _stub_session().create_client(service, region_name=REGION, aws_access_key_id="testing",
+                                           aws_secret_access_key="testing")
     return client, Stubber(client)
 
 
