@@ -10,6 +10,10 @@ _ROOT = Path(__file__).resolve().parents[1]  # the project
 # The one password of the suite's users (long and mixed enough for Django's validators).
 PASSWORD = "a-Long-enough-passw0rd"
 
+# Set by a test (through its fixture) that leaves a lot of cyclic garbage; tests/conftest.py's
+# pytest_runtest_teardown then collects it and freezes what outlives the test (see there).
+collect_and_freeze_after_test = {"requested": False}
+
 
 def wait_for(predicate, timeout_s, what="the condition", interval_s=0.1):
     """The predicate's first truthy value, polled every `interval_s`; fails naming `what` after

@@ -44,6 +44,7 @@ from moto.ecs import models as ecs_models
 from reference_impl.deploy import Deployer, LabConfig, preflight, stack_role
 from reference_impl.deploy.bootstrap import Bootstrapper
 from reference_impl.scaling import ScalingPolicy
+from tests.support import collect_and_freeze_after_test
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
@@ -140,6 +141,9 @@ def moto_aws(monkeypatch):
                         "AWS_DEFAULT_REGION": REGION, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    # moto's backends are cyclic garbage once it resets them: freed by one full collection after
+    # the test, and not walked again in every later one (tests/conftest.py).
+    collect_and_freeze_after_test["requested"] = True
     with mock_aws():
         yield boto3.Session(region_name=REGION)
 
