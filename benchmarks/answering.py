@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
+from benchmarks.production_env import production_env  # noqa: E402
+
 
 GOAL_MS = 10
 
@@ -27,10 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=200)
     args = parser.parse_args()
-    os.environ.update({"VAR_DIR": tempfile.mkdtemp(prefix="bench-answering-"), "DEBUG": "0",
-                       "SECRET_KEY": "benchmark-only-" + "x" * 40, "ALLOWED_HOSTS": "localhost",
-                       "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
-                       "API_THROTTLE_USER": "100000000/min", "DJANGO_SETTINGS_MODULE": "studyapp.settings"})
+    os.environ.update(production_env(tempfile.mkdtemp(prefix="bench-answering-"), "localhost", "WARNING",
+                                     API_THROTTLE_USER="100000000/min"))
     import django
 
     django.setup()

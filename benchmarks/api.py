@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from anywhere, no install
 
+from benchmarks.production_env import production_env  # noqa: E402
 from reference_impl.local.endpoint import free_port  # noqa: E402
 BIN = Path(sys.executable).parent
 DETAIL = "/api/v1/questions/1973/"
@@ -39,12 +40,8 @@ TRIVIAL = "/api/v1/health/"
 
 
 def server_env(var_dir: str) -> dict:
-    return {
-        **os.environ,
-        "VAR_DIR": var_dir, "DEBUG": "0", "SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING",
-        "API_THROTTLE_ANON": "100000000/min", "API_THROTTLE_USER": "100000000/min",
-    }
+    return {**os.environ, **production_env(var_dir, "127.0.0.1", "WARNING", API_THROTTLE_ANON="100000000/min",
+                                           API_THROTTLE_USER="100000000/min")}
 
 
 def wait_until_up(base: str, timeout_s: float = 60) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
+from benchmarks.production_env import production_env  # noqa: E402
+
 TARGET = 0.9
 PATHS = ("/api/v1/health/", "/api/v1/questions/1973/", "/api/v1/questions/")
 
@@ -29,10 +31,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    os.environ.update({"VAR_DIR": tempfile.mkdtemp(prefix="bench-api-cpu-"), "DEBUG": "0",
-                       "SECRET_KEY": "benchmark-only-" + "x" * 40, "ALLOWED_HOSTS": "testserver",
-                       "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR", "API_THROTTLE_ANON": "100000000/min",
-                       "DJANGO_SETTINGS_MODULE": "studyapp.settings"})
+    os.environ.update(production_env(tempfile.mkdtemp(prefix="bench-api-cpu-"), "testserver",
+                                     API_THROTTLE_ANON="100000000/min"))
     warnings.simplefilter("ignore")  # whitenoise's "no static root" on a bare checkout
     import django
 

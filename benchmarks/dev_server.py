@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, no install
 
+from benchmarks.production_env import production_env  # noqa: E402
+
 
 def per_request_ms(server_class, requests: int) -> float:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -48,9 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     args = parser.parse_args()
-    os.environ.update({"VAR_DIR": tempfile.mkdtemp(prefix="bench-dev-server-"), "DEBUG": "0",
-                       "SECRET_KEY": "benchmark-only-" + "x" * 40, "ALLOWED_HOSTS": "127.0.0.1",
-                       "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "ERROR", "DJANGO_SETTINGS_MODULE": "studyapp.settings"})
+    os.environ.update(production_env(tempfile.mkdtemp(prefix="bench-dev-server-"), "127.0.0.1"))
     warnings.simplefilter("ignore")  # whitenoise's "no static root" on a bare checkout
     import django
 
